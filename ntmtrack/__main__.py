@@ -1,0 +1,5 @@
+"""`python -m ntmtrack`."""
+
+from .cli import main
+
+main()

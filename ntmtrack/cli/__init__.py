@@ -1,0 +1,108 @@
+"""The command line: every group wired here, and the one place errors become messages.
+
+Typer only under cli/. NTMTRACK_DEBUG=1 shows tracebacks instead of one-line errors.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+from typing import Annotated, Optional
+
+import typer
+from typer.core import TyperGroup
+
+from .. import __version__
+from ..model import InputProblems, NtmError
+
+
+class NtmGroup(TyperGroup):
+    """Turns ntmtrack's errors into one line (or a FILE:LINE list) on stderr and an exit code."""
+
+    def invoke(self, ctx):
+        if os.environ.get("NTMTRACK_DEBUG"):
+            return super().invoke(ctx)
+        try:
+            return super().invoke(ctx)
+        except InputProblems as e:
+            for problem in e.problems:
+                _err(str(problem))
+            raise typer.Exit(e.exit_code) from None
+        except NtmError as e:
+            _err(f"error: {e}")
+            raise typer.Exit(e.exit_code) from None
+        except KeyboardInterrupt:
+            _err("interrupted; nothing was written")
+            raise typer.Exit(130) from None
+        except BrokenPipeError:
+            # `ntmtrack … | head`: the reader left; not an error worth a message.
+            sys.stderr.close()
+            raise typer.Exit(0) from None
+        except sqlite3.Error as e:
+            from ..store.connection import translate
+
+            error = translate(e)
+            _err(f"error: {error}")
+            raise typer.Exit(error.exit_code) from None
+        except OSError as e:
+            _err(f"error: {e.strerror or e}" + (f": {e.filename}" if e.filename else ""))
+            raise typer.Exit(1) from None
+
+
+def _err(text: str) -> None:
+    from ..render import clean
+
+    sys.stderr.write(clean(text) + "\n")
+    sys.stderr.flush()
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"ntmtrack {__version__}")
+        raise typer.Exit()
+
+
+app = typer.Typer(
+    cls=NtmGroup,
+    name="ntmtrack",
+    help="The register of the New Rural Development programme (nông thôn mới): criteria, "
+         "plans, progress and laggards.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    add_completion=True,
+)
+
+
+@app.callback()
+def _root(
+    version: Annotated[Optional[bool], typer.Option(
+        "--version", callback=_version, is_eager=True, help="Show the version and exit.")] = None,
+) -> None:
+    """ntmtrack: the NTM register."""
+
+
+def _wire() -> None:
+    # Every group wired explicitly: deleting an import must never silently drop a command.
+    from . import criteria, db, demo, units
+
+    app.command("init")(db.init_command)
+    app.command("demo")(demo.demo_command)
+    app.add_typer(criteria.app, name="criteria")
+    app.add_typer(units.app, name="units")
+    app.add_typer(db.app, name="db")
+
+
+_wire()
+
+
+def main() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        # A pipe on a cp1258 console would raise UnicodeEncodeError on the first "ệ".
+        if stream and getattr(stream, "encoding", "utf-8").lower().replace("-", "") != "utf8":
+            try:
+                stream.reconfigure(encoding="utf-8")
+            except (AttributeError, ValueError):
+                pass
+    app()

@@ -1,0 +1,135 @@
+"""`ntmtrack criteria …`: the national and provincial criteria sets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .. import criteria
+from ..render import Column, write
+from ..store import criteria as store_criteria
+from ._common import (DbOption, Format, FormatOption, LangOption, lang_of, message, register,
+                      tr, writing)
+
+app = typer.Typer(help="Criteria sets (bộ tiêu chí): list, show, import.", no_args_is_help=True)
+
+SetOption = Annotated[Optional[str], typer.Option("--set", "-s",
+                                                  help="Criteria set code (default: the register's default set).")]
+
+
+@app.command("sets")
+def criteria_sets(db: DbOption = None, fmt: FormatOption = Format.table,
+                  lang: LangOption = None) -> None:
+    """List the criteria sets in the register; the default one is marked.
+
+    Example: ntmtrack criteria sets
+    """
+    language = lang_of(lang)
+    with register(db, readonly=True) as reg:
+        rows = store_criteria.summaries(reg.conn)
+        default = criteria.default_code(reg.conn)
+    for row in rows:
+        row["default"] = row["code"] == default
+        row["title"] = row["title_vi"] if language == "vi" else row["title_en"]
+    columns = [
+        Column("code", "code", "mã"), Column("decision", "decision", "quyết định"),
+        Column("effective", "effective", "hiệu lực", "date"),
+        Column("criteria", "criteria", "tiêu chí", "int"),
+        Column("indicators", "indicators", "chỉ tiêu", "int"),
+        Column("default", "default", "mặc định"), Column("origin", "origin", "nguồn"),
+        Column("title_vi" if fmt != Format.table else "title", "title", "tên"),
+    ]
+    if fmt != Format.table:
+        columns.append(Column("title_en", "title_en", "title_en"))
+    write(rows, columns, fmt, language)
+
+
+@app.command("list")
+def criteria_list(set_code: SetOption = None, db: DbOption = None,
+                  fmt: FormatOption = Format.table, lang: LangOption = None) -> None:
+    """List the criteria of a set with their numbers, names and groups.
+
+    Example: ntmtrack criteria list --set qd318-2022
+    """
+    language = lang_of(lang)
+    with register(db, readonly=True) as reg:
+        cs = criteria.get(reg.conn, set_code)
+    rows = [{"criteria_set": cs.code, "number": c.number, "name_vi": c.name_vi,
+             "name_en": c.name_en, "group": c.group, "indicators": len(c.indicators),
+             "confidence": c.confidence,
+             "name": c.name_vi if language == "vi" else c.name_en} for c in cs.criteria]
+    if fmt == Format.table or fmt == Format.markdown:
+        columns = [Column("number", "no.", "số", "int"), Column("name", "criterion", "tiêu chí"),
+                   Column("group", "group", "nhóm"),
+                   Column("indicators", "indicators", "chỉ tiêu", "int")]
+        title = f"{cs.code} — {cs.decision or ''} — " + (cs.title_vi if language == "vi" else cs.title_en)
+    else:
+        columns = [Column(k, k, k) for k in ("criteria_set", "number", "name_vi", "name_en",
+                                               "group", "indicators", "confidence")]
+        title = None
+    write(rows, columns, fmt, language, title=title)
+
+
+@app.command("show")
+def criteria_show(number: Annotated[int, typer.Argument(help="Criterion number.")],
+                  set_code: SetOption = None, db: DbOption = None,
+                  fmt: FormatOption = Format.table, lang: LangOption = None) -> None:
+    """Show one criterion: its names, group, confidence and indicators.
+
+    Example: ntmtrack criteria show 17 --set qd318-2022
+    """
+    from ..model import NtmError
+
+    language = lang_of(lang)
+    with register(db, readonly=True) as reg:
+        cs = criteria.get(reg.conn, set_code)
+    found = [c for c in cs.criteria if c.number == number]
+    if not found:
+        raise NtmError(f"criterion {number} is not in set {cs.code} "
+                       f"(it has {', '.join(map(str, cs.numbers))})")
+    c = found[0]
+    rows = [{"criteria_set": cs.code, "criterion": c.number, "id": i["id"], "name_vi": i["name_vi"],
+             "name_en": i.get("name_en"), "confidence": i.get("confidence"),
+             "name": i["name_vi"] if language == "vi" else (i.get("name_en") or i["name_vi"])}
+            for i in c.indicators]
+    if fmt in (Format.table, Format.markdown):
+        title = f"{cs.code} {tr(language, 'criterion', 'tiêu chí')} {c.number}: " + (
+            c.name_vi if language == "vi" else f"{c.name_en} ({c.name_vi})")
+        footer = [tr(language, f"Group: {c.group or '-'}; confidence: {c.confidence or '-'}",
+                     f"Nhóm: {c.group or '-'}; độ tin cậy: {c.confidence or '-'}")]
+        if not rows:
+            footer.append(tr(language, "No indicators shipped for this criterion.",
+                             "Chưa có danh sách chỉ tiêu cho tiêu chí này."))
+        write(rows, [Column("id", "indicator", "chỉ tiêu"), Column("name", "name", "nội dung"),
+                     Column("confidence", "confidence", "độ tin cậy")],
+              fmt, language, title=title, footer=footer)
+    else:
+        if not rows:
+            rows = [{"criteria_set": cs.code, "criterion": c.number, "id": None,
+                     "name_vi": c.name_vi, "name_en": c.name_en, "confidence": c.confidence}]
+        write(rows, [Column(k, k, k) for k in ("criteria_set", "criterion", "id", "name_vi",
+                                                "name_en", "confidence")], fmt, language)
+
+
+@app.command("import")
+def criteria_import(file: Annotated[Path, typer.Argument(help="A criteria set in YAML.")],
+                    replace: Annotated[bool, typer.Option(
+                        "--replace", help="Replace a different set with the same code.")] = False,
+                    db: DbOption = None, lang: LangOption = None) -> None:
+    """Import a provincial or custom criteria set from YAML (same form as data/criteria/).
+
+    Example: ntmtrack criteria import examples/thanh-hoa-20-tieu-chi.yaml
+    """
+    from ..inputs import read_text_file
+
+    language = lang_of(lang)
+    text = read_text_file(file)
+    with writing(db) as reg:
+        outcome = criteria.import_set(reg.conn, text, str(file), replace=replace)
+    message({"added": tr(language, f"{file}: criteria set added", f"{file}: đã thêm bộ tiêu chí"),
+             "unchanged": tr(language, f"{file}: identical set already present; nothing changed",
+                             f"{file}: bộ tiêu chí đã có, không thay đổi"),
+             "replaced": tr(language, f"{file}: criteria set replaced",
+                            f"{file}: đã thay bộ tiêu chí")}[outcome])

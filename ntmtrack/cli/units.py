@@ -1,0 +1,272 @@
+"""`ntmtrack units …`: the administrative tree (province → district → cluster → commune → village)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, List, Optional
+
+import typer
+
+from .. import names, units
+from ..model import NtmError
+from ..render import Column, write
+from ..store import units as store_units
+from ._common import (DbOption, Format, FormatOption, LangOption, lang_of, message, register,
+                      tr, writing)
+
+app = typer.Typer(help="Administrative units: add, import, list, show, rename, move, merge.",
+                  no_args_is_help=True)
+
+KindOption = Annotated[Optional[str], typer.Option(
+    "--kind", "-k", help="province, district, cluster, commune, town, ward, village, "
+                         "household_group (Vietnamese words work too: xã, thôn…).")]
+
+
+def _kind(text: str | None, required: bool = False) -> str | None:
+    if text is None:
+        if required:
+            raise typer.BadParameter("a kind is required", param_hint="--kind")
+        return None
+    kind = units.parse_kind(text)
+    if kind is None:
+        raise typer.BadParameter(f"unknown kind '{text}'", param_hint="--kind")
+    return kind
+
+
+def _date(text: str) -> str:
+    from ..dates import parse_date
+
+    return parse_date(text).isoformat()
+
+
+@app.command("add")
+def units_add(
+    name: Annotated[str, typer.Argument(help="The unit's name, e.g. 'Dân Lý'.")],
+    kind: KindOption = None,
+    parent: Annotated[Optional[str], typer.Option("--parent", "-p", help="Parent unit (name, code or path).")] = None,
+    code: Annotated[Optional[str], typer.Option("--code", help="Official (GSO) code, kept as text.")] = None,
+    alias: Annotated[Optional[List[str]], typer.Option("--alias", help="Another name (repeatable).")] = None,
+    db: DbOption = None, lang: LangOption = None,
+) -> None:
+    """Add one unit under a parent.
+
+    Example: ntmtrack units add "Dân Lý" --kind xã --parent "Triệu Sơn" --code 15766
+    """
+    language = lang_of(lang)
+    unit_kind = _kind(kind, required=True)
+    with writing(db) as reg:
+        parent_unit = units.resolve(reg.conn, parent) if parent else None
+        name = names.nfc(name)
+        clash = [u for u in store_units.child_by_folded(
+            reg.conn, parent_unit.id if parent_unit else None, names.fold(name)) if u.kind == unit_kind]
+        if clash:
+            raise NtmError(f"{units.path_of(reg.conn, clash[0])} already exists")
+        if code and store_units.by_code(reg.conn, code):
+            raise NtmError(f"code {code} already belongs to "
+                           f"{units.path_of(reg.conn, store_units.by_code(reg.conn, code)[0])}")
+        unit_id = units.add(reg.conn, name, unit_kind, parent_unit, code, alias or [])
+        path = units.path_of(reg.conn, store_units.get(reg.conn, unit_id))
+    message(tr(language, f"added {unit_kind} {path}", f"đã thêm {path}"))
+
+
+@app.command("import")
+def units_import(
+    file: Annotated[Path, typer.Argument(help="YAML tree or CSV (name,kind,parent[,code]); '-' for stdin.")],
+    input_format: Annotated[Optional[str], typer.Option(
+        "--input-format", help="yaml or csv (default: from the file name).")] = None,
+    encoding: Annotated[Optional[str], typer.Option("--encoding", help="e.g. cp1258 for old Windows files.")] = None,
+    db: DbOption = None, lang: LangOption = None,
+) -> None:
+    """Import a tree of units; units that exist are matched, so re-importing is a no-op.
+
+    Example: ntmtrack units import examples/trieu-son-units.yaml
+    """
+    from ..inputs import read_text_file
+    from ..unit_files import nodes_from_text
+
+    language = lang_of(lang)
+    fmt = (input_format or Path(file).suffix.lstrip(".") or "").lower()
+    fmt = {"yml": "yaml"}.get(fmt, fmt)
+    if fmt not in ("yaml", "csv"):
+        raise typer.BadParameter("use --input-format yaml or csv", param_hint="--input-format")
+    text = read_text_file(file, encoding)
+    source = "<stdin>" if str(file) == "-" else str(file)
+    with writing(db) as reg:
+        result = nodes_from_text(reg.conn, text, source, fmt)
+    if not result.created and not result.changed:
+        message(tr(language, f"{source}: {result.matched} units already present; nothing changed",
+                   f"{source}: {result.matched} đơn vị đã có; không thay đổi"))
+    else:
+        message(tr(language,
+                   f"{source}: {len(result.created)} units added, {result.matched} already present"
+                   + (f", {len(result.changed)} updated" if result.changed else ""),
+                   f"{source}: thêm {len(result.created)} đơn vị, {result.matched} đã có"
+                   + (f", cập nhật {len(result.changed)}" if result.changed else "")))
+
+
+UNIT_COLUMNS = [
+    Column("name", "unit", "đơn vị"), Column("kind", "kind", "loại"),
+    Column("parent", "parent", "trực thuộc"), Column("code", "code", "mã"),
+    Column("path", "path", "đường dẫn"), Column("active", "active", "còn hoạt động"),
+]
+
+
+@app.command("list")
+def units_list(
+    under: Annotated[Optional[str], typer.Option("--under", "-u", help="Only units below this one.")] = None,
+    kind: KindOption = None,
+    include_inactive: Annotated[bool, typer.Option("--inactive", help="Include units merged away.")] = False,
+    db: DbOption = None, fmt: FormatOption = Format.table, lang: LangOption = None,
+) -> None:
+    """List units in Vietnamese alphabetical order, optionally below a unit or of one kind.
+
+    Example: ntmtrack units list --under "Triệu Sơn" --kind xã
+    """
+    from ..tree import Tree
+
+    language = lang_of(lang)
+    unit_kind = _kind(kind)
+    with register(db, readonly=True) as reg:
+        tree = Tree.load(reg.conn)
+        root = units.resolve(reg.conn, under) if under else None
+    ids = tree.descendants(root.id) if root else list(tree.units)
+    rows = []
+    for unit_id in ids:
+        u = tree.units[unit_id]
+        if unit_kind and u["kind"] != unit_kind:
+            continue
+        if u["active_until"] and not include_inactive:
+            continue
+        rows.append({"id": unit_id, "name": u["name"], "kind": u["kind"],
+                     "parent": tree.units[u["parent_id"]]["name"] if u["parent_id"] else None,
+                     "code": u["code"], "path": tree.path(unit_id),
+                     "active": not u["active_until"], "active_until": u["active_until"],
+                     "_key": u["sort_key"]})
+    rows.sort(key=lambda r: (r["_key"], r["path"]))
+    columns = UNIT_COLUMNS if fmt in (Format.table, Format.markdown) else [
+        Column(k, k, k) for k in ("id", "name", "kind", "parent", "code", "path", "active_until")]
+    if fmt in (Format.table, Format.markdown):
+        columns = [c for c in columns if c.key != "active" or include_inactive]
+    write(rows, columns, fmt, language,
+          footer=[tr(language, f"{len(rows)} units", f"{len(rows)} đơn vị")])
+
+
+@app.command("show")
+def units_show(unit: Annotated[str, typer.Argument(help="Name, code, alias or path.")],
+               db: DbOption = None, fmt: FormatOption = Format.table,
+               lang: LangOption = None) -> None:
+    """Show a unit: its path, code, aliases, children and lineage both ways (merges).
+
+    Example: ntmtrack units show "tho the"
+    """
+    language = lang_of(lang)
+    with register(db, readonly=True) as reg:
+        u = units.resolve(reg.conn, unit)
+        path = units.path_of(reg.conn, u)
+        aliases = store_units.aliases(reg.conn, u.id)
+        before, after = store_units.lineage(reg.conn, u.id)
+        children = reg.conn.execute(
+            "SELECT name FROM unit WHERE parent_id=? ORDER BY sort_key", [u.id]).fetchall()
+    record = {
+        "id": u.id, "name": u.name, "kind": u.kind, "path": path, "code": u.code,
+        "aliases": aliases, "active_until": u.active_until,
+        "children": [c[0] for c in children],
+        "merged_from": [{"unit": n, "date": d} for _, n, d, _ in before],
+        "merged_into": [{"unit": n, "date": d} for _, n, d, _ in after],
+    }
+    if fmt in (Format.json, Format.jsonl):
+        import json
+
+        print(json.dumps(record, ensure_ascii=False, indent=2 if fmt == Format.json else None))
+        return
+    from ..render import format_date
+
+    def fmt_lineage(items):
+        return "; ".join(f"{i['unit']} ({format_date(i['date'], language)})" for i in items)
+
+    rows = [
+        ("name", "tên", u.name), ("kind", "loại", u.kind), ("path", "đường dẫn", path),
+        ("code", "mã", u.code or ""), ("aliases", "tên khác", ", ".join(aliases)),
+        ("children", "đơn vị trực thuộc", ", ".join(record["children"])),
+        ("merged from", "sáp nhập từ", fmt_lineage(record["merged_from"])),
+        ("merged into", "sáp nhập vào", fmt_lineage(record["merged_into"])),
+        ("inactive from", "ngừng hoạt động từ", format_date(u.active_until, language)),
+    ]
+    write([{"field": tr(language, en, vi), "value": v} for en, vi, v in rows if v or en in ("name", "kind", "path")],
+          [Column("field", "field", "mục"), Column("value", "value", "giá trị")], fmt, language)
+
+
+@app.command("rename")
+def units_rename(unit: Annotated[str, typer.Argument(help="The unit to rename.")],
+                 new_name: Annotated[str, typer.Argument(help="Its new name.")],
+                 db: DbOption = None, lang: LangOption = None) -> None:
+    """Rename a unit; the old name stays as an alias so old files still find it.
+
+    Example: ntmtrack units rename "Thọ Thế" "Thọ Phú"
+    """
+    language = lang_of(lang)
+    with writing(db) as reg:
+        u = units.resolve(reg.conn, unit)
+        new_name = names.nfc(new_name)
+        units.check_name(new_name)
+        store_units.add_alias(reg.conn, u.id, u.name)
+        store_units.rename(reg.conn, u.id, new_name)
+    message(tr(language, f"renamed {u.name} → {new_name} (old name kept as an alias)",
+               f"đã đổi tên {u.name} → {new_name} (tên cũ giữ làm tên khác)"))
+
+
+@app.command("move")
+def units_move(unit: Annotated[str, typer.Argument(help="The unit to move.")],
+               parent: Annotated[str, typer.Option("--parent", "-p", help="Its new parent.")],
+               db: DbOption = None, lang: LangOption = None) -> None:
+    """Move a unit under another parent (a commune into a cluster, say).
+
+    Example: ntmtrack units move "Dân Lý" --parent "Cụm 3"
+    """
+    language = lang_of(lang)
+    with writing(db) as reg:
+        u = units.resolve(reg.conn, unit)
+        p = units.resolve(reg.conn, parent)
+        if p.id == u.id or p.id in store_units.descendant_ids(reg.conn, u.id):
+            raise NtmError(f"cannot move {u.name} under itself or its own descendant")
+        store_units.set_parent(reg.conn, u.id, p.id)
+        path = units.path_of(reg.conn, store_units.get(reg.conn, u.id))
+    message(tr(language, f"moved: {path}", f"đã chuyển: {path}"))
+
+
+@app.command("merge")
+def units_merge(
+    old: Annotated[List[str], typer.Argument(help="The units merged away.")],
+    into: Annotated[str, typer.Option("--into", help="The new (or surviving) unit.")],
+    date: Annotated[str, typer.Option("--date", help="Date the merge took effect.")],
+    kind: KindOption = None,
+    parent: Annotated[Optional[str], typer.Option("--parent", "-p", help="Parent for a new unit.")] = None,
+    db: DbOption = None, lang: LangOption = None,
+) -> None:
+    """Record a merger: old units stay (history intact) but are inactive from the date; the
+    new unit does not inherit their criteria. Creates the new unit if it does not exist
+    (give --kind and --parent).
+
+    Example: ntmtrack units merge "Thọ Thế" "Thọ Vực" --into "Thọ Phú" --date 2025-07-01
+    """
+    language = lang_of(lang)
+    when = _date(date)
+    with writing(db) as reg:
+        olds = [units.resolve(reg.conn, o) for o in old]
+        found = units.find(reg.conn, into)
+        if len(found) == 1:
+            new = found[0]
+            created = False
+        elif not found and kind:
+            parent_unit = units.resolve(reg.conn, parent) if parent else (
+                store_units.get(reg.conn, olds[0].parent_id) if olds[0].parent_id else None)
+            new = store_units.get(reg.conn, units.add(reg.conn, into, _kind(kind), parent_unit))
+            created = True
+        else:
+            new = units.resolve(reg.conn, into)  # raises with candidates or suggestions
+            created = False
+        units.merge(reg.conn, olds, new, when)
+    message(tr(language,
+               f"merged {', '.join(u.name for u in olds)} into {new.name} on {when}"
+               + (" (new unit created)" if created else ""),
+               f"đã sáp nhập {', '.join(u.name for u in olds)} vào {new.name} từ {when}"))

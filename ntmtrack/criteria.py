@@ -1,0 +1,188 @@
+"""Criteria sets as data: the shipped national sets and provincial or custom ones.
+
+Parses set documents (via yamldoc), installs them, guards sets that plans use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from importlib import resources
+
+from . import yamldoc
+from .model import CriteriaSet, Criterion, InputProblems, NtmError, Problem
+from .store import criteria as db
+
+DEFAULT_SET = "qd51-2025"
+CODE_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_SET_KEYS = {
+    "code", "decision", "date", "effective", "title_vi", "title_en", "title", "groups",
+    "criteria", "sources", "note", "appendix", "regions", "commune_groups", "indicator_count",
+    "amended_by", "based_on", "issued_by",
+}
+_CRITERION_KEYS = {"number", "name_vi", "name_en", "name", "group", "confidence", "note",
+                   "indicators", "amended_2013"}
+
+
+def plain(value):
+    """YAML values with positions → plain JSON-able data."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return None if value is None else str(value)
+
+
+def digest(document: dict) -> str:
+    return hashlib.sha256(json.dumps(document, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
+def parse(text: str, source: str) -> tuple[CriteriaSet | None, dict | None, list[Problem]]:
+    """Set document text → (set, plain document, problems)."""
+    data, problems = yamldoc.load(text, source)
+    if problems:
+        return None, None, problems
+    if not isinstance(data, dict):
+        return None, None, [Problem(source, 1, 1, "a criteria set is a mapping with code, "
+                                                  "title_vi and criteria")]
+
+    def at(node, message):
+        problems.append(Problem(source, getattr(node, "line", data.line),
+                                getattr(node, "col", data.col), message))
+
+    for key in data:
+        if key not in _SET_KEYS:
+            at(key, f"unknown key '{key}'")
+    code = data.get("code")
+    if not isinstance(code, str) or not CODE_RE.match(code):
+        at(code if code is not None else data,
+           "code is required: lowercase letters, digits and '-' (e.g. thanh-hoa-2022)")
+    title_vi = data.get("title_vi") or data.get("title")
+    if not isinstance(title_vi, str):
+        at(data, "title_vi is required")
+    groups = data.get("groups") or []
+    group_codes = set()
+    if not isinstance(groups, list):
+        at(groups, "groups must be a list")
+        groups = []
+    for g in groups:
+        if not isinstance(g, dict) or not isinstance(g.get("code"), str) or not isinstance(
+                g.get("name_vi"), str):
+            at(g, "a group needs code and name_vi")
+            continue
+        group_codes.add(str(g["code"]))
+    criteria_data = data.get("criteria")
+    criteria: list[Criterion] = []
+    if not isinstance(criteria_data, list) or not criteria_data:
+        at(criteria_data if criteria_data is not None else data,
+           "criteria is required: a list of {number, name_vi, name_en}")
+        criteria_data = []
+    seen: dict[int, int] = {}
+    for item in criteria_data:
+        if not isinstance(item, dict):
+            at(item, "a criterion is a mapping: {number, name_vi, name_en}")
+            continue
+        for key in item:
+            if key not in _CRITERION_KEYS:
+                at(key, f"unknown key '{key}'")
+        number = item.get("number")
+        if not isinstance(number, str) or not number.isdigit() or int(number) < 1:
+            at(number if number is not None else item, "number must be a whole number from 1")
+            continue
+        n = int(number)
+        if n in seen:
+            at(number, f"criterion {n} appears twice (first at line {seen[n]})")
+            continue
+        seen[n] = number.line
+        name_vi = item.get("name_vi") or item.get("name")
+        if not isinstance(name_vi, str) or not name_vi.strip():
+            at(item, f"criterion {n} needs name_vi")
+            continue
+        name_en = item.get("name_en") or name_vi
+        group = item.get("group")
+        if group is not None and group_codes and str(group) not in group_codes:
+            at(group, f"criterion {n}: unknown group '{group}'")
+        indicators = []
+        for ind in item.get("indicators") or []:
+            if not isinstance(ind, dict) or "id" not in ind or "name_vi" not in ind:
+                at(ind, f"criterion {n}: an indicator needs id and name_vi")
+                continue
+            indicators.append({"id": str(ind["id"]), "name_vi": str(ind["name_vi"]),
+                               "name_en": plain(ind.get("name_en")),
+                               "confidence": plain(ind.get("confidence"))})
+        criteria.append(Criterion(str(code), n, str(name_vi), str(name_en),
+                                  plain(group), plain(item.get("confidence")), tuple(indicators)))
+    if problems:
+        return None, None, problems
+    document = plain(data)
+    cs = CriteriaSet(
+        str(code), plain(data.get("decision")), str(title_vi),
+        str(data.get("title_en") or title_vi), plain(data.get("date")),
+        plain(data.get("effective")), tuple(sorted(criteria, key=lambda c: c.number)),
+        tuple({"code": str(g["code"]), "name_vi": str(g["name_vi"]),
+               "name_en": plain(g.get("name_en"))} for g in groups if isinstance(g, dict)),
+        extra=document,
+    )
+    return cs, document, []
+
+
+def shipped_texts() -> dict[str, str]:
+    """{file name: text} of the sets shipped inside the package."""
+    folder = resources.files("ntmtrack").joinpath("data", "criteria")
+    return {entry.name: entry.read_text(encoding="utf-8")
+            for entry in sorted(folder.iterdir(), key=lambda e: e.name)
+            if entry.name.endswith(".yaml")}
+
+
+def install_shipped(conn) -> list[str]:
+    """Add any shipped set the register lacks; set the default set. Returns codes added."""
+    added = []
+    present = set(db.codes(conn))
+    for name, text in shipped_texts().items():
+        cs, document, problems = parse(text, f"data/criteria/{name}")
+        if problems:
+            raise InputProblems(problems)
+        if cs.code not in present:
+            db.save(conn, cs, "shipped", digest(document), document)
+            added.append(cs.code)
+    if db.get_meta(conn, "default_criteria_set") is None:
+        db.set_meta(conn, "default_criteria_set", DEFAULT_SET)
+    return added
+
+
+def import_set(conn, text: str, source: str, replace: bool = False) -> str:
+    """Add a set from YAML text: 'added', 'unchanged' or 'replaced'."""
+    cs, document, problems = parse(text, source)
+    if problems:
+        raise InputProblems(problems)
+    existing = db.content_hash(conn, cs.code)
+    new_digest = digest(document)
+    if existing == new_digest:
+        return "unchanged"
+    if existing is not None:
+        if not replace:
+            raise NtmError(f"criteria set {cs.code} already exists and differs; "
+                           "use --replace to replace it")
+        users = db.plans_using(conn, cs.code)
+        if users:
+            raise NtmError(f"criteria set {cs.code} is used by plan(s) {', '.join(users)}; "
+                           "it cannot be replaced while they use it")
+        db.delete(conn, cs.code)
+        db.save(conn, cs, "imported", new_digest, document)
+        return "replaced"
+    db.save(conn, cs, "imported", new_digest, document)
+    return "added"
+
+
+def default_code(conn) -> str:
+    return db.get_meta(conn, "default_criteria_set") or DEFAULT_SET
+
+
+def get(conn, code: str | None) -> CriteriaSet:
+    """The set `code` (default: the register's default set), or an error listing the sets."""
+    code = code or default_code(conn)
+    cs = db.load(conn, code)
+    if cs is None:
+        raise NtmError(f"unknown criteria set '{code}'; known sets: {', '.join(db.codes(conn))}")
+    return cs

@@ -1,0 +1,39 @@
+"""Dates as people write them: ISO 2022-04-15 or Vietnamese 15/04/2022. Standard library only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from .model import NtmError
+
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_VN = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
+
+
+def try_parse(text: str) -> dt.date | str:
+    """The date, or the reason `text` is not one."""
+    text = str(text).strip()
+    match = _ISO.match(text)
+    if match:
+        year, month, day = (int(g) for g in match.groups())
+    else:
+        match = _VN.match(text)
+        if not match:
+            return f"'{text}' is not a date (use YYYY-MM-DD or DD/MM/YYYY)"
+        day, month, year = (int(g) for g in match.groups())
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return f"'{text}' is not a real date"
+
+
+def parse_date(text: str) -> dt.date:
+    result = try_parse(text)
+    if isinstance(result, str):
+        raise NtmError(result)
+    return result
+
+
+def today() -> dt.date:
+    return dt.date.today()

@@ -1,0 +1,58 @@
+"""Reading files and stdin as text the way they really arrive: BOMs, strict UTF-8 or an
+explicit legacy encoding (Windows-1258 decodes to decomposed text), always NFC.
+
+Standard library only. Never guesses an encoding silently.
+"""
+
+from __future__ import annotations
+
+import sys
+import unicodedata
+from pathlib import Path
+
+from .model import NtmError
+
+MAX_FILE_BYTES = 512 * 1024 * 1024
+
+
+def decode(data: bytes, source: str, encoding: str | None = None) -> str:
+    if encoding:
+        try:
+            text = data.decode(encoding)
+        except LookupError:
+            raise NtmError(f"unknown encoding '{encoding}'") from None
+        except UnicodeDecodeError as e:
+            raise NtmError(f"{source}: not valid {encoding} at byte {e.start}") from None
+    elif data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
+        text = data.decode("utf-16")  # Excel's "Unicode Text"
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            line = data[: e.start].count(b"\n") + 1
+            raise NtmError(
+                f"{source}:{line}: not UTF-8 (byte {e.start}); if it came from Vietnamese "
+                "Windows software, try --encoding cp1258"
+            ) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return unicodedata.normalize("NFC", text)
+
+
+def read_text_file(path: Path | str, encoding: str | None = None) -> str:
+    """A whole (small) text file, decoded strictly; '-' reads stdin."""
+    if str(path) == "-":
+        return decode(sys.stdin.buffer.read(), "<stdin>", encoding)
+    path = Path(path)
+    if path.is_dir():
+        raise NtmError(f"{path} is a directory")
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise NtmError(f"{path}: file too large ({size} bytes)")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise NtmError(f"{path}: no such file") from None
+    except PermissionError:
+        raise NtmError(f"{path}: permission denied") from None
+    return decode(data, str(path), encoding)

@@ -1,0 +1,110 @@
+"""The register's schema, as named migrations applied in order (sqlite-utils `Migrations`).
+
+Migrations are never renamed or edited once released: a register records the names it has
+applied, and a name this version does not know means a newer ntmtrack wrote the file.
+Imports sqlite_utils; only store/connection.py imports this module, and only to migrate.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Migrations
+
+from .model import COMMUNE_KINDS, UNIT_KINDS
+
+MIGRATION_SET = "ntmtrack"
+migrations = Migrations(MIGRATION_SET)
+
+_KINDS = ", ".join(f"'{k}'" for k in UNIT_KINDS)
+
+
+def _run(db, *statements: str) -> None:
+    # One statement at a time: executescript() would COMMIT the surrounding transaction.
+    for sql in statements:
+        db.execute(sql)
+
+
+@migrations(name="m001_foundation")
+def m001_foundation(db) -> None:
+    _run(
+        db,
+        """CREATE TABLE meta (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        ) STRICT""",
+        """CREATE TABLE criteria_set (
+            code TEXT PRIMARY KEY CHECK (code GLOB '[a-z0-9]*' AND code NOT GLOB '*[^a-z0-9-]*'),
+            decision TEXT,
+            title_vi TEXT NOT NULL,
+            title_en TEXT NOT NULL,
+            date TEXT,
+            effective TEXT,
+            origin TEXT NOT NULL CHECK (origin IN ('shipped', 'imported')),
+            content_hash TEXT NOT NULL,
+            document TEXT NOT NULL,
+            imported_at TEXT NOT NULL
+        ) STRICT""",
+        """CREATE TABLE criteria_group (
+            criteria_set TEXT NOT NULL REFERENCES criteria_set(code) ON DELETE CASCADE,
+            code TEXT NOT NULL,
+            name_vi TEXT NOT NULL,
+            name_en TEXT,
+            PRIMARY KEY (criteria_set, code)
+        ) STRICT""",
+        """CREATE TABLE criterion (
+            criteria_set TEXT NOT NULL REFERENCES criteria_set(code) ON DELETE CASCADE,
+            number INTEGER NOT NULL CHECK (number > 0),
+            name_vi TEXT NOT NULL,
+            name_en TEXT NOT NULL,
+            group_code TEXT,
+            confidence TEXT,
+            PRIMARY KEY (criteria_set, number)
+        ) STRICT""",
+        """CREATE TABLE criterion_indicator (
+            criteria_set TEXT NOT NULL,
+            criterion INTEGER NOT NULL,
+            id TEXT NOT NULL,
+            name_vi TEXT NOT NULL,
+            name_en TEXT,
+            confidence TEXT,
+            PRIMARY KEY (criteria_set, id),
+            FOREIGN KEY (criteria_set, criterion)
+                REFERENCES criterion(criteria_set, number) ON DELETE CASCADE
+        ) STRICT""",
+        f"""CREATE TABLE unit (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL CHECK (length(name) > 0),
+            kind TEXT NOT NULL CHECK (kind IN ({_KINDS})),
+            parent_id INTEGER REFERENCES unit(id),
+            code TEXT,
+            code_edition TEXT NOT NULL DEFAULT '',
+            folded TEXT NOT NULL,
+            sort_key TEXT NOT NULL,
+            active_until TEXT,
+            created_at TEXT NOT NULL,
+            UNIQUE (code, code_edition)
+        ) STRICT""",
+        "CREATE INDEX unit_folded ON unit(folded)",
+        "CREATE INDEX unit_parent ON unit(parent_id)",
+        """CREATE TABLE unit_alias (
+            unit_id INTEGER NOT NULL REFERENCES unit(id),
+            alias TEXT NOT NULL,
+            folded TEXT NOT NULL,
+            PRIMARY KEY (unit_id, folded)
+        ) STRICT""",
+        "CREATE INDEX unit_alias_folded ON unit_alias(folded)",
+        """CREATE TABLE unit_lineage (
+            id INTEGER PRIMARY KEY,
+            predecessor_id INTEGER NOT NULL REFERENCES unit(id),
+            successor_id INTEGER NOT NULL REFERENCES unit(id),
+            date TEXT NOT NULL,
+            event TEXT NOT NULL CHECK (event IN ('merge', 'rename', 'split')),
+            UNIQUE (predecessor_id, successor_id, event)
+        ) STRICT""",
+    )
+
+
+def known_names() -> list[str]:
+    return [m.name for m in migrations._migrations]
+
+
+COMMUNE_KIND_SQL = ", ".join(f"'{k}'" for k in COMMUNE_KINDS)

@@ -1,0 +1,207 @@
+"""Rows → table | csv | tsv | json | jsonl | markdown, in Vietnamese or English.
+
+The only core module that imports Rich (and only for human tables). Machine formats carry
+data only: English snake_case keys, ISO dates, plain numbers, no colour.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import enum
+import json
+import os
+import sys
+from dataclasses import dataclass
+from typing import IO, Any, Iterable
+
+
+class Format(str, enum.Enum):
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+    jsonl = "jsonl"
+    markdown = "markdown"
+
+
+MACHINE = {Format.csv, Format.tsv, Format.json, Format.jsonl}
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    en: str
+    vi: str
+    kind: str = "text"   # text | int | number | date | list | pct | bar
+    justify: str | None = None
+
+    def header(self, lang: str) -> str:
+        return self.vi if lang == "vi" else self.en
+
+
+def language(explicit: str | None) -> str:
+    """`--lang`, else NTMTRACK_LANG, else Vietnamese when LANG starts with vi, else English."""
+    choice = explicit or os.environ.get("NTMTRACK_LANG")
+    if choice:
+        return "vi" if choice.lower().startswith("vi") else "en"
+    return "vi" if os.environ.get("LANG", "").lower().startswith("vi") else "en"
+
+
+def tr(lang: str, en: str, vi: str) -> str:
+    return vi if lang == "vi" else en
+
+
+def stdout_is_terminal() -> bool:
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+
+
+# -- human formats of values --------------------------------------------------------------
+
+def format_number(value: float | int | None, lang: str, decimals: int | None = None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer() and decimals is None:
+        value = int(value)
+    if lang == "vi":
+        from babel.numbers import format_decimal
+
+        if decimals is not None:
+            return format_decimal(value, format="#,##0." + "0" * decimals, locale="vi") \
+                if decimals else format_decimal(round(value), locale="vi")
+        return format_decimal(value, locale="vi", decimal_quantization=False)
+    if decimals is not None:
+        return f"{value:,.{decimals}f}"
+    return f"{value:,}" if isinstance(value, int) else f"{value:,.6g}" if abs(value) >= 1e6 else f"{value:,}"
+
+
+def format_date(value: str | _dt.date | None, lang: str) -> str:
+    if not value:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = _dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    return value.strftime("%d/%m/%Y") if lang == "vi" else value.isoformat()
+
+
+def human(value: Any, kind: str, lang: str) -> str:
+    if value is None:
+        return ""
+    if kind in ("int", "number"):
+        return format_number(value, lang)
+    if kind == "pct":
+        return format_number(round(value * 100, 1), lang) + "%"
+    if kind == "date":
+        return format_date(value, lang)
+    if kind == "list":
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return tr(lang, "yes", "có") if value else ""
+    return str(value)
+
+
+# -- writers ------------------------------------------------------------------------------
+
+def _machine_value(value: Any, kind: str) -> Any:
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def _flat(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return " ".join(str(v) for v in value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def write(rows: Iterable[dict], columns: list[Column], fmt: Format, lang: str,
+          out: IO[str] | None = None, title: str | None = None,
+          footer: list[str] | None = None, styles: list[str | None] | None = None) -> None:
+    """Write rows in `fmt`. Title, footer and row styles appear in human formats only."""
+    out = out or sys.stdout
+    keys = [c.key for c in columns]
+    if fmt in (Format.csv, Format.tsv):
+        writer = csv.writer(out, delimiter="," if fmt == Format.csv else "\t",
+                            lineterminator="\n")
+        writer.writerow(keys)
+        for row in rows:
+            writer.writerow([_flat(_machine_value(row.get(k), c.kind))
+                             for k, c in zip(keys, columns)])
+        return
+    if fmt == Format.json:
+        data = [{k: _machine_value(row.get(k), c.kind) for k, c in zip(keys, columns)}
+                for row in rows]
+        out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return
+    if fmt == Format.jsonl:
+        for row in rows:
+            out.write(json.dumps({k: _machine_value(row.get(k), c.kind)
+                                  for k, c in zip(keys, columns)}, ensure_ascii=False) + "\n")
+        return
+    rows = list(rows)
+    if fmt == Format.markdown:
+        if title:
+            out.write(f"**{_md(title)}**\n\n")
+        out.write("| " + " | ".join(_md(c.header(lang)) for c in columns) + " |\n")
+        out.write("|" + "|".join("---:" if c.kind in ("int", "number", "pct") else "---"
+                                 for c in columns) + "|\n")
+        for row in rows:
+            out.write("| " + " | ".join(_md(human(row.get(c.key), c.kind, lang))
+                                        for c in columns) + " |\n")
+        for line in footer or []:
+            out.write(f"\n{_md(line)}\n")
+        return
+    _rich_table(rows, columns, lang, out, title, footer, styles)
+
+
+def _md(text: str) -> str:
+    return clean(text).replace("|", "\\|").replace("\n", " ")
+
+
+def clean(text: str) -> str:
+    """Register data must not drive the terminal: control characters become visible escapes."""
+    if not any(ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 for ch in text):
+        return text
+    return "".join(ch if ch == "\n" or not (ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0)
+                   else repr(ch)[1:-1] for ch in text)
+
+
+def console(out: IO[str] | None = None, stderr: bool = False):
+    from rich.console import Console
+
+    stream = out or (sys.stderr if stderr else sys.stdout)
+    plain = not stream.isatty() or "NO_COLOR" in os.environ
+    return Console(file=stream, no_color=plain, highlight=False, emoji=False,
+                   color_system=None if plain else "auto", soft_wrap=False,
+                   width=None if stream.isatty() else int(os.environ.get("COLUMNS", 100)))
+
+
+def _rich_table(rows, columns, lang, out, title, footer, styles) -> None:
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    con = console(out)
+    fancy = con.is_terminal and not con.no_color
+    table = Table(title=Text(clean(title)) if title else None,
+                  box=box.SIMPLE_HEAVY if fancy else None, show_edge=fancy,
+                  header_style="bold" if fancy else None, pad_edge=False)
+    for c in columns:
+        table.add_column(c.header(lang), justify=c.justify or (
+            "right" if c.kind in ("int", "number", "pct") else "left"),
+            overflow="fold")
+    for i, row in enumerate(rows):
+        style = styles[i] if styles and fancy else None
+        table.add_row(*[Text(clean(human(row.get(c.key), c.kind, lang))) for c in columns],
+                      style=style)
+    con.print(table)
+    for line in footer or []:
+        con.print(Text(clean(line)))

@@ -1,0 +1,234 @@
+"""Opening the register: where it is, connection settings, migrations, write transactions.
+
+Speaks SQL through the standard sqlite3 module; sqlite-utils (slow to import) is loaded only
+when a register needs migrating. Never prints.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from pathlib import Path
+
+from ..model import NtmError, RegisterBusy
+
+APPLICATION_ID = 0x4E544D31  # "NTM1": lets `file` and ntmtrack tell a register from other SQLite files
+BUSY_TIMEOUT_S = 30
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def default_path() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path("ntmtrack", appauthor=False) / "ntmtrack.db"
+
+
+def resolve_path(db: str | os.PathLike | None) -> Path:
+    """`--db`, else `NTMTRACK_DB`, else ntmtrack.db in the user data directory."""
+    if db:
+        return Path(db).expanduser()
+    env = os.environ.get("NTMTRACK_DB")
+    if env:
+        return Path(env).expanduser()
+    return default_path()
+
+
+class Register:
+    """An open register: the connection and where it came from."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, readonly: bool):
+        self.conn = conn
+        self.path = path
+        self.readonly = readonly
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> "Register":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _check_file(path: Path) -> None:
+    if path.is_dir():
+        raise NtmError(f"{path} is a directory, not a register file")
+    try:
+        with open(path, "rb") as f:
+            header = f.read(16)
+    except PermissionError:
+        raise NtmError(f"cannot read {path}: permission denied") from None
+    if header and header != _SQLITE_HEADER:
+        raise NtmError(f"{path} is not an SQLite file, so not an ntmtrack register")
+
+
+def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
+    try:
+        if readonly:
+            uri = "file:" + str(path.resolve()).replace("?", "%3f").replace("#", "%23") + "?mode=ro"
+            conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        else:
+            conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
+        # Must run outside any transaction, or SQLite silently ignores it.
+        conn.execute("PRAGMA foreign_keys=ON")
+        if not readonly:
+            conn.execute("PRAGMA synchronous=FULL")
+    except sqlite3.DatabaseError as e:
+        raise NtmError(f"cannot open {path}: {e}") from None
+    return conn
+
+
+def _applied_migrations(conn: sqlite3.Connection) -> list[str] | None:
+    """Names of applied ntmtrack migrations; None when the file has no migration table."""
+    has_table = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type='table' AND name='_sqlite_migrations'"
+    ).fetchone()
+    if not has_table:
+        return None
+    from ..migrations import MIGRATION_SET
+
+    rows = conn.execute(
+        "SELECT name FROM _sqlite_migrations WHERE migration_set=? ORDER BY rowid", [MIGRATION_SET]
+    )
+    return [r[0] for r in rows]
+
+
+def _known_migrations() -> list[str]:
+    from ..migrations import known_names
+
+    return known_names()
+
+
+# Kept in step with migrations.py by a test, so opening an up-to-date register never has to
+# import sqlite-utils (which costs ~0.15 s) just to learn there is nothing to do.
+LATEST_MIGRATION = "m001_foundation"
+
+
+def open_register(db=None, *, create: bool = False, readonly: bool = False) -> Register:
+    """Open (and with `create`, make) the register, migrating an older one.
+
+    Refuses files that are not registers, and registers written by a newer ntmtrack.
+    """
+    path = resolve_path(db)
+    exists = path.exists()
+    if not exists and not create:
+        raise NtmError(
+            f"no register at {path}; create one with: ntmtrack init --db {path}"
+        )
+    if exists:
+        _check_file(path)
+    else:
+        if not path.parent.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            # An office's records: readable by its owner only.
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            os.close(fd)
+        except OSError as e:
+            raise NtmError(f"cannot create {path}: {e.strerror}") from None
+    conn = _connect(path, readonly and exists)
+    register = Register(conn, path, readonly and exists)
+    try:
+        _prepare(register, fresh=not exists)
+    except BaseException:
+        conn.close()
+        raise
+    return register
+
+
+def _prepare(register: Register, fresh: bool) -> None:
+    conn = register.conn
+    try:
+        applied = _applied_migrations(conn)
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    except sqlite3.DatabaseError as e:
+        raise NtmError(f"cannot read {register.path}: {e}") from None
+    if applied is None and tables and app_id != APPLICATION_ID:
+        raise NtmError(f"{register.path} is an SQLite file but not an ntmtrack register")
+    applied = applied or []
+    if applied and applied[-1] == LATEST_MIGRATION and LATEST_MIGRATION in applied:
+        return
+    known = _known_migrations()
+    unknown = [name for name in applied if name not in known]
+    if unknown:
+        raise NtmError(
+            f"{register.path} was written by a newer ntmtrack (schema {unknown[-1]}); "
+            "upgrade ntmtrack to use it"
+        )
+    if all(name in applied for name in known):
+        return
+    if register.readonly:
+        # Upgrading writes: reopen read-write for the migration, then carry on read-only.
+        writer = _connect(register.path, readonly=False)
+        try:
+            migrate(writer, fresh)
+        finally:
+            writer.close()
+    else:
+        migrate(conn, fresh)
+
+
+def migrate(conn: sqlite3.Connection, fresh: bool = False) -> list[str]:
+    """Apply pending migrations in one IMMEDIATE transaction; return their names."""
+    from sqlite_utils import Database
+
+    from ..migrations import migrations
+
+    try:
+        if fresh or conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            conn.execute("PRAGMA journal_mode=WAL")
+        db = Database(conn)
+        with write_transaction(conn):
+            # A second process migrating at the same moment waits here for the lock, then
+            # finds nothing pending, rather than failing with "database is locked".
+            pending = [m.name for m in migrations.pending(db)]
+            if not pending:
+                return []
+            migrations.apply(db)
+            conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+            conn.execute(f"PRAGMA user_version={len(_known_migrations())}")
+        return pending
+    except sqlite3.OperationalError as e:
+        raise translate(e) from None
+
+
+def translate(error: sqlite3.Error) -> NtmError:
+    message = str(error)
+    if "locked" in message or "busy" in message:
+        return RegisterBusy(
+            f"the register is busy (another ntmtrack is writing); nothing was written, try again"
+        )
+    if "readonly" in message or "read-only" in message:
+        return NtmError("the register is read-only here (file or directory permissions)")
+    if "disk is full" in message or "database or disk is full" in message:
+        return NtmError("the disk is full; nothing was written")
+    if "malformed" in message or "not a database" in message:
+        return NtmError(f"the register file is damaged: {message}")
+    return NtmError(f"register error: {message}")
+
+
+@contextlib.contextmanager
+def write_transaction(conn: sqlite3.Connection):
+    """One write transaction, begun IMMEDIATE.
+
+    A deferred transaction that reads and then writes fails at once with "database is
+    locked" when another process holds the write lock, whatever the busy timeout; taking the
+    lock up front lets the busy timeout do its job.
+    """
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as e:
+        raise translate(e) from None
+    try:
+        yield conn
+        conn.execute("COMMIT")
+    except BaseException as error:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        if isinstance(error, sqlite3.OperationalError):
+            raise translate(error) from None
+        raise

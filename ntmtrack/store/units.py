@@ -1,0 +1,152 @@
+"""Units, their aliases and lineage in SQL. Never prints."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timezone
+
+from ..model import Unit
+from ..names import fold, sort_key
+
+_COLUMNS = "u.id, u.name, u.kind, u.parent_id, u.code, u.active_until"
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _unit(row) -> Unit:
+    return Unit(id=row[0], name=row[1], kind=row[2], parent_id=row[3], code=row[4],
+                active_until=row[5])
+
+
+def insert(conn: sqlite3.Connection, name: str, kind: str, parent_id: int | None,
+           code: str | None = None, edition: str = "") -> int:
+    cur = conn.execute(
+        "INSERT INTO unit (name, kind, parent_id, code, code_edition, folded, sort_key, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [name, kind, parent_id, code, edition, fold(name), sort_key(name), _now()],
+    )
+    return cur.lastrowid
+
+
+def add_alias(conn: sqlite3.Connection, unit_id: int, alias: str) -> bool:
+    cur = conn.execute(
+        "INSERT OR IGNORE INTO unit_alias (unit_id, alias, folded) VALUES (?, ?, ?)",
+        [unit_id, alias, fold(alias)],
+    )
+    return cur.rowcount > 0
+
+
+def aliases(conn: sqlite3.Connection, unit_id: int) -> list[str]:
+    return [r[0] for r in conn.execute(
+        "SELECT alias FROM unit_alias WHERE unit_id=? ORDER BY rowid", [unit_id])]
+
+
+def get(conn: sqlite3.Connection, unit_id: int) -> Unit:
+    row = conn.execute(f"SELECT {_COLUMNS} FROM unit u WHERE id=?", [unit_id]).fetchone()
+    return _unit(row)
+
+
+def by_code(conn: sqlite3.Connection, code: str) -> list[Unit]:
+    return [_unit(r) for r in conn.execute(f"SELECT {_COLUMNS} FROM unit u WHERE code=?", [code])]
+
+
+def by_folded(conn: sqlite3.Connection, folded: str) -> list[Unit]:
+    """Units whose name or one of whose aliases folds to `folded`."""
+    rows = conn.execute(
+        f"SELECT {_COLUMNS} FROM unit u WHERE folded=? UNION "
+        f"SELECT {_COLUMNS} FROM unit u JOIN unit_alias a ON a.unit_id=u.id WHERE a.folded=?",
+        [folded, folded],
+    )
+    return [_unit(r) for r in rows]
+
+
+def child_by_folded(conn: sqlite3.Connection, parent_id: int | None, folded: str) -> list[Unit]:
+    rows = conn.execute(
+        f"SELECT {_COLUMNS} FROM unit u WHERE parent_id IS ? AND (folded=? OR id IN "
+        "(SELECT unit_id FROM unit_alias WHERE folded=?))",
+        [parent_id, folded, folded],
+    )
+    return [_unit(r) for r in rows]
+
+
+def ancestors(conn: sqlite3.Connection, unit_id: int) -> list[Unit]:
+    """From the root down to the unit's parent."""
+    rows = conn.execute(
+        f"""WITH RECURSIVE up(id, depth) AS (
+              SELECT parent_id, 1 FROM unit WHERE id=?
+              UNION ALL SELECT unit.parent_id, depth + 1 FROM unit JOIN up ON unit.id = up.id
+              WHERE unit.parent_id IS NOT NULL)
+            SELECT {_COLUMNS} FROM up JOIN unit u ON u.id = up.id ORDER BY depth DESC""",
+        [unit_id],
+    )
+    return [_unit(r) for r in rows]
+
+
+def descendant_ids(conn: sqlite3.Connection, unit_id: int) -> list[int]:
+    rows = conn.execute(
+        """WITH RECURSIVE down(id) AS (
+              SELECT id FROM unit WHERE parent_id=?
+              UNION ALL SELECT unit.id FROM unit JOIN down ON unit.parent_id = down.id)
+           SELECT id FROM down""",
+        [unit_id],
+    )
+    return [r[0] for r in rows]
+
+
+def all_units(conn: sqlite3.Connection) -> list[tuple]:
+    """(id, name, kind, parent_id, code, active_until, sort_key) for every unit."""
+    return conn.execute(
+        "SELECT id, name, kind, parent_id, code, active_until, sort_key FROM unit"
+    ).fetchall()
+
+
+def all_folded_names(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """(folded, display name) for every name and alias: the pool for "did you mean"."""
+    return conn.execute(
+        "SELECT folded, name FROM unit UNION SELECT folded, alias FROM unit_alias"
+    ).fetchall()
+
+
+def count(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT count(*) FROM unit").fetchone()[0]
+
+
+def rename(conn: sqlite3.Connection, unit_id: int, new_name: str) -> None:
+    conn.execute("UPDATE unit SET name=?, folded=?, sort_key=? WHERE id=?",
+                 [new_name, fold(new_name), sort_key(new_name), unit_id])
+
+
+def set_parent(conn: sqlite3.Connection, unit_id: int, parent_id: int | None) -> None:
+    conn.execute("UPDATE unit SET parent_id=? WHERE id=?", [parent_id, unit_id])
+
+
+def set_code(conn: sqlite3.Connection, unit_id: int, code: str, edition: str = "") -> None:
+    conn.execute("UPDATE unit SET code=?, code_edition=? WHERE id=?", [code, edition, unit_id])
+
+
+def deactivate(conn: sqlite3.Connection, unit_id: int, until: str) -> None:
+    conn.execute("UPDATE unit SET active_until=? WHERE id=?", [until, unit_id])
+
+
+def add_lineage(conn: sqlite3.Connection, predecessor: int, successor: int, date: str,
+                event: str) -> None:
+    conn.execute(
+        "INSERT OR IGNORE INTO unit_lineage (predecessor_id, successor_id, date, event)"
+        " VALUES (?, ?, ?, ?)",
+        [predecessor, successor, date, event],
+    )
+
+
+def lineage(conn: sqlite3.Connection, unit_id: int) -> tuple[list[tuple], list[tuple]]:
+    """(predecessors, successors) as (unit id, name, date, event)."""
+    before = conn.execute(
+        "SELECT u.id, u.name, l.date, l.event FROM unit_lineage l JOIN unit u"
+        " ON u.id=l.predecessor_id WHERE l.successor_id=? ORDER BY l.date, u.sort_key",
+        [unit_id]).fetchall()
+    after = conn.execute(
+        "SELECT u.id, u.name, l.date, l.event FROM unit_lineage l JOIN unit u"
+        " ON u.id=l.successor_id WHERE l.predecessor_id=? ORDER BY l.date, u.sort_key",
+        [unit_id]).fetchall()
+    return before, after

@@ -1,0 +1,53 @@
+"""The whole unit tree in memory, for listings and roll-ups over many units at once.
+
+One query loads every unit; paths and descendants are then computed without per-unit SQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .store import units as db
+
+
+@dataclass
+class Tree:
+    units: dict[int, dict]
+    children: dict[int | None, list[int]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, conn) -> "Tree":
+        units: dict[int, dict] = {}
+        children: dict[int | None, list[int]] = {}
+        for unit_id, name, kind, parent_id, code, active_until, key in db.all_units(conn):
+            units[unit_id] = {"name": name, "kind": kind, "parent_id": parent_id, "code": code,
+                              "active_until": active_until, "sort_key": key}
+            children.setdefault(parent_id, []).append(unit_id)
+        return cls(units, children)
+
+    def path(self, unit_id: int) -> str:
+        parts = []
+        current: int | None = unit_id
+        while current is not None:
+            parts.append(self.units[current]["name"])
+            current = self.units[current]["parent_id"]
+        return "/".join(reversed(parts))
+
+    def ancestors(self, unit_id: int) -> list[int]:
+        out = []
+        current = self.units[unit_id]["parent_id"]
+        while current is not None:
+            out.append(current)
+            current = self.units[current]["parent_id"]
+        return out
+
+    def descendants(self, unit_id: int) -> list[int]:
+        out, stack = [], list(self.children.get(unit_id, []))
+        while stack:
+            current = stack.pop()
+            out.append(current)
+            stack.extend(self.children.get(current, []))
+        return out
+
+    def depth(self, unit_id: int) -> int:
+        return len(self.ancestors(unit_id))

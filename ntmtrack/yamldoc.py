@@ -1,0 +1,206 @@
+"""Strict YAML reading: text → plain data whose every value knows its line and column.
+
+The only module that imports PyYAML. Every scalar stays a string (no YAML 1.1 guessing:
+`00010` is not 8, `no` is not False, `1:20` is not 80); the schema layers convert types.
+Refused: tags that build objects, duplicate keys, expansion past a node budget (alias
+bombs), nesting past a depth (libyaml segfaults on ~30,000 `[`), oversized files and scalars.
+"""
+
+from __future__ import annotations
+
+from .model import Problem
+
+MAX_BYTES = 8 * 1024 * 1024
+MAX_SCALAR = 64 * 1024
+MAX_DEPTH = 50
+MAX_NODES = 500_000
+
+_PLAIN_TAGS = {
+    "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+}
+
+
+class YStr(str):
+    """A scalar with its position (1-based line and column)."""
+
+    line: int
+    col: int
+    quoted: bool
+
+
+class YList(list):
+    line: int
+    col: int
+
+
+class YMap(dict):
+    """A mapping; `key_pos[key]` is where the key itself was written."""
+
+    line: int
+    col: int
+    key_pos: dict
+
+
+class YamlError(Exception):
+    def __init__(self, problem_line: int | None, col: int | None, message: str):
+        self.line, self.col, self.message = problem_line, col, message
+        super().__init__(message)
+
+
+def _pos(obj, mark):
+    obj.line, obj.col = mark.line + 1, mark.column + 1
+    return obj
+
+
+def _precheck(text: str) -> None:
+    """Refuse, before libyaml sees it, what would crash or exhaust the parser."""
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise YamlError(line, None, "NUL byte in file")
+    depth = 0
+    for number, raw in enumerate(text.split("\n"), 1):
+        indent = len(raw) - len(raw.lstrip(" "))
+        if indent > MAX_DEPTH * 8:
+            raise YamlError(number, None, f"nesting deeper than {MAX_DEPTH} levels")
+        in_quote = None
+        for ch in raw:
+            if in_quote:
+                if ch == in_quote:
+                    in_quote = None
+            elif ch in "\"'" and depth:
+                in_quote = ch
+            elif ch == "#" and not depth:
+                break
+            elif ch in "[{":
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise YamlError(number, None, f"nesting deeper than {MAX_DEPTH} levels")
+            elif ch in "]}":
+                depth = max(0, depth - 1)
+
+
+def _loader_class():
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class StrictLoader(base):  # type: ignore[misc, valid-type]
+        yaml_implicit_resolvers: dict = {}
+
+    return yaml, StrictLoader
+
+
+class _Several(Exception):
+    def __init__(self, errors: list[YamlError]):
+        self.errors = errors
+
+
+def load(text: str, source: str = "<input>"):
+    """Parse `text`; return (data, problems). Data is None when the file cannot be read."""
+    try:
+        return _load(text), []
+    except YamlError as e:
+        return None, [Problem(source, e.line, e.col, e.message)]
+    except _Several as several:
+        return None, [Problem(source, e.line, e.col, e.message) for e in several.errors]
+
+
+def _load(text: str):
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        raise YamlError(None, None, f"file larger than {MAX_BYTES // (1024 * 1024)} MiB")
+    _precheck(text)
+    yaml, loader = _loader_class()
+    import gc
+
+    # Pausing the collector during the parse halves libyaml loading time on big plans.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        node = yaml.compose(text, Loader=loader)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        message = " ".join(str(part) for part in (e.context, e.problem) if part)
+        if mark is None:
+            raise YamlError(None, None, message) from None
+        raise YamlError(mark.line + 1, mark.column + 1, message) from None
+    except yaml.YAMLError as e:
+        raise YamlError(None, None, str(e)) from None
+    except (RecursionError, MemoryError, ValueError, OverflowError) as e:
+        raise YamlError(None, None, f"cannot parse: {type(e).__name__}") from None
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    if node is None:
+        return None
+    found: list[YamlError] = []
+    data = _build(node, 0, [MAX_NODES], found)
+    if found:
+        raise _Several(found)
+    return data
+
+
+def _build(node, depth: int, budget: list[int], found: list):
+    import yaml
+
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise YamlError(node.start_mark.line + 1, node.start_mark.column + 1,
+                        f"document expands past {MAX_NODES} values (aliases?)")
+    if depth > MAX_DEPTH:
+        raise YamlError(node.start_mark.line + 1, node.start_mark.column + 1,
+                        f"nesting deeper than {MAX_DEPTH} levels")
+    if node.tag not in _PLAIN_TAGS:
+        found.append(YamlError(node.start_mark.line + 1, node.start_mark.column + 1,
+                               f"tag {node.tag!r} is not allowed: these files hold data only"))
+        return None
+    if isinstance(node, yaml.ScalarNode):
+        if len(node.value) > MAX_SCALAR:
+            raise YamlError(node.start_mark.line + 1, node.start_mark.column + 1,
+                            f"value longer than {MAX_SCALAR} characters")
+        value = _pos(YStr(node.value), node.start_mark)
+        value.quoted = bool(node.style) and node.style in ("'", '"', "|", ">")
+        return value
+    if isinstance(node, yaml.SequenceNode):
+        out = _pos(YList(), node.start_mark)
+        for item in node.value:
+            out.append(_build(item, depth + 1, budget, found))
+        return out
+    out = _pos(YMap(), node.start_mark)
+    out.key_pos = {}
+    merged: dict = {}
+    for key_node, value_node in node.value:
+        if isinstance(key_node, yaml.ScalarNode) and key_node.value == "<<" and not key_node.style:
+            sources = [value_node] if isinstance(value_node, yaml.MappingNode) else (
+                value_node.value if isinstance(value_node, yaml.SequenceNode) else [])
+            for src in sources:
+                built = _build(src, depth + 1, budget, found)
+                if isinstance(built, YMap):
+                    for k, v in built.items():
+                        merged.setdefault(k, (v, built.key_pos[k]))
+            continue
+        if not isinstance(key_node, yaml.ScalarNode):
+            found.append(YamlError(key_node.start_mark.line + 1, key_node.start_mark.column + 1,
+                                   "a key must be plain text"))
+            continue
+        key = _build(key_node, depth + 1, budget, found)
+        if key in out:
+            first = out.key_pos[key][0]
+            found.append(YamlError(key.line, key.col,
+                                   f"duplicate key '{key}' (first at line {first})"))
+            continue
+        out[key] = _build(value_node, depth + 1, budget, found)
+        out.key_pos[key] = (key.line, key.col)
+    for k, (v, pos) in merged.items():
+        if k not in out:
+            out[k] = v
+            out.key_pos[k] = pos
+    return out
+
+
+def dump(data) -> str:
+    """YAML text for data we produce (exports): Vietnamese kept readable, keys in order."""
+    import yaml
+
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
