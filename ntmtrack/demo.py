@@ -5,7 +5,6 @@ Refuses to replace a file it did not make (it checks the register's own demo mar
 
 from __future__ import annotations
 
-import sqlite3
 from importlib import resources
 from pathlib import Path
 
@@ -19,14 +18,10 @@ from .unit_files import nodes_from_text
 
 def _is_demo(path: Path) -> bool:
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            row = conn.execute("SELECT value FROM meta WHERE key='demo'").fetchone()
-        finally:
-            conn.close()
-    except sqlite3.Error:
+        with open_register(path, readonly=True) as reg:
+            return store_criteria.get_meta(reg.conn, "demo") == "1"
+    except NtmError:
         return False
-    return bool(row and row[0] == "1")
 
 
 def example_texts() -> dict[str, str]:

@@ -63,7 +63,7 @@ def _import_csv(conn, text: str, source: str) -> units.TreeResult:
             continue
         parent = None
         if record.get("parent"):
-            found = units.resolve_problem(conn, record["parent"])
+            found = units.resolve_problem(conn, record["parent"], container=True)
             if isinstance(found, str):
                 problems.append(Problem(source, line, None, f"parent: {found}"))
                 continue

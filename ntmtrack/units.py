@@ -81,21 +81,31 @@ def suggestions(conn: sqlite3.Connection, text: str, limit: int = 5) -> list[str
     return [by_folded[f] for f in close]
 
 
-def resolve(conn: sqlite3.Connection, text: str, kinds: tuple[str, ...] | None = None) -> Unit:
-    """The one unit `text` names, or an NtmError that lists candidates or suggestions."""
-    message = resolve_problem(conn, text, kinds)
+def resolve(conn: sqlite3.Connection, text: str, kinds: tuple[str, ...] | None = None,
+            container: bool = False) -> Unit:
+    """The one unit `text` names, or an NtmError that lists candidates or suggestions.
+
+    With `container` (for --under and --parent) a name shared by a unit and units inside it
+    (huyện Triệu Sơn and its thị trấn Triệu Sơn) means the outer one: a commune cannot
+    contain its district, so this is not a guess.
+    """
+    message = resolve_problem(conn, text, kinds, container)
     if isinstance(message, Unit):
         return message
     raise NtmError(message)
 
 
-def resolve_problem(conn, text: str, kinds=None) -> Unit | str:
+def resolve_problem(conn, text: str, kinds=None, container: bool = False) -> Unit | str:
     """The unit, or the message saying why `text` names none (for Problem lists)."""
     if not names.nfc(text):
         return "a unit name is required"
     found = find(conn, text, kinds)
     if len(found) == 1:
         return found[0]
+    if container and len(found) > 1:
+        outer = _outermost(conn, found)
+        if outer is not None:
+            return outer
     if found:
         listed = "; ".join(_describe(conn, u) for u in sorted(found, key=lambda u: u.id)[:8])
         example = path_of(conn, found[0])
@@ -105,6 +115,14 @@ def resolve_problem(conn, text: str, kinds=None) -> Unit | str:
     hint = f"; did you mean: {', '.join(close)}?" if close else ""
     what = " or ".join(kinds) if kinds else "unit"
     return f"no {what} named '{names.nfc(text)}'{hint}"
+
+
+def _outermost(conn, found: list[Unit]) -> Unit | None:
+    for candidate in found:
+        if all(u.id == candidate.id or candidate.id in {a.id for a in db.ancestors(conn, u.id)}
+               for u in found):
+            return candidate
+    return None
 
 
 # -- trees ---------------------------------------------------------------------------------

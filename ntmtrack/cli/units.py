@@ -55,7 +55,7 @@ def units_add(
     language = lang_of(lang)
     unit_kind = _kind(kind, required=True)
     with writing(db) as reg:
-        parent_unit = units.resolve(reg.conn, parent) if parent else None
+        parent_unit = units.resolve(reg.conn, parent, container=True) if parent else None
         name = names.nfc(name)
         clash = [u for u in store_units.child_by_folded(
             reg.conn, parent_unit.id if parent_unit else None, names.fold(name)) if u.kind == unit_kind]
@@ -128,7 +128,7 @@ def units_list(
     unit_kind = _kind(kind)
     with register(db, readonly=True) as reg:
         tree = Tree.load(reg.conn)
-        root = units.resolve(reg.conn, under) if under else None
+        root = units.resolve(reg.conn, under, container=True) if under else None
     ids = tree.descendants(root.id) if root else list(tree.units)
     rows = []
     for unit_id in ids:
@@ -165,12 +165,11 @@ def units_show(unit: Annotated[str, typer.Argument(help="Name, code, alias or pa
         path = units.path_of(reg.conn, u)
         aliases = store_units.aliases(reg.conn, u.id)
         before, after = store_units.lineage(reg.conn, u.id)
-        children = reg.conn.execute(
-            "SELECT name FROM unit WHERE parent_id=? ORDER BY sort_key", [u.id]).fetchall()
+        children = store_units.children_names(reg.conn, u.id)
     record = {
         "id": u.id, "name": u.name, "kind": u.kind, "path": path, "code": u.code,
         "aliases": aliases, "active_until": u.active_until,
-        "children": [c[0] for c in children],
+        "children": children,
         "merged_from": [{"unit": n, "date": d} for _, n, d, _ in before],
         "merged_into": [{"unit": n, "date": d} for _, n, d, _ in after],
     }
@@ -226,7 +225,7 @@ def units_move(unit: Annotated[str, typer.Argument(help="The unit to move.")],
     language = lang_of(lang)
     with writing(db) as reg:
         u = units.resolve(reg.conn, unit)
-        p = units.resolve(reg.conn, parent)
+        p = units.resolve(reg.conn, parent, container=True)
         if p.id == u.id or p.id in store_units.descendant_ids(reg.conn, u.id):
             raise NtmError(f"cannot move {u.name} under itself or its own descendant")
         store_units.set_parent(reg.conn, u.id, p.id)
@@ -258,7 +257,7 @@ def units_merge(
             new = found[0]
             created = False
         elif not found and kind:
-            parent_unit = units.resolve(reg.conn, parent) if parent else (
+            parent_unit = units.resolve(reg.conn, parent, container=True) if parent else (
                 store_units.get(reg.conn, olds[0].parent_id) if olds[0].parent_id else None)
             new = store_units.get(reg.conn, units.add(reg.conn, into, _kind(kind), parent_unit))
             created = True

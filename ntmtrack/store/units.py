@@ -95,6 +95,11 @@ def descendant_ids(conn: sqlite3.Connection, unit_id: int) -> list[int]:
     return [r[0] for r in rows]
 
 
+def children_names(conn: sqlite3.Connection, unit_id: int) -> list[str]:
+    return [r[0] for r in conn.execute(
+        "SELECT name FROM unit WHERE parent_id=? ORDER BY sort_key", [unit_id])]
+
+
 def all_units(conn: sqlite3.Connection) -> list[tuple]:
     """(id, name, kind, parent_id, code, active_until, sort_key) for every unit."""
     return conn.execute(

@@ -1,0 +1,155 @@
+import os
+import sqlite3
+import stat
+
+import pytest
+
+from conftest import digest
+from ntmtrack import migrations as schema
+from ntmtrack.store import connection, open_register
+
+
+def test_init_is_idempotent_and_creates_a_private_wal_register(run, db):
+    first = run("init")
+    assert "Register ready" in first.stderr
+    assert stat.S_IMODE(os.stat(db).st_mode) == 0o600
+    before = digest(db)
+    assert "already up to date" in run("init").stderr
+    assert digest(db) == before
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA application_id").fetchone()[0] == connection.APPLICATION_ID
+
+
+def test_every_connection_sets_foreign_keys_busy_timeout_synchronous(run, db):
+    run("init")
+    with open_register(db) as reg:
+        conn = reg.conn
+        assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+        assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        with connection.write_transaction(conn):
+            conn.execute("INSERT INTO meta VALUES ('x', 'y')")
+        assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_missing_register_says_how_to_create_it_and_creates_nothing(run, db):
+    result = run("units", "list", code=1)
+    assert "no register at" in result.stderr and "ntmtrack init" in result.stderr
+    assert not db.exists()
+
+
+def test_default_location_is_the_user_data_directory(monkeypatch, tmp_path):
+    monkeypatch.delenv("NTMTRACK_DB", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert connection.resolve_path(None) == tmp_path / "xdg" / "ntmtrack" / "ntmtrack.db"
+    monkeypatch.setenv("NTMTRACK_DB", str(tmp_path / "env.db"))
+    assert connection.resolve_path(None) == tmp_path / "env.db"
+    assert connection.resolve_path(tmp_path / "flag.db") == tmp_path / "flag.db"
+
+
+@pytest.mark.parametrize("kind", ["directory", "text", "other-sqlite"])
+def test_not_a_register_is_refused_cleanly(run, tmp_path, kind):
+    target = tmp_path / "x.db"
+    if kind == "directory":
+        target.mkdir()
+    elif kind == "text":
+        target.write_text("hello, not a database\n" * 10)
+    else:
+        conn = sqlite3.connect(target)
+        conn.execute("CREATE TABLE foo (a)")
+        conn.commit()
+        conn.close()
+    before = target.read_bytes() if target.is_file() else None
+    result = run("units", "list", "--db", target, code=1)
+    assert "Traceback" not in result.stderr
+    assert {"directory": "is a directory", "text": "not an SQLite file",
+            "other-sqlite": "not an ntmtrack register"}[kind] in result.stderr
+    if before is not None:
+        assert target.read_bytes() == before
+
+
+def test_read_only_register_gives_a_clear_error(run, db):
+    run("init")
+    run("units", "list")
+    os.chmod(db, 0o400)
+    try:
+        if os.geteuid() == 0:
+            pytest.skip("root ignores file permissions")
+        result = run("units", "add", "X", "--kind", "province", code=1)
+        assert "read-only" in result.stderr
+    finally:
+        os.chmod(db, 0o600)
+
+
+def test_migrations_pin_the_final_schema(run, db):
+    run("init")
+    conn = sqlite3.connect(db)
+    tables = {r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")}
+    assert tables >= {"_sqlite_migrations", "meta", "criteria_set", "criteria_group", "criterion",
+                      "criterion_indicator", "unit", "unit_alias", "unit_lineage"}
+    unit_columns = [r[1] for r in conn.execute("PRAGMA table_info(unit)")]
+    assert unit_columns == ["id", "name", "kind", "parent_id", "code", "code_edition", "folded",
+                            "sort_key", "active_until", "created_at"]
+    applied = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations ORDER BY rowid")]
+    assert applied == schema.known_names()
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == len(schema.known_names())
+    # every table is STRICT and has a primary key: it browses well in Datasette
+    for table in tables - {"_sqlite_migrations"}:
+        sql = conn.execute("SELECT sql FROM sqlite_master WHERE name=?", [table]).fetchone()[0]
+        assert "STRICT" in sql and "PRIMARY KEY" in sql, table
+
+
+def test_latest_migration_constant_matches_the_migrations():
+    assert connection.LATEST_MIGRATION == schema.known_names()[-1]
+
+
+def test_register_from_a_newer_ntmtrack_is_refused_unchanged(run, db):
+    run("init")
+    conn = sqlite3.connect(db)
+    conn.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at)"
+                 " VALUES ('ntmtrack', 'm999_from_the_future', '2030-01-01')")
+    conn.commit()
+    conn.close()
+    before = digest(db)
+    result = run("units", "list", code=1)
+    assert "newer ntmtrack" in result.stderr
+    assert digest(db) == before
+
+
+def test_older_register_is_upgraded_on_open(run, db):
+    """A register left at the first migration gains the later ones when opened."""
+    from sqlite_utils import Database
+
+    names = schema.known_names()
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    database = Database(conn)
+    if len(names) > 1:
+        schema.migrations.apply(database, stop_before=names[1])
+    else:
+        schema.migrations.apply(database)
+    conn.close()
+    run("init")
+    conn = sqlite3.connect(db)
+    applied = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations ORDER BY rowid")]
+    assert applied == names
+    assert "qd51-2025" in run("criteria", "sets", "-f", "csv").stdout
+
+
+def test_failed_write_changes_nothing(run, db):
+    run("init")
+    before = digest(db)
+    with pytest.raises(RuntimeError):
+        with open_register(db) as reg, connection.write_transaction(reg.conn):
+            reg.conn.execute("INSERT INTO meta VALUES ('half', 'written')")
+            raise RuntimeError("stop half-way")
+    assert digest(db) == before
+
+
+def test_version_and_help(run):
+    assert run("--version").stdout.startswith("ntmtrack ")
+    assert "units" in run("--help").stdout
+    assert run(code=2).exit_code == 2
