@@ -9,11 +9,17 @@ from importlib import resources
 from pathlib import Path
 
 from . import criteria, units
-from .model import NtmError
+from .model import InputProblems, NtmError
+from .plan_import import bind_and_write
+from .plans import parse as parse_plan
 from .render import Column, tr
 from .store import open_register, write_transaction
 from .store import criteria as store_criteria
 from .unit_files import nodes_from_text
+
+
+PLAN_EXAMPLES = ["trieu-son-2018.yaml", "trieu-son-vu-dong-2022.yaml", "xa-45-ngay-2022.yaml",
+                 "phong-my-2022.yaml"]
 
 
 def _is_demo(path: Path) -> bool:
@@ -44,7 +50,15 @@ def build(path: Path) -> dict:
         store_criteria.set_meta(reg.conn, "demo", "1")
         result = nodes_from_text(reg.conn, texts["trieu-son-units.yaml"],
                                  "examples/trieu-son-units.yaml", "yaml")
-    return {"units": len(result.created)}
+        criteria.import_set(reg.conn, texts["tinh-20-tieu-chi-vi-du.yaml"],
+                            "examples/tinh-20-tieu-chi-vi-du.yaml")
+        plans = []
+        for name in PLAN_EXAMPLES:
+            doc, problems = parse_plan(texts[name], f"examples/{name}")
+            if problems:
+                raise InputProblems(problems)
+            plans.append(bind_and_write(reg.conn, doc, f"examples/{name}").plan)
+    return {"units": len(result.created), "plans": plans}
 
 
 def show(path: Path, lang: str):
@@ -64,7 +78,7 @@ def show(path: Path, lang: str):
     rows.sort(key=lambda r: r["_k"])
     yield (tr(lang, f"Communes and towns of Triệu Sơn ({len(rows)})",
               f"Các xã, thị trấn huyện Triệu Sơn ({len(rows)})"), rows,
-           [Column("name", "unit", "đơn vị"), Column("kind", "kind", "loại"),
+           [Column("name", "unit", "đơn vị"), Column("kind", "kind", "loại", "unitkind"),
             Column("cluster", "cluster", "cụm")])
     crit_rows = [{"number": c.number, "name": c.name_vi if lang == "vi" else c.name_en}
                  for c in cs.criteria]

@@ -108,3 +108,50 @@ def known_names() -> list[str]:
 
 
 COMMUNE_KIND_SQL = ", ".join(f"'{k}'" for k in COMMUNE_KINDS)
+
+
+@migrations(name="m002_plans")
+def m002_plans(db) -> None:
+    _run(
+        db,
+        """CREATE TABLE indicator (
+            code TEXT PRIMARY KEY CHECK (code GLOB '[a-z0-9]*' AND code NOT GLOB '*[^a-z0-9-]*'),
+            name TEXT NOT NULL,
+            measure TEXT,
+            direction TEXT NOT NULL DEFAULT 'up' CHECK (direction IN ('up', 'down')),
+            rollup TEXT NOT NULL DEFAULT 'sum' CHECK (rollup IN ('sum', 'mean', 'none')),
+            created_at TEXT NOT NULL
+        ) STRICT""",
+        """CREATE TABLE plan (
+            id TEXT PRIMARY KEY CHECK (id GLOB '[a-z0-9]*' AND id NOT GLOB '*[^a-z0-9-]*'),
+            title TEXT NOT NULL,
+            reference TEXT,
+            issued_by TEXT,
+            criteria_set TEXT REFERENCES criteria_set(code),
+            start TEXT NOT NULL,
+            "end" TEXT NOT NULL,
+            report_every TEXT,
+            note TEXT,
+            document TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            source TEXT,
+            imported_at TEXT NOT NULL
+        ) STRICT""",
+        """CREATE TABLE plan_target (
+            id INTEGER PRIMARY KEY,
+            plan TEXT NOT NULL REFERENCES plan(id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            unit_id INTEGER NOT NULL REFERENCES unit(id),
+            kind TEXT NOT NULL CHECK (kind IN ('criteria', 'level', 'increase')),
+            criteria_set TEXT REFERENCES criteria_set(code),
+            criteria TEXT,
+            indicator TEXT REFERENCES indicator(code),
+            amount REAL,
+            baseline REAL,
+            by TEXT NOT NULL,
+            milestones TEXT,
+            CHECK ((kind = 'criteria') = (criteria IS NOT NULL AND indicator IS NULL))
+        ) STRICT""",
+        "CREATE INDEX plan_target_plan ON plan_target(plan)",
+        "CREATE INDEX plan_target_unit ON plan_target(unit_id)",
+    )

@@ -33,8 +33,9 @@ class Column:
     key: str
     en: str
     vi: str
-    kind: str = "text"   # text | int | number | date | list | pct | bar
+    kind: str = "text"   # text | int | number | date | list | pct | unitkind
     justify: str | None = None
+    nowrap: bool = False
 
     def header(self, lang: str) -> str:
         return self.vi if lang == "vi" else self.en
@@ -97,6 +98,10 @@ def human(value: Any, kind: str, lang: str) -> str:
         return format_date(value, lang)
     if kind == "list":
         return ", ".join(str(v) for v in value)
+    if kind == "unitkind" and lang == "vi":
+        from .model import KIND_NAMES_VI
+
+        return KIND_NAMES_VI.get(value, value)
     if isinstance(value, bool):
         return tr(lang, "yes", "có") if value else ""
     return str(value)
@@ -197,7 +202,7 @@ def _rich_table(rows, columns, lang, out, title, footer, styles) -> None:
     for c in columns:
         table.add_column(c.header(lang), justify=c.justify or (
             "right" if c.kind in ("int", "number", "pct") else "left"),
-            overflow="fold")
+            overflow="fold", no_wrap=c.nowrap)
     for i, row in enumerate(rows):
         style = styles[i] if styles and fancy else None
         table.add_row(*[Text(clean(human(row.get(c.key), c.kind, lang))) for c in columns],

@@ -103,7 +103,7 @@ def resolve_problem(conn, text: str, kinds=None, container: bool = False) -> Uni
     if len(found) == 1:
         return found[0]
     if container and len(found) > 1:
-        outer = _outermost(conn, found)
+        outer = outermost(conn, found)
         if outer is not None:
             return outer
     if found:
@@ -117,7 +117,7 @@ def resolve_problem(conn, text: str, kinds=None, container: bool = False) -> Uni
     return f"no {what} named '{names.nfc(text)}'{hint}"
 
 
-def _outermost(conn, found: list[Unit]) -> Unit | None:
+def outermost(conn, found: list[Unit]) -> Unit | None:
     for candidate in found:
         if all(u.id == candidate.id or candidate.id in {a.id for a in db.ancestors(conn, u.id)}
                for u in found):
@@ -132,6 +132,11 @@ class TreeResult:
     created: list[str]
     matched: int
     changed: list[str]
+    ids: list[int] | None = None
+
+    def __post_init__(self):
+        if self.ids is None:
+            self.ids = []
 
 
 @dataclass
@@ -171,13 +176,15 @@ def import_tree(conn, roots: list[Node], source: str, parent: Unit | None = None
     result = TreeResult([], 0, [])
     problems: list[Problem] = []
     for node in roots:
-        _import_node(conn, node, parent, source, result, problems)
+        _import_node(conn, node, parent, source, result, problems, anchor=parent)
     if problems:
         raise InputProblems(problems)
     return result
 
 
-def _import_node(conn, node: Node, parent: Unit | None, source, result, problems) -> None:
+def _import_node(conn, node: Node, parent: Unit | None, source, result, problems,
+                 anchor: Unit | None) -> None:
+    """`anchor` is the nearest ancestor in the file that already existed in the register."""
     def problem(message: str) -> None:
         problems.append(Problem(source, node.line, node.col, message))
 
@@ -194,12 +201,27 @@ def _import_node(conn, node: Node, parent: Unit | None, source, result, problems
     else:
         existing = [u for u in db.child_by_folded(conn, parent.id, names.fold(name))
                     if u.kind == node.kind]
+        if not existing:
+            # The register may hold levels the file skips (a cluster between district and
+            # commune): the same name and kind further down is the same unit.
+            existing = [u for u in db.descendant_by_folded(conn, parent.id, names.fold(name))
+                        if u.kind == node.kind]
+        if not existing and anchor is not None and anchor.id != parent.id:
+            # The file adds a level the register lacks (clusters in a district whose
+            # communes were registered directly under it): same unit, moved into the level.
+            existing = [u for u in db.descendant_by_folded(conn, anchor.id, names.fold(name))
+                        if u.kind == node.kind]
+            if len(existing) == 1 and existing[0].parent_id == anchor.id:
+                db.set_parent(conn, existing[0].id, parent.id)
+                result.changed.append(f"{name}: moved under {parent.name}")
+                existing = [db.get(conn, existing[0].id)]
     if len(existing) > 1:
         listed = "; ".join(_describe(conn, u) for u in existing[:5])
         problem(f"'{name}' matches {len(existing)} units ({listed}); nest it under its parent")
         return
     if existing:
         unit = existing[0]
+        anchor = unit
         result.matched += 1
         if node.code and unit.code and unit.code != node.code:
             problem(f"'{name}' already has code {unit.code}, not {node.code}")
@@ -218,8 +240,9 @@ def _import_node(conn, node: Node, parent: Unit | None, source, result, problems
         unit_id = add(conn, name, node.kind, parent, node.code, node.aliases)
         unit = db.get(conn, unit_id)
         result.created.append(name)
+    result.ids.append(unit.id)
     for child in node.children:
-        _import_node(conn, child, unit, source, result, problems)
+        _import_node(conn, child, unit, source, result, problems, anchor)
 
 
 def nodes_from_yaml(data, source: str) -> tuple[list[Node], list[Problem]]:

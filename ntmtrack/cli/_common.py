@@ -54,13 +54,27 @@ def register(db: Path | None, readonly: bool = False, create: bool = False):
         reg.close()
 
 
+class _DryRun(Exception):
+    pass
+
+
 @contextlib.contextmanager
-def writing(db: Path | None):
-    """Open the register and run the block in one IMMEDIATE transaction."""
+def writing(db: Path | None, dry_run: bool = False):
+    """Open the register and run the block in one IMMEDIATE transaction.
+
+    With `dry_run` every check and write happens, then the transaction is rolled back: what
+    a dry run reports is exactly what the real run would do.
+    """
     from ..store import write_transaction
 
-    with register(db) as reg, write_transaction(reg.conn):
-        yield reg
+    with register(db) as reg:
+        try:
+            with write_transaction(reg.conn):
+                yield reg
+                if dry_run:
+                    raise _DryRun
+        except _DryRun:
+            pass
 
 
 __all__ = ["DbOption", "FormatOption", "LangOption", "AsOfOption", "lang_of", "message",

@@ -105,7 +105,7 @@ def units_import(
 
 
 UNIT_COLUMNS = [
-    Column("name", "unit", "đơn vị"), Column("kind", "kind", "loại"),
+    Column("name", "unit", "đơn vị"), Column("kind", "kind", "loại", "unitkind"),
     Column("parent", "parent", "trực thuộc"), Column("code", "code", "mã"),
     Column("path", "path", "đường dẫn"), Column("active", "active", "còn hoạt động"),
 ]

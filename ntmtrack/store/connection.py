@@ -104,7 +104,7 @@ def _known_migrations() -> list[str]:
 
 # Kept in step with migrations.py by a test, so opening an up-to-date register never has to
 # import sqlite-utils (which costs ~0.15 s) just to learn there is nothing to do.
-LATEST_MIGRATION = "m001_foundation"
+LATEST_MIGRATION = "m002_plans"
 
 
 def open_register(db=None, *, create: bool = False, readonly: bool = False) -> Register:
@@ -232,3 +232,26 @@ def write_transaction(conn: sqlite3.Connection):
         if isinstance(error, sqlite3.OperationalError):
             raise translate(error) from None
         raise
+
+
+def scratch_register() -> Register:
+    """An in-memory register with the current schema, for checking files without one."""
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn.execute("PRAGMA foreign_keys=ON")
+    migrate(conn, fresh=True)
+    return Register(conn, Path(":memory:"), readonly=False)
+
+
+@contextlib.contextmanager
+def trial_transaction(conn: sqlite3.Connection):
+    """An IMMEDIATE transaction that is always rolled back: checks that must see their own
+    writes (units a plan declares) without keeping them."""
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as e:
+        raise translate(e) from None
+    try:
+        yield conn
+    finally:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")

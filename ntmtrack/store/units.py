@@ -71,6 +71,17 @@ def child_by_folded(conn: sqlite3.Connection, parent_id: int | None, folded: str
     return [_unit(r) for r in rows]
 
 
+def descendant_by_folded(conn: sqlite3.Connection, unit_id: int, folded: str) -> list[Unit]:
+    rows = conn.execute(
+        f"""WITH RECURSIVE down(id) AS (
+              SELECT id FROM unit WHERE parent_id=?
+              UNION ALL SELECT unit.id FROM unit JOIN down ON unit.parent_id = down.id)
+            SELECT {_COLUMNS} FROM down JOIN unit u ON u.id = down.id
+            WHERE u.folded=? OR u.id IN (SELECT unit_id FROM unit_alias WHERE folded=?)""",
+        [unit_id, folded, folded])
+    return [_unit(r) for r in rows]
+
+
 def ancestors(conn: sqlite3.Connection, unit_id: int) -> list[Unit]:
     """From the root down to the unit's parent."""
     rows = conn.execute(

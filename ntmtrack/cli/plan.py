@@ -1,0 +1,318 @@
+"""`ntmtrack plan …`: campaign plans in YAML — validate, import, list, show, export, schema, remove."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, List, Optional
+
+import typer
+
+from ..model import InputProblems, NtmError
+from ..render import MACHINE, Column, write
+from ._common import (DbOption, Format, FormatOption, LangOption, lang_of, message, register,
+                      tr, writing)
+
+app = typer.Typer(help="Campaign plans (kế hoạch): validate, import, list, show, export.",
+                  no_args_is_help=True)
+
+FilesArgument = Annotated[List[Path], typer.Argument(help="Plan files (YAML); '-' for stdin.")]
+
+
+def _parse(path: Path):
+    from ..inputs import read_text_file
+    from ..plans import parse
+
+    text = read_text_file(path)
+    source = "<stdin>" if str(path) == "-" else str(path)
+    doc, problems = parse(text, source)
+    return doc, problems, source
+
+
+def _report_warnings(outcome) -> None:
+    for warning in outcome.warnings:
+        message(str(warning))
+
+
+@app.command("validate")
+def plan_validate(files: FilesArgument, db: DbOption = None, lang: LangOption = None) -> None:
+    """Check plan files against the format and the register; report every problem, write nothing.
+
+    Example: ntmtrack plan validate examples/*.yaml
+    """
+    from ..plan_import import bind_and_write
+    from ..store.connection import (resolve_path, scratch_register, trial_transaction,
+                                    write_transaction)
+    from .. import criteria
+
+    language = lang_of(lang)
+    problems = []
+    parsed = []
+    for path in files:
+        doc, found, source = _parse(path)
+        problems += found
+        if doc:
+            parsed.append((doc, source))
+    if parsed:
+        if resolve_path(db).exists():
+            context = register(db)
+        else:
+            message(tr(language, "no register found: checking against the shipped criteria sets only",
+                       "chưa có sổ theo dõi: chỉ kiểm tra theo các bộ tiêu chí có sẵn"))
+            context = _scratch(scratch_register, criteria, write_transaction)
+        with context as reg:
+            for doc, source in parsed:
+                try:
+                    with trial_transaction(reg.conn):
+                        outcome = bind_and_write(reg.conn, doc, source)
+                    _report_warnings(outcome)
+                except InputProblems as e:
+                    problems += e.problems
+    if problems:
+        raise InputProblems(problems)
+    message(tr(language, f"{len(files)} plan file(s) valid", f"{len(files)} tệp kế hoạch hợp lệ"))
+
+
+class _scratch:
+    def __init__(self, factory, criteria, write_transaction):
+        self.factory, self.criteria, self.wt = factory, criteria, write_transaction
+
+    def __enter__(self):
+        self.reg = self.factory()
+        with self.wt(self.reg.conn):
+            self.criteria.install_shipped(self.reg.conn)
+        return self.reg
+
+    def __exit__(self, *exc):
+        self.reg.close()
+        return False
+
+
+@app.command("import")
+def plan_import(
+    files: FilesArgument,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what would change; write nothing.")] = False,
+    db: DbOption = None, lang: LangOption = None,
+) -> None:
+    """Validate then import plans in one transaction; re-importing the same file changes nothing.
+
+    Example: ntmtrack plan import examples/trieu-son-2018.yaml
+    """
+    from ..plan_import import bind_and_write
+
+    language = lang_of(lang)
+    problems, parsed = [], []
+    for path in files:
+        doc, found, source = _parse(path)
+        problems += found
+        if doc:
+            parsed.append((doc, source))
+    if problems:
+        raise InputProblems(problems)
+    ids = [d.id for d, _ in parsed]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise NtmError(f"plan id(s) {', '.join(dupes)} appear in more than one file")
+    outcomes = []
+    with writing(db, dry_run=dry_run) as reg:
+        for doc, source in parsed:
+            try:
+                outcomes.append((bind_and_write(reg.conn, doc, source), source))
+            except InputProblems as e:
+                problems += e.problems
+        if problems:
+            raise InputProblems(problems)
+    prefix = tr(language, "would be ", "sẽ ") if dry_run else ""
+    for outcome, source in outcomes:
+        _report_warnings(outcome)
+        if outcome.status == "unchanged":
+            message(tr(language, f"{source}: plan {outcome.plan} is already in the register; nothing changed",
+                       f"{source}: kế hoạch {outcome.plan} đã có; không thay đổi"))
+            continue
+        status = {"added": tr(language, "added", "đã thêm"),
+                  "replaced": tr(language, "replaced", "đã thay")}[outcome.status]
+        extra = tr(language, f", {len(outcome.units_created)} units created",
+                   f", tạo {len(outcome.units_created)} đơn vị") if outcome.units_created else ""
+        message(f"{source}: plan {outcome.plan} {prefix}{status}{extra}")
+        for line in outcome.changes if outcome.status == "replaced" else []:
+            message(f"  {line}")
+    if dry_run:
+        message(tr(language, "dry run: nothing was written", "chạy thử: không ghi gì"))
+
+
+@app.command("list")
+def plan_list(db: DbOption = None, fmt: FormatOption = Format.table, lang: LangOption = None) -> None:
+    """List the plans in the register.
+
+    Example: ntmtrack plan list
+    """
+    from ..store import plans as store_plans
+
+    language = lang_of(lang)
+    with register(db, readonly=True) as reg:
+        rows = store_plans.summaries(reg.conn)
+    full = [
+        Column("plan", "plan", "kế hoạch", nowrap=True), Column("title", "title", "tên"),
+        Column("reference", "reference", "số hiệu"), Column("criteria_set", "criteria set", "bộ tiêu chí"),
+        Column("start", "start", "từ ngày", "date"), Column("end", "end", "đến ngày", "date"),
+        Column("report_every", "reports", "báo cáo"), Column("units", "units", "đơn vị", "int"),
+        Column("criteria_targets", "criteria targets", "chỉ tiêu tiêu chí", "int"),
+        Column("indicator_targets", "indicator targets", "chỉ tiêu số lượng", "int"),
+    ]
+    human = {"plan", "title", "start", "end", "units", "criteria_targets", "indicator_targets"}
+    columns = full if fmt in MACHINE else [c for c in full if c.key in human]
+    write(rows, columns, fmt, language)
+
+
+TARGET_COLUMNS = [
+    Column("plan", "plan", "kế hoạch", nowrap=True), Column("unit", "unit", "đơn vị"),
+    Column("unit_path", "path", "đường dẫn"), Column("unit_kind", "kind", "loại", "unitkind"),
+    Column("target", "target", "chỉ tiêu"), Column("kind", "type", "dạng"),
+    Column("amount", "amount", "mức", "number"), Column("baseline", "baseline", "ban đầu", "number"),
+    Column("by", "deadline", "hạn", "date"),
+]
+
+
+def plan_target_rows(conn, plan_id: str) -> list[dict]:
+    from ..store import plans as store_plans
+    from ..tree import Tree
+
+    from .. import criteria as criteria_sets
+
+    tree = Tree.load(conn)
+    rows = []
+    set_numbers: dict[str, list[int]] = {}
+    for t in store_plans.targets(conn, plan_id):
+        if t["kind"] == "criteria" and t["criteria_set"] not in set_numbers:
+            set_numbers[t["criteria_set"]] = criteria_sets.get(conn, t["criteria_set"]).numbers
+        u = tree.units[t["unit_id"]]
+        is_criteria = t["kind"] == "criteria"
+        rows.append({
+            "plan": plan_id, "unit": u["name"], "unit_path": tree.path(t["unit_id"]),
+            "unit_kind": u["kind"],
+            "target": _criteria_label(t, set_numbers) if is_criteria else t["indicator"],
+            "kind": t["kind"], "criteria_set": t["criteria_set"],
+            "criteria": t["criteria"], "indicator": t["indicator"], "amount": t["amount"],
+            "baseline": t["baseline"], "by": t["by"],
+            "milestones": [{"on": d, "share": s} for d, s in t["milestones"]],
+            "_order": (t["seq"], u["sort_key"]),
+        })
+    rows.sort(key=lambda r: r["_order"])
+    return rows
+
+
+def _criteria_label(t: dict, set_numbers: dict) -> str:
+    numbers = t["criteria"]
+    if numbers == set_numbers.get(t["criteria_set"]):
+        return f"all {len(numbers)} criteria"
+    return "criteria " + ", ".join(map(str, numbers))
+
+
+@app.command("show")
+def plan_show(plan_id: Annotated[str, typer.Argument(help="Plan id.")],
+              db: DbOption = None, fmt: FormatOption = Format.table, lang: LangOption = None) -> None:
+    """Show a plan: its header, then every target per unit with its deadline.
+
+    Example: ntmtrack plan show trieu-son-2018
+    """
+    import json
+
+    from ..store import plans as store_plans
+
+    language = lang_of(lang)
+    with register(db, readonly=True) as reg:
+        plan = store_plans.get(reg.conn, plan_id)
+        if plan is None:
+            raise NtmError(f"no plan '{plan_id}'; known plans: {', '.join(store_plans.ids(reg.conn)) or 'none'}")
+        rows = plan_target_rows(reg.conn, plan_id)
+    header = {k: plan[k] for k in ("id", "title", "reference", "issued_by", "criteria_set",
+                                   "start", "end", "report_every", "note")}
+    if fmt == Format.json:
+        clean = [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows]
+        print(json.dumps({"plan": header, "targets": clean}, ensure_ascii=False, indent=2))
+        return
+    columns = TARGET_COLUMNS
+    if fmt in (Format.csv, Format.tsv, Format.jsonl):
+        columns = TARGET_COLUMNS + [Column("criteria", "criteria", "criteria", "list"),
+                                    Column("indicator", "indicator", "indicator"),
+                                    Column("criteria_set", "criteria_set", "criteria_set")]
+        write(rows, columns, fmt, language)
+        return
+    from ..render import format_date
+
+    title = f"{plan['id']}: {plan['title']}"
+    lines = [f"{tr(language, 'Reference', 'Số hiệu')}: {plan['reference'] or '-'}"
+             f"   {tr(language, 'Issued by', 'Cơ quan ban hành')}: {plan['issued_by'] or '-'}",
+             f"{tr(language, 'Period', 'Thời gian')}: {format_date(plan['start'], language)} – "
+             f"{format_date(plan['end'], language)}   {tr(language, 'Criteria set', 'Bộ tiêu chí')}: "
+             f"{plan['criteria_set'] or '-'}   {tr(language, 'Reports', 'Báo cáo')}: {plan['report_every'] or '-'}"]
+    for line in lines:
+        print(line) if fmt == Format.markdown else message(line)
+    write(rows, [c for c in TARGET_COLUMNS if c.key not in ("plan", "unit_path")], fmt, language,
+          title=title)
+
+
+@app.command("export")
+def plan_export(plan_id: Annotated[str, typer.Argument(help="Plan id.")],
+                output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+                db: DbOption = None) -> None:
+    """Print a plan as YAML that imports back to the identical plan.
+
+    Example: ntmtrack plan export trieu-son-2018 > trieu-son-2018.yaml
+    """
+    import json
+
+    from ..store import plans as store_plans
+    from ..yamldoc import dump
+
+    with register(db, readonly=True) as reg:
+        plan = store_plans.get(reg.conn, plan_id)
+        if plan is None:
+            raise NtmError(f"no plan '{plan_id}'")
+    document = json.loads(plan["document"])
+    ordered = {k: document[k] for k in ("plan", "title", "reference", "issued_by", "criteria_set",
+                                        "start", "end", "report_every", "note", "units",
+                                        "targets", "metrics") if k in document}
+    text = f"# exported by ntmtrack from the register; source: {plan['source'] or '-'}\n" + dump(ordered)
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+
+
+@app.command("schema")
+def plan_schema() -> None:
+    """Print a JSON Schema of the plan format for editors.
+
+    Example: ntmtrack plan schema > plan.schema.json
+    """
+    import json
+
+    from ..plan_schema import schema
+
+    print(json.dumps(schema(), ensure_ascii=False, indent=2))
+
+
+@app.command("remove")
+def plan_remove(plan_id: Annotated[str, typer.Argument(help="Plan id.")],
+                yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+                db: DbOption = None, lang: LangOption = None) -> None:
+    """Remove a plan and its targets (observations stay). Asks first; `--yes` when not at a terminal.
+
+    Example: ntmtrack plan remove trieu-son-2018 --yes
+    """
+    from ..store import plans as store_plans
+
+    language = lang_of(lang)
+    if not yes:
+        if not sys.stdin.isatty():
+            raise NtmError(f"removing plan {plan_id} needs --yes when not at a terminal")
+        if not typer.confirm(tr(language, f"Remove plan {plan_id} and its targets?",
+                                f"Xóa kế hoạch {plan_id} và các chỉ tiêu của nó?")):
+            raise NtmError("not removed")
+    with writing(db) as reg:
+        if store_plans.get(reg.conn, plan_id) is None:
+            raise NtmError(f"no plan '{plan_id}'")
+        store_plans.delete(reg.conn, plan_id)
+    message(tr(language, f"plan {plan_id} removed (observations kept)",
+               f"đã xóa kế hoạch {plan_id} (giữ nguyên số liệu đã ghi)"))

@@ -1,0 +1,100 @@
+"""A JSON Schema of the plan format, for editors (VS Code's YAML extension and others).
+
+Built from the same key lists and choices as plans.py, so the two cannot drift apart on
+keys; tests hold them together on a corpus of good and bad plans.
+"""
+
+from __future__ import annotations
+
+from .model import UNIT_KINDS
+from .plans import (AMOUNT_KEYS, DIRECTIONS, METRIC_KEYS, MILESTONE_KEYS, REPORT_EVERY,
+                    ROLLUPS, TARGET_KEYS, TOP_KEYS)
+
+_DATE = {
+    "type": "string",
+    "pattern": r"^(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{4})$",
+    "description": "YYYY-MM-DD or DD/MM/YYYY",
+}
+_NUMBER = {"anyOf": [{"type": "number"},
+                     {"type": "string", "pattern": r"^\s*[+-]?(\d+([.,]\d*)?|[.,]\d+)\s*%?\s*$"}]}
+_UNIT = {"type": "string", "minLength": 1,
+         "description": "a unit: name, code, alias or path like 'Triệu Sơn/Dân Lý'"}
+_UNIT_LIST = {"anyOf": [{"type": "array", "items": _UNIT, "minItems": 1}, _UNIT]}
+
+
+def _unit_node() -> dict:
+    kinds = list(UNIT_KINDS) + ["tỉnh", "huyện", "thị xã", "cụm", "xã", "thị trấn", "phường",
+                                "thôn", "xóm", "bản", "tổ dân phố", "tổ liên gia"]
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["name", "kind"],
+        "properties": {
+            "name": {"type": "string", "minLength": 1},
+            "kind": {"type": "string", "enum": kinds},
+            "code": {"type": ["string", "number"]},
+            "aliases": {"anyOf": [{"type": "array", "items": {"type": "string"}}, {"type": "string"}]},
+            "alias": {"type": "string"},
+            "children": {"type": "array", "items": {"$ref": "#/$defs/unit"}},
+        },
+    }
+
+
+def schema() -> dict:
+    target_properties = {
+        "unit": _UNIT, "units": _UNIT_LIST, "under": _UNIT,
+        "criteria": {"anyOf": [{"const": "all"}, {"const": "tất cả"},
+                               {"type": "array", "items": {"anyOf": [
+                                   {"type": "integer", "minimum": 1},
+                                   {"type": "string", "pattern": r"^(tc|c)?\d+$"}]}},
+                               {"type": "integer", "minimum": 1}]},
+        "by": _DATE, "note": {"type": "string"},
+    }
+    metric_properties = {
+        "code": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$"},
+        "name": {"type": "string"}, "measure": {"type": "string"},
+        "direction": {"enum": DIRECTIONS}, "rollup": {"enum": ROLLUPS},
+        "target": _NUMBER, "increase": _NUMBER,
+        "targets": {"type": "object", "additionalProperties": _NUMBER, "minProperties": 1},
+        "increases": {"type": "object", "additionalProperties": _NUMBER, "minProperties": 1},
+        "baseline": {"anyOf": [_NUMBER, {"type": "object", "additionalProperties": _NUMBER}]},
+        "unit": _UNIT, "units": _UNIT_LIST, "under": _UNIT, "by": _DATE,
+        "milestones": {"type": "array", "items": {
+            "type": "object", "additionalProperties": False, "required": MILESTONE_KEYS,
+            "properties": {"on": _DATE, "share": _NUMBER}}},
+        "note": {"type": "string"},
+    }
+    assert set(target_properties) == set(TARGET_KEYS)
+    assert set(metric_properties) == set(METRIC_KEYS)
+    top_properties = {
+        "plan": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$",
+                 "description": "plan id: lowercase letters, digits and '-'"},
+        "title": {"type": "string", "minLength": 1},
+        "reference": {"type": "string", "description": "document number, e.g. 1463/KH-UBND"},
+        "issued_by": {"type": "string"},
+        "criteria_set": {"type": "string", "description": "e.g. qd51-2025, qd1980-2016"},
+        "start": _DATE, "end": _DATE,
+        "report_every": {"enum": REPORT_EVERY},
+        "units": {"type": "array", "items": {"$ref": "#/$defs/unit"}},
+        "targets": {"type": "array", "items": {
+            "type": "object", "additionalProperties": False, "required": ["criteria"],
+            "properties": target_properties,
+            "oneOf": [{"required": ["unit"]}, {"required": ["units"]}, {"required": ["under"]}]}},
+        "metrics": {"type": "array", "items": {
+            "type": "object", "additionalProperties": False, "required": ["code"],
+            "properties": metric_properties,
+            "oneOf": [{"required": [k]} for k in AMOUNT_KEYS]}},
+        "note": {"type": "string"},
+    }
+    assert set(top_properties) == set(TOP_KEYS)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://ntmtrack.example/plan.schema.json",
+        "title": "ntmtrack plan",
+        "description": "A New Rural Development (nông thôn mới) campaign plan for ntmtrack.",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["plan", "title", "start", "end"],
+        "properties": top_properties,
+        "$defs": {"unit": _unit_node()},
+    }

@@ -1,0 +1,523 @@
+"""The plan file contract: YAML text → (PlanDoc | None, [Problem]).
+
+Checks everything that needs no register: keys, types, ids, dates, amounts, milestones.
+Names of units, criteria numbers and indicator definitions are checked against the register
+by plan_import. Every problem carries FILE:LINE:COL.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from . import yamldoc
+from .dates import try_parse
+from .model import Problem
+from .names import nfc
+from .units import Node, nodes_from_yaml
+
+PLAN_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+TOP_KEYS = ["plan", "title", "reference", "issued_by", "criteria_set", "start", "end",
+            "report_every", "units", "targets", "metrics", "note"]
+TARGET_KEYS = ["unit", "units", "under", "criteria", "by", "note"]
+METRIC_KEYS = ["code", "name", "measure", "direction", "rollup", "target", "targets",
+               "increase", "increases", "baseline", "unit", "units", "under", "by",
+               "milestones", "note"]
+MILESTONE_KEYS = ["on", "share"]
+AMOUNT_KEYS = ["target", "targets", "increase", "increases"]
+DIRECTIONS = ["up", "down"]
+ROLLUPS = ["sum", "mean", "none"]
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+REPORT_EVERY = ["day", *WEEKDAYS, "month", "quarter"]
+_REPORT_ALIASES = {
+    "daily": "day", "ngay": "day", "hang ngay": "day", "weekly": "friday",
+    "thu hai": "monday", "thu ba": "tuesday", "thu tu": "wednesday", "thu nam": "thursday",
+    "thu sau": "friday", "thu bay": "saturday", "chu nhat": "sunday",
+    "monthly": "month", "thang": "month", "hang thang": "month",
+    "quarterly": "quarter", "quy": "quarter", "hang quy": "quarter",
+}
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A unit as the plan names it, and where."""
+
+    text: str
+    line: int | None
+    col: int | None
+
+
+@dataclass
+class CriteriaTargetDoc:
+    refs: list[Ref]
+    under: Ref | None
+    criteria: list[int] | None      # None = all criteria of the set
+    by: date
+    line: int | None
+    col: int | None
+    criteria_pos: tuple = (None, None)
+
+
+@dataclass
+class MetricDoc:
+    code: str
+    name: str | None
+    measure: str | None
+    direction: str | None
+    rollup: str | None
+    kind: str                         # "level" (target/targets) or "increase"
+    amounts: list[tuple[Ref, float]]  # per unit
+    under: Ref | None
+    under_amount: float | None
+    baselines: dict[str, float]       # unit text → explicit baseline
+    default_baseline: float | None
+    by: date
+    milestones: list[tuple[date, float]]
+    line: int | None
+    col: int | None
+    field_pos: dict = field(default_factory=dict)
+
+
+@dataclass
+class PlanDoc:
+    id: str
+    title: str
+    reference: str | None
+    issued_by: str | None
+    criteria_set: str | None
+    start: date
+    end: date
+    report_every: str | None
+    units: list[Node]
+    targets: list[CriteriaTargetDoc]
+    metrics: list[MetricDoc]
+    note: str | None
+    document: dict
+    criteria_set_pos: tuple = (None, None)
+
+
+def _pos(node, fallback=None):
+    line = getattr(node, "line", None)
+    if line is None and fallback is not None:
+        return getattr(fallback, "line", None), getattr(fallback, "col", None)
+    return line, getattr(node, "col", None)
+
+
+def parse_number(text) -> float | None:
+    """'77', '5.5', '5,5', '-2', '85%' → float; None when not a number."""
+    if not isinstance(text, str):
+        return None
+    s = text.strip().replace("\u00a0", "").replace(" ", "")
+    if s.endswith("%"):
+        s = s[:-1]
+    if "," in s and "." not in s and s.count(",") == 1:
+        s = s.replace(",", ".")
+    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", s):
+        return None
+    return float(s)
+
+
+def clean_number(value: float):
+    return int(value) if float(value).is_integer() else value
+
+
+class _Parser:
+    def __init__(self, source: str):
+        self.source = source
+        self.problems: list[Problem] = []
+
+    def at(self, node, message: str, parent=None, warning: bool = False) -> None:
+        line, col = _pos(node, parent)
+        self.problems.append(Problem(self.source, line, col, message, warning))
+
+    def unknown_keys(self, mapping: dict, allowed: list[str], what: str) -> None:
+        for key in mapping:
+            if key not in allowed:
+                hint = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+                more = f" (did you mean '{hint[0]}'?)" if hint else f"; {what} keys are: {', '.join(allowed)}"
+                self.at(key, f"unknown key '{key}'{more}")
+
+    def text(self, mapping: dict, key: str, required: bool = False) -> str | None:
+        value = mapping.get(key)
+        if value is None or (isinstance(value, str) and not value.strip() and not getattr(value, "quoted", False)):
+            if required:
+                self.at(mapping, f"'{key}' is required")
+            return None
+        if not isinstance(value, str):
+            self.at(value, f"'{key}' must be text", mapping)
+            return None
+        return nfc(value)
+
+    def date(self, mapping: dict, key: str, required: bool = False) -> date | None:
+        value = mapping.get(key)
+        if value is None or value == "":
+            if required:
+                self.at(mapping, f"'{key}' is required (YYYY-MM-DD or DD/MM/YYYY)")
+            return None
+        if not isinstance(value, str):
+            self.at(value, f"'{key}' must be a date", mapping)
+            return None
+        parsed = try_parse(value)
+        if isinstance(parsed, str):
+            self.at(value, f"{key}: {parsed}")
+            return None
+        return parsed
+
+    def number(self, value, what: str, parent=None) -> float | None:
+        parsed = parse_number(value) if isinstance(value, str) else None
+        if parsed is None:
+            shown = f" '{value}'" if isinstance(value, str) else ""
+            self.at(value, f"{what}{shown} is not a number", parent)
+        return parsed
+
+    def ref(self, value, parent) -> Ref | None:
+        if not isinstance(value, str) or not nfc(value):
+            self.at(value, "a unit name is expected here", parent)
+            return None
+        return Ref(nfc(value), *_pos(value, parent))
+
+    def refs(self, item: dict) -> tuple[list[Ref], Ref | None]:
+        refs: list[Ref] = []
+        given = [k for k in ("unit", "units", "under") if k in item]
+        if not given:
+            self.at(item, "say which units: 'unit', 'units' or 'under'")
+        if len(given) > 1:
+            self.at(item[given[1]], f"use only one of unit / units / under (found {', '.join(given)})", item)
+        if "unit" in item:
+            r = self.ref(item["unit"], item)
+            refs = [r] if r else []
+        if "units" in item:
+            value = item["units"]
+            if isinstance(value, str):
+                value = [value]
+            if not isinstance(value, list) or not value:
+                self.at(value, "'units' must be a list of unit names", item)
+            else:
+                refs += [r for r in (self.ref(v, item) for v in value) if r]
+        under = self.ref(item["under"], item) if "under" in item else None
+        return refs, under
+
+
+def parse(text: str, source: str) -> tuple[PlanDoc | None, list[Problem]]:
+    data, problems = yamldoc.load(text, source)
+    if problems:
+        return None, problems
+    p = _Parser(source)
+    if not isinstance(data, dict):
+        p.at(data, "a plan is a mapping that starts with 'plan: <id>'")
+        if data is None:
+            p.problems[-1] = Problem(source, 1, 1, "the file is empty; a plan starts with 'plan: <id>'")
+        return None, p.problems
+    p.unknown_keys(data, TOP_KEYS, "plan")
+    plan_id = p.text(data, "plan", required=True)
+    if plan_id is not None and not PLAN_ID_RE.match(plan_id):
+        p.at(data["plan"], f"plan id '{plan_id}' must be lowercase letters, digits and '-' "
+                           "(e.g. trieu-son-2018)")
+    title = p.text(data, "title", required=True)
+    reference = p.text(data, "reference")
+    issued_by = p.text(data, "issued_by")
+    note = p.text(data, "note")
+    criteria_set = p.text(data, "criteria_set")
+    start = p.date(data, "start", required=True)
+    end = p.date(data, "end", required=True)
+    if start and end and end < start:
+        p.at(data["end"], f"end {end.isoformat()} is before start {start.isoformat()}")
+    report_every = _report_every(p, data)
+
+    unit_nodes: list[Node] = []
+    if data.get("units") not in (None, ""):
+        unit_nodes, tree_problems = nodes_from_yaml(data["units"], source)
+        p.problems += tree_problems
+
+    targets = [t for t in (_criteria_target(p, item, start, end)
+                           for item in _list(p, data, "targets")) if t]
+    if targets and criteria_set is None:
+        p.at(data, "'criteria_set' is required when the plan has criterion targets "
+                   "(e.g. criteria_set: qd51-2025)")
+    metrics = []
+    seen_codes: dict[str, int] = {}
+    for item in _list(p, data, "metrics"):
+        metric = _metric(p, item, start, end)
+        if metric:
+            metrics.append(metric)
+            seen_codes.setdefault(metric.code, metric.line)
+    if p.problems:
+        return None, p.problems
+    document = _document(data, plan_id, title, reference, issued_by, criteria_set, start, end,
+                         report_every, note)
+    crit_pos = _pos(data.get("criteria_set"), data)
+    return PlanDoc(plan_id, title, reference, issued_by, criteria_set, start, end, report_every,
+                   unit_nodes, targets, metrics, note, document, crit_pos), []
+
+
+def _report_every(p: _Parser, data) -> str | None:
+    value = p.text(data, "report_every")
+    if value is None:
+        return None
+    from .names import fold
+
+    folded = fold(value)
+    canonical = folded if folded in REPORT_EVERY else _REPORT_ALIASES.get(folded)
+    if canonical is None:
+        p.at(data["report_every"], f"report_every '{value}' must be one of: {' | '.join(REPORT_EVERY)}")
+    return canonical
+
+
+def _list(p: _Parser, data: dict, key: str) -> list:
+    value = data.get(key)
+    if value in (None, ""):
+        return []
+    if not isinstance(value, list):
+        p.at(value, f"'{key}' must be a list", data)
+        return []
+    out = []
+    for item in value:
+        if not isinstance(item, dict):
+            p.at(item, f"each entry of '{key}' must be a mapping", value)
+            continue
+        out.append(item)
+    return out
+
+
+def _criteria(p: _Parser, item) -> tuple[bool, list[int] | None]:
+    value = item.get("criteria")
+    if value is None:
+        p.at(item, "'criteria' is required: 'all' or a list of criterion numbers")
+        return False, None
+    from .names import fold
+
+    if isinstance(value, str) and fold(value) in ("all", "tat ca"):
+        return True, None
+    values = value if isinstance(value, list) else [value]
+    numbers = []
+    for v in values:
+        text = v if isinstance(v, str) else None
+        text = text[2:] if text and text.lower().startswith("tc") else text
+        text = text[1:] if text and text.lower().startswith("c") else text
+        if text is None or not text.strip().isdigit() or int(text) < 1:
+            p.at(v, f"criterion '{v}' must be a criterion number (or criteria: all)", item)
+            return False, None
+        numbers.append(int(text))
+    if len(set(numbers)) != len(numbers):
+        p.at(value, "a criterion is listed twice", item)
+    return True, sorted(set(numbers))
+
+
+def _deadline(p: _Parser, item, start, end) -> date | None:
+    by = p.date(item, "by")
+    if by is None and "by" not in item:
+        by = end
+    if by and start and by < start:
+        p.at(item.get("by", item), f"deadline {by.isoformat()} is before the plan's start {start.isoformat()}")
+        return None
+    return by
+
+
+def _criteria_target(p: _Parser, item, start, end) -> CriteriaTargetDoc | None:
+    before = len(p.problems)
+    p.unknown_keys(item, TARGET_KEYS, "target")
+    refs, under = p.refs(item)
+    ok, numbers = _criteria(p, item)
+    by = _deadline(p, item, start, end)
+    if len(p.problems) > before or not ok or by is None:
+        return None
+    return CriteriaTargetDoc(refs, under, numbers, by, *_pos(item),
+                             criteria_pos=_pos(item.get("criteria"), item))
+
+
+def _metric(p: _Parser, item, start, end) -> MetricDoc | None:
+    before = len(p.problems)
+    p.unknown_keys(item, METRIC_KEYS, "metric")
+    code = p.text(item, "code", required=True)
+    if code is not None and not SLUG_RE.match(code):
+        p.at(item["code"], f"indicator code '{code}' must be lowercase letters, digits and '-'")
+    name = p.text(item, "name")
+    measure = p.text(item, "measure")
+    direction = _choice(p, item, "direction", DIRECTIONS)
+    rollup = _choice(p, item, "rollup", ROLLUPS)
+    given = [k for k in AMOUNT_KEYS if k in item]
+    if len(given) != 1:
+        p.at(item[given[1]] if len(given) > 1 else item,
+             "give exactly one of target / targets / increase / increases"
+             + (f" (found {', '.join(given)})" if given else ""), item)
+        return None
+    key = given[0]
+    kind = "increase" if key.startswith("increase") else "level"
+    is_pct = measure is not None and measure.strip() == "%"
+    amounts: list[tuple[Ref, float]] = []
+    under = None
+    under_amount = None
+
+    def check_amount(value, node) -> float | None:
+        amount = p.number(value, key, item)
+        if amount is None:
+            return None
+        if kind == "level" and amount < 0:
+            p.at(node, f"{key} {clean_number(amount)} is negative", item)
+        elif kind == "increase" and amount < 0 and direction != "down":
+            p.at(node, f"{key} {clean_number(amount)} is negative; for a value to bring down, "
+                       "set direction: down", item)
+        if is_pct and kind == "level" and amount > 100:
+            p.at(node, f"{key} {clean_number(amount)}% is over 100%", item)
+        return amount
+
+    if key in ("targets", "increases"):
+        value = item[key]
+        if "unit" in item or "units" in item or "under" in item:
+            p.at(item, f"with '{key}' the units are the keys of '{key}'; drop unit/units/under")
+        if not isinstance(value, dict) or not value:
+            p.at(value, f"'{key}' must map unit names to amounts", item)
+        else:
+            for unit_text, amount_text in value.items():
+                amount = check_amount(amount_text, amount_text)
+                ref = p.ref(unit_text, value)
+                if amount is not None and ref:
+                    amounts.append((ref, amount))
+    else:
+        amount = check_amount(item[key], item[key])
+        refs, under = p.refs(item)
+        if amount is not None:
+            amounts = [(r, amount) for r in refs]
+            under_amount = amount if under else None
+    baselines: dict[str, float] = {}
+    default_baseline = None
+    if "baseline" in item:
+        value = item["baseline"]
+        if isinstance(value, dict):
+            for unit_text, b in value.items():
+                number = p.number(b, "baseline", item)
+                if number is not None:
+                    baselines[nfc(unit_text)] = number
+        else:
+            default_baseline = p.number(value, "baseline", item)
+    by = _deadline(p, item, start, end)
+    milestones = _milestones(p, item, start, by)
+    if len(p.problems) > before or code is None or by is None:
+        return None
+    return MetricDoc(code, name, measure, direction, rollup, kind, amounts, under, under_amount,
+                     baselines, default_baseline, by, milestones, *_pos(item),
+                     field_pos={k: _pos(item[k], item) for k in item})
+
+
+def _choice(p: _Parser, item, key: str, allowed: list[str]) -> str | None:
+    value = p.text(item, key)
+    if value is not None and value not in allowed:
+        p.at(item[key], f"{key} '{value}' must be one of: {' | '.join(allowed)}")
+        return None
+    return value
+
+
+def _milestones(p: _Parser, item, start, by) -> list[tuple[date, float]]:
+    value = item.get("milestones")
+    if value in (None, ""):
+        return []
+    if not isinstance(value, list):
+        p.at(value, "'milestones' must be a list of {on: DATE, share: 0..1}", item)
+        return []
+    out = []
+    for m in value:
+        if not isinstance(m, dict):
+            p.at(m, "a milestone is {on: DATE, share: 0..1}", value)
+            continue
+        p.unknown_keys(m, MILESTONE_KEYS, "milestone")
+        on = p.date(m, "on", required=True)
+        share_text = m.get("share")
+        share = None
+        if share_text is None:
+            p.at(m, "'share' is required (0..1, or a percentage like 50%)")
+        else:
+            share = p.number(share_text, "share", m)
+            if share is not None and isinstance(share_text, str) and share_text.strip().endswith("%"):
+                share /= 100
+            if share is not None and not 0 <= share <= 1:
+                p.at(share_text, f"share {share_text} must be between 0 and 1 (or 0% and 100%)")
+                share = None
+        if on and start and by and not start <= on <= by:
+            p.at(m["on"], f"milestone {on.isoformat()} is outside the target's "
+                          f"{start.isoformat()}..{by.isoformat()}")
+            continue
+        if on and share is not None:
+            out.append((on, share))
+    out.sort()
+    for (d1, s1), (d2, s2) in zip(out, out[1:]):
+        if s2 < s1:
+            p.at(value, f"milestone shares must not fall over time ({d1.isoformat()}: {s1}, "
+                        f"{d2.isoformat()}: {s2})", item)
+            break
+    return out
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return None if value is None else nfc(str(value)) if isinstance(value, str) else value
+
+
+def _document(data, plan_id, title, reference, issued_by, criteria_set, start, end,
+              report_every, note) -> dict:
+    """The plan as data, normalised so that export → import is the identity."""
+    doc: dict = {"plan": plan_id, "title": title}
+    for key, value in (("reference", reference), ("issued_by", issued_by),
+                       ("criteria_set", criteria_set)):
+        if value is not None:
+            doc[key] = value
+    doc["start"] = start.isoformat()
+    doc["end"] = end.isoformat()
+    if report_every:
+        doc["report_every"] = report_every
+    if note:
+        doc["note"] = note
+    for key in ("units", "targets", "metrics"):
+        if data.get(key) not in (None, "", []):
+            doc[key] = _normalise(key, _plain(data[key]))
+    return doc
+
+
+def _normalise(key: str, value):
+    """Dates to ISO and numbers to numbers inside targets and metrics."""
+    if key == "units":
+        return value
+
+    def fix_date(text):
+        parsed = try_parse(text) if isinstance(text, str) else text
+        return parsed.isoformat() if isinstance(parsed, date) else text
+
+    def fix_number(text):
+        number = parse_number(text) if isinstance(text, str) else None
+        if number is None:
+            return text
+        if isinstance(text, str) and text.strip().endswith("%"):
+            return text.strip()
+        return clean_number(number)
+
+    out = []
+    for item in value:
+        item = dict(item)
+        if "by" in item:
+            item["by"] = fix_date(item["by"])
+        if key == "targets" and isinstance(item.get("criteria"), list):
+            item["criteria"] = [int(str(c).lower().lstrip("tc")) if str(c).lower().lstrip("tc").isdigit() else c
+                                for c in item["criteria"]]
+        elif key == "targets" and isinstance(item.get("criteria"), str) and item["criteria"].isdigit():
+            item["criteria"] = [int(item["criteria"])]
+        if key == "metrics":
+            for k in ("target", "increase"):
+                if k in item:
+                    item[k] = fix_number(item[k])
+            for k in ("targets", "increases", "baseline"):
+                if isinstance(item.get(k), dict):
+                    item[k] = {u: fix_number(v) for u, v in item[k].items()}
+                elif k in item:
+                    item[k] = fix_number(item[k])
+            if isinstance(item.get("milestones"), list):
+                item["milestones"] = [
+                    {"on": fix_date(m.get("on")), "share": fix_number(m.get("share"))}
+                    for m in item["milestones"]]
+        out.append(item)
+    return out

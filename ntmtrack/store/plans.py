@@ -1,0 +1,130 @@
+"""Plans, their targets and the register's indicators in SQL. Never prints."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime, timezone
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def content_hash(conn: sqlite3.Connection, plan_id: str) -> str | None:
+    row = conn.execute("SELECT content_hash FROM plan WHERE id=?", [plan_id]).fetchone()
+    return row[0] if row else None
+
+
+_PLAN_COLUMNS = ["id", "title", "reference", "issued_by", "criteria_set", "start", "end",
+                 "report_every", "note", "document", "content_hash", "source", "imported_at"]
+
+
+def get(conn: sqlite3.Connection, plan_id: str) -> dict | None:
+    row = conn.execute(
+        "SELECT " + ", ".join(f'"{c}"' for c in _PLAN_COLUMNS) + " FROM plan WHERE id=?",
+        [plan_id]).fetchone()
+    return dict(zip(_PLAN_COLUMNS, row)) if row else None
+
+
+def ids(conn: sqlite3.Connection) -> list[str]:
+    return [r[0] for r in conn.execute("SELECT id FROM plan ORDER BY id")]
+
+
+def summaries(conn: sqlite3.Connection) -> list[dict]:
+    rows = conn.execute(
+        """SELECT p.id, p.title, p.reference, p.criteria_set, p.start, p."end", p.report_every,
+                  (SELECT count(DISTINCT unit_id) FROM plan_target t WHERE t.plan = p.id),
+                  (SELECT count(*) FROM plan_target t WHERE t.plan = p.id AND t.kind = 'criteria'),
+                  (SELECT count(*) FROM plan_target t WHERE t.plan = p.id AND t.kind != 'criteria'),
+                  p.imported_at
+           FROM plan p ORDER BY p.start DESC, p.id""")
+    keys = ["plan", "title", "reference", "criteria_set", "start", "end", "report_every",
+            "units", "criteria_targets", "indicator_targets", "imported_at"]
+    return [dict(zip(keys, r)) for r in rows]
+
+
+def delete(conn: sqlite3.Connection, plan_id: str) -> None:
+    conn.execute("DELETE FROM plan WHERE id=?", [plan_id])
+
+
+def insert(conn: sqlite3.Connection, plan: dict) -> None:
+    conn.execute(
+        'INSERT INTO plan (id, title, reference, issued_by, criteria_set, start, "end",'
+        " report_every, note, document, content_hash, source, imported_at)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        [plan["id"], plan["title"], plan.get("reference"), plan.get("issued_by"),
+         plan.get("criteria_set"), plan["start"], plan["end"], plan.get("report_every"),
+         plan.get("note"), json.dumps(plan["document"], ensure_ascii=False),
+         plan["content_hash"], plan.get("source"), _now()])
+
+
+def insert_targets(conn: sqlite3.Connection, plan_id: str, targets: list[dict]) -> None:
+    conn.executemany(
+        "INSERT INTO plan_target (plan, seq, unit_id, kind, criteria_set, criteria, indicator,"
+        " amount, baseline, by, milestones) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        [(plan_id, t["seq"], t["unit_id"], t["kind"], t.get("criteria_set"),
+          json.dumps(t["criteria"]) if t.get("criteria") is not None else None,
+          t.get("indicator"), t.get("amount"), t.get("baseline"), t["by"],
+          json.dumps(t["milestones"]) if t.get("milestones") else None) for t in targets])
+
+
+_TARGET_COLUMNS = ["id", "plan", "seq", "unit_id", "kind", "criteria_set", "criteria",
+                   "indicator", "amount", "baseline", "by", "milestones"]
+
+
+def targets(conn: sqlite3.Connection, plan_id: str | None = None,
+            unit_ids: list[int] | None = None) -> list[dict]:
+    sql = "SELECT " + ", ".join(f"t.{c}" for c in _TARGET_COLUMNS) + " FROM plan_target t"
+    where, args = [], []
+    if plan_id is not None:
+        where.append("t.plan = ?")
+        args.append(plan_id)
+    if unit_ids is not None:
+        where.append(f"t.unit_id IN (SELECT value FROM json_each(?))")
+        args.append(json.dumps(unit_ids))
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY t.plan, t.seq, t.id"
+    out = []
+    for row in conn.execute(sql, args):
+        t = dict(zip(_TARGET_COLUMNS, row))
+        t["criteria"] = json.loads(t["criteria"]) if t["criteria"] else None
+        t["milestones"] = json.loads(t["milestones"]) if t["milestones"] else []
+        out.append(t)
+    return out
+
+
+_INDICATOR_COLUMNS = ["code", "name", "measure", "direction", "rollup"]
+
+
+def indicator(conn: sqlite3.Connection, code: str) -> dict | None:
+    row = conn.execute("SELECT code, name, measure, direction, rollup FROM indicator WHERE code=?",
+                       [code]).fetchone()
+    return dict(zip(_INDICATOR_COLUMNS, row)) if row else None
+
+
+def indicators(conn: sqlite3.Connection) -> list[dict]:
+    return [dict(zip(_INDICATOR_COLUMNS, r)) for r in conn.execute(
+        "SELECT code, name, measure, direction, rollup FROM indicator ORDER BY code")]
+
+
+def save_indicator(conn: sqlite3.Connection, ind: dict) -> None:
+    conn.execute(
+        "INSERT INTO indicator (code, name, measure, direction, rollup, created_at)"
+        " VALUES (?,?,?,?,?,?) ON CONFLICT(code) DO UPDATE SET name=excluded.name,"
+        " measure=excluded.measure, direction=excluded.direction, rollup=excluded.rollup",
+        [ind["code"], ind["name"], ind.get("measure"), ind["direction"], ind["rollup"], _now()])
+
+
+def indicator_plans(conn: sqlite3.Connection, code: str) -> list[str]:
+    return [r[0] for r in conn.execute(
+        "SELECT DISTINCT plan FROM plan_target WHERE indicator=? ORDER BY plan", [code])]
+
+
+def indicator_has_observations(conn: sqlite3.Connection, code: str) -> bool:
+    exists = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type='table' AND name='observation'").fetchone()
+    if not exists:
+        return False
+    return conn.execute("SELECT 1 FROM observation WHERE indicator=? LIMIT 1", [code]).fetchone() is not None
