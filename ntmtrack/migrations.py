@@ -155,3 +155,45 @@ def m002_plans(db) -> None:
         "CREATE INDEX plan_target_plan ON plan_target(plan)",
         "CREATE INDEX plan_target_unit ON plan_target(unit_id)",
     )
+
+
+@migrations(name="m003_observations")
+def m003_observations(db) -> None:
+    _run(
+        db,
+        """CREATE TABLE observation (
+            id INTEGER PRIMARY KEY,
+            unit_id INTEGER NOT NULL REFERENCES unit(id),
+            criteria_set TEXT REFERENCES criteria_set(code),
+            criterion INTEGER,
+            indicator TEXT REFERENCES indicator(code),
+            kind TEXT NOT NULL CHECK (kind IN ('met', 'unmet', 'set', 'add', 'recognized', 'void')),
+            value REAL,
+            decision TEXT,
+            voids INTEGER REFERENCES observation(id),
+            date TEXT NOT NULL CHECK (date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+            recorded_at TEXT NOT NULL,
+            by TEXT NOT NULL,
+            source TEXT NOT NULL,
+            note TEXT,
+            fingerprint TEXT,
+            FOREIGN KEY (criteria_set, criterion) REFERENCES criterion(criteria_set, number),
+            CHECK ((kind IN ('met', 'unmet')) = (criterion IS NOT NULL)),
+            CHECK ((kind IN ('set', 'add')) = (indicator IS NOT NULL AND value IS NOT NULL)),
+            CHECK ((kind = 'void') = (voids IS NOT NULL)),
+            CHECK (kind != 'recognized' OR decision IS NOT NULL)
+        ) STRICT""",
+        "CREATE INDEX observation_unit ON observation(unit_id, date)",
+        "CREATE INDEX observation_criterion ON observation(criteria_set, criterion, unit_id, date)"
+        " WHERE criterion IS NOT NULL",
+        "CREATE INDEX observation_indicator ON observation(indicator, unit_id, date)"
+        " WHERE indicator IS NOT NULL",
+        "CREATE INDEX observation_voids ON observation(voids) WHERE voids IS NOT NULL",
+        "CREATE UNIQUE INDEX observation_fingerprint ON observation(fingerprint)"
+        " WHERE fingerprint IS NOT NULL",
+        # The register is a record: observations are appended, never changed or removed.
+        """CREATE TRIGGER observation_append_only_update BEFORE UPDATE ON observation
+           BEGIN SELECT RAISE(ABORT, 'observations are append-only; record a correction'); END""",
+        """CREATE TRIGGER observation_append_only_delete BEFORE DELETE ON observation
+           BEGIN SELECT RAISE(ABORT, 'observations are append-only; record a correction'); END""",
+    )

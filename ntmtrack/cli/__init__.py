@@ -85,13 +85,15 @@ def _root(
 
 def _wire() -> None:
     # Every group wired explicitly: deleting an import must never silently drop a command.
-    from . import criteria, db, demo, plan, units
+    from . import criteria, db, demo, plan, record, units
 
     app.command("init")(db.init_command)
     app.command("demo")(demo.demo_command)
     app.add_typer(criteria.app, name="criteria")
     app.add_typer(units.app, name="units")
     app.add_typer(plan.app, name="plan")
+    app.add_typer(record.app, name="record")
+    app.command("history")(record.history_command)
     app.add_typer(db.app, name="db")
 
 

@@ -1,0 +1,378 @@
+"""`ntmtrack record …` and `ntmtrack history`: appending observations and reading them back."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, List, Optional
+
+import typer
+
+from ..model import NtmError
+from ..render import Column, write
+from ._common import (AsOfOption, DbOption, Format, FormatOption, LangOption, lang_of, message,
+                      register, tr, writing)
+
+app = typer.Typer(help="Record progress (append-only): criteria met or lost, indicator values, "
+                       "recognition decisions, whole files; void mistakes.",
+                  no_args_is_help=True)
+
+SetOption = Annotated[Optional[str], typer.Option("--set", "-s", help="Criteria set (default: the set of the plans covering the unit, else the register's default).")]
+DateOption = Annotated[Optional[str], typer.Option("--date", "-d", help="Date the fact holds from (YYYY-MM-DD or DD/MM/YYYY; default today).")]
+NoteOption = Annotated[Optional[str], typer.Option("--note", "-n", help="A note kept with the observation.")]
+ByOption = Annotated[Optional[str], typer.Option("--by", help="Who reported it (default: your user name).")]
+DecimalOption = Annotated[Optional[str], typer.Option("--decimal-mark", help="',' or '.': settles values like 1.234.")]
+
+
+def _user(by: str | None) -> str:
+    if by:
+        return by
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user database in some containers
+        return "unknown"
+
+
+def _recorder(conn, by, set_code=None):
+    from ..dates import today
+    from ..observations import Recorder
+
+    return Recorder(conn, today(), _user(by), set_code)
+
+
+def _decimal(mark: str | None) -> str | None:
+    if mark not in (None, ",", "."):
+        raise typer.BadParameter("use ',' or '.'", param_hint="--decimal-mark")
+    return mark
+
+
+def _verdicts(verdict: str, unit: str, criteria: list[str], set_code, date, note, by, db, lang):
+    from .. import units
+    from ..recording import append_checked
+    from ..store.observations import now
+
+    language = lang_of(lang)
+    with writing(db) as reg:
+        recorder = _recorder(reg.conn, by, set_code)
+        target = units.resolve(reg.conn, unit)
+        on = recorder.when(date)
+        rows = [recorder.finish(recorder.criterion(target, c, verdict, on), "command line", note,
+                                None, now(), fingerprint=False) for c in criteria]
+        ids, warnings = append_checked(reg.conn, recorder, rows)
+    for w in warnings:
+        message(w)
+    numbers = ", ".join(str(r["criterion"]) for r in rows)
+    code = rows[0]["criteria_set"]
+    if verdict == "met":
+        text = tr(language, f"recorded: {target.name} meets criteria {numbers} ({code}) from {on}",
+                  f"đã ghi: {target.name} đạt tiêu chí {numbers} ({code}) từ {on}")
+    else:
+        text = tr(language, f"recorded: {target.name} does not meet criteria {numbers} ({code}) from {on}",
+                  f"đã ghi: {target.name} chưa đạt tiêu chí {numbers} ({code}) từ {on}")
+    message(f"{text} [id {', '.join(map(str, ids))}]")
+
+
+@app.command("met")
+def record_met(unit: Annotated[str, typer.Argument(help="Commune (name, code, alias or path).")],
+               criteria: Annotated[List[str], typer.Argument(help="Criterion numbers (17, c17, tc17).")],
+               set_code: SetOption = None, date: DateOption = None, note: NoteOption = None,
+               by: ByOption = None, db: DbOption = None, lang: LangOption = None) -> None:
+    """Record that a commune meets criteria from a date.
+
+    Example: ntmtrack record met "Dân Lý" 17 18 --date 12/10/2018
+    """
+    _verdicts("met", unit, criteria, set_code, date, note, by, db, lang)
+
+
+@app.command("unmet")
+def record_unmet(unit: Annotated[str, typer.Argument(help="Commune (name, code, alias or path).")],
+                 criteria: Annotated[List[str], typer.Argument(help="Criterion numbers.")],
+                 set_code: SetOption = None, date: DateOption = None, note: NoteOption = None,
+                 by: ByOption = None, db: DbOption = None, lang: LangOption = None) -> None:
+    """Record that a commune no longer meets (or does not meet) criteria from a date.
+
+    Example: ntmtrack record unmet "Thọ Thế" 10 --date 2019-03-01 --note "thu nhập giảm"
+    """
+    _verdicts("unmet", unit, criteria, set_code, date, note, by, db, lang)
+
+
+def _measurement(add: bool, unit, indicator, value, date, note, by, decimal_mark, db, lang):
+    from .. import units
+    from ..amounts import parse_amount
+    from ..recording import append_checked
+    from ..store.observations import now
+
+    language = lang_of(lang)
+    parsed = parse_amount(value, _decimal(decimal_mark))
+    if isinstance(parsed, str):
+        raise NtmError(parsed)
+    amount, plus = parsed
+    with writing(db) as reg:
+        recorder = _recorder(reg.conn, by)
+        target = units.resolve(reg.conn, unit)
+        on = recorder.when(date)
+        row = recorder.finish(recorder.measurement(target, indicator, amount, add or plus, on),
+                              "command line", note, None, now(), fingerprint=False)
+        ids, warnings = append_checked(reg.conn, recorder, [row])
+    for w in warnings:
+        message(w)
+    verb = tr(language, "added", "cộng thêm") if row["kind"] == "add" else tr(language, "set to", "đặt bằng")
+    message(f"{tr(language, 'recorded', 'đã ghi')}: {target.name} {indicator} {verb} {amount:g} "
+            f"({on}) [id {ids[0]}]")
+
+
+@app.command("set")
+def record_set(unit: Annotated[str, typer.Argument(help="Unit.")],
+               indicator: Annotated[str, typer.Argument(help="Indicator code.")],
+               value: Annotated[str, typer.Argument(help="The level reached (5466,32 or 85%).")],
+               date: DateOption = None, note: NoteOption = None, by: ByOption = None,
+               decimal_mark: DecimalOption = None, db: DbOption = None, lang: LangOption = None) -> None:
+    """Record an indicator's level for a unit on a date (replaces earlier levels from that date).
+
+    Example: ntmtrack record set "Dân Lý" thu-hoach-lua-mua 85% --date 20/09/2022
+    """
+    _measurement(False, unit, indicator, value, date, note, by, decimal_mark, db, lang)
+
+
+@app.command("add")
+def record_add(unit: Annotated[str, typer.Argument(help="Unit.")],
+               indicator: Annotated[str, typer.Argument(help="Indicator code.")],
+               amount: Annotated[str, typer.Argument(help="Amount to add (e.g. 12).")],
+               date: DateOption = None, note: NoteOption = None, by: ByOption = None,
+               decimal_mark: DecimalOption = None, db: DbOption = None, lang: LangOption = None) -> None:
+    """Record an increase of an indicator (12 more households built septic toilets).
+
+    Example: ntmtrack record add "Cẩm Trang" nha-ve-sinh-tu-hoai 12 --date 29/04/2022
+    """
+    _measurement(True, unit, indicator, amount, date, note, by, decimal_mark, db, lang)
+
+
+@app.command("recognized")
+def record_recognized(unit: Annotated[str, typer.Argument(help="Commune.")],
+                      decision: Annotated[str, typer.Option("--decision", help="Decision number, e.g. 4321/QĐ-UBND.")],
+                      set_code: SetOption = None, date: DateOption = None, note: NoteOption = None,
+                      by: ByOption = None, db: DbOption = None, lang: LangOption = None) -> None:
+    """Record the province's decision recognising a commune as meeting the standard.
+
+    Example: ntmtrack record recognized "Tân Ninh" --decision 4863/QĐ-UBND --date 25/12/2018
+    """
+    from .. import units
+    from ..recording import append_checked, recognition
+    from ..store.observations import now
+
+    language = lang_of(lang)
+    with writing(db) as reg:
+        recorder = _recorder(reg.conn, by, set_code)
+        target = units.resolve(reg.conn, unit)
+        on = recorder.when(date)
+        row = recorder.finish(recognition(recorder, target, decision, on, set_code),
+                              "command line", note, None, now(), fingerprint=False)
+        ids, _ = append_checked(reg.conn, recorder, [row])
+    message(tr(language, f"recorded: {target.name} recognised by {decision} ({row['criteria_set']}, {on}) [id {ids[0]}]",
+               f"đã ghi: {target.name} được công nhận theo {decision} ({row['criteria_set']}, {on}) [id {ids[0]}]"))
+
+
+@app.command("void")
+def record_void(obs_id: Annotated[int, typer.Argument(help="The observation's id (see `history`).")],
+                note: NoteOption = None, by: ByOption = None, db: DbOption = None,
+                lang: LangOption = None) -> None:
+    """Cancel a wrong observation with a voiding entry; the original stays in history.
+
+    Example: ntmtrack record void 42 --note "nhập nhầm xã"
+    """
+    from ..recording import void
+    from ..store.observations import now
+
+    language = lang_of(lang)
+    with writing(db) as reg:
+        recorder = _recorder(reg.conn, by)
+        new_id = void(reg.conn, recorder, obs_id, note, now(), recorder.today.isoformat())
+    message(tr(language, f"observation {obs_id} voided [id {new_id}]",
+               f"đã hủy số liệu {obs_id} [id {new_id}]"))
+
+
+@app.command("import")
+def record_import(
+    file: Annotated[Path, typer.Argument(help="CSV, TSV, JSONL or XLSX file; '-' for stdin.")],
+    input_format: Annotated[Optional[str], typer.Option("--input-format", help="csv, tsv, jsonl or xlsx (default: from the file name; required for stdin).")] = None,
+    delimiter: Annotated[Optional[str], typer.Option("--delimiter", help="CSV delimiter (default: guessed from the header: , ; or tab).")] = None,
+    encoding: Annotated[Optional[str], typer.Option("--encoding", help="e.g. cp1258 (default: UTF-8, with or without BOM).")] = None,
+    decimal_mark: DecimalOption = None,
+    sheet: Annotated[Optional[str], typer.Option("--sheet", help="XLSX sheet (default: the first).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and count; write nothing.")] = False,
+    summary_json: Annotated[bool, typer.Option("--summary-json", help="Also print the summary as JSON on stdout.")] = False,
+    set_code: SetOption = None,
+    by: ByOption = None, db: DbOption = None, lang: LangOption = None,
+) -> None:
+    """Import observations: columns date, unit, measure, value, note (by, set optional).
+
+    A measure is a criterion (17, c17, tc17) with value met/unmet (đạt/chưa đạt, 1/0), an
+    indicator code with a number (+12 adds, 12 sets), or `recognized` with a decision
+    number. One transaction: any bad row and nothing is written.
+    Example: ntmtrack record import bao-cao-tuan.csv --decimal-mark ,
+    """
+    import json
+
+    from .. import record_files
+    from ..recording import import_rows
+    from ..store.observations import now
+
+    language = lang_of(lang)
+    fmt = (input_format or "").lower() or Path(file).suffix.lower().lstrip(".")
+    fmt = {"txt": "tsv", "ndjson": "jsonl", "json": "jsonl"}.get(fmt, fmt)
+    if str(file) == "-" and not input_format:
+        raise typer.BadParameter("reading stdin needs --input-format csv|tsv|jsonl|xlsx",
+                                 param_hint="--input-format")
+    if fmt not in ("csv", "tsv", "jsonl", "xlsx"):
+        raise typer.BadParameter("use --input-format csv, tsv, jsonl or xlsx", param_hint="--input-format")
+    if delimiter is not None and len(delimiter.replace("\\t", "\t")) != 1:
+        raise typer.BadParameter("a delimiter is one character", param_hint="--delimiter")
+    delimiter = delimiter.replace("\\t", "\t") if delimiter else ("\t" if fmt == "tsv" else None)
+    mark = _decimal(decimal_mark)
+    source = "<stdin>" if str(file) == "-" else str(file)
+    if source != "<stdin>" and not Path(file).is_file():
+        raise NtmError(f"{file}: no such file")
+    binary = sys.stdin.buffer if source == "<stdin>" else open(file, "rb")
+    progress = _progress(binary, source)
+    try:
+        if fmt == "xlsx":
+            import io
+
+            handle = io.BytesIO(binary.read()) if source == "<stdin>" else file
+            rows = record_files.read_xlsx(handle, source, sheet)
+        elif fmt == "jsonl":
+            rows = record_files.read_jsonl(binary, source, encoding)
+        else:
+            rows = record_files.read_delimited(binary, source, delimiter, encoding)
+        if progress:
+            rows = progress.wrap(rows)
+        with writing(db, dry_run=dry_run) as reg:
+            recorder = _recorder(reg.conn, by, set_code)
+            summary = import_rows(reg.conn, recorder, rows, source, mark, now(), by)
+    finally:
+        if progress:
+            progress.stop()
+        if binary is not sys.stdin.buffer:
+            binary.close()
+    for w in summary.warnings:
+        message(w)
+    prefix = tr(language, "dry run, nothing written: ", "chạy thử, không ghi: ") if dry_run else ""
+    message(prefix + tr(language,
+                        f"{source}: {summary.added} added, {summary.already_present} already present, "
+                        f"{summary.rejected} rejected",
+                        f"{source}: thêm {summary.added}, đã có {summary.already_present}, "
+                        f"loại {summary.rejected}"))
+    if summary_json:
+        print(json.dumps(summary.as_dict(dry_run), ensure_ascii=False))
+
+
+class _Progress:
+    """A Rich progress bar on stderr, by bytes read; only when stderr is a terminal."""
+
+    def __init__(self, binary, total: int):
+        from rich.progress import BarColumn, Progress, TimeRemainingColumn
+
+        from ..render import console
+
+        self.binary = binary
+        self.bar = Progress("[progress.description]{task.description}", BarColumn(),
+                            "[progress.percentage]{task.percentage:>3.0f}%", TimeRemainingColumn(),
+                            console=console(stderr=True), transient=True)
+        self.task = self.bar.add_task("import", total=total)
+        self.bar.start()
+
+    def wrap(self, rows):
+        for n, item in enumerate(rows):
+            if n % 2000 == 0:
+                try:
+                    self.bar.update(self.task, completed=self.binary.tell())
+                except (OSError, ValueError):
+                    pass
+            yield item
+
+    def stop(self):
+        self.bar.stop()
+
+
+def _progress(binary, source: str):
+    import os
+
+    if source == "<stdin>" or not sys.stderr.isatty():
+        return None
+    size = os.fstat(binary.fileno()).st_size
+    return _Progress(binary, size) if size > 1_000_000 else None
+
+
+HISTORY_COLUMNS = [
+    Column("id", "id", "id", "int"), Column("date", "date", "ngày", "date"),
+    Column("unit", "unit", "đơn vị"), Column("measure", "measure", "chỉ tiêu"),
+    Column("kind", "kind", "loại"), Column("value", "value", "giá trị"),
+    Column("note", "note", "ghi chú"), Column("by", "by", "người ghi"),
+    Column("source", "source", "nguồn"), Column("recorded_at", "recorded at", "ghi lúc"),
+    Column("voided", "voided", "đã hủy"),
+]
+
+
+def history_command(
+    unit: Annotated[str, typer.Argument(help="Unit (name, code, alias or path).")],
+    measure: Annotated[Optional[str], typer.Option("--measure", "-m", help="Only this criterion (17) or indicator code.")] = None,
+    since: Annotated[Optional[str], typer.Option("--since", help="Only observations dated on or after this day.")] = None,
+    below: Annotated[bool, typer.Option("--below", help="Include the units below it (villages of a commune).")] = False,
+    as_of: AsOfOption = None,
+    db: DbOption = None, fmt: FormatOption = Format.table, lang: LangOption = None,
+) -> None:
+    """A unit's observations in order, voided ones marked.
+
+    Example: ntmtrack history "Dân Lý" --measure 17
+    """
+    from .. import units
+    from ..dates import parse_date
+    from ..observations import parse_criterion
+    from ..store import observations as store_obs
+    from ..store import units as store_units
+    from ..tree import Tree
+
+    language = lang_of(lang)
+    since_day = parse_date(since).isoformat() if since else None
+    until = parse_date(as_of).isoformat() if as_of else None
+    criterion = parse_criterion(measure) if measure else None
+    indicator = measure if measure and criterion is None else None
+    with register(db, readonly=True) as reg:
+        target = units.resolve(reg.conn, unit)
+        title = units.path_of(reg.conn, target)
+        ids = [target.id] + (store_units.descendant_ids(reg.conn, target.id) if below else [])
+        rows = store_obs.history(reg.conn, ids, since_day, until, criterion, indicator)
+        tree = Tree.load(reg.conn)
+    out = []
+    for r in rows:
+        if r["kind"] in ("met", "unmet"):
+            measure_text, value = f"{r['criteria_set']}:{r['criterion']}", r["kind"]
+        elif r["kind"] in ("set", "add"):
+            measure_text = r["indicator"]
+            value = (f"+{r['value']:g}" if r["kind"] == "add" else f"{r['value']:g}")
+        elif r["kind"] == "recognized":
+            measure_text, value = f"{r['criteria_set']}:recognized", r["decision"]
+        else:
+            measure_text, value = "void", f"#{r['voids']}"
+        out.append({
+            "id": r["id"], "date": r["date"], "unit": tree.units[r["unit_id"]]["name"],
+            "unit_path": tree.path(r["unit_id"]), "measure": measure_text, "kind": r["kind"],
+            "value": value if fmt not in (Format.json, Format.jsonl) else (
+                r["value"] if r["kind"] in ("set", "add") else value),
+            "criteria_set": r["criteria_set"], "criterion": r["criterion"],
+            "indicator": r["indicator"], "decision": r["decision"], "voids": r["voids"],
+            "note": r["note"], "by": r["by"], "source": r["source"],
+            "recorded_at": r["recorded_at"], "voided": r["voided_by"] is not None,
+            "voided_by": r["voided_by"],
+        })
+    if fmt in (Format.table, Format.markdown):
+        columns = [c for c in HISTORY_COLUMNS if c.key not in ("recorded_at",)]
+        styles = ["strike dim" if r["voided"] else None for r in out]
+        write(out, columns, fmt, language, title=title,
+              styles=styles)
+        return
+    columns = HISTORY_COLUMNS + [Column(k, k, k) for k in (
+        "unit_path", "criteria_set", "criterion", "indicator", "decision", "voids", "voided_by")]
+    write(out, columns, fmt, language)

@@ -1,0 +1,237 @@
+"""Turning what people report into observations, and checking that it can be true.
+
+One Recorder per command: it resolves units, criteria sets, criteria and indicators once
+and caches them, so an import of a million rows does not query per row. Row problems are
+messages (strings); the caller attaches FILE:LINE.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from . import criteria as criteria_sets
+from . import names, units
+from .amounts import parse_amount
+from .dates import try_parse
+from .model import COMMUNE_KINDS, NtmError, Unit
+from .store import observations as db
+from .store import plans as store_plans
+from .store import units as store_units
+
+MET_WORDS = {"met", "dat", "1", "yes", "y", "true", "x", "co"}
+UNMET_WORDS = {"unmet", "not met", "chua dat", "khong dat", "0", "no", "n", "false", "khong"}
+_CRITERION_RE = re.compile(r"^(?:tieu chi|tc|c|criterion)?\s*(\d{1,3})$")
+
+
+@dataclass
+class Pending:
+    """An observation ready to append, with where it came from."""
+
+    row: dict
+    where: str
+
+
+@dataclass
+class Recorder:
+    conn: object
+    today: date
+    by: str
+    criteria_set: str | None = None     # --set for every row
+    _units: dict = field(default_factory=dict)
+    _unit_sets: dict = field(default_factory=dict)
+    _set_numbers: dict = field(default_factory=dict)
+    _indicators: dict = field(default_factory=dict)
+    _occurrences: dict = field(default_factory=dict)
+
+    # -- lookups -------------------------------------------------------------------------
+
+    def unit(self, text: str) -> Unit | str:
+        key = names.fold(text)
+        if key not in self._units:
+            self._units[key] = units.resolve_problem(self.conn, text)
+        return self._units[key]
+
+    def set_for(self, unit: Unit, explicit: str | None) -> str:
+        code = explicit or self.criteria_set
+        if code:
+            self._numbers(code)
+            return code
+        if unit.id not in self._unit_sets:
+            found = db.plan_sets_for_unit(self.conn, unit.id)
+            if len(found) > 1:
+                self._unit_sets[unit.id] = NtmError(
+                    f"{unit.name} is covered by plans using different criteria sets "
+                    f"({', '.join(found)}); say which with --set")
+            else:
+                self._unit_sets[unit.id] = found[0] if found else criteria_sets.default_code(self.conn)
+        code = self._unit_sets[unit.id]
+        if isinstance(code, NtmError):
+            raise code
+        return code
+
+    def _numbers(self, code: str) -> list[int]:
+        if code not in self._set_numbers:
+            self._set_numbers[code] = criteria_sets.get(self.conn, code).numbers
+        return self._set_numbers[code]
+
+    def indicator(self, code: str) -> dict | str:
+        if code not in self._indicators:
+            found = store_plans.indicator(self.conn, code)
+            if found is None:
+                known = [i["code"] for i in store_plans.indicators(self.conn)]
+                import difflib
+
+                close = difflib.get_close_matches(code, known, n=3)
+                hint = f"; did you mean: {', '.join(close)}?" if close else (
+                    "; indicators are defined in a plan's metrics")
+                found = f"unknown indicator '{code}'{hint}"
+            self._indicators[code] = found
+        return self._indicators[code]
+
+    # -- building ------------------------------------------------------------------------
+
+    def when(self, text: str | None) -> str:
+        if text is None or str(text).strip() == "":
+            return self.today.isoformat()
+        parsed = try_parse(str(text))
+        if isinstance(parsed, str):
+            raise NtmError(parsed)
+        if parsed > self.today:
+            raise NtmError(f"date {parsed.isoformat()} is in the future")
+        return parsed.isoformat()
+
+    def _active(self, unit: Unit, on: str) -> None:
+        if unit.active_until and on >= unit.active_until:
+            raise NtmError(f"{unit.name} was merged away on {unit.active_until}; "
+                           f"nothing can be recorded for it from that date")
+
+    def criterion(self, unit: Unit, criterion: int | str, verdict: str, on: str,
+                  set_code: str | None = None) -> dict:
+        self._active(unit, on)
+        code = self.set_for(unit, set_code)
+        number = parse_criterion(criterion)
+        if number is None:
+            raise NtmError(f"'{criterion}' is not a criterion number")
+        if number not in self._numbers(code):
+            numbers = self._numbers(code)
+            raise NtmError(f"criterion {number} is not in set {code} "
+                           f"(it has {numbers[0]}-{numbers[-1]})")
+        return {"unit_id": unit.id, "criteria_set": code, "criterion": number, "kind": verdict,
+                "date": on}
+
+    def measurement(self, unit: Unit, code: str, value: float, add: bool, on: str) -> dict:
+        self._active(unit, on)
+        definition = self.indicator(code)
+        if isinstance(definition, str):
+            raise NtmError(definition)
+        if definition.get("measure") == "%" and not add and value > 100:
+            raise NtmError(f"{code}: {value:g}% is over 100%")
+        if not add and value < 0:
+            raise NtmError(f"{code}: {value:g} is negative")
+        return {"unit_id": unit.id, "indicator": code, "kind": "add" if add else "set",
+                "value": value, "date": on}
+
+    def finish(self, row: dict, source: str, note: str | None, by: str | None,
+               recorded_at: str, fingerprint: bool) -> dict:
+        row = {**row, "source": source, "note": note or None, "by": by or self.by,
+               "recorded_at": recorded_at}
+        if fingerprint:
+            content = "|".join(str(row.get(k)) for k in (
+                "unit_id", "criteria_set", "criterion", "indicator", "kind", "value", "decision",
+                "date", "note"))
+            n = self._occurrences.get(content, 0) + 1
+            self._occurrences[content] = n
+            row["fingerprint"] = hashlib.sha1(f"{content}|{n}".encode()).hexdigest()
+        return row
+
+
+def parse_criterion(text) -> int | None:
+    match = _CRITERION_RE.match(names.fold(str(text)).replace(".", " ").strip())
+    return int(match.group(1)) if match else None
+
+
+def parse_verdict(text: str) -> str | None:
+    folded = names.fold(str(text)).strip()
+    if folded in MET_WORDS:
+        return "met"
+    if folded in UNMET_WORDS:
+        return "unmet"
+    return None
+
+
+# -- plausibility over a unit's series -------------------------------------------------
+
+@dataclass
+class SeriesFinding:
+    observation_id: int
+    message: str
+    refuse: bool
+
+
+def check_series(conn, pairs, first_new_id: int) -> list[SeriesFinding]:
+    """Look at each touched (unit, indicator) series as a whole: values that cannot be true
+    (negative, a % over 100) are refused; cumulative counts that fall and jumps far outside
+    the unit's usual change are warned about. Only observations from `first_new_id` on are
+    judged."""
+    findings: list[SeriesFinding] = []
+    definitions = {}
+    for unit_id, code in pairs:
+        if code not in definitions:
+            definitions[code] = store_plans.indicator(conn, code)
+        definition = definitions[code]
+        value = 0.0
+        history: list[float] = []
+        for obs_id, kind, amount, _on in db.indicator_series(conn, unit_id, code):
+            before = value
+            value = amount if kind == "set" else value + amount
+            is_new = obs_id >= first_new_id
+            if is_new:
+                if value < 0:
+                    findings.append(SeriesFinding(obs_id, f"{code} would become {value:g}, below zero", True))
+                elif definition and definition["measure"] == "%" and value > 100:
+                    findings.append(SeriesFinding(obs_id, f"{code} would become {value:g}%, over 100%", True))
+                elif (definition and definition["rollup"] == "sum" and definition["direction"] == "up"
+                      and kind == "set" and history and value < before):
+                    findings.append(SeriesFinding(
+                        obs_id, f"{code} falls from {before:g} to {value:g} (a cumulative count?)", False))
+                else:
+                    changes = [abs(b - a) for a, b in zip(history, history[1:])]
+                    change = abs(value - before)
+                    if len(changes) >= 3 and max(changes) > 0 and change > 5 * max(changes):
+                        findings.append(SeriesFinding(
+                            obs_id, f"{code} changes by {change:g}, far beyond its usual change "
+                                    f"(at most {max(changes):g})", False))
+            history.append(value)
+    return findings
+
+
+def check_children_totals(conn, pairs, as_of: str) -> list[str]:
+    """Warn where villages' own values add up to more than their commune's own value."""
+    from .tree import Tree
+
+    warnings = []
+    tree = None
+    parents = {(store_units.get(conn, u).parent_id, code) for u, code in pairs}
+    for parent_id, code in parents:
+        if parent_id is None:
+            continue
+        definition = store_plans.indicator(conn, code)
+        if not definition or definition["rollup"] != "sum":
+            continue
+        tree = tree or Tree.load(conn)
+        children = tree.children.get(parent_id, [])
+        values = {u: v for u, _c, v, _d in db.indicator_values(conn, as_of, [code],
+                                                               [parent_id, *children])}
+        if parent_id in values:
+            total = sum(v for u, v in values.items() if u != parent_id)
+            if total > values[parent_id] + 1e-9:
+                warnings.append(f"{code}: the units below {tree.units[parent_id]['name']} add up to "
+                                f"{total:g}, more than its own {values[parent_id]:g}")
+    return warnings
+
+
+def is_commune_like(unit: Unit) -> bool:
+    return unit.kind in COMMUNE_KINDS

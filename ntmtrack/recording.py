@@ -1,0 +1,184 @@
+"""Recording: single observations from commands, and whole files in one transaction.
+
+An import streams its rows (memory does not grow with the file), appends them in batches
+inside the caller's transaction, then judges the touched series; any refused row means the
+caller rolls everything back. Knows nothing of the CLI.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from .amounts import parse_amount
+from .model import InputProblems, NtmError, Problem
+from .observations import (Recorder, check_children_totals, check_series, parse_criterion,
+                           parse_verdict)
+from .store import observations as db
+
+BATCH = 5000
+MAX_LISTED = 200
+
+
+@dataclass
+class ImportSummary:
+    source: str
+    rows: int = 0
+    added: int = 0
+    already_present: int = 0
+    rejected: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def as_dict(self, dry_run: bool) -> dict:
+        return {"file": self.source, "rows": self.rows, "added": self.added,
+                "already_present": self.already_present, "rejected": self.rejected,
+                "warnings": len(self.warnings), "dry_run": dry_run}
+
+
+def append_checked(conn, recorder: Recorder, rows: list[dict]) -> tuple[list[int], list[str]]:
+    """Append observations made by commands; refuse impossible series. Returns ids, warnings."""
+    first = _next_id(conn)
+    ids = [db.append(conn, r) for r in rows]
+    pairs = {(r["unit_id"], r["indicator"]) for r in rows if r.get("indicator")}
+    warnings = _judge(conn, pairs, first)
+    return [i for i in ids if i is not None], warnings
+
+
+def _next_id(conn) -> int:
+    return db.max_id(conn) + 1
+
+
+def _judge(conn, pairs, first_new_id: int) -> list[str]:
+    findings = check_series(conn, sorted(pairs), first_new_id)
+    refused = [f for f in findings if f.refuse]
+    if refused:
+        problems = []
+        for f in refused:
+            source = db.get(conn, f.observation_id)["source"]
+            problems.append(Problem(source, None, None, f.message))
+        raise InputProblems(problems)
+    warnings = []
+    for f in findings:
+        source = db.get(conn, f.observation_id)["source"]
+        warnings.append(f"{source}: warning: {f.message}")
+    as_of = max((o["date"] for o in (db.get(conn, f.observation_id) for f in findings)), default=None)
+    if pairs:
+        latest = recorder_latest(conn, pairs)
+        warnings += [f"warning: {w}" for w in check_children_totals(conn, pairs, as_of or latest)]
+    return warnings
+
+
+def recorder_latest(conn, pairs) -> str:
+    dates = [d for u, code in pairs for _i, _k, _v, d in db.indicator_series(conn, u, code)]
+    return max(dates) if dates else "9999-12-31"
+
+
+def import_rows(conn, recorder: Recorder, rows: Iterable[tuple[int, dict | str]], source: str,
+                decimal_mark: str | None, recorded_at: str, default_by: str | None) -> ImportSummary:
+    """Append every row of a file, or raise InputProblems listing every bad row."""
+    summary = ImportSummary(source)
+    problems: list[Problem] = []
+    batch: list[dict] = []
+    pairs: set[tuple[int, str]] = set()
+    first_new_id = _next_id(conn)
+
+    def flush() -> None:
+        added = db.append_many(conn, batch)
+        summary.added += added
+        summary.already_present += len(batch) - added
+        batch.clear()
+
+    for line, row in rows:
+        summary.rows += 1
+        if isinstance(row, str):
+            summary.rejected += 1
+            if len(problems) < MAX_LISTED:
+                problems.append(Problem(source, line, None, row))
+            continue
+        try:
+            observation = _observation(recorder, row, decimal_mark)
+        except NtmError as e:
+            summary.rejected += 1
+            if len(problems) < MAX_LISTED:
+                problems.append(Problem(source, line, None, str(e)))
+            continue
+        if problems:
+            continue  # nothing will be written; keep checking rows for the report
+        observation = recorder.finish(observation, f"{source}:{line}", _text(row.get("note")),
+                                      _text(row.get("by")) or default_by, recorded_at,
+                                      fingerprint=True)
+        if observation.get("indicator"):
+            pairs.add((observation["unit_id"], observation["indicator"]))
+        batch.append(observation)
+        if len(batch) >= BATCH:
+            flush()
+    if problems:
+        if summary.rejected > len(problems):
+            problems.append(Problem(source, None, None,
+                                    f"… and {summary.rejected - len(problems)} more bad rows"))
+        raise InputProblems(problems)
+    if batch:
+        flush()
+    summary.warnings = _judge(conn, pairs, first_new_id) if pairs else []
+    return summary
+
+
+def _text(value) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _observation(recorder: Recorder, row: dict, decimal_mark: str | None) -> dict:
+    for column in ("date", "unit", "measure", "value"):
+        if _text(row.get(column)) is None:
+            raise NtmError(f"'{column}' is empty")
+    unit = recorder.unit(str(row["unit"]).strip())
+    if isinstance(unit, str):
+        raise NtmError(unit)
+    on = recorder.when(str(row["date"]))
+    measure = str(row["measure"]).strip()
+    value = row["value"]
+    criterion = parse_criterion(measure)
+    if criterion is not None:
+        verdict = parse_verdict(value)
+        if verdict is None:
+            raise NtmError(f"criterion {criterion}: '{value}' is not met/unmet (đạt/chưa đạt, 1/0)")
+        return recorder.criterion(unit, criterion, verdict, on, _text(row.get("set")))
+    from .names import fold
+
+    if fold(measure) in ("recognized", "cong nhan", "recognised"):
+        return recognition(recorder, unit, str(value), on, _text(row.get("set")))
+    if isinstance(value, (int, float)):
+        amount, add = float(value), False
+    else:
+        parsed = parse_amount(str(value), decimal_mark)
+        if isinstance(parsed, str):
+            raise NtmError(parsed)
+        amount, add = parsed
+    return recorder.measurement(unit, measure, amount, add, on)
+
+
+def recognition(recorder: Recorder, unit, decision: str, on: str, set_code: str | None) -> dict:
+    decision = decision.strip()
+    if not decision:
+        raise NtmError("a recognition needs the decision number (e.g. 1234/QĐ-UBND)")
+    recorder._active(unit, on)
+    code = recorder.set_for(unit, set_code)
+    return {"unit_id": unit.id, "criteria_set": code, "kind": "recognized", "decision": decision,
+            "date": on}
+
+
+def void(conn, recorder: Recorder, obs_id: int, note: str | None, recorded_at: str, on: str) -> int:
+    target = db.get(conn, obs_id)
+    if target is None:
+        raise NtmError(f"no observation {obs_id}")
+    if target["kind"] == "void":
+        raise NtmError(f"observation {obs_id} is itself a void; record the fact again instead")
+    already = db.voided_by(conn, obs_id)
+    if already:
+        raise NtmError(f"observation {obs_id} is already voided (by {already})")
+    row = recorder.finish({"unit_id": target["unit_id"], "kind": "void", "voids": obs_id,
+                           "date": on}, "command line", note, None, recorded_at, fingerprint=False)
+    return db.append(conn, row)

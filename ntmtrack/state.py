@@ -1,0 +1,86 @@
+"""The one as-of function: what held for units on a date, derived from observations.
+
+A criterion's state is its latest live verdict dated on or before the day; an indicator's is
+the last level set plus the increases after it, ties broken by recording order; a unit
+with no observations of an indicator takes its children's values combined by the
+indicator's roll-up (sum or mean; none never rolls up). Every report reads state here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from .store import observations as db
+from .store import plans as store_plans
+
+
+@dataclass(frozen=True)
+class Verdict:
+    met: bool
+    date: str
+
+
+def criteria(conn, as_of: date, set_code: str | None = None,
+             unit_ids: list[int] | None = None) -> dict[int, dict[tuple[str, int], Verdict]]:
+    """{unit_id: {(criteria_set, criterion): Verdict}} as of the day."""
+    out: dict[int, dict[tuple[str, int], Verdict]] = {}
+    for unit_id, code, number, kind, on in db.criteria_verdicts(conn, as_of.isoformat(), set_code,
+                                                                unit_ids):
+        out.setdefault(unit_id, {})[(code, number)] = Verdict(kind == "met", on)
+    return out
+
+
+def met_numbers(state: dict[int, dict[tuple[str, int], Verdict]], unit_id: int,
+                set_code: str) -> set[int]:
+    return {n for (code, n), v in state.get(unit_id, {}).items() if code == set_code and v.met}
+
+
+def recognitions(conn, as_of: date) -> dict[int, dict]:
+    return {unit_id: {"criteria_set": code, "decision": decision, "date": on}
+            for unit_id, code, decision, on in db.recognitions(conn, as_of.isoformat())}
+
+
+def own_indicator_values(conn, as_of: date, codes: list[str] | None = None,
+                         unit_ids: list[int] | None = None) -> dict[tuple[int, str], float]:
+    return {(unit_id, code): value for unit_id, code, value, _on in
+            db.indicator_values(conn, as_of.isoformat(), codes, unit_ids)}
+
+
+def indicator_values(conn, as_of: date, tree, codes: list[str]) -> dict[tuple[int, str], float]:
+    """Every unit's value of each indicator: its own, else its children's rolled up."""
+    own = own_indicator_values(conn, as_of, codes)
+    definitions = {code: store_plans.indicator(conn, code) for code in codes}
+    return roll_up(tree, own, definitions)
+
+
+def roll_up(tree, own: dict[tuple[int, str], float], definitions: dict[str, dict | None]
+            ) -> dict[tuple[int, str], float]:
+    values = dict(own)
+    for code, definition in definitions.items():
+        rollup = (definition or {}).get("rollup", "sum")
+        if rollup == "none":
+            continue
+        cache: dict[int, float | None] = {}
+        # Only units with a valued descendant can gain a value; walk up from those.
+        start = {unit_id for (unit_id, c) in own if c == code}
+        seen = set()
+        for unit_id in start:
+            for ancestor in tree.ancestors(unit_id):
+                if ancestor in seen:
+                    break
+                seen.add(ancestor)
+        for unit_id in sorted(seen, key=tree.depth, reverse=True):
+            if (unit_id, code) in own:
+                continue
+            value = _combine(tree, unit_id, code, values, rollup, cache)
+            if value is not None:
+                values[(unit_id, code)] = value
+    return values
+
+
+def _combine(tree, unit_id, code, values, rollup, cache) -> float | None:
+    children = [values[(c, code)] for c in tree.children.get(unit_id, []) if (c, code) in values]
+    if not children:
+        return None
+    return sum(children) if rollup == "sum" else sum(children) / len(children)

@@ -1,0 +1,174 @@
+"""Observations in SQL: appending them, and the as-of queries over them. Never prints.
+
+Observations are never updated or deleted (triggers refuse it); a void is a new row that
+points at the one it cancels. Voids apply whatever the as-of date: a correction says the
+original was wrong from the start.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime, timezone
+
+COLUMNS = ["unit_id", "criteria_set", "criterion", "indicator", "kind", "value", "decision",
+           "voids", "date", "recorded_at", "by", "source", "note", "fingerprint"]
+_INSERT = (
+    f"INSERT INTO observation ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+    " ON CONFLICT (fingerprint) WHERE fingerprint IS NOT NULL DO NOTHING"
+)
+_LIVE = "o.id NOT IN (SELECT voids FROM observation WHERE voids IS NOT NULL)"
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def append(conn: sqlite3.Connection, row: dict) -> int | None:
+    """Append one observation; returns its id, or None when its fingerprint is present."""
+    before = conn.total_changes
+    cur = conn.execute(_INSERT, [row.get(c) for c in COLUMNS])
+    return cur.lastrowid if conn.total_changes > before else None
+
+
+def append_many(conn: sqlite3.Connection, rows) -> int:
+    """Append rows (dicts); returns how many were new (the rest were already present)."""
+    before = conn.total_changes
+    conn.executemany(_INSERT, ([r.get(c) for c in COLUMNS] for r in rows))
+    return conn.total_changes - before
+
+
+def fingerprints_present(conn: sqlite3.Connection, prints: list[str]) -> set[str]:
+    if not prints:
+        return set()
+    return {r[0] for r in conn.execute(
+        "SELECT fingerprint FROM observation WHERE fingerprint IN (SELECT value FROM json_each(?))",
+        [json.dumps(prints)])}
+
+
+_READ = ["id", "unit_id", "criteria_set", "criterion", "indicator", "kind", "value", "decision",
+         "voids", "date", "recorded_at", "by", "source", "note"]
+
+
+def get(conn: sqlite3.Connection, obs_id: int) -> dict | None:
+    row = conn.execute(f"SELECT {', '.join(_READ)} FROM observation WHERE id=?", [obs_id]).fetchone()
+    return dict(zip(_READ, row)) if row else None
+
+
+def voided_by(conn: sqlite3.Connection, obs_id: int) -> int | None:
+    row = conn.execute("SELECT id FROM observation WHERE voids=?", [obs_id]).fetchone()
+    return row[0] if row else None
+
+
+def history(conn: sqlite3.Connection, unit_ids: list[int], since: str | None, until: str | None,
+            criterion: int | None = None, indicator: str | None = None) -> list[dict]:
+    where = ["o.unit_id IN (SELECT value FROM json_each(?))"]
+    args: list = [json.dumps(unit_ids)]
+    if since:
+        where.append("o.date >= ?")
+        args.append(since)
+    if until:
+        where.append("o.date <= ?")
+        args.append(until)
+    if criterion is not None:
+        where.append("(o.criterion = ? OR o.kind = 'void' AND (SELECT criterion FROM observation v"
+                     " WHERE v.id = o.voids) = ?)")
+        args += [criterion, criterion]
+    if indicator is not None:
+        where.append("(o.indicator = ? OR o.kind = 'void' AND (SELECT indicator FROM observation v"
+                     " WHERE v.id = o.voids) = ?)")
+        args += [indicator, indicator]
+    rows = conn.execute(
+        f"SELECT {', '.join('o.' + c for c in _READ)},"
+        " (SELECT v.id FROM observation v WHERE v.voids = o.id)"
+        f" FROM observation o WHERE {' AND '.join(where)} ORDER BY o.date, o.id", args)
+    return [dict(zip(_READ + ["voided_by"], r)) for r in rows]
+
+
+def criteria_verdicts(conn: sqlite3.Connection, as_of: str, set_code: str | None = None,
+                      unit_ids: list[int] | None = None) -> list[tuple]:
+    """(unit_id, criteria_set, criterion, kind, date) of the latest live verdict per unit and
+    criterion dated on or before `as_of`; ties broken by recording order."""
+    where = ["o.criterion IS NOT NULL", "o.date <= ?", _LIVE]
+    args: list = [as_of]
+    if set_code:
+        where.append("o.criteria_set = ?")
+        args.append(set_code)
+    if unit_ids is not None:
+        where.append("o.unit_id IN (SELECT value FROM json_each(?))")
+        args.append(json.dumps(unit_ids))
+    return conn.execute(
+        f"""SELECT unit_id, criteria_set, criterion, kind, date FROM (
+              SELECT o.unit_id, o.criteria_set, o.criterion, o.kind, o.date,
+                     row_number() OVER (PARTITION BY o.unit_id, o.criteria_set, o.criterion
+                                        ORDER BY o.date DESC, o.id DESC) AS rank
+              FROM observation o WHERE {' AND '.join(where)})
+            WHERE rank = 1""", args).fetchall()
+
+
+def indicator_values(conn: sqlite3.Connection, as_of: str, codes: list[str] | None = None,
+                     unit_ids: list[int] | None = None) -> list[tuple]:
+    """(unit_id, indicator, value, last date) per unit's own observations on or before
+    `as_of`: the last level set plus every increase recorded after it."""
+    where = ["o.indicator IS NOT NULL", "o.date <= ?", _LIVE]
+    args: list = [as_of]
+    if codes is not None:
+        where.append("o.indicator IN (SELECT value FROM json_each(?))")
+        args.append(json.dumps(codes))
+    if unit_ids is not None:
+        where.append("o.unit_id IN (SELECT value FROM json_each(?))")
+        args.append(json.dumps(unit_ids))
+    return conn.execute(
+        f"""WITH live AS (
+              SELECT o.id, o.unit_id, o.indicator, o.kind, o.value, o.date
+              FROM observation o WHERE {' AND '.join(where)}),
+            last_set AS (
+              SELECT unit_id, indicator, id, date, value FROM (
+                SELECT *, row_number() OVER (PARTITION BY unit_id, indicator
+                                             ORDER BY date DESC, id DESC) AS rank
+                FROM live WHERE kind = 'set') WHERE rank = 1)
+            SELECT l.unit_id, l.indicator,
+                   coalesce(s.value, 0) + coalesce(sum(CASE WHEN l.kind = 'add' AND (s.id IS NULL
+                       OR l.date > s.date OR (l.date = s.date AND l.id > s.id))
+                       THEN l.value END), 0),
+                   max(l.date)
+            FROM live l LEFT JOIN last_set s ON s.unit_id = l.unit_id AND s.indicator = l.indicator
+            GROUP BY l.unit_id, l.indicator""", args).fetchall()
+
+
+def recognitions(conn: sqlite3.Connection, as_of: str) -> list[tuple]:
+    """(unit_id, criteria_set, decision, date) of the latest live recognition per unit."""
+    return conn.execute(
+        f"""SELECT unit_id, criteria_set, decision, date FROM (
+              SELECT o.unit_id, o.criteria_set, o.decision, o.date,
+                     row_number() OVER (PARTITION BY o.unit_id ORDER BY o.date DESC, o.id DESC) AS rank
+              FROM observation o WHERE o.kind = 'recognized' AND o.date <= ? AND {_LIVE})
+            WHERE rank = 1""", [as_of]).fetchall()
+
+
+def indicator_series(conn: sqlite3.Connection, unit_id: int, indicator: str) -> list[tuple]:
+    """(id, kind, value, date) of a unit's live observations of one indicator, in order."""
+    return conn.execute(
+        f"SELECT o.id, o.kind, o.value, o.date FROM observation o WHERE o.unit_id=? AND"
+        f" o.indicator=? AND {_LIVE} ORDER BY o.date, o.id", [unit_id, indicator]).fetchall()
+
+
+def plan_sets_for_unit(conn: sqlite3.Connection, unit_id: int) -> list[str]:
+    return [r[0] for r in conn.execute(
+        "SELECT DISTINCT criteria_set FROM plan_target WHERE unit_id=? AND kind='criteria'"
+        " ORDER BY criteria_set", [unit_id])]
+
+
+def reported_units(conn: sqlite3.Connection, since: str, until: str) -> set[int]:
+    """Units with at least one live observation dated in since..until (inclusive)."""
+    return {r[0] for r in conn.execute(
+        f"SELECT DISTINCT o.unit_id FROM observation o WHERE o.date >= ? AND o.date <= ?"
+        f" AND o.kind != 'void' AND {_LIVE}", [since, until])}
+
+
+def max_id(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT coalesce(max(id), 0) FROM observation").fetchone()[0]
+
+
+def count(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT count(*) FROM observation").fetchone()[0]
