@@ -183,28 +183,28 @@ def check_series(conn, pairs, first_new_id: int) -> list[SeriesFinding]:
             definitions[code] = store_plans.indicator(conn, code)
         definition = definitions[code]
         value = 0.0
-        history: list[float] = []
+        steps = 0          # values seen so far in this series
+        largest = 0.0      # the largest change between two of them
         for obs_id, kind, amount, _on in db.indicator_series(conn, unit_id, code):
             before = value
             value = amount if kind == "set" else value + amount
-            is_new = obs_id >= first_new_id
-            if is_new:
+            change = abs(value - before)
+            if obs_id >= first_new_id:
                 if value < 0:
                     findings.append(SeriesFinding(obs_id, f"{code} would become {value:g}, below zero", True))
                 elif definition and definition["measure"] == "%" and value > 100:
                     findings.append(SeriesFinding(obs_id, f"{code} would become {value:g}%, over 100%", True))
                 elif (definition and definition["rollup"] == "sum" and definition["direction"] == "up"
-                      and kind == "set" and history and value < before):
+                      and kind == "set" and steps and value < before):
                     findings.append(SeriesFinding(
                         obs_id, f"{code} falls from {before:g} to {value:g} (a cumulative count?)", False))
-                else:
-                    changes = [abs(b - a) for a, b in zip(history, history[1:])]
-                    change = abs(value - before)
-                    if len(changes) >= 3 and max(changes) > 0 and change > 5 * max(changes):
-                        findings.append(SeriesFinding(
-                            obs_id, f"{code} changes by {change:g}, far beyond its usual change "
-                                    f"(at most {max(changes):g})", False))
-            history.append(value)
+                elif steps >= 4 and largest > 0 and change > 5 * largest:
+                    findings.append(SeriesFinding(
+                        obs_id, f"{code} changes by {change:g}, far beyond its usual change "
+                                f"(at most {largest:g})", False))
+            if steps:
+                largest = max(largest, change)
+            steps += 1
     return findings
 
 
