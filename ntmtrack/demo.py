@@ -5,6 +5,8 @@ Refuses to replace a file it did not make (it checks the register's own demo mar
 
 from __future__ import annotations
 
+import io
+from datetime import date
 from importlib import resources
 from pathlib import Path
 
@@ -15,7 +17,17 @@ from .plans import parse as parse_plan
 from .render import Column, tr
 from .store import open_register, write_transaction
 from .store import criteria as store_criteria
+from .observations import Recorder
+from .record_files import read_delimited
+from .recording import append_checked, import_rows
+from .store.observations import now
 from .unit_files import nodes_from_text
+
+DEMO_DAY = date(2018, 11, 2)   # Triệu Sơn's review meeting (seed article 002)
+# Invented: which criteria each commune had met by then (the article gives dossiers only).
+DEMO_CRITERIA = {"Dân Lý": range(1, 20), "Tân Ninh": range(1, 20), "Thọ Thế": range(1, 18),
+                 "Minh Châu": range(1, 11), "Khuyến Nông": range(1, 15), "Dân Lực": range(1, 14),
+                 "Dân Quyền": range(1, 16), "Thọ Cường": range(1, 9)}
 
 
 PLAN_EXAMPLES = ["trieu-son-2018.yaml", "trieu-son-vu-dong-2022.yaml", "xa-45-ngay-2022.yaml",
@@ -58,29 +70,41 @@ def build(path: Path) -> dict:
             if problems:
                 raise InputProblems(problems)
             plans.append(bind_and_write(reg.conn, doc, f"examples/{name}").plan)
+        recorder = Recorder(reg.conn, DEMO_DAY, "demo")
+        csv_name = "bao-cao-giao-ban-2018.csv"
+        data = resources.files("ntmtrack").joinpath("examples", csv_name).read_bytes()
+        import_rows(reg.conn, recorder, read_delimited(io.BytesIO(data), f"examples/{csv_name}",
+                                                       None, None),
+                    f"examples/{csv_name}", None, now(), "demo")
+        stamp = now()
+        for unit_name, numbers in DEMO_CRITERIA.items():
+            unit = units.resolve(reg.conn, unit_name)
+            rows = [recorder.finish(recorder.criterion(unit, n, "met", "2018-10-15"),
+                                    "demo", None, None, stamp, fingerprint=False) for n in numbers]
+            append_checked(reg.conn, recorder, rows)
     return {"units": len(result.created), "plans": plans}
 
 
 def show(path: Path, lang: str):
-    """(title, rows, columns) sections for the tour."""
-    from .tree import Tree
+    """(title, rows, columns) sections for the tour: the district at its 2018 review."""
+    from . import laggards as rules
+    from . import reports
 
     with open_register(path, readonly=True) as reg:
-        tree = Tree.load(reg.conn)
-        district = units.resolve(reg.conn, "Triệu Sơn", ("district",))
-        cs = criteria.get(reg.conn, None)
-    rows = []
-    for unit_id in tree.descendants(district.id):
-        u = tree.units[unit_id]
-        if u["kind"] in ("commune", "town", "ward"):
-            rows.append({"name": u["name"], "kind": u["kind"],
-                         "cluster": tree.units[u["parent_id"]]["name"], "_k": u["sort_key"]})
-    rows.sort(key=lambda r: r["_k"])
-    yield (tr(lang, f"Communes and towns of Triệu Sơn ({len(rows)})",
-              f"Các xã, thị trấn huyện Triệu Sơn ({len(rows)})"), rows,
-           [Column("name", "unit", "đơn vị"), Column("kind", "kind", "loại", "unitkind"),
-            Column("cluster", "cluster", "cụm")])
-    crit_rows = [{"number": c.number, "name": c.name_vi if lang == "vi" else c.name_en}
-                 for c in cs.criteria]
-    yield (f"{cs.code} ({cs.decision})", crit_rows,
-           [Column("number", "no.", "số", "int"), Column("name", "criterion", "tiêu chí")])
+        rows, totals = reports.status(reg.conn, DEMO_DAY, None, "trieu-son-2018", None)
+        lag = rules.laggards(reg.conn, DEMO_DAY, "trieu-son-2018", None)
+    from .render import format_number
+
+    average = format_number(totals["average_criteria_met"], lang)
+    for r in rows:
+        r["met_of"] = f"{r['criteria_met']}/{r['criteria_total']}"
+    yield (tr(lang, f"Plan trieu-son-2018 on {DEMO_DAY:%d/%m/%Y}: average "
+                    f"{average} criteria per commune",
+              f"Kế hoạch trieu-son-2018 ngày {DEMO_DAY:%d/%m/%Y}: bình quân "
+              f"{average} tiêu chí/xã"), rows,
+           [Column("unit", "unit", "đơn vị"), Column("met_of", "criteria", "tiêu chí"),
+            Column("target_date", "target", "hạn", "date"), Column("state", "state", "tình trạng")])
+    for r in lag:
+        r["why"] = rules.reason_text(r, lang)
+    yield (tr(lang, "Laggards", "Đơn vị chậm tiến độ"), lag,
+           [Column("unit", "unit", "đơn vị"), Column("why", "reason", "lý do")])

@@ -142,8 +142,11 @@ class Recorder:
             content = "|".join(str(row.get(k)) for k in (
                 "unit_id", "criteria_set", "criterion", "indicator", "kind", "value", "decision",
                 "date", "note"))
-            n = self._occurrences.get(content, 0) + 1
-            self._occurrences[content] = n
+            # Identical rows in one file are separate facts (two reports of +2 on one day):
+            # the occurrence number keeps them apart, and keeps re-imports idempotent.
+            key = hashlib.blake2b(content.encode(), digest_size=12).digest()
+            n = self._occurrences.get(key, 0) + 1
+            self._occurrences[key] = n
             row["fingerprint"] = hashlib.sha1(f"{content}|{n}".encode()).hexdigest()
         return row
 

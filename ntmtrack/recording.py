@@ -69,8 +69,11 @@ def _judge(conn, pairs, first_new_id: int) -> list[str]:
 
 
 def recorder_latest(conn, pairs) -> str:
-    dates = [d for u, code in pairs for _i, _k, _v, d in db.indicator_series(conn, u, code)]
-    return max(dates) if dates else "9999-12-31"
+    latest = None
+    for u, code in pairs:
+        for _i, _k, _v, d in db.indicator_series(conn, u, code):
+            latest = d if latest is None or d > latest else latest
+    return latest or "9999-12-31"
 
 
 def import_rows(conn, recorder: Recorder, rows: Iterable[tuple[int, dict | str]], source: str,

@@ -210,3 +210,16 @@ def _rich_table(rows, columns, lang, out, title, footer, styles) -> None:
     con.print(table)
     for line in footer or []:
         con.print(Text(clean(line)))
+
+
+def number_ranges(numbers: list[int]) -> str:
+    """[1, 2, 3, 5, 7, 8] → '1-3, 5, 7-8': a commune missing most criteria stays one line."""
+    parts, start, prev = [], None, None
+    for n in list(numbers) + [None]:
+        if start is not None and (n is None or n != prev + 1):
+            parts.append(str(start) if start == prev else f"{start}-{prev}")
+            start = None
+        if n is not None and start is None:
+            start = n
+        prev = n
+    return ", ".join(parts)

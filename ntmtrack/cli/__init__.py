@@ -85,7 +85,7 @@ def _root(
 
 def _wire() -> None:
     # Every group wired explicitly: deleting an import must never silently drop a command.
-    from . import criteria, db, demo, plan, record, units
+    from . import criteria, db, demo, plan, record, report, units
 
     app.command("init")(db.init_command)
     app.command("demo")(demo.demo_command)
@@ -94,6 +94,10 @@ def _wire() -> None:
     app.add_typer(plan.app, name="plan")
     app.add_typer(record.app, name="record")
     app.command("history")(record.history_command)
+    app.command("status")(report.status_command)
+    app.command("progress")(report.progress_command)
+    app.command("laggards")(report.laggards_command)
+    app.command("summary")(report.summary_command)
     app.add_typer(db.app, name="db")
 
 

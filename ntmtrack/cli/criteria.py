@@ -133,3 +133,30 @@ def criteria_import(file: Annotated[Path, typer.Argument(help="A criteria set in
                              f"{file}: bộ tiêu chí đã có, không thay đổi"),
              "replaced": tr(language, f"{file}: criteria set replaced",
                             f"{file}: đã thay bộ tiêu chí")}[outcome])
+
+
+@app.command("stats")
+def criteria_stats(under: Annotated[Optional[str], typer.Option("--under", "-u", help="Only communes below this unit.")] = None,
+                   set_code: SetOption = None,
+                   as_of: Annotated[Optional[str], typer.Option("--as-of", help="The day (default today).")] = None,
+                   db: DbOption = None, fmt: FormatOption = Format.table, lang: LangOption = None) -> None:
+    """Per criterion: how many communes meet it, hardest first — the bottleneck criteria.
+
+    Example: ntmtrack criteria stats --under "Triệu Sơn" --set qd1980-2016
+    """
+    from .. import reports
+    from .report import as_of_day, under_id
+
+    language = lang_of(lang)
+    with register(db, readonly=True) as reg:
+        rows = reports.criteria_stats(reg.conn, as_of_day(as_of), under_id(reg.conn, under), set_code)
+    if fmt in (Format.table, Format.markdown):
+        for r in rows:
+            r["name"] = r["name_vi"] if language == "vi" else r["name_en"]
+            r["met_of"] = f"{r['units_met']}/{r['units_total']}"
+        write(rows, [Column("criterion", "no.", "số", "int"), Column("name", "criterion", "tiêu chí"),
+                     Column("met_of", "communes meeting it", "số xã đạt"),
+                     Column("share", "share", "tỷ lệ", "pct")], fmt, language)
+        return
+    write(rows, [Column(k, k, k) for k in ("criteria_set", "criterion", "name_vi", "name_en",
+                                            "units_met", "units_total", "share")], fmt, language)

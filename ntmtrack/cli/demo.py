@@ -16,7 +16,7 @@ def demo_command(
     path: Annotated[Path, typer.Option("--path", help="Where to build the demo register.")] = Path(DEMO_FILE),
     lang: LangOption = None,
 ) -> None:
-    """Build a demo register of Triệu Sơn district from examples/ and show what it holds.
+    """Build a demo register of Triệu Sơn district from examples/ and show it at its 2018 review.
 
     Rebuilds its own demo file; never overwrites any other file.
     Example: ntmtrack demo
@@ -32,6 +32,8 @@ def demo_command(
         title, rows, columns = section
         write(rows, columns, Format.table, language, title=title)
     message(tr(language,
-               f"Try: ntmtrack units list --db {path}   |   ntmtrack criteria list --db {path}",
-               f"Thử: ntmtrack units list --db {path}   |   ntmtrack criteria list --db {path}"))
+               f"Try: ntmtrack status --db {path} --plan trieu-son-2018 --as-of 02/11/2018\n"
+               f"     ntmtrack progress trieu-son-2018 --db {path} --as-of 02/11/2018",
+               f"Thử: ntmtrack status --db {path} --plan trieu-son-2018 --as-of 02/11/2018\n"
+               f"     ntmtrack progress trieu-son-2018 --db {path} --as-of 02/11/2018"))
     del summary

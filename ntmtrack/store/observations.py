@@ -150,7 +150,7 @@ def indicator_series(conn: sqlite3.Connection, unit_id: int, indicator: str) -> 
     """(id, kind, value, date) of a unit's live observations of one indicator, in order."""
     return conn.execute(
         f"SELECT o.id, o.kind, o.value, o.date FROM observation o WHERE o.unit_id=? AND"
-        f" o.indicator=? AND {_LIVE} ORDER BY o.date, o.id", [unit_id, indicator]).fetchall()
+        f" o.indicator=? AND {_LIVE} ORDER BY o.date, o.id", [unit_id, indicator])
 
 
 def plan_sets_for_unit(conn: sqlite3.Connection, unit_id: int) -> list[str]:

@@ -1,0 +1,254 @@
+"""Reports: `status`, `progress`, `laggards`, `summary` (and `criteria stats` in cli/criteria)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..render import MACHINE, Column, format_number, number_ranges, write
+from ._common import (AsOfOption, DbOption, Format, FormatOption, LangOption, lang_of, register,
+                      tr)
+
+PlanOption = Annotated[Optional[str], typer.Option("--plan", "-p", help="Only this plan's units and targets.")]
+UnderOption = Annotated[Optional[str], typer.Option("--under", "-u", help="Only units below this one.")]
+SetOption = Annotated[Optional[str], typer.Option("--set", "-s", help="Criteria set (default: the plan's, else the one the units' plans use, else the register's default).")]
+
+
+def as_of_day(text: str | None):
+    from ..dates import parse_date, today
+
+    return parse_date(text) if text else today()
+
+
+def under_id(conn, under: str | None) -> int | None:
+    from .. import units
+
+    return units.resolve(conn, under, container=True).id if under else None
+
+
+STATUS_COLUMNS = [
+    Column("unit", "unit", "đơn vị"), Column("parent", "parent", "trực thuộc"),
+    Column("met_of", "criteria", "tiêu chí"), Column("bar", "", ""),
+    Column("missing_text", "missing", "chưa đạt"),
+    Column("target_date", "target", "hạn", "date"), Column("recognition", "recognition", "công nhận"),
+    Column("state_label", "state", "tình trạng"),
+]
+STATE_VI = {"recognized": "đã công nhận", "meets_all": "đạt đủ", "on_track": "đúng tiến độ",
+            "behind": "chậm", "overdue": "quá hạn", "no_target": "chưa giao",
+            "done": "hoàn thành"}
+DEFAULT_BANDS = (12 / 19, 16 / 19)   # as provinces colour their NTM maps for a 19-criterion set
+
+
+def _band_style(met: int, total: int) -> str:
+    if total and met == total:
+        return "green"
+    share = met / total if total else 0
+    if share < DEFAULT_BANDS[0]:
+        return "red"
+    if share < DEFAULT_BANDS[1]:
+        return "dark_orange"
+    return "yellow"
+
+
+def _bar(done: float, total: float, width: int = 10) -> str:
+    if not total:
+        return ""
+    filled = max(0, min(width, round(width * done / total)))
+    return "█" * filled + "░" * (width - filled)
+
+
+def status_command(
+    plan: PlanOption = None, under: UnderOption = None, set_code: SetOption = None,
+    as_of: AsOfOption = None,
+    matrix: Annotated[bool, typer.Option("--matrix", help="Communes × criteria, ✓/✗, with totals.")] = False,
+    db: DbOption = None, fmt: FormatOption = Format.table, lang: LangOption = None,
+) -> None:
+    """Criteria met per commune, with the target date and a state; the district figures below.
+
+    Example: ntmtrack status --under "Triệu Sơn" --as-of 02/11/2018
+    """
+    from .. import reports
+
+    language = lang_of(lang)
+    day = as_of_day(as_of)
+    with register(db, readonly=True) as reg:
+        rows, totals = reports.status(reg.conn, day, under_id(reg.conn, under), plan, set_code)
+    if matrix:
+        _matrix(rows, fmt, language)
+        return
+    if fmt in MACHINE:
+        keys = list(_status_keys(rows[0]).keys()) if rows else [
+            "unit", "unit_path", "parent", "criteria_set", "criteria_met", "criteria_total",
+            "missing", "target_date", "plan", "recognition", "recognition_date", "state"]
+        write([_status_keys(r) for r in rows], [Column(k, k, k, "list" if k == "missing" else "text")
+                                                  for k in keys], fmt, language)
+        return
+    for r in rows:
+        r["met_of"] = f"{r['criteria_met']}/{r['criteria_total']}"
+        r["bar"] = _bar(r["criteria_met"], r["criteria_total"])
+        r["missing_text"] = number_ranges(r["missing"])
+        r["state_label"] = STATE_VI.get(r["state"], r["state"]) if language == "vi" else r["state"].replace("_", " ")
+    avg = format_number(totals["average_criteria_met"], language) if totals["average_criteria_met"] is not None else "-"
+    footer = [tr(language,
+                 f"{totals['meeting_all']} of {totals['units']} communes meet all {totals['criteria_total']} "
+                 f"criteria of {totals['criteria_set']}; {totals['recognized']} recognised; "
+                 f"average {avg} criteria per commune",
+                 f"{totals['meeting_all']}/{totals['units']} xã đạt đủ {totals['criteria_total']} tiêu chí "
+                 f"({totals['criteria_set']}); {totals['recognized']} xã đã được công nhận; "
+                 f"bình quân {avg} tiêu chí/xã")]
+    styles = [_band_style(r["criteria_met"], r["criteria_total"]) for r in rows]
+    write(rows, STATUS_COLUMNS, fmt, language, footer=footer, styles=styles,
+          title=tr(language, f"NTM criteria as of {day.isoformat()}",
+                   f"Kết quả thực hiện tiêu chí NTM đến {day.strftime('%d/%m/%Y')}"))
+
+
+def _status_keys(r: dict) -> dict:
+    keys = ["unit", "unit_path", "parent", "criteria_set", "criteria_met", "criteria_total",
+            "missing", "target_date", "plan", "recognition", "recognition_date", "state"]
+    return {k: r[k] for k in keys}
+
+
+def _matrix(rows: list[dict], fmt: Format, language: str) -> None:
+    if not rows:
+        write([], [Column("unit", "unit", "đơn vị")], fmt, language)
+        return
+    total = rows[0]["criteria_total"]
+    numbers = sorted(set(range(1, total + 1)) | {n for r in rows for n in r["missing"]})
+    numbers = [n for n in numbers if n <= max(numbers)]
+    fancy = fmt == Format.table and sys.stdout.isatty()
+    yes, no = ("✓", "✗") if fancy else ("Y", "-")
+    out = []
+    for r in rows:
+        row = {"unit": r["unit"]}
+        for n in numbers:
+            met = n not in r["missing"]
+            row[f"c{n}"] = (met if fmt in MACHINE else (yes if met else no))
+        out.append(row)
+    if fmt not in MACHINE:
+        totals = {"unit": tr(language, "total met", "số xã đạt")}
+        for n in numbers:
+            totals[f"c{n}"] = str(sum(1 for r in rows if n not in r["missing"]))
+        out.append(totals)
+    columns = [Column("unit", "unit", "đơn vị")] + [
+        Column(f"c{n}", str(n), str(n), justify="center") for n in numbers]
+    write(out, columns, fmt, language)
+
+
+def progress_command(
+    plan: Annotated[str, typer.Argument(help="Plan id.")],
+    under: UnderOption = None, as_of: AsOfOption = None,
+    threshold: Annotated[float, typer.Option("--threshold", help="Behind below this share of the expected progress.")] = 0.8,
+    db: DbOption = None, fmt: FormatOption = Format.table, lang: LangOption = None,
+) -> None:
+    """Each indicator target of a plan: baseline, actual, target, % done, expected by now.
+
+    Example: ntmtrack progress hop-giang-45-ngay-2022 --as-of 13/05/2022
+    """
+    from .. import reports
+
+    language = lang_of(lang)
+    day = as_of_day(as_of)
+    with register(db, readonly=True) as reg:
+        rows = reports.progress(reg.conn, plan, day, under_id(reg.conn, under), threshold)
+    keys = ["unit", "unit_path", "unit_kind", "indicator", "measure", "baseline", "actual", "goal",
+            "percent_of_target", "expected", "deadline", "state", "rollup"]
+    if fmt in MACHINE:
+        write([{k: r[k] for k in keys} for r in rows], [Column(k, k, k) for k in keys], fmt, language)
+        return
+    base_depth = min((r["depth"] for r in rows), default=0)
+    for r in rows:
+        r["label"] = "  " * (r["depth"] - base_depth) + r["unit"] + (" Σ" if r["rollup"] else "")
+        r["bar"] = _bar(max(0.0, min(100.0, r["percent_of_target"] or 0)), 100)
+        r["state_label"] = STATE_VI.get(r["state"], r["state"]) if language == "vi" else r["state"].replace("_", " ")
+        r["pct"] = (r["percent_of_target"] or 0) / 100
+    columns = [Column("indicator", "indicator", "chỉ tiêu", nowrap=True), Column("label", "unit", "đơn vị", nowrap=True),
+               Column("baseline", "baseline", "ban đầu", "number"),
+               Column("actual", "actual", "thực hiện", "number"),
+               Column("goal", "target", "mục tiêu", "number"), Column("pct", "%", "%", "pct"),
+               Column("expected", "expected", "cần đạt", "number"), Column("bar", "", ""),
+               Column("state_label", "state", "tình trạng")]
+    for r in rows:
+        r["expected"] = round(r["expected"], 1)
+    styles = [{"behind": "yellow", "overdue": "red", "done": "green"}.get(r["state"]) for r in rows]
+    write(rows, columns, fmt, language, styles=styles,
+          title=f"{plan} — {tr(language, 'as of', 'đến ngày')} {day.isoformat() if language == 'en' else day.strftime('%d/%m/%Y')}")
+
+
+LAGGARD_KEYS = ["unit", "unit_path", "plan", "target", "actual", "expected", "goal", "deadline",
+                "shortfall", "days_left", "reason", "period_start", "period_end"]
+
+
+def laggards_command(
+    plan: PlanOption = None, under: UnderOption = None, as_of: AsOfOption = None,
+    threshold: Annotated[float, typer.Option("--threshold", help="Behind below this share of the expected progress (default 0.8).")] = 0.8,
+    fail_on_any: Annotated[bool, typer.Option("--fail-on-any", help="Exit 3 when the list is not empty (for cron alerts).")] = False,
+    db: DbOption = None, fmt: FormatOption = Format.table, lang: LangOption = None,
+) -> None:
+    """Every unit behind a target, overdue, or missing its report — worst first, with reasons.
+
+    Example: ntmtrack laggards --plan trieu-son-vu-dong-2022 --fail-on-any
+    """
+    from .. import laggards as rules
+
+    language = lang_of(lang)
+    day = as_of_day(as_of)
+    if not 0 < threshold <= 1:
+        raise typer.BadParameter("a share between 0 and 1", param_hint="--threshold")
+    with register(db, readonly=True) as reg:
+        rows = rules.laggards(reg.conn, day, plan, under_id(reg.conn, under), threshold)
+    if fmt in MACHINE:
+        write([{k: r[k] for k in LAGGARD_KEYS} for r in rows],
+              [Column(k, k, k, "list" if k == "target" else "text") for k in LAGGARD_KEYS], fmt, language)
+    else:
+        for r in rows:
+            r["why"] = rules.reason_text(r, language)
+        write(rows, [Column("unit", "unit", "đơn vị"), Column("plan", "plan", "kế hoạch", nowrap=True),
+                     Column("why", "reason", "lý do"), Column("deadline", "deadline", "hạn", "date"),
+                     Column("days_left", "days left", "còn (ngày)", "int")], fmt, language,
+              styles=[{"overdue": "red", "behind": "yellow"}.get(r["reason"]) for r in rows],
+              footer=[tr(language, f"{len(rows)} laggard rows as of {day.isoformat()}",
+                         f"{len(rows)} trường hợp chậm đến {day.strftime('%d/%m/%Y')}")])
+    if fail_on_any and rows:
+        raise typer.Exit(3)
+
+
+def summary_command(
+    plan: PlanOption = None, under: UnderOption = None, set_code: SetOption = None,
+    since: Annotated[Optional[str], typer.Option("--since", help="Start of the period (default: 7 days before --as-of).")] = None,
+    week: Annotated[bool, typer.Option("--week", help="The 7 days up to --as-of (the default).")] = False,
+    as_of: AsOfOption = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text, markdown or json.")] = "text",
+    output: Annotated[Optional[str], typer.Option("--output", "-o", help="Write to this path; strftime patterns allowed (reports/%Y-W%V.md).")] = None,
+    db: DbOption = None, lang: LangOption = None,
+) -> None:
+    """The weekly digest for a cron mail: criteria gained and lost, indicator changes,
+    recognitions, laggards, deadlines due, missed reports. Plain text, 80 columns.
+
+    Example: ntmtrack summary --under "Triệu Sơn" --output "reports/%Y-W%V.md" --format markdown
+    """
+    from ..dates import parse_date
+    from ..summary import as_text, digest
+
+    language = lang_of(lang)
+    if fmt not in ("text", "markdown", "json"):
+        raise typer.BadParameter("use text, markdown or json", param_hint="--format")
+    if since and week:
+        raise typer.BadParameter("use --since or --week, not both", param_hint="--since")
+    day = as_of_day(as_of)
+    start = parse_date(since) if since else day - timedelta(days=7)
+    with register(db, readonly=True) as reg:
+        data = digest(reg.conn, day, start, plan, under_id(reg.conn, under), set_code)
+    text = (json.dumps(data, ensure_ascii=False, indent=2) + "\n" if fmt == "json"
+            else as_text(data, language, markdown=fmt == "markdown"))
+    if output:
+        path = Path(day.strftime(output))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        sys.stderr.write(f"{path}\n")
+    else:
+        sys.stdout.write(text)

@@ -1,0 +1,254 @@
+"""Reports as rows: criteria status per commune, criteria statistics, plan progress.
+
+Pure rules over the as-of state (state.py) and the plans' targets; the as-of date is always
+passed in, never taken from the clock. Knows nothing of the CLI or Rich.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from . import criteria as criteria_sets
+from . import pace, state
+from .model import COMMUNE_KINDS, NtmError
+from .store import plans as store_plans
+from .tree import Tree
+
+BEHIND_RATIO = 0.8
+
+
+def _day(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def scope_units(conn, tree: Tree, as_of: date, under_id: int | None, plan_id: str | None) -> list[int]:
+    """Communes, towns and wards active on the day, below `under_id` and in the plan."""
+    ids = tree.descendants(under_id) if under_id else list(tree.units)
+    if under_id and tree.units[under_id]["kind"] in COMMUNE_KINDS:
+        ids.append(under_id)
+    day = as_of.isoformat()
+    ids = [u for u in ids if tree.units[u]["kind"] in COMMUNE_KINDS
+           and not (tree.units[u]["active_until"] and tree.units[u]["active_until"] <= day)]
+    if plan_id:
+        in_plan = {t["unit_id"] for t in store_plans.targets(conn, plan_id)}
+        ids = [u for u in ids if u in in_plan]
+    return sorted(ids, key=lambda u: tree.units[u]["sort_key"])
+
+
+def choose_set(conn, explicit: str | None, plan_id: str | None, unit_ids: list[int]) -> str:
+    if explicit:
+        return criteria_sets.get(conn, explicit).code
+    if plan_id:
+        plan = store_plans.get(conn, plan_id)
+        if plan is None:
+            raise NtmError(f"no plan '{plan_id}'")
+        if plan["criteria_set"]:
+            return plan["criteria_set"]
+    wanted = set(unit_ids)
+    used = {t["criteria_set"] for t in store_plans.targets(conn)
+            if t["kind"] == "criteria" and t["unit_id"] in wanted}
+    if len(used) == 1:
+        return used.pop()
+    return criteria_sets.default_code(conn)
+
+
+def _criteria_targets(conn, set_code: str, plan_id: str | None) -> dict[int, list[dict]]:
+    out: dict[int, list[dict]] = {}
+    for t in store_plans.targets(conn, plan_id):
+        if t["kind"] == "criteria" and t["criteria_set"] == set_code:
+            out.setdefault(t["unit_id"], []).append(t)
+    return out
+
+
+def criteria_target_progress(conn, target: dict, plan: dict, verdicts_now, verdicts_start,
+                             unit_id: int, as_of: date) -> dict:
+    wanted = set(target["criteria"])
+    code = target["criteria_set"]
+    actual = len(state.met_numbers(verdicts_now, unit_id, code) & wanted)
+    baseline = len(state.met_numbers(verdicts_start, unit_id, code) & wanted)
+    goal = len(wanted)
+    start, deadline = _day(plan["start"]), _day(target["by"])
+    expected = pace.expected(start, baseline, deadline, goal, as_of)
+    return {"actual": actual, "baseline": baseline, "goal": goal, "expected": expected,
+            "deadline": target["by"], "state": judge(actual, baseline, goal, expected, deadline,
+                                                      as_of, "up")}
+
+
+def judge(actual, baseline, goal, expected, deadline: date, as_of: date, direction: str,
+          ratio: float = BEHIND_RATIO) -> str:
+    """done | overdue | behind | on_track. Behind: progress since baseline below `ratio` ×
+    the progress expected by now."""
+    sign = -1 if direction == "down" else 1
+    done = sign * (actual - goal) >= -1e-9
+    if done:
+        return "done"
+    if as_of > deadline:
+        return "overdue"
+    made = sign * (actual - baseline)
+    due = sign * (expected - baseline)
+    if due > 0 and made < ratio * due - 1e-9:
+        return "behind"
+    return "on_track"
+
+
+def status(conn, as_of: date, under_id: int | None, plan_id: str | None, set_code: str | None,
+           ratio: float = BEHIND_RATIO) -> tuple[list[dict], dict]:
+    tree = Tree.load(conn)
+    unit_ids = scope_units(conn, tree, as_of, under_id, plan_id)
+    code = choose_set(conn, set_code, plan_id, unit_ids)
+    cs = criteria_sets.get(conn, code)
+    numbers = cs.numbers
+    verdicts = state.criteria(conn, as_of, code)
+    recognitions = state.recognitions(conn, as_of)
+    targets = _criteria_targets(conn, code, plan_id)
+    plans: dict[str, dict] = {}
+    starts: dict[str, dict] = {}
+    rows = []
+    for unit_id in unit_ids:
+        u = tree.units[unit_id]
+        met = state.met_numbers(verdicts, unit_id, code)
+        missing = [n for n in numbers if n not in met]
+        row = {
+            "unit": u["name"], "unit_path": tree.path(unit_id), "unit_kind": u["kind"],
+            "parent": tree.units[u["parent_id"]]["name"] if u["parent_id"] else None,
+            "criteria_set": code, "criteria_met": len(met), "criteria_total": len(numbers),
+            "missing": missing, "target_date": None, "plan": None, "recognition": None,
+            "recognition_date": None, "state": None,
+        }
+        rec = recognitions.get(unit_id)
+        if rec and rec["criteria_set"] == code:
+            row["recognition"], row["recognition_date"] = rec["decision"], rec["date"]
+        full = [t for t in targets.get(unit_id, []) if set(t["criteria"]) >= set(numbers)]
+        chosen = min(full or targets.get(unit_id, []), key=lambda t: t["by"], default=None)
+        if row["recognition"]:
+            row["state"] = "recognized"
+        elif not missing:
+            row["state"] = "meets_all"
+        if chosen:
+            row["target_date"], row["plan"] = chosen["by"], chosen["plan"]
+            if row["state"] is None:
+                plan = plans.setdefault(chosen["plan"], store_plans.get(conn, chosen["plan"]))
+                if chosen["plan"] not in starts:
+                    starts[chosen["plan"]] = state.criteria(conn, _day(plan["start"]), code)
+                progress = criteria_target_progress(conn, chosen, plan, verdicts,
+                                                    starts[chosen["plan"]], unit_id, as_of)
+                row["state"] = "on_track" if progress["state"] == "done" else progress["state"]
+        if row["state"] is None:
+            row["state"] = "no_target"
+        rows.append(row)
+    count = len(rows)
+    totals = {
+        "units": count, "criteria_set": code, "criteria_total": len(numbers),
+        "meeting_all": sum(1 for r in rows if r["criteria_met"] == len(numbers)),
+        "recognized": sum(1 for r in rows if r["recognition"]),
+        "average_criteria_met": round(sum(r["criteria_met"] for r in rows) / count, 2) if count else None,
+        "as_of": as_of.isoformat(),
+    }
+    return rows, totals
+
+
+def criteria_stats(conn, as_of: date, under_id: int | None, set_code: str | None) -> list[dict]:
+    tree = Tree.load(conn)
+    unit_ids = scope_units(conn, tree, as_of, under_id, None)
+    code = choose_set(conn, set_code, None, unit_ids)
+    cs = criteria_sets.get(conn, code)
+    verdicts = state.criteria(conn, as_of, code)
+    rows = []
+    for c in cs.criteria:
+        met = sum(1 for u in unit_ids if c.number in state.met_numbers(verdicts, u, code))
+        rows.append({"criteria_set": code, "criterion": c.number, "name_vi": c.name_vi,
+                     "name_en": c.name_en, "units_met": met, "units_total": len(unit_ids),
+                     "share": round(met / len(unit_ids), 4) if unit_ids else None})
+    rows.sort(key=lambda r: (r["units_met"], r["criterion"]))
+    return rows
+
+
+def progress(conn, plan_id: str, as_of: date, under_id: int | None,
+             ratio: float = BEHIND_RATIO) -> list[dict]:
+    """Each indicator target of the plan, with roll-up rows for the units above them."""
+    plan = store_plans.get(conn, plan_id)
+    if plan is None:
+        raise NtmError(f"no plan '{plan_id}'; known plans: {', '.join(store_plans.ids(conn)) or 'none'}")
+    tree = Tree.load(conn)
+    targets = [t for t in store_plans.targets(conn, plan_id) if t["kind"] != "criteria"]
+    if under_id:
+        allowed = set(tree.descendants(under_id)) | {under_id}
+        targets = [t for t in targets if t["unit_id"] in allowed]
+    codes = sorted({t["indicator"] for t in targets})
+    definitions = {c: store_plans.indicator(conn, c) for c in codes}
+    start = _day(plan["start"])
+    now_values = state.indicator_values(conn, as_of, tree, codes)
+    start_values = state.indicator_values(conn, start, tree, codes)
+    rows = []
+    for code in codes:
+        definition = definitions[code]
+        mine = [t for t in targets if t["indicator"] == code]
+        by_unit = {}
+        for t in mine:
+            unit_id = t["unit_id"]
+            baseline = t["baseline"] if t["baseline"] is not None else start_values.get((unit_id, code), 0.0)
+            goal = t["amount"] + baseline if t["kind"] == "increase" else t["amount"]
+            actual = now_values.get((unit_id, code))
+            deadline = _day(t["by"])
+            milestones = [(_day(d), s) for d, s in t["milestones"]]
+            expected = pace.expected(start, baseline, deadline, goal, as_of, milestones)
+            by_unit[unit_id] = _progress_row(tree, unit_id, code, definition, baseline, actual,
+                                             goal, expected, t["by"], as_of, ratio, own=True)
+        rows += _with_rollups(tree, by_unit, code, definition, as_of, ratio)
+    return rows
+
+
+def _progress_row(tree, unit_id, code, definition, baseline, actual, goal, expected, deadline,
+                  as_of, ratio, own) -> dict:
+    direction = (definition or {}).get("direction", "up")
+    value = actual if actual is not None else baseline
+    span = goal - baseline
+    share = (value - baseline) / span if span else (1.0 if value == goal else 0.0)
+    return {
+        "unit": tree.units[unit_id]["name"], "unit_path": tree.path(unit_id),
+        "unit_kind": tree.units[unit_id]["kind"], "depth": tree.depth(unit_id),
+        "indicator": code, "indicator_name": (definition or {}).get("name"),
+        "measure": (definition or {}).get("measure"), "baseline": _r(baseline),
+        "actual": _r(actual), "goal": _r(goal), "percent_of_target": _r(share * 100),
+        "expected": _r(expected), "deadline": deadline,
+        "state": judge(value, baseline, goal, expected, date.fromisoformat(deadline), as_of,
+                       direction, ratio),
+        "rollup": not own, "_unit_id": unit_id,
+    }
+
+
+def _r(value):
+    return None if value is None else round(value, 4)
+
+
+def _with_rollups(tree, by_unit: dict[int, dict], code, definition, as_of, ratio) -> list[dict]:
+    rollup = (definition or {}).get("rollup", "sum")
+    rows = dict(by_unit)
+    if rollup != "none":
+        tops = [u for u in by_unit if not any(a in by_unit for a in tree.ancestors(u))]
+        ancestors = {a for u in tops for a in tree.ancestors(u)}
+        for a in ancestors:
+            under = [u for u in tops if a in tree.ancestors(u)]
+            parts = [by_unit[u] for u in under]
+            if len(parts) < 2 and tree.units[a]["kind"] not in ("district", "cluster", "commune", "town", "ward"):
+                continue
+            combine = (lambda xs: sum(xs)) if rollup == "sum" else (lambda xs: sum(xs) / len(xs))
+            baseline = combine([p["baseline"] for p in parts])
+            actual_parts = [p["actual"] if p["actual"] is not None else p["baseline"] for p in parts]
+            actual = combine(actual_parts)
+            goal = combine([p["goal"] for p in parts])
+            expected = combine([p["expected"] for p in parts])
+            deadline = max(p["deadline"] for p in parts)
+            rows[a] = _progress_row(tree, a, code, definition, baseline, actual, goal, expected,
+                                    deadline, as_of, ratio, own=False)
+    ordered = []
+
+    def walk(unit_id):
+        if unit_id in rows:
+            ordered.append(rows[unit_id])
+        for child in sorted(tree.children.get(unit_id, []), key=lambda c: tree.units[c]["sort_key"]):
+            walk(child)
+
+    for root in sorted(tree.children.get(None, []), key=lambda c: tree.units[c]["sort_key"]):
+        walk(root)
+    return ordered

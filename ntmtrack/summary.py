@@ -1,0 +1,113 @@
+"""The weekly digest: what changed since a date, who lags, what is due — as data and as
+plain text of at most 80 columns (what a cron mail or a Zalo message can carry)."""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import date, timedelta
+
+from . import laggards as laggard_rules
+from . import reports, state
+from .render import format_date, format_number, tr
+from .store import plans as store_plans
+from .tree import Tree
+
+
+def digest(conn, as_of: date, since: date, plan_id: str | None, under_id: int | None,
+           set_code: str | None) -> dict:
+    tree = Tree.load(conn)
+    unit_ids = reports.scope_units(conn, tree, as_of, under_id, plan_id)
+    code = reports.choose_set(conn, set_code, plan_id, unit_ids)
+    before = state.criteria(conn, since, code)
+    after = state.criteria(conn, as_of, code)
+    newly_met, newly_lost = [], []
+    for u in unit_ids:
+        then, now = state.met_numbers(before, u, code), state.met_numbers(after, u, code)
+        if now - then:
+            newly_met.append({"unit": tree.units[u]["name"], "criteria": sorted(now - then)})
+        if then - now:
+            newly_lost.append({"unit": tree.units[u]["name"], "criteria": sorted(then - now)})
+    scope = set(unit_ids)
+    if under_id:
+        scope |= set(tree.descendants(under_id))
+    own_now = state.own_indicator_values(conn, as_of)
+    own_then = state.own_indicator_values(conn, since)
+    gains = []
+    for (u, indicator), value in sorted(own_now.items()):
+        if under_id and u not in scope:
+            continue
+        old = own_then.get((u, indicator), 0.0)
+        if abs(value - old) > 1e-9:
+            gains.append({"unit": tree.units[u]["name"], "indicator": indicator,
+                          "from": old, "to": value, "change": round(value - old, 4)})
+    recognitions = [
+        {"unit": tree.units[u]["name"], "decision": r["decision"], "date": r["date"]}
+        for u, r in state.recognitions(conn, as_of).items()
+        if since < date.fromisoformat(r["date"]) <= as_of and (not under_id or u in scope)]
+    lag = laggard_rules.laggards(conn, as_of, plan_id, under_id)
+    due_soon = []
+    horizon = as_of + timedelta(days=30)
+    for pid in ([plan_id] if plan_id else store_plans.ids(conn)):
+        for t in store_plans.targets(conn, pid):
+            deadline = date.fromisoformat(t["by"])
+            if as_of < deadline <= horizon and (not under_id or t["unit_id"] in scope):
+                due_soon.append({"unit": tree.units[t["unit_id"]]["name"], "plan": pid,
+                                 "target": t["criteria"] if t["kind"] == "criteria" else t["indicator"],
+                                 "deadline": t["by"]})
+    due_soon.sort(key=lambda d: d["deadline"])
+    no_report = [r for r in lag if r["reason"] == "no_report"]
+    plan_units = set()
+    for pid in ([plan_id] if plan_id else store_plans.ids(conn)):
+        plan = store_plans.get(conn, pid)
+        if plan and plan["report_every"] and laggard_rules.last_period(plan["report_every"], as_of):
+            plan_units |= {(pid, t["unit_id"]) for t in store_plans.targets(conn, pid)
+                           if not under_id or t["unit_id"] in scope}
+    on_time = (1 - len(no_report) / len(plan_units)) if plan_units else None
+    return {
+        "as_of": as_of.isoformat(), "since": since.isoformat(), "criteria_set": code,
+        "newly_met": newly_met, "newly_lost": newly_lost, "indicator_gains": gains,
+        "recognitions": recognitions, "laggard_count": len(lag), "laggards": lag[:10],
+        "due_soon": due_soon, "missed_reports": [
+            {"unit": r["unit"], "plan": r["plan"], "period_start": r["period_start"],
+             "period_end": r["period_end"]} for r in no_report],
+        "reported_on_time_share": round(on_time, 4) if on_time is not None else None,
+    }
+
+
+def as_text(d: dict, lang: str, markdown: bool = False) -> str:
+    def h(text: str) -> str:
+        return f"\n## {text}\n" if markdown else f"\n{text.upper() if lang == 'en' else text}\n" + "-" * min(len(text), 78)
+
+    def item(text: str) -> str:
+        return textwrap.fill(text, width=78, initial_indent="- ", subsequent_indent="  ")
+
+    out = [("# " if markdown else "") + tr(
+        lang, f"NTM weekly summary, {format_date(d['since'], lang)} – {format_date(d['as_of'], lang)}",
+        f"Tóm tắt tuần NTM, {format_date(d['since'], lang)} – {format_date(d['as_of'], lang)}")]
+    sections = [
+        (tr(lang, "Criteria newly met", "Tiêu chí mới đạt"),
+         [f"{x['unit']}: {', '.join(map(str, x['criteria']))}" for x in d["newly_met"]]),
+        (tr(lang, "Criteria lost", "Tiêu chí bị mất"),
+         [f"{x['unit']}: {', '.join(map(str, x['criteria']))}" for x in d["newly_lost"]]),
+        (tr(lang, "Indicator changes", "Thay đổi chỉ tiêu"),
+         [f"{x['unit']} {x['indicator']}: {format_number(x['from'], lang)} → "
+          f"{format_number(x['to'], lang)}" for x in d["indicator_gains"]]),
+        (tr(lang, "Recognition decisions", "Quyết định công nhận"),
+         [f"{x['unit']}: {x['decision']} ({format_date(x['date'], lang)})" for x in d["recognitions"]]),
+        (tr(lang, f"Laggards ({d['laggard_count']}, top 10)", f"Đơn vị chậm ({d['laggard_count']}, 10 đầu)"),
+         [f"{x['unit']} [{x['plan']}] {laggard_rules.reason_text(x, lang)}" for x in d["laggards"]]),
+        (tr(lang, "Deadlines in the next 30 days", "Hạn trong 30 ngày tới"),
+         [f"{format_date(x['deadline'], lang)} {x['unit']} [{x['plan']}] "
+          f"{x['target'] if not isinstance(x['target'], list) else 'tc ' + ','.join(map(str, x['target']))}"
+          for x in d["due_soon"]]),
+        (tr(lang, "Missed reports", "Không báo cáo"),
+         [f"{x['unit']} [{x['plan']}] {format_date(x['period_start'], lang)}–"
+          f"{format_date(x['period_end'], lang)}" for x in d["missed_reports"]]),
+    ]
+    for title, items in sections:
+        out.append(h(title))
+        out += [item(i) for i in items] or [tr(lang, "(none)", "(không có)")]
+    if d["reported_on_time_share"] is not None:
+        share = format_number(round(d["reported_on_time_share"] * 100, 1), lang)
+        out.append("\n" + tr(lang, f"Reported on time: {share}%", f"Báo cáo đúng hạn: {share}%"))
+    return "\n".join(out) + "\n"

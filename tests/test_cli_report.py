@@ -1,0 +1,143 @@
+import json
+from datetime import date
+
+import pytest
+
+from conftest import EXAMPLES, digest
+from ntmtrack import pace
+
+
+@pytest.fixture
+def review(run, tmp_path):
+    """Triệu Sơn at its 02/11/2018 review meeting (seed article 002)."""
+    run("init")
+    run("units", "import", EXAMPLES / "trieu-son-units.yaml")
+    run("plan", "import", EXAMPLES / "trieu-son-2018.yaml")
+    f = tmp_path / "ho-so.csv"
+    f.write_text("date,unit,measure,value,note\n"
+                 "2018-10-31,Dân Lý,ho-so-tieu-chi,19,thiếu hồ sơ chung\n"
+                 "2018-10-31,Tân Ninh,ho-so-tieu-chi,19,\n"
+                 "2018-10-31,Thọ Thế,ho-so-tieu-chi,19,\n"
+                 "2018-10-31,Minh Châu,ho-so-tieu-chi,5,\n"
+                 "2018-10-31,Dân Lý,nganh-tham-dinh,5,\n"
+                 "2018-10-31,Tân Ninh,nganh-tham-dinh,4,\n", encoding="utf-8")
+    run("record", "import", f)
+    for commune, criteria in [("Dân Lý", range(1, 20)), ("Tân Ninh", range(1, 20)),
+                              ("Thọ Thế", range(1, 18)), ("Minh Châu", range(1, 11))]:
+        run("record", "met", commune, *map(str, criteria), "--date", "2018-10-15")
+    run("record", "recognized", "Tân Ninh", "--decision", "4863/QĐ-UBND", "--date", "2018-10-30")
+    return run
+
+
+def test_pace_is_linear_through_milestones():
+    start, by = date(2022, 4, 15), date(2022, 5, 30)
+    assert pace.expected(start, 0, by, 140, date(2022, 4, 15)) == 0
+    assert pace.expected(start, 0, by, 140, date(2022, 6, 1)) == 140
+    assert pace.expected(start, 0, by, 140, date(2022, 5, 1), [(date(2022, 5, 1), 0.5)]) == 70
+    assert pace.expected(start, 10, by, 100, date(2022, 5, 15), [(date(2022, 5, 1), 0.5)]) == pytest.approx(
+        10 + 90 * (0.5 + 0.5 * 14 / 29))
+
+
+def test_status_rows_states_and_district_average(review):
+    rows = json.loads(review("status", "--plan", "trieu-son-2018", "--as-of", "02/11/2018",
+                             "-f", "json").stdout)
+    by = {r["unit"]: r for r in rows}
+    assert len(rows) == 8
+    assert by["Tân Ninh"]["state"] == "recognized" and by["Tân Ninh"]["recognition"] == "4863/QĐ-UBND"
+    assert by["Dân Lý"]["state"] == "meets_all" and by["Dân Lý"]["missing"] == []
+    assert by["Thọ Thế"]["criteria_met"] == 17 and by["Thọ Thế"]["missing"] == [18, 19]
+    assert by["Thọ Thế"]["state"] == "on_track"       # 17 of an expected 15.3 (305/365 of 19... by 31/12)
+    assert by["Minh Châu"]["state"] == "behind"       # 10 < 0.8 × 15.9
+    assert by["Thọ Cường"]["target_date"] == "2019-12-31" and by["Thọ Cường"]["state"] == "behind"
+    assert set(rows[0]) >= {"unit", "parent", "criteria_met", "criteria_total", "missing",
+                            "target_date", "state"}
+    table = review("status", "--plan", "trieu-son-2018", "--as-of", "02/11/2018").stdout
+    assert "2 of 8 communes meet all 19 criteria" in table
+    assert "average 8.12 criteria per commune" in table     # (19+19+17+10)/8 = 8.125
+    vi = review("status", "--plan", "trieu-son-2018", "--as-of", "02/11/2018", "--lang", "vi").stdout
+    assert "bình quân 8,12 tiêu chí/xã" in vi and "02/11/2018" in vi
+
+
+def test_status_as_of_an_earlier_day(review):
+    rows = json.loads(review("status", "--plan", "trieu-son-2018", "--as-of", "2018-10-01",
+                             "-f", "json").stdout)
+    assert all(r["criteria_met"] == 0 for r in rows)
+
+
+def test_machine_formats_carry_only_data(review):
+    csv_out = review("status", "--plan", "trieu-son-2018", "--as-of", "02/11/2018", "-f", "csv").stdout
+    lines = csv_out.splitlines()
+    assert lines[0].startswith("unit,unit_path,parent,criteria_set,criteria_met,criteria_total,missing")
+    assert len(lines) == 9 and "\x1b" not in csv_out and "average" not in csv_out
+    jsonl = review("status", "--plan", "trieu-son-2018", "--as-of", "02/11/2018", "-f", "jsonl").stdout
+    assert len(jsonl.splitlines()) == 8 and json.loads(jsonl.splitlines()[0])["criteria_total"] == 19
+
+
+def test_matrix_with_totals(review):
+    out = review("status", "--matrix", "--plan", "trieu-son-2018", "--as-of", "02/11/2018").stdout
+    last = out.strip().splitlines()[-1].split()
+    assert last[:2] == ["total", "met"] and last[2] == "4" and last[-1] == "2"
+    rows = json.loads(review("status", "--matrix", "--plan", "trieu-son-2018", "--as-of",
+                             "02/11/2018", "-f", "json").stdout)
+    assert {r["unit"]: r["c18"] for r in rows}["Thọ Thế"] is False
+
+
+def test_criteria_stats_hardest_first(review):
+    rows = json.loads(review("criteria", "stats", "--under", "Triệu Sơn", "--set", "qd1980-2016",
+                             "--as-of", "02/11/2018", "-f", "json").stdout)
+    assert rows[0]["criterion"] == 18 and rows[0]["units_met"] == 2
+    assert rows[-1]["units_met"] == 4 and rows[0]["units_total"] == 20
+
+
+def test_progress_expected_and_states(review):
+    rows = json.loads(review("progress", "trieu-son-2018", "--as-of", "2018-11-02", "-f", "json").stdout)
+    hs = {r["unit"]: r for r in rows if r["indicator"] == "ho-so-tieu-chi" and not r["rollup"]}
+    expected = 19 * 305 / 333
+    assert hs["Dân Lý"]["expected"] == pytest.approx(expected, abs=1e-3)
+    assert hs["Dân Lý"]["state"] == "done" and hs["Dân Lý"]["percent_of_target"] == 100
+    assert hs["Minh Châu"]["state"] == "behind" and hs["Minh Châu"]["actual"] == 5
+    assert hs["Khuyến Nông"]["actual"] is None and hs["Khuyến Nông"]["state"] == "behind"
+
+
+def test_laggards_worst_first_with_fields_and_exit_code(review):
+    rows = json.loads(review("laggards", "--plan", "trieu-son-2018", "--as-of", "2018-12-20",
+                             "-f", "json").stdout)
+    assert rows[0]["reason"] == "overdue"
+    overdue = [r for r in rows if r["reason"] == "overdue"]
+    mc = [r for r in overdue if r["unit"] == "Minh Châu" and r["target"] == "ho-so-tieu-chi"][0]
+    assert (mc["actual"], mc["goal"], mc["shortfall"], mc["days_left"]) == (5, 19, 14, -20)
+    assert set(rows[0]) >= {"unit", "plan", "target", "actual", "expected", "goal", "deadline",
+                            "shortfall", "days_left", "reason"}
+    crit = [r for r in rows if isinstance(r["target"], list) and r["unit"] == "Minh Châu"]
+    assert crit and crit[0]["reason"] == "behind"
+    review("laggards", "--plan", "trieu-son-2018", "--as-of", "2018-12-20", "--fail-on-any", code=3)
+
+
+def test_no_report_and_summary(run, tmp_path):
+    run("init")
+    run("plan", "import", EXAMPLES / "trieu-son-vu-dong-2022.yaml")
+    run("record", "set", "Dân Lý", "thu-hoach-lua-mua", "95", "--date", "2022-09-20")
+    run("record", "set", "Đồng Tiến", "thu-hoach-lua-mua", "30", "--date", "2022-09-20")
+    rows = json.loads(run("laggards", "--as-of", "2022-09-21", "-f", "json").stdout)
+    no_report = {r["unit"] for r in rows if r["reason"] == "no_report"}
+    assert len(no_report) == 17          # the period that closed on Friday 16/09 is 10..16/09
+    assert {r["period_end"] for r in rows if r["reason"] == "no_report"} == {"2022-09-16"}
+    rows = json.loads(run("laggards", "--as-of", "2022-09-24", "-f", "json").stdout)
+    no_report = {r["unit"] for r in rows if r["reason"] == "no_report"}
+    assert "Dân Lý" not in no_report and "Đồng Tiến" not in no_report and len(no_report) == 15
+    text = run("summary", "--as-of", "2022-09-24").stdout
+    assert all(len(line) <= 80 for line in text.splitlines())
+    assert "Dân Lý thu-hoach-lua-mua: 0 → 95" in text and "Reported on time: 11.8%" in text
+    data = json.loads(run("summary", "--as-of", "2022-09-24", "--format", "json").stdout)
+    assert data["laggard_count"] == len(rows) and len(data["missed_reports"]) == 15
+    out = tmp_path / "reports" / "%Y-W%V.md"
+    run("summary", "--as-of", "2022-09-24", "--format", "markdown", "--output", str(out))
+    assert (tmp_path / "reports" / "2022-W38.md").read_text().startswith("# NTM weekly summary")
+
+
+def test_reports_do_not_write(review, db):
+    before = digest(db)
+    review("status", "--as-of", "02/11/2018")
+    review("laggards", "--as-of", "02/11/2018")
+    review("summary", "--as-of", "02/11/2018")
+    assert digest(db) == before
