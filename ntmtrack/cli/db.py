@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -46,3 +48,46 @@ def db_info(db: DbOption = None, fmt: FormatOption = Format.table, lang: LangOpt
         facts = {"path": str(reg.path), "size_bytes": os.path.getsize(reg.path), **facts}
     rows = [{"key": k, "value": v} for k, v in facts.items()]
     write(rows, [Column("key", "item", "mục"), Column("value", "value", "giá trị")], fmt, language)
+
+
+@app.command("check")
+def db_check(db: DbOption = None, lang: LangOption = None) -> None:
+    """Check integrity, foreign keys and the register's own rules; exit 1 if anything is wrong.
+
+    Example: ntmtrack db check
+    """
+    from ..migrations import known_names
+    from ..model import NtmError
+    from ..store import maintenance
+
+    language = lang_of(lang)
+    with register(db, readonly=True) as reg:
+        found = maintenance.problems(reg.conn, known_names())
+    for problem in found:
+        message(problem)
+    if found:
+        raise NtmError(tr(language, f"{len(found)} problem(s) found", f"có {len(found)} lỗi"))
+    message(tr(language, "register ok", "sổ theo dõi không có lỗi"))
+
+
+@app.command("backup")
+def db_backup(path: Annotated[Path, typer.Argument(help="Where to write the copy.")],
+              force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+              db: DbOption = None, lang: LangOption = None) -> None:
+    """Copy the register consistently (SQLite's online backup), even while others write.
+
+    Example: ntmtrack db backup "backups/huyen-$(date +%F).db"
+    """
+    from ..model import NtmError
+    from ..store import maintenance
+
+    language = lang_of(lang)
+    if path.exists() and not force:
+        raise NtmError(f"{path} exists; use --force to overwrite it")
+    if path.is_dir():
+        raise NtmError(f"{path} is a directory")
+    with register(db, readonly=True) as reg:
+        if path.resolve() == reg.path.resolve():
+            raise NtmError("the backup cannot be the register itself")
+        size = maintenance.backup(reg.conn, path)
+    message(tr(language, f"backup written: {path} ({size} bytes)", f"đã sao lưu: {path} ({size} byte)"))

@@ -1,0 +1,140 @@
+"""Reliability: check, backup, concurrent writers, kill -9 mid-import, hostile input."""
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import EXAMPLES, digest
+
+
+@pytest.fixture
+def busy(run):
+    run("init")
+    run("plan", "import", EXAMPLES / "trieu-son-vu-dong-2022.yaml")
+    return run
+
+
+def test_check_passes_then_finds_broken_rows(busy, db):
+    assert "register ok" in busy("db", "check").stderr
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA foreign_keys=OFF")
+    conn.execute("INSERT INTO unit_alias (unit_id, alias, folded) VALUES (9999, 'x', 'x')")
+    conn.execute("INSERT INTO unit (name, kind, folded, sort_key, created_at) VALUES "
+                 "(?, 'commune', 'x', 'x', 'now')", ["Tho\u0323 Thế"])
+    conn.commit()
+    conn.close()
+    err = busy("db", "check", code=1).stderr
+    assert "unit_alias row" in err and "is not NFC" in err and "2 problem(s) found" in err
+
+
+def test_backup_is_consistent_and_refuses_to_overwrite(busy, db, tmp_path):
+    busy("record", "set", "Dân Lý", "thu-hoach-lua-mua", "50", "--date", "2022-09-20")
+    copy = tmp_path / "copy.db"
+    busy("db", "backup", copy)
+    assert digest(copy) == digest(db)
+    assert "--force" in busy("db", "backup", copy, code=1).stderr
+    busy("db", "backup", copy, "--force")
+    info = json.loads(busy("db", "info", "--db", copy, "-f", "json").stdout)
+    assert {r["key"]: r["value"] for r in info}["observation_count"] == 1
+
+
+def _cli(db, *args, **kw):
+    return subprocess.Popen([sys.executable, "-m", "ntmtrack", *map(str, args)],
+                            env={**os.environ, "NTMTRACK_DB": str(db), "NTMTRACK_LANG": "en"},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+
+
+def _big_csv(path, rows):
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("date,unit,measure,value,note\n")
+        for i in range(rows):
+            f.write(f"2022-10-01,Thọ Vực,dien-tich-vu-dong,+1,r{i}\n")
+
+
+@pytest.mark.slow
+def test_two_writers_and_readers_lose_nothing(busy, db, tmp_path):
+    big = tmp_path / "big.csv"
+    _big_csv(big, 100_000)
+    importer = _cli(db, "record", "import", big)
+    singles, failures, reads = 0, [], 0
+    deadline = time.time() + 120
+    while importer.poll() is None and time.time() < deadline:
+        p = _cli(db, "record", "add", "Dân Lý", "dien-tich-vu-dong", "1", "--date", "2022-10-02")
+        out, err = p.communicate()
+        if p.returncode:
+            failures.append(err)
+        else:
+            singles += 1
+        r = _cli(db, "status", "--under", "Triệu Sơn", "-f", "csv")
+        _, rerr = r.communicate()
+        reads += 1
+        if r.returncode:
+            failures.append(rerr)
+    _, err = importer.communicate()
+    assert importer.returncode == 0, err
+    assert failures == []
+    assert singles > 0 and reads > 0
+    conn = sqlite3.connect(db)
+    counts = dict(conn.execute("SELECT unit_id, count(*) FROM observation GROUP BY unit_id").fetchall())
+    assert sorted(counts.values()) == sorted([100_000, singles])
+    print(f"two writers: {singles} single appends, {reads} reads, 100000-row import, 0 errors")
+
+
+@pytest.mark.slow
+def test_kill_9_mid_import_is_all_or_nothing(busy, db, tmp_path):
+    big = tmp_path / "big.csv"
+    _big_csv(big, 20_000)
+    outcomes = []
+    for attempt in range(20):
+        before = sqlite3.connect(db).execute("SELECT count(*) FROM observation").fetchone()[0]
+        p = _cli(db, "record", "import", big)
+        time.sleep(0.2 + attempt * 0.2)
+        p.send_signal(signal.SIGKILL)
+        p.communicate()
+        conn = sqlite3.connect(db)
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        after = conn.execute("SELECT count(*) FROM observation").fetchone()[0]
+        conn.close()
+        assert after - before in (0, 20_000)
+        outcomes.append(after - before)
+    print(f"kill -9 x20: {outcomes.count(0)} absent, {outcomes.count(20_000)} complete")
+
+
+BAD_FILES = {
+    "tab.yaml": ("plan: x\n\ttitle: y\n", "tab character"),
+    "python.yaml": ("plan: !!python/object/apply:os.system [ls]\n", "is not allowed"),
+    "dup.yaml": ("plan: a\nplan: b\n", "duplicate key 'plan'"),
+    "yesno.yaml": ("plan: p\ntitle: T\nstart: 2022-01-01\nend: 2022-02-01\nunits:\n  - {name: no, kind: yes}\n",
+                   "unknown unit kind 'yes'"),
+    "impossible.yaml": ("plan: p\ntitle: T\nstart: 31/02/2022\nend: 2022-02-01\n", "not a real date"),
+    "shape.yaml": ("plan: p\ntitle: T\nstart: 2022/01/01\nend: 2022-02-01\n", "is not a date"),
+    "sql.yaml": ("plan: p\ntitle: T\nstart: 2022-01-01\nend: 2022-02-01\ntargets:\n"
+                 "  - {unit: \"x'; DROP TABLE unit; --\", criteria: all}\ncriteria_set: qd51-2025\n",
+                 "no unit named"),
+    "big.yaml": ("plan: p\ntitle: " + "x" * (9 * 1024 * 1024) + "\n", "larger than"),
+    "nul.yaml": ("plan: p\x00\n", "NUL"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_FILES))
+def test_hostile_plan_files_change_nothing(busy, db, tmp_path, name):
+    text, message = BAD_FILES[name]
+    f = tmp_path / name
+    f.write_text(text, encoding="utf-8")
+    before = digest(db)
+    err = busy("plan", "import", f, code=1).stderr
+    assert message in err and "Traceback" not in err
+    assert digest(db) == before
+
+
+def test_ansi_in_a_file_never_reaches_the_terminal(busy, tmp_path):
+    f = tmp_path / "ansi.csv"
+    f.write_text("date,unit,measure,value,note\n2022-10-01,\x1b[31mX,dien-tich-vu-dong,1,\n", encoding="utf-8")
+    err = busy("record", "import", f, code=1).stderr
+    assert "\x1b" not in err
