@@ -252,3 +252,31 @@ def _with_rollups(tree, by_unit: dict[int, dict], code, definition, as_of, ratio
     for root in sorted(tree.children.get(None, []), key=lambda c: tree.units[c]["sort_key"]):
         walk(root)
     return ordered
+
+
+def group_status(conn, rows: list[dict], under_id: int | None) -> list[dict]:
+    """Status rows summed by the level below the filter (provinces, then districts): what a
+    person can read when a report would list hundreds of communes."""
+    tree = Tree.load(conn)
+    by_path = {tree.path(u): u for u in tree.units}
+    base_depth = tree.depth(under_id) + 1 if under_id else 0
+    groups: dict[int, list[dict]] = {}
+    for r in rows:
+        unit_id = by_path[r["unit_path"]]
+        chain = list(reversed(tree.ancestors(unit_id))) + [unit_id]
+        key = chain[min(base_depth, len(chain) - 1)]
+        groups.setdefault(key, []).append(r)
+    out = []
+    for key in sorted(groups, key=lambda k: tree.units[k]["sort_key"]):
+        members = groups[key]
+        total = members[0]["criteria_total"]
+        out.append({
+            "group": tree.units[key]["name"], "group_path": tree.path(key), "units": len(members),
+            "meeting_all": sum(1 for m in members if m["criteria_met"] == total),
+            "recognized": sum(1 for m in members if m["recognition"]),
+            "average_criteria_met": round(sum(m["criteria_met"] for m in members) / len(members), 2),
+            "behind": sum(1 for m in members if m["state"] == "behind"),
+            "overdue": sum(1 for m in members if m["state"] == "overdue"),
+            "criteria_total": total,
+        })
+    return out

@@ -150,6 +150,7 @@ class Node:
     children: list["Node"]
     line: int | None = None
     col: int | None = None
+    edition: str = ""
 
 
 def add(conn, name: str, kind: str, parent: Unit | None, code: str | None = None,
@@ -237,7 +238,7 @@ def _import_node(conn, node: Node, parent: Unit | None, source, result, problems
             other = db.by_code(conn, node.code)[0]
             problem(f"code {node.code} already belongs to {_describe(conn, other)}")
             return
-        unit_id = add(conn, name, node.kind, parent, node.code, node.aliases)
+        unit_id = add(conn, name, node.kind, parent, node.code, node.aliases, node.edition)
         unit = db.get(conn, unit_id)
         result.created.append(name)
     result.ids.append(unit.id)

@@ -141,3 +141,19 @@ def test_reports_do_not_write(review, db):
     review("laggards", "--as-of", "02/11/2018")
     review("summary", "--as-of", "02/11/2018")
     assert digest(db) == before
+
+
+def test_hundreds_of_communes_are_grouped_in_tables_not_in_csv(run, tmp_path):
+    run("init")
+    f = tmp_path / "units.yaml"
+    lines = []
+    for d in range(3):
+        lines.append(f"- name: Huyện {d}\n  kind: district\n  children:")
+        lines += [f"    - {{name: Xã {d}-{c}, kind: commune}}" for c in range(80)]
+    f.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    run("units", "import", f)
+    run("record", "met", "Xã 0-1", "1", "2", "--date", "2026-03-01")
+    table = run("status", "--as-of", "2026-03-02").stdout
+    assert "Huyện 0" in table and "Xã 0-1" not in table and "--all" in table
+    assert "Xã 0-1" in run("status", "--as-of", "2026-03-02", "--all").stdout
+    assert len(run("status", "--as-of", "2026-03-02", "-f", "csv").stdout.splitlines()) == 241

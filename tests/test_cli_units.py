@@ -1,4 +1,5 @@
 import json
+import pytest
 import unicodedata
 
 from conftest import EXAMPLES, digest
@@ -128,3 +129,21 @@ def test_markup_like_names_print_literally(ready):
     ready("units", "add", "Xóm [red]", "--kind", "village", "--parent", "Dân Lý")
     out = ready("units", "list", "--under", "Dân Lý").stdout
     assert "Xóm [red]" in out
+
+
+def test_seed_from_the_official_divisions_records_the_edition(run):
+    pytest.importorskip("vietnam_provinces")
+    run("init")
+    first = run("units", "seed", "--province", "Thanh Hóa")
+    assert "units added" in first.stderr
+    shown = json.loads(run("units", "show", "15763", "-f", "json").stdout)
+    assert shown["name"] == "Thọ Phú" and shown["path"] == "Thanh Hóa/Thọ Phú"
+    assert "167 already present" in run("units", "seed", "--province", "Thanh Hóa").stderr
+
+
+def test_seed_without_the_package_says_how_to_get_it(run, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "vietnam_provinces", None)
+    run("init")
+    assert "pip install 'ntmtrack[seed]'" in run("units", "seed", code=1).stderr

@@ -38,6 +38,14 @@ STATUS_COLUMNS = [
     Column("target_date", "target", "hạn", "date"), Column("recognition", "recognition", "công nhận"),
     Column("state_label", "state", "tình trạng"),
 ]
+GROUP_ABOVE = 200
+GROUP_COLUMNS = [
+    Column("group", "unit", "đơn vị"), Column("units", "communes", "số xã", "int"),
+    Column("meeting_all", "meeting all", "đạt chuẩn", "int"),
+    Column("recognized", "recognised", "công nhận", "int"),
+    Column("average_criteria_met", "avg criteria", "TB tiêu chí/xã", "number"), Column("bar", "", ""),
+    Column("behind", "behind", "chậm", "int"), Column("overdue", "overdue", "quá hạn", "int"),
+]
 STATE_VI = {"recognized": "đã công nhận", "meets_all": "đạt đủ", "on_track": "đúng tiến độ",
             "behind": "chậm", "overdue": "quá hạn", "no_target": "chưa giao",
             "done": "hoàn thành"}
@@ -66,6 +74,7 @@ def status_command(
     plan: PlanOption = None, under: UnderOption = None, set_code: SetOption = None,
     as_of: AsOfOption = None,
     matrix: Annotated[bool, typer.Option("--matrix", help="Communes × criteria, ✓/✗, with totals.")] = False,
+    all_rows: Annotated[bool, typer.Option("--all", help="List every commune even when there are hundreds (tables group them otherwise).")] = False,
     db: DbOption = None, fmt: FormatOption = Format.table, lang: LangOption = None,
 ) -> None:
     """Criteria met per commune, with the target date and a state; the district figures below.
@@ -76,8 +85,12 @@ def status_command(
 
     language = lang_of(lang)
     day = as_of_day(as_of)
+    grouped = None
     with register(db, readonly=True) as reg:
-        rows, totals = reports.status(reg.conn, day, under_id(reg.conn, under), plan, set_code)
+        root = under_id(reg.conn, under)
+        rows, totals = reports.status(reg.conn, day, root, plan, set_code)
+        if fmt not in MACHINE and not all_rows and not matrix and len(rows) > GROUP_ABOVE:
+            grouped = reports.group_status(reg.conn, rows, root)
     if matrix:
         _matrix(rows, fmt, language)
         return
@@ -88,7 +101,11 @@ def status_command(
         write([_status_keys(r) for r in rows], [Column(k, k, k, "list" if k == "missing" else "text")
                                                   for k in keys], fmt, language)
         return
-    for r in rows:
+    if grouped is not None:
+        for g in grouped:
+            g["bar"] = _bar(g["average_criteria_met"], g["criteria_total"])
+        rows = grouped
+    for r in rows if grouped is None else []:
         r["met_of"] = f"{r['criteria_met']}/{r['criteria_total']}"
         r["bar"] = _bar(r["criteria_met"], r["criteria_total"])
         r["missing_text"] = number_ranges(r["missing"])
@@ -101,6 +118,14 @@ def status_command(
                  f"{totals['meeting_all']}/{totals['units']} xã đạt đủ {totals['criteria_total']} tiêu chí "
                  f"({totals['criteria_set']}); {totals['recognized']} xã đã được công nhận; "
                  f"bình quân {avg} tiêu chí/xã")]
+    if grouped is not None:
+        footer.append(tr(language, f"{totals['units']} communes grouped; --all lists every one",
+                         f"{totals['units']} xã được gộp theo đơn vị; --all để liệt kê từng xã"))
+        write(grouped, GROUP_COLUMNS, fmt, language, footer=footer,
+              styles=[_band_style(round(g["average_criteria_met"]), g["criteria_total"]) for g in grouped],
+              title=tr(language, f"NTM criteria as of {day.isoformat()}",
+                       f"Kết quả thực hiện tiêu chí NTM đến {day.strftime('%d/%m/%Y')}"))
+        return
     styles = [_band_style(r["criteria_met"], r["criteria_total"]) for r in rows]
     write(rows, STATUS_COLUMNS, fmt, language, footer=footer, styles=styles,
           title=tr(language, f"NTM criteria as of {day.isoformat()}",

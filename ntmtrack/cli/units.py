@@ -269,3 +269,23 @@ def units_merge(
                f"merged {', '.join(u.name for u in olds)} into {new.name} on {when}"
                + (" (new unit created)" if created else ""),
                f"đã sáp nhập {', '.join(u.name for u in olds)} vào {new.name} từ {when}"))
+
+
+@app.command("seed")
+def units_seed(province: Annotated[Optional[str], typer.Option("--province", help="Only this province.")] = None,
+               db: DbOption = None, lang: LangOption = None) -> None:
+    """Create the official provinces, communes and wards (optional `vietnam-provinces` package).
+
+    Example: ntmtrack units seed --province "Thanh Hóa"
+    """
+    from .. import seed
+
+    language = lang_of(lang)
+    roots, edition = seed.nodes(province)
+    with writing(db) as reg:
+        result = units.import_tree(reg.conn, roots, edition)
+    message(tr(language, f"{edition}: {len(result.created)} units added, {result.matched} already present",
+               f"{edition}: thêm {len(result.created)} đơn vị, {result.matched} đã có"))
+    if "2025." in edition:
+        message(tr(language, "this edition has no districts or merge mapping (it needs Python ≥ 3.12)",
+                   "phiên bản này không có cấp huyện và bảng sáp nhập (cần Python ≥ 3.12)"))
