@@ -82,26 +82,34 @@ def suggestions(conn: sqlite3.Connection, text: str, limit: int = 5) -> list[str
 
 
 def resolve(conn: sqlite3.Connection, text: str, kinds: tuple[str, ...] | None = None,
-            container: bool = False) -> Unit:
+            container: bool = False, prefer: tuple[str, ...] | None = None) -> Unit:
     """The one unit `text` names, or an NtmError that lists candidates or suggestions.
 
     With `container` (for --under and --parent) a name shared by a unit and units inside it
     (huyện Triệu Sơn and its thị trấn Triệu Sơn) means the outer one: a commune cannot
     contain its district, so this is not a guess.
     """
-    message = resolve_problem(conn, text, kinds, container)
+    message = resolve_problem(conn, text, kinds, container, prefer)
     if isinstance(message, Unit):
         return message
     raise NtmError(message)
 
 
-def resolve_problem(conn, text: str, kinds=None, container: bool = False) -> Unit | str:
-    """The unit, or the message saying why `text` names none (for Problem lists)."""
+def resolve_problem(conn, text: str, kinds=None, container: bool = False,
+                    prefer: tuple[str, ...] | None = None) -> Unit | str:
+    """The unit, or the message saying why `text` names none (for Problem lists).
+
+    `prefer` settles a name shared by units of different kinds when exactly one has a
+    preferred kind (criteria belong to communes: "Triệu Sơn" there is the thị trấn)."""
     if not names.nfc(text):
         return "a unit name is required"
     found = find(conn, text, kinds)
     if len(found) == 1:
         return found[0]
+    if prefer and len(found) > 1:
+        preferred = [u for u in found if u.kind in prefer]
+        if len(preferred) == 1:
+            return preferred[0]
     if container and len(found) > 1:
         outer = outermost(conn, found)
         if outer is not None:

@@ -325,3 +325,8 @@ def test_50_mb_import_streams_with_flat_memory(season, tmp_path):
     assert f"{rows} added" in err
     # Ten times the file, not ten times the memory: the rows are streamed, not held.
     assert big_peak < small_peak + 100 * 1024, (small_peak, big_peak)
+
+
+def test_criteria_go_to_the_town_when_a_district_shares_its_name(season):
+    season("record", "met", "Triệu Sơn", "5", "--date", "2018-10-01")
+    assert history(season, "TT Triệu Sơn")[0]["criterion"] == 5

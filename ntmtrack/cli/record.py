@@ -8,7 +8,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from ..model import NtmError
+from ..model import COMMUNE_KINDS, NtmError
 from ..render import Column, write
 from ._common import (AsOfOption, DbOption, Format, FormatOption, LangOption, lang_of, message,
                       register, tr, writing)
@@ -56,7 +56,7 @@ def _verdicts(verdict: str, unit: str, criteria: list[str], set_code, date, note
     language = lang_of(lang)
     with writing(db) as reg:
         recorder = _recorder(reg.conn, by, set_code)
-        target = units.resolve(reg.conn, unit)
+        target = units.resolve(reg.conn, unit, prefer=COMMUNE_KINDS)
         on = recorder.when(date)
         rows = [recorder.finish(recorder.criterion(target, c, verdict, on), "command line", note,
                                 None, now(), fingerprint=False) for c in criteria]
@@ -165,7 +165,7 @@ def record_recognized(unit: Annotated[str, typer.Argument(help="Commune.")],
     language = lang_of(lang)
     with writing(db) as reg:
         recorder = _recorder(reg.conn, by, set_code)
-        target = units.resolve(reg.conn, unit)
+        target = units.resolve(reg.conn, unit, prefer=COMMUNE_KINDS)
         on = recorder.when(date)
         row = recorder.finish(recognition(recorder, target, decision, on, set_code),
                               "command line", note, None, now(), fingerprint=False)
