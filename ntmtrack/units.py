@@ -224,6 +224,8 @@ def _import_node(conn, node: Node, parent: Unit | None, source, result, problems
                 db.set_parent(conn, existing[0].id, parent.id)
                 result.changed.append(f"{name}: moved under {parent.name}")
                 existing = [db.get(conn, existing[0].id)]
+            else:
+                existing = []  # a namesake elsewhere in the district is another unit
     if len(existing) > 1:
         listed = "; ".join(_describe(conn, u) for u in existing[:5])
         problem(f"'{name}' matches {len(existing)} units ({listed}); nest it under its parent")

@@ -138,3 +138,20 @@ def test_ansi_in_a_file_never_reaches_the_terminal(busy, tmp_path):
     f.write_text("date,unit,measure,value,note\n2022-10-01,\x1b[31mX,dien-tich-vu-dong,1,\n", encoding="utf-8")
     err = busy("record", "import", f, code=1).stderr
     assert "\x1b" not in err
+
+
+def test_lock_held_past_the_timeout_exits_75_and_writes_nothing(busy, db, monkeypatch):
+    monkeypatch.setenv("NTMTRACK_BUSY_TIMEOUT", "0.5")
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        before = sqlite3.connect(db).execute("SELECT count(*) FROM observation").fetchone()[0]
+        result = busy("record", "set", "Dân Lý", "thu-hoach-lua-mua", "40", "--date",
+                      "2022-09-20", code=75)
+        assert "busy" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+        # readers are not blocked by a writer in WAL mode
+        busy("status", "--under", "Triệu Sơn")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert sqlite3.connect(db).execute("SELECT count(*) FROM observation").fetchone()[0] == before

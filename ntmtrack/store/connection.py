@@ -64,14 +64,23 @@ def _check_file(path: Path) -> None:
         raise NtmError(f"{path} is not an SQLite file, so not an ntmtrack register")
 
 
+def busy_timeout() -> float:
+    """Seconds to wait for another writer: NTMTRACK_BUSY_TIMEOUT, else 30."""
+    try:
+        return max(0.0, float(os.environ.get("NTMTRACK_BUSY_TIMEOUT", BUSY_TIMEOUT_S)))
+    except ValueError:
+        return BUSY_TIMEOUT_S
+
+
 def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
+    timeout = busy_timeout()
     try:
         if readonly:
             uri = "file:" + str(path.resolve()).replace("?", "%3f").replace("#", "%23") + "?mode=ro"
-            conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            conn = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None)
         else:
-            conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None)
-        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
+            conn = sqlite3.connect(str(path), timeout=timeout, isolation_level=None)
+        conn.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
         # Must run outside any transaction, or SQLite silently ignores it.
         conn.execute("PRAGMA foreign_keys=ON")
         if not readonly:
