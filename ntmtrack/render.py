@@ -127,19 +127,39 @@ def _flat(value: Any) -> str:
     return str(value)
 
 
+def excel_safe(cell):
+    """A text cell Excel would run as a formula gets a leading apostrophe; numbers stay."""
+    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        try:
+            float(cell)
+            return cell
+        except ValueError:
+            return "'" + cell
+    return cell
+
+
 def write(rows: Iterable[dict], columns: list[Column], fmt: Format, lang: str,
           out: IO[str] | None = None, title: str | None = None,
-          footer: list[str] | None = None, styles: list[str | None] | None = None) -> None:
-    """Write rows in `fmt`. Title, footer and row styles appear in human formats only."""
+          footer: list[str] | None = None, styles: list[str | None] | None = None,
+          excel: bool = False) -> None:
+    """Write rows in `fmt`. Title, footer and row styles appear in human formats only.
+
+    `excel` (CSV/TSV only): a UTF-8 BOM so Excel reads the diacritics, CRLF, and formula-like
+    text neutralised. Plain CSV for pipelines never gets any of that: it stays byte-exact."""
     out = out or sys.stdout
     keys = [c.key for c in columns]
     if fmt in (Format.csv, Format.tsv):
         writer = csv.writer(out, delimiter="," if fmt == Format.csv else "\t",
-                            lineterminator="\n")
+                            lineterminator="\r\n" if excel else "\n")
+        if excel:
+            out.write("\ufeff")
         writer.writerow(keys)
         for row in rows:
-            writer.writerow([_flat(_machine_value(row.get(k), c.kind))
-                             for k, c in zip(keys, columns)])
+            cells = [_flat(_machine_value(row.get(k), c.kind)) if not isinstance(row.get(k), (int, float))
+                     or isinstance(row.get(k), bool) else _flat(row.get(k))
+                     for k, c in zip(keys, columns)]
+            writer.writerow([excel_safe(c) if excel and not isinstance(row.get(k), (int, float)) else c
+                             for c, k in zip(cells, keys)])
         return
     if fmt == Format.json:
         data = [{k: _machine_value(row.get(k), c.kind) for k, c in zip(keys, columns)}

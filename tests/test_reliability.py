@@ -155,3 +155,15 @@ def test_lock_held_past_the_timeout_exits_75_and_writes_nothing(busy, db, monkey
         holder.execute("ROLLBACK")
         holder.close()
     assert sqlite3.connect(db).execute("SELECT count(*) FROM observation").fetchone()[0] == before
+
+
+def test_excel_csv_is_neutralised_and_plain_csv_stays_exact(busy):
+    busy("units", "add", "=HYPERLINK(\"x\",\"y\")", "--kind", "thôn", "--parent", "Dân Lý")
+    busy("units", "add", "--kind", "thôn", "--parent", "Dân Lý", "--", "-5 Xóm")
+    plain = busy("units", "list", "--under", "Dân Lý", "-f", "csv").stdout_bytes.decode()
+    assert not plain.startswith("\ufeff") and "\r\n" not in plain
+    assert '"=HYPERLINK(""x"",""y"")"' in plain and ",-5 Xóm," in plain
+    excel = busy("units", "list", "--under", "Dân Lý", "-f", "csv", "--excel").stdout_bytes.decode()
+    assert excel.startswith("\ufeffid,name") and "\r\n" in excel
+    assert "'=HYPERLINK" in excel and "'-5 Xóm" in excel
+    assert "\r\n'=HYPERLINK" not in plain

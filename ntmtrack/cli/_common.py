@@ -24,6 +24,9 @@ LangOption = Annotated[
     typer.Option("--lang", envvar="NTMTRACK_LANG", show_envvar=True,
                  help="Language of human output: vi or en (default: from LANG)."),
 ]
+ExcelOption = Annotated[
+    bool, typer.Option("--excel", help="With csv/tsv: a file for Excel (BOM, CRLF, formulas neutralised).")
+]
 AsOfOption = Annotated[
     Optional[str],
     typer.Option("--as-of", help="Show the register as it stood on this date (YYYY-MM-DD or DD/MM/YYYY)."),
@@ -77,5 +80,5 @@ def writing(db: Path | None, dry_run: bool = False):
             pass
 
 
-__all__ = ["DbOption", "FormatOption", "LangOption", "AsOfOption", "lang_of", "message",
+__all__ = ["DbOption", "ExcelOption", "FormatOption", "LangOption", "AsOfOption", "lang_of", "message",
            "register", "writing", "tr", "Format"]

@@ -10,7 +10,7 @@ import typer
 
 from ..model import COMMUNE_KINDS, NtmError
 from ..render import Column, write
-from ._common import (AsOfOption, DbOption, Format, FormatOption, LangOption, lang_of, message,
+from ._common import (AsOfOption, DbOption, ExcelOption, Format, FormatOption, LangOption, lang_of, message,
                       register, tr, writing)
 
 app = typer.Typer(help="Record progress (append-only): criteria met or lost, indicator values, "
@@ -321,6 +321,7 @@ def history_command(
     since: Annotated[Optional[str], typer.Option("--since", help="Only observations dated on or after this day.")] = None,
     below: Annotated[bool, typer.Option("--below", help="Include the units below it (villages of a commune).")] = False,
     as_of: AsOfOption = None,
+    excel: ExcelOption = False,
     db: DbOption = None, fmt: FormatOption = Format.table, lang: LangOption = None,
 ) -> None:
     """A unit's observations in order, voided ones marked.
@@ -375,4 +376,4 @@ def history_command(
         return
     columns = HISTORY_COLUMNS + [Column(k, k, k) for k in (
         "unit_path", "criteria_set", "criterion", "indicator", "decision", "voids", "voided_by")]
-    write(out, columns, fmt, language)
+    write(out, columns, fmt, language, excel=excel)

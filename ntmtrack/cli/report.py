@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..render import MACHINE, Column, format_number, number_ranges, write
-from ._common import (AsOfOption, DbOption, Format, FormatOption, LangOption, lang_of, register,
+from ._common import (AsOfOption, DbOption, ExcelOption, Format, FormatOption, LangOption, lang_of, register,
                       tr)
 
 PlanOption = Annotated[Optional[str], typer.Option("--plan", "-p", help="Only this plan's units and targets.")]
@@ -75,6 +75,7 @@ def status_command(
     as_of: AsOfOption = None,
     matrix: Annotated[bool, typer.Option("--matrix", help="Communes × criteria, ✓/✗, with totals.")] = False,
     all_rows: Annotated[bool, typer.Option("--all", help="List every commune even when there are hundreds (tables group them otherwise).")] = False,
+    excel: ExcelOption = False,
     db: DbOption = None, fmt: FormatOption = Format.table, lang: LangOption = None,
 ) -> None:
     """Criteria met per commune, with the target date and a state; the district figures below.
@@ -92,14 +93,14 @@ def status_command(
         if fmt not in MACHINE and not all_rows and not matrix and len(rows) > GROUP_ABOVE:
             grouped = reports.group_status(reg.conn, rows, root)
     if matrix:
-        _matrix(rows, fmt, language)
+        _matrix(rows, fmt, language, excel)
         return
     if fmt in MACHINE:
         keys = list(_status_keys(rows[0]).keys()) if rows else [
             "unit", "unit_path", "parent", "criteria_set", "criteria_met", "criteria_total",
             "missing", "target_date", "plan", "recognition", "recognition_date", "state"]
         write([_status_keys(r) for r in rows], [Column(k, k, k, "list" if k == "missing" else "text")
-                                                  for k in keys], fmt, language)
+                                                  for k in keys], fmt, language, excel=excel)
         return
     if grouped is not None:
         for g in grouped:
@@ -138,7 +139,7 @@ def _status_keys(r: dict) -> dict:
     return {k: r[k] for k in keys}
 
 
-def _matrix(rows: list[dict], fmt: Format, language: str) -> None:
+def _matrix(rows: list[dict], fmt: Format, language: str, excel: bool = False) -> None:
     if not rows:
         write([], [Column("unit", "unit", "đơn vị")], fmt, language)
         return
@@ -161,13 +162,14 @@ def _matrix(rows: list[dict], fmt: Format, language: str) -> None:
         out.append(totals)
     columns = [Column("unit", "unit", "đơn vị")] + [
         Column(f"c{n}", str(n), str(n), justify="center") for n in numbers]
-    write(out, columns, fmt, language)
+    write(out, columns, fmt, language, excel=excel)
 
 
 def progress_command(
     plan: Annotated[str, typer.Argument(help="Plan id.")],
     under: UnderOption = None, as_of: AsOfOption = None,
     threshold: Annotated[float, typer.Option("--threshold", help="Behind below this share of the expected progress.")] = 0.8,
+    excel: ExcelOption = False,
     db: DbOption = None, fmt: FormatOption = Format.table, lang: LangOption = None,
 ) -> None:
     """Each indicator target of a plan: baseline, actual, target, % done, expected by now.
@@ -183,7 +185,8 @@ def progress_command(
     keys = ["unit", "unit_path", "unit_kind", "indicator", "measure", "baseline", "actual", "goal",
             "percent_of_target", "expected", "deadline", "state", "rollup"]
     if fmt in MACHINE:
-        write([{k: r[k] for k in keys} for r in rows], [Column(k, k, k) for k in keys], fmt, language)
+        write([{k: r[k] for k in keys} for r in rows], [Column(k, k, k) for k in keys], fmt, language,
+              excel=excel)
         return
     base_depth = min((r["depth"] for r in rows), default=0)
     for r in rows:
@@ -212,6 +215,7 @@ def laggards_command(
     plan: PlanOption = None, under: UnderOption = None, as_of: AsOfOption = None,
     threshold: Annotated[float, typer.Option("--threshold", help="Behind below this share of the expected progress (default 0.8).")] = 0.8,
     fail_on_any: Annotated[bool, typer.Option("--fail-on-any", help="Exit 3 when the list is not empty (for cron alerts).")] = False,
+    excel: ExcelOption = False,
     db: DbOption = None, fmt: FormatOption = Format.table, lang: LangOption = None,
 ) -> None:
     """Every unit behind a target, overdue, or missing its report — worst first, with reasons.
@@ -228,7 +232,8 @@ def laggards_command(
         rows = rules.laggards(reg.conn, day, plan, under_id(reg.conn, under), threshold)
     if fmt in MACHINE:
         write([{k: r[k] for k in LAGGARD_KEYS} for r in rows],
-              [Column(k, k, k, "list" if k == "target" else "text") for k in LAGGARD_KEYS], fmt, language)
+              [Column(k, k, k, "list" if k == "target" else "text") for k in LAGGARD_KEYS], fmt, language,
+              excel=excel)
     else:
         for r in rows:
             r["why"] = rules.reason_text(r, language)

@@ -11,7 +11,7 @@ from .. import names, units
 from ..model import NtmError
 from ..render import Column, write
 from ..store import units as store_units
-from ._common import (DbOption, Format, FormatOption, LangOption, lang_of, message, register,
+from ._common import (DbOption, ExcelOption, Format, FormatOption, LangOption, lang_of, message, register,
                       tr, writing)
 
 app = typer.Typer(help="Administrative units: add, import, list, show, rename, move, merge.",
@@ -116,6 +116,7 @@ def units_list(
     under: Annotated[Optional[str], typer.Option("--under", "-u", help="Only units below this one.")] = None,
     kind: KindOption = None,
     include_inactive: Annotated[bool, typer.Option("--inactive", help="Include units merged away.")] = False,
+    excel: ExcelOption = False,
     db: DbOption = None, fmt: FormatOption = Format.table, lang: LangOption = None,
 ) -> None:
     """List units in Vietnamese alphabetical order, optionally below a unit or of one kind.
@@ -147,7 +148,7 @@ def units_list(
         Column(k, k, k) for k in ("id", "name", "kind", "parent", "code", "path", "active_until")]
     if fmt in (Format.table, Format.markdown):
         columns = [c for c in columns if c.key != "active" or include_inactive]
-    write(rows, columns, fmt, language,
+    write(rows, columns, fmt, language, excel=excel,
           footer=[tr(language, f"{len(rows)} units", f"{len(rows)} đơn vị")])
 
 
