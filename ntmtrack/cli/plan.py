@@ -29,6 +29,17 @@ def _parse(path: Path):
     return doc, problems, source
 
 
+def _parse_all(files):
+    """Parse every file: ([(doc, source)], every problem of every file)."""
+    parsed, problems = [], []
+    for path in files:
+        doc, found, source = _parse(path)
+        problems += found
+        if doc:
+            parsed.append((doc, source))
+    return parsed, problems
+
+
 def _report_warnings(outcome) -> None:
     for warning in outcome.warnings:
         message(str(warning))
@@ -46,13 +57,7 @@ def plan_validate(files: FilesArgument, db: DbOption = None, lang: LangOption = 
     from .. import criteria
 
     language = lang_of(lang)
-    problems = []
-    parsed = []
-    for path in files:
-        doc, found, source = _parse(path)
-        problems += found
-        if doc:
-            parsed.append((doc, source))
+    parsed, problems = _parse_all(files)
     if parsed:
         if resolve_path(db).exists():
             context = register(db)
@@ -101,12 +106,7 @@ def plan_import(
     from ..plan_import import bind_and_write
 
     language = lang_of(lang)
-    problems, parsed = [], []
-    for path in files:
-        doc, found, source = _parse(path)
-        problems += found
-        if doc:
-            parsed.append((doc, source))
+    parsed, problems = _parse_all(files)
     if problems:
         raise InputProblems(problems)
     ids = [d.id for d, _ in parsed]

@@ -220,6 +220,13 @@ def translate(error: sqlite3.Error) -> NtmError:
     return NtmError(f"register error: {message}")
 
 
+def _begin_immediate(conn: sqlite3.Connection) -> None:
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as e:
+        raise translate(e) from None
+
+
 @contextlib.contextmanager
 def write_transaction(conn: sqlite3.Connection):
     """One write transaction, begun IMMEDIATE.
@@ -228,10 +235,7 @@ def write_transaction(conn: sqlite3.Connection):
     locked" when another process holds the write lock, whatever the busy timeout; taking the
     lock up front lets the busy timeout do its job.
     """
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError as e:
-        raise translate(e) from None
+    _begin_immediate(conn)
     try:
         yield conn
         conn.execute("COMMIT")
@@ -255,10 +259,7 @@ def scratch_register() -> Register:
 def trial_transaction(conn: sqlite3.Connection):
     """An IMMEDIATE transaction that is always rolled back: checks that must see their own
     writes (units a plan declares) without keeping them."""
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError as e:
-        raise translate(e) from None
+    _begin_immediate(conn)
     try:
         yield conn
     finally:
