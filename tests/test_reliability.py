@@ -167,3 +167,28 @@ def test_excel_csv_is_neutralised_and_plain_csv_stays_exact(busy):
     assert excel.startswith("\ufeffid,name") and "\r\n" in excel
     assert "'=HYPERLINK" in excel and "'-5 Xóm" in excel
     assert "\r\n'=HYPERLINK" not in plain
+
+
+def test_xlsx_export_has_values_only_and_real_cells(busy, tmp_path):
+    import zipfile
+    from datetime import datetime
+
+    from openpyxl import load_workbook
+
+    busy("units", "add", "=HYPERLINK(\"x\",\"y\")", "--kind", "thôn", "--parent", "Dân Lý")
+    busy("record", "set", "=HYPERLINK(\"x\",\"y\")", "dien-tich-vu-dong", "12,5", "--date", "2022-10-01")
+    busy("record", "set", "Dân Lý", "thu-hoach-lua-mua", "80", "--date", "2022-10-01")
+    out = tmp_path / "bao-cao.xlsx"
+    busy("export", "xlsx", out, "--as-of", "2022-10-03", "--lang", "vi")
+    with zipfile.ZipFile(out) as z:
+        sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/")]
+        assert sheets and all("<f>" not in z.read(n).decode() for n in sheets)
+    book = load_workbook(out)
+    assert book.sheetnames[0] == "Tình trạng"
+    progress = book["trieu-son-vu-dong-2022"]
+    assert progress.freeze_panes == "A3" and progress["A2"].value == "Chỉ tiêu"
+    values = [[c.value for c in row] for row in progress.iter_rows(min_row=3)]
+    dan_ly = [v for v in values if v[1].strip() == "Dân Lý" and v[0] == "thu-hoach-lua-mua"][0]
+    assert dan_ly[3] == 80 and isinstance(dan_ly[7], datetime)
+    observed = [[c.value for c in row] for row in book["Số liệu"].iter_rows(min_row=3)]
+    assert any(r[1] == '=HYPERLINK("x","y")' and r[4] == 12.5 for r in observed)
