@@ -14,7 +14,6 @@ from datetime import date
 
 from . import criteria as criteria_sets
 from . import names, units
-from .amounts import parse_amount
 from .dates import try_parse
 from .model import COMMUNE_KINDS, NtmError, Unit
 from .store import observations as db

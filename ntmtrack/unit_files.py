@@ -9,7 +9,6 @@ import io
 
 from . import names, units, yamldoc
 from .model import InputProblems, Problem
-from .store import units as store_units
 
 
 def nodes_from_text(conn, text: str, source: str, fmt: str) -> units.TreeResult:

@@ -3,7 +3,7 @@ import textwrap
 
 import pytest
 
-from conftest import EXAMPLES, digest
+from conftest import digest
 
 ISSUE_SAMPLE = textwrap.dedent("""\
     plan: trieu-son-2018            # id: lowercase letters, digits, '-'; unique in the register

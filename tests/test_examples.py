@@ -1,7 +1,6 @@
 """Every file in examples/ imports with zero problems, and the schema accepts every plan."""
 
 import json
-from pathlib import Path
 
 import pytest
 import yaml

@@ -46,7 +46,7 @@ def test_plan_export_then_import_is_the_identity(targets, name, by, share):
     with tempfile.TemporaryDirectory() as tmp:
         db = _register(Path(tmp))
         deadline = date(2022, 4, 15) + timedelta(days=by)
-        lines = [f"plan: prop", f"title: {json.dumps(name, ensure_ascii=False)}", "start: 15/04/2022",
+        lines = ["plan: prop", f"title: {json.dumps(name, ensure_ascii=False)}", "start: 15/04/2022",
                  "end: 2022-05-30", "metrics:", "  - code: prop-metric",
                  f"    name: {json.dumps(name, ensure_ascii=False)}", "    measure: hộ",
                  f"    by: {deadline.isoformat()}", "    targets:"]

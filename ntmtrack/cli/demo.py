@@ -25,7 +25,7 @@ def demo_command(
     from ..render import Format, write
 
     language = lang_of(lang)
-    summary = demo.build(path)
+    demo.build(path)
     message(tr(language, f"Demo register built at {path.resolve()}",
                f"Đã tạo sổ theo dõi mẫu tại {path.resolve()}"))
     for section in demo.show(path, language):
@@ -36,4 +36,3 @@ def demo_command(
                f"     ntmtrack progress trieu-son-2018 --db {path} --as-of 02/11/2018",
                f"Thử: ntmtrack status --db {path} --plan trieu-son-2018 --as-of 02/11/2018\n"
                f"     ntmtrack progress trieu-son-2018 --db {path} --as-of 02/11/2018"))
-    del summary

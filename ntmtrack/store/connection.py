@@ -209,7 +209,7 @@ def translate(error: sqlite3.Error) -> NtmError:
     message = str(error)
     if "locked" in message or "busy" in message:
         return RegisterBusy(
-            f"the register is busy (another ntmtrack is writing); nothing was written, try again"
+            "the register is busy (another ntmtrack is writing); nothing was written, try again"
         )
     if "readonly" in message or "read-only" in message:
         return NtmError("the register is read-only here (file or directory permissions)")

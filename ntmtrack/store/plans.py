@@ -81,7 +81,7 @@ def targets(conn: sqlite3.Connection, plan_id: str | None = None,
         where.append("t.plan = ?")
         args.append(plan_id)
     if unit_ids is not None:
-        where.append(f"t.unit_id IN (SELECT value FROM json_each(?))")
+        where.append("t.unit_id IN (SELECT value FROM json_each(?))")
         args.append(json.dumps(unit_ids))
     if where:
         sql += " WHERE " + " AND ".join(where)
