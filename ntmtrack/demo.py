@@ -81,7 +81,7 @@ def build(path: Path) -> dict:
             unit = units.resolve(reg.conn, unit_name)
             rows = [recorder.finish(recorder.criterion(unit, n, "met", "2018-10-15"),
                                     "demo", None, None, stamp, fingerprint=False) for n in numbers]
-            append_checked(reg.conn, recorder, rows)
+            append_checked(reg.conn, rows)
     return {"units": len(result.created), "plans": plans}
 
 

@@ -105,16 +105,11 @@ def laggards(conn, as_of: date, plan_id: str | None = None, under_id: int | None
     order = {"overdue": 0, "behind": 1, "no_report": 2}
     rows.sort(key=lambda r: (order[r["reason"]],
                              r["days_left"] if r["reason"] == "overdue" else 0,
-                             -(r["shortfall_share"] if r.get("shortfall_share") is not None else 0),
-                             tree_key(tree, r)))
+                             -(r.get("shortfall_share") or 0), r.get("_key", r["unit_path"])))
     for r in rows:
         r.pop("shortfall_share", None)
         r.pop("_key", None)
     return rows
-
-
-def tree_key(tree, row) -> str:
-    return row.get("_key") or row["unit_path"]
 
 
 def _row(tree, unit_id, plan_id, target, p, as_of, direction) -> dict:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlite_utils import Migrations
 
-from .model import COMMUNE_KINDS, UNIT_KINDS
+from .model import UNIT_KINDS
 
 MIGRATION_SET = "ntmtrack"
 migrations = Migrations(MIGRATION_SET)
@@ -105,9 +105,6 @@ def m001_foundation(db) -> None:
 
 def known_names() -> list[str]:
     return [m.name for m in migrations._migrations]
-
-
-COMMUNE_KIND_SQL = ", ".join(f"'{k}'" for k in COMMUNE_KINDS)
 
 
 @migrations(name="m002_plans")

@@ -15,7 +15,7 @@ from datetime import date
 from . import criteria as criteria_sets
 from . import names, units
 from .dates import try_parse
-from .model import COMMUNE_KINDS, NtmError, Unit
+from .model import NtmError, Unit
 from .store import observations as db
 from .store import plans as store_plans
 from .store import units as store_units
@@ -233,7 +233,3 @@ def check_children_totals(conn, pairs, as_of: str) -> list[str]:
                 warnings.append(f"{code}: the units below {tree.units[parent_id]['name']} add up to "
                                 f"{total:g}, more than its own {values[parent_id]:g}")
     return warnings
-
-
-def is_commune_like(unit: Unit) -> bool:
-    return unit.kind in COMMUNE_KINDS

@@ -17,6 +17,7 @@ from .observations import (Recorder, check_children_totals, check_series, parse_
 from .store import observations as db
 
 BATCH = 5000
+LATEST = "9999-12-31"
 MAX_LISTED = 200
 
 
@@ -35,7 +36,7 @@ class ImportSummary:
                 "warnings": len(self.warnings), "dry_run": dry_run}
 
 
-def append_checked(conn, recorder: Recorder, rows: list[dict]) -> tuple[list[int], list[str]]:
+def append_checked(conn, rows: list[dict]) -> tuple[list[int], list[str]]:
     """Append observations made by commands; refuse impossible series. Returns ids, warnings."""
     first = _next_id(conn)
     ids = [db.append(conn, r) for r in rows]
@@ -50,30 +51,15 @@ def _next_id(conn) -> int:
 
 def _judge(conn, pairs, first_new_id: int) -> list[str]:
     findings = check_series(conn, sorted(pairs), first_new_id)
-    refused = [f for f in findings if f.refuse]
+    sources = {f.observation_id: db.get(conn, f.observation_id)["source"] for f in findings}
+    refused = [Problem(sources[f.observation_id], None, None, f.message) for f in findings if f.refuse]
     if refused:
-        problems = []
-        for f in refused:
-            source = db.get(conn, f.observation_id)["source"]
-            problems.append(Problem(source, None, None, f.message))
-        raise InputProblems(problems)
-    warnings = []
-    for f in findings:
-        source = db.get(conn, f.observation_id)["source"]
-        warnings.append(f"{source}: warning: {f.message}")
-    as_of = max((o["date"] for o in (db.get(conn, f.observation_id) for f in findings)), default=None)
+        raise InputProblems(refused)
+    warnings = [f"{sources[f.observation_id]}: warning: {f.message}" for f in findings]
     if pairs:
-        latest = recorder_latest(conn, pairs)
-        warnings += [f"warning: {w}" for w in check_children_totals(conn, pairs, as_of or latest)]
+        # Children against their commune as the register now stands, after this write.
+        warnings += [f"warning: {w}" for w in check_children_totals(conn, pairs, LATEST)]
     return warnings
-
-
-def recorder_latest(conn, pairs) -> str:
-    latest = None
-    for u, code in pairs:
-        for _i, _k, _v, d in db.indicator_series(conn, u, code):
-            latest = d if latest is None or d > latest else latest
-    return latest or "9999-12-31"
 
 
 def import_rows(conn, recorder: Recorder, rows: Iterable[tuple[int, dict | str]], source: str,

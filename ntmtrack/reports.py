@@ -113,7 +113,7 @@ def status(conn, as_of: date, under_id: int | None, plan_id: str | None, set_cod
             "parent": tree.units[u["parent_id"]]["name"] if u["parent_id"] else None,
             "criteria_set": code, "criteria_met": len(met), "criteria_total": len(numbers),
             "missing": missing, "target_date": None, "plan": None, "recognition": None,
-            "recognition_date": None, "state": None,
+            "recognition_date": None, "state": None, "_unit_id": unit_id,
         }
         rec = recognitions.get(unit_id)
         if rec and rec["criteria_set"] == code:
@@ -258,11 +258,10 @@ def group_status(conn, rows: list[dict], under_id: int | None) -> list[dict]:
     """Status rows summed by the level below the filter (provinces, then districts): what a
     person can read when a report would list hundreds of communes."""
     tree = Tree.load(conn)
-    by_path = {tree.path(u): u for u in tree.units}
     base_depth = tree.depth(under_id) + 1 if under_id else 0
     groups: dict[int, list[dict]] = {}
     for r in rows:
-        unit_id = by_path[r["unit_path"]]
+        unit_id = r["_unit_id"]
         chain = list(reversed(tree.ancestors(unit_id))) + [unit_id]
         key = chain[min(base_depth, len(chain) - 1)]
         groups.setdefault(key, []).append(r)

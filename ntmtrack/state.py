@@ -61,7 +61,6 @@ def roll_up(tree, own: dict[tuple[int, str], float], definitions: dict[str, dict
         rollup = (definition or {}).get("rollup", "sum")
         if rollup == "none":
             continue
-        cache: dict[int, float | None] = {}
         # Only units with a valued descendant can gain a value; walk up from those.
         start = {unit_id for (unit_id, c) in own if c == code}
         seen = set()
@@ -73,13 +72,13 @@ def roll_up(tree, own: dict[tuple[int, str], float], definitions: dict[str, dict
         for unit_id in sorted(seen, key=tree.depth, reverse=True):
             if (unit_id, code) in own:
                 continue
-            value = _combine(tree, unit_id, code, values, rollup, cache)
+            value = _combine(tree, unit_id, code, values, rollup)
             if value is not None:
                 values[(unit_id, code)] = value
     return values
 
 
-def _combine(tree, unit_id, code, values, rollup, cache) -> float | None:
+def _combine(tree, unit_id, code, values, rollup) -> float | None:
     children = [values[(c, code)] for c in tree.children.get(unit_id, []) if (c, code) in values]
     if not children:
         return None

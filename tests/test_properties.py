@@ -27,8 +27,8 @@ def _run(db, *args, code=0):
     return result
 
 
-def _register(tmp: Path) -> Path:
-    db = tmp / "r.db"
+def _register(tmp: Path, name: str = "r.db") -> Path:
+    db = tmp / name
     _run(db, "init")
     _run(db, "criteria", "import", EXAMPLES / "tinh-20-tieu-chi-vi-du.yaml")
     _run(db, "plan", "import", EXAMPLES / "xa-45-ngay-2022.yaml")
@@ -85,10 +85,7 @@ def _state(db, day):
 def test_state_does_not_depend_on_files_or_their_order_and_reimport_is_noop(rows, cuts, seed):
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        one, many = _register(tmp), tmp / "many.db"
-        _run(many, "init")
-        _run(many, "criteria", "import", EXAMPLES / "tinh-20-tieu-chi-vi-du.yaml")
-        _run(many, "plan", "import", EXAMPLES / "xa-45-ngay-2022.yaml")
+        one, many = _register(tmp), _register(tmp, "many.db")
         whole = tmp / "all.csv"
         whole.write_text(_csv(rows), encoding="utf-8")
         _run(one, "record", "import", whole)
@@ -117,10 +114,7 @@ def test_state_does_not_depend_on_files_or_their_order_and_reimport_is_noop(rows
 def test_voiding_gives_the_state_without_the_voided_entry(rows, victim):
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        full, without = _register(tmp), tmp / "without.db"
-        _run(without, "init")
-        _run(without, "criteria", "import", EXAMPLES / "tinh-20-tieu-chi-vi-du.yaml")
-        _run(without, "plan", "import", EXAMPLES / "xa-45-ngay-2022.yaml")
+        full, without = _register(tmp), _register(tmp, "without.db")
         index = victim % len(rows)
         for db, subset in ((full, rows), (without, rows[:index] + rows[index + 1:])):
             for village, day, add, amount in subset:

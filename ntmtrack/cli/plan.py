@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 from typing import Annotated, List, Optional
@@ -52,9 +53,7 @@ def plan_validate(files: FilesArgument, db: DbOption = None, lang: LangOption = 
     Example: ntmtrack plan validate examples/*.yaml
     """
     from ..plan_import import bind_and_write
-    from ..store.connection import (resolve_path, scratch_register, trial_transaction,
-                                    write_transaction)
-    from .. import criteria
+    from ..store.connection import resolve_path, trial_transaction
 
     language = lang_of(lang)
     parsed, problems = _parse_all(files)
@@ -64,7 +63,7 @@ def plan_validate(files: FilesArgument, db: DbOption = None, lang: LangOption = 
         else:
             message(tr(language, "no register found: checking against the shipped criteria sets only",
                        "chưa có sổ theo dõi: chỉ kiểm tra theo các bộ tiêu chí có sẵn"))
-            context = _scratch(scratch_register, criteria, write_transaction)
+            context = _shipped_sets_only()
         with context as reg:
             for doc, source in parsed:
                 try:
@@ -78,19 +77,19 @@ def plan_validate(files: FilesArgument, db: DbOption = None, lang: LangOption = 
     message(tr(language, f"{len(files)} plan file(s) valid", f"{len(files)} tệp kế hoạch hợp lệ"))
 
 
-class _scratch:
-    def __init__(self, factory, criteria, write_transaction):
-        self.factory, self.criteria, self.wt = factory, criteria, write_transaction
+@contextlib.contextmanager
+def _shipped_sets_only():
+    """An in-memory register holding only the shipped criteria sets."""
+    from .. import criteria
+    from ..store.connection import scratch_register, write_transaction
 
-    def __enter__(self):
-        self.reg = self.factory()
-        with self.wt(self.reg.conn):
-            self.criteria.install_shipped(self.reg.conn)
-        return self.reg
-
-    def __exit__(self, *exc):
-        self.reg.close()
-        return False
+    reg = scratch_register()
+    try:
+        with write_transaction(reg.conn):
+            criteria.install_shipped(reg.conn)
+        yield reg
+    finally:
+        reg.close()
 
 
 @app.command("import")

@@ -60,7 +60,7 @@ def _verdicts(verdict: str, unit: str, criteria: list[str], set_code, date, note
         on = recorder.when(date)
         rows = [recorder.finish(recorder.criterion(target, c, verdict, on), "command line", note,
                                 None, now(), fingerprint=False) for c in criteria]
-        ids, warnings = append_checked(reg.conn, recorder, rows)
+        ids, warnings = append_checked(reg.conn, rows)
     for w in warnings:
         message(w)
     numbers = ", ".join(str(r["criterion"]) for r in rows)
@@ -115,7 +115,7 @@ def _measurement(add: bool, unit, indicator, value, date, note, by, decimal_mark
         on = recorder.when(date)
         row = recorder.finish(recorder.measurement(target, indicator, amount, add or plus, on),
                               "command line", note, None, now(), fingerprint=False)
-        ids, warnings = append_checked(reg.conn, recorder, [row])
+        ids, warnings = append_checked(reg.conn, [row])
     for w in warnings:
         message(w)
     verb = tr(language, "added", "cộng thêm") if row["kind"] == "add" else tr(language, "set to", "đặt bằng")
@@ -169,7 +169,7 @@ def record_recognized(unit: Annotated[str, typer.Argument(help="Commune.")],
         on = recorder.when(date)
         row = recorder.finish(recognition(recorder, target, decision, on, set_code),
                               "command line", note, None, now(), fingerprint=False)
-        ids, _ = append_checked(reg.conn, recorder, [row])
+        ids, _ = append_checked(reg.conn, [row])
     message(tr(language, f"recorded: {target.name} recognised by {decision} ({row['criteria_set']}, {on}) [id {ids[0]}]",
                f"đã ghi: {target.name} được công nhận theo {decision} ({row['criteria_set']}, {on}) [id {ids[0]}]"))
 
