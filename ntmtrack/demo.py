@@ -15,7 +15,8 @@ from .model import InputProblems, NtmError
 from .plan_import import bind_and_write
 from .plans import parse as parse_plan
 from .render import Column, tr
-from .store import open_register, write_transaction
+from .store import maintenance, open_register, write_transaction
+from .store.connection import scratch_register
 from .store import criteria as store_criteria
 from .observations import Recorder
 from .record_files import read_delimited
@@ -54,34 +55,42 @@ def build(path: Path) -> dict:
         if not _is_demo(path):
             raise NtmError(f"{path} exists and is not an ntmtrack demo register; "
                            "choose another --path")
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
     texts = example_texts()
-    with open_register(path, create=True) as reg, write_transaction(reg.conn):
-        criteria.install_shipped(reg.conn)
-        store_criteria.set_meta(reg.conn, "demo", "1")
-        result = nodes_from_text(reg.conn, texts["trieu-son-units.yaml"],
-                                 "examples/trieu-son-units.yaml", "yaml")
-        criteria.import_set(reg.conn, texts["tinh-20-tieu-chi-vi-du.yaml"],
-                            "examples/tinh-20-tieu-chi-vi-du.yaml")
-        plans = []
-        for name in PLAN_EXAMPLES:
-            doc, problems = parse_plan(texts[name], f"examples/{name}")
-            if problems:
-                raise InputProblems(problems)
-            plans.append(bind_and_write(reg.conn, doc, f"examples/{name}").plan)
-        recorder = Recorder(reg.conn, DEMO_DAY, "demo")
-        csv_name = "bao-cao-giao-ban-2018.csv"
-        data = resources.files("ntmtrack").joinpath("examples", csv_name).read_bytes()
-        import_rows(reg.conn, recorder, read_delimited(io.BytesIO(data), f"examples/{csv_name}",
-                                                       None, None),
-                    f"examples/{csv_name}", None, now(), "demo")
-        stamp = now()
-        for unit_name, numbers in DEMO_CRITERIA.items():
-            unit = units.resolve(reg.conn, unit_name)
-            rows = [recorder.finish(recorder.criterion(unit, n, "met", "2018-10-15"),
-                                    "demo", None, None, stamp, fingerprint=False) for n in numbers]
-            append_checked(reg.conn, rows)
+    # Built in memory, then copied over the file through SQLite's backup API: deleting a
+    # register (and its -wal) while something reads it could lose or mix pages.
+    with scratch_register() as reg:
+        with write_transaction(reg.conn):
+            summary = _fill(reg, texts)
+        with open_register(path, create=True) as target:
+            maintenance.copy_into(reg.conn, target.conn)
+    return summary
+
+
+def _fill(reg, texts: dict[str, str]) -> dict:
+    criteria.install_shipped(reg.conn)
+    store_criteria.set_meta(reg.conn, "demo", "1")
+    result = nodes_from_text(reg.conn, texts["trieu-son-units.yaml"],
+                             "examples/trieu-son-units.yaml", "yaml")
+    criteria.import_set(reg.conn, texts["tinh-20-tieu-chi-vi-du.yaml"],
+                        "examples/tinh-20-tieu-chi-vi-du.yaml")
+    plans = []
+    for name in PLAN_EXAMPLES:
+        doc, problems = parse_plan(texts[name], f"examples/{name}")
+        if problems:
+            raise InputProblems(problems)
+        plans.append(bind_and_write(reg.conn, doc, f"examples/{name}").plan)
+    recorder = Recorder(reg.conn, DEMO_DAY, "demo")
+    csv_name = "bao-cao-giao-ban-2018.csv"
+    data = resources.files("ntmtrack").joinpath("examples", csv_name).read_bytes()
+    import_rows(reg.conn, recorder, read_delimited(io.BytesIO(data), f"examples/{csv_name}",
+                                                   None, None),
+                f"examples/{csv_name}", None, now(), "demo")
+    stamp = now()
+    for unit_name, numbers in DEMO_CRITERIA.items():
+        unit = units.resolve(reg.conn, unit_name)
+        rows = [recorder.finish(recorder.criterion(unit, n, "met", "2018-10-15"),
+                                "demo", None, None, stamp, fingerprint=False) for n in numbers]
+        append_checked(reg.conn, rows)
     return {"units": len(result.created), "plans": plans}
 
 

@@ -1,6 +1,7 @@
 """Every file in examples/ imports with zero problems, and the schema accepts every plan."""
 
 import json
+import sqlite3
 
 import pytest
 import yaml
@@ -45,3 +46,18 @@ def test_schema_accepts_every_example(plan):
 
     data = yaml.load(plan.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
     jsonschema.validate(data, schema())
+
+
+def test_demo_rebuilds_its_own_register_in_place_and_refuses_others(run, tmp_path):
+    demo = tmp_path / "demo.db"
+    first = run("demo", "--path", demo).stdout
+    assert "Dân Lý" in first and "Laggards" in first
+    reader = sqlite3.connect(demo)
+    count = reader.execute("SELECT count(*) FROM observation").fetchone()[0]
+    second = run("demo", "--path", demo).stdout  # with a reader still connected
+    assert second == first
+    assert reader.execute("SELECT count(*) FROM observation").fetchone()[0] == count
+    reader.close()
+    assert "register ok" in run("db", "check", "--db", demo).stderr
+    run("init")
+    assert "not an ntmtrack demo register" in run("demo", "--path", run.db, code=1).stderr

@@ -61,6 +61,7 @@ def _big_csv(path, rows):
 def test_two_writers_and_readers_lose_nothing(busy, db, tmp_path):
     big = tmp_path / "big.csv"
     _big_csv(big, 100_000)
+    units_before = sqlite3.connect(db).execute("SELECT count(*) FROM unit").fetchone()[0]
     importer = _cli(db, "record", "import", big)
     singles, failures, reads = 0, [], 0
     started, deadline = time.time(), time.time() + 120
@@ -73,7 +74,10 @@ def test_two_writers_and_readers_lose_nothing(busy, db, tmp_path):
             failures.append(err)
         else:
             singles += 1
-        r = _cli(db, "status", "--under", "Triệu Sơn", "-f", "csv")
+        # The reader and the cron job's summary (which writes its file, not the register).
+        reader = ("status", "--under", "Triệu Sơn", "-f", "csv") if reads % 2 else (
+            "summary", "--output", tmp_path / "tuan-%Y-%m-%d.txt")
+        r = _cli(db, *reader)
         _, rerr = r.communicate()
         reads += 1
         if r.returncode:
@@ -85,6 +89,8 @@ def test_two_writers_and_readers_lose_nothing(busy, db, tmp_path):
     conn = sqlite3.connect(db)
     counts = dict(conn.execute("SELECT unit_id, count(*) FROM observation GROUP BY unit_id").fetchall())
     assert sorted(counts.values()) == sorted([100_000, singles])
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert conn.execute("SELECT count(*) FROM unit").fetchone()[0] == units_before  # no phantoms
     print(f"two writers: {singles} single appends, {reads} reads, 100000-row import, 0 errors")
 
 

@@ -6,6 +6,7 @@ Typer only under cli/. NTMTRACK_DEBUG=1 shows tracebacks instead of one-line err
 from __future__ import annotations
 
 import os
+import signal
 import sqlite3
 import sys
 from typing import Annotated, Optional
@@ -35,6 +36,9 @@ class NtmGroup(TyperGroup):
         except KeyboardInterrupt:
             _err("interrupted; nothing was written")
             raise typer.Exit(130) from None
+        except Terminated:
+            _err("terminated; nothing was written")
+            raise typer.Exit(143) from None
         except BrokenPipeError:
             # `ntmtrack … | head`: the reader left; not an error worth a message.
             sys.stderr.close()
@@ -48,6 +52,15 @@ class NtmGroup(TyperGroup):
         except OSError as e:
             _err(f"error: {e.strerror or e}" + (f": {e.filename}" if e.filename else ""))
             raise typer.Exit(1) from None
+
+
+class Terminated(BaseException):
+    """SIGTERM (shutdown, `timeout`, a cron supervisor): unwinds like Ctrl-C, so the open
+    transaction rolls back and the message is the same one line."""
+
+
+def _terminate(signum, frame) -> None:
+    raise Terminated()
 
 
 def _err(text: str) -> None:
@@ -106,6 +119,7 @@ _wire()
 
 
 def main() -> None:
+    signal.signal(signal.SIGTERM, _terminate)
     for stream in (sys.stdout, sys.stderr):
         # A pipe on a cp1258 console would raise UnicodeEncodeError on the first "ệ".
         if stream and getattr(stream, "encoding", "utf-8").lower().replace("-", "") != "utf8":

@@ -136,6 +136,8 @@ def open_register(db=None, *, create: bool = False, readonly: bool = False) -> R
             # An office's records: readable by its owner only.
             fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
             os.close(fd)
+        except FileExistsError:
+            pass  # another ntmtrack created it a moment ago; its migration lock orders us
         except OSError as e:
             raise NtmError(f"cannot create {path}: {e.strerror}") from None
     conn = _connect(path, readonly and exists)

@@ -59,3 +59,10 @@ def backup(conn: sqlite3.Connection, destination: Path) -> int:
     os.chmod(temporary, 0o600)
     os.replace(temporary, destination)
     return destination.stat().st_size
+
+
+def copy_into(source: sqlite3.Connection, target: sqlite3.Connection) -> None:
+    """Replace the target register's content with the source's, page by page, under the
+    target's own locks (so its WAL and readers stay consistent)."""
+    source.backup(target)
+    target.execute("PRAGMA journal_mode=WAL")
