@@ -234,7 +234,8 @@ def test_file_size_limit_mid_import_is_a_clean_error(season, db, tmp_path):
     p = _cli(db, "record", "import", big, preexec_fn=_limit_file_size(size + 256 * 1024))
     _, err = p.communicate(timeout=120)
     assert p.returncode == 1, err
-    assert err.startswith("error: ") and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert err.startswith("error: the register file could not be written")
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     _healthy(db)
     assert digest(db) == before
 

@@ -217,6 +217,9 @@ def translate(error: sqlite3.Error) -> NtmError:
         return NtmError("the register is read-only here (file or directory permissions)")
     if "disk is full" in message or "database or disk is full" in message:
         return NtmError("the disk is full; nothing was written")
+    if "disk I/O error" in message:
+        return NtmError("the register file could not be written (disk I/O error: a full disk, "
+                        "a file-size limit or failing storage); nothing was written")
     if "malformed" in message or "not a database" in message:
         return NtmError(f"the register file is damaged: {message}")
     return NtmError(f"register error: {message}")
