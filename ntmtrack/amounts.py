@@ -7,12 +7,18 @@ Standard library only.
 
 from __future__ import annotations
 
+import functools
 import re
 
 _NUMBER = re.compile(r"^[+-]?[\d.,]+$")
 
 
 def parse_amount(text: str, decimal_mark: str | None = None) -> tuple[float, bool] | str:
+    return _parse_amount(str(text), decimal_mark)
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _parse_amount(text: str, decimal_mark: str | None) -> tuple[float, bool] | str:
     """'+12' → (12.0, True); '5.466,32' → (5466.32, False); a message when it is not a number.
 
     The bool says whether the value is an increase (a leading '+').

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
 from .model import NtmError
@@ -13,7 +14,11 @@ _VN = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
 
 def try_parse(text: str) -> dt.date | str:
     """The date, or the reason `text` is not one."""
-    text = str(text).strip()
+    return _try_parse(str(text).strip())
+
+
+@functools.lru_cache(maxsize=1 << 12)  # a file repeats its few report dates
+def _try_parse(text: str) -> dt.date | str:
     match = _ISO.match(text)
     if match:
         year, month, day = (int(g) for g in match.groups())

@@ -5,6 +5,7 @@ Pure functions over strings; imports only the standard library.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -29,6 +30,8 @@ def nfc(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
+# Cached: an import folds the same unit names, codes and words on every row.
+@functools.lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """The matching form: no case, no diacritics, đ as d, single spaces.
 

@@ -7,6 +7,7 @@ messages (strings); the caller attaches FILE:LINE.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -151,11 +152,21 @@ class Recorder:
 
 
 def parse_criterion(text) -> int | None:
+    return _criterion(str(text))
+
+
+@functools.lru_cache(maxsize=1 << 10)
+def _criterion(text: str) -> int | None:
     match = _CRITERION_RE.match(names.fold(str(text)).replace(".", " ").strip())
     return int(match.group(1)) if match else None
 
 
-def parse_verdict(text: str) -> str | None:
+def parse_verdict(text) -> str | None:
+    return _verdict(str(text))
+
+
+@functools.lru_cache(maxsize=1 << 10)
+def _verdict(text: str) -> str | None:
     folded = names.fold(str(text)).strip()
     if folded in MET_WORDS:
         return "met"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import unicodedata
 from datetime import date, datetime
 from typing import IO, Iterator
@@ -37,8 +38,11 @@ def column_name(header: str) -> str | None:
     return COLUMN_ALIASES.get(key) or COLUMN_ALIASES.get(key.replace(" ", "_"))
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # C0 controls but TAB, LF, CR
+
+
 def _bad_chars(text: str) -> bool:
-    return any((ord(ch) < 32 and ch not in "\t\r\n") or ch == "\x7f" for ch in text)
+    return _CONTROL.search(text) is not None
 
 
 def _text_stream(binary: IO[bytes], encoding: str | None) -> io.TextIOWrapper:
@@ -109,7 +113,7 @@ def read_delimited(binary: IO[bytes], source: str, delimiter: str | None, encodi
             continue
         if not any(c.strip() for c in cells):
             continue
-        if any(_bad_chars(c) for c in cells):
+        if _bad_chars("".join(cells)):
             yield start, "control character (NUL, escape…) in the row"
             continue
         extra = cells[len(columns):]

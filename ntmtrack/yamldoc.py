@@ -135,19 +135,33 @@ def _load(text: str):
     if node is None:
         return None
     found: list[YamlError] = []
-    data = _build(node, 0, [MAX_NODES], found)
+    data = _build(node, 0, _Budget(), found)
     if found:
         raise _Several(found)
     return data
 
 
-def _build(node, depth: int, budget: list[int], found: list):
+class _Budget:
+    """Counts values built through aliases. A file's own nodes are bounded by its size; an
+    alias bomb is not, because every alias re-expands its anchor's whole subtree."""
+
+    def __init__(self):
+        self.left = MAX_NODES
+        self.seen: set[int] = set()
+
+
+def _build(node, depth: int, budget: _Budget, found: list, aliased: bool = False):
     import yaml
 
-    budget[0] -= 1
-    if budget[0] < 0:
-        raise YamlError(node.start_mark.line + 1, node.start_mark.column + 1,
-                        f"document expands past {MAX_NODES} values (aliases?)")
+    if id(node) in budget.seen:
+        aliased = True
+    else:
+        budget.seen.add(id(node))
+    if aliased:
+        budget.left -= 1
+        if budget.left < 0:
+            raise YamlError(node.start_mark.line + 1, node.start_mark.column + 1,
+                            f"document expands past {MAX_NODES} values through aliases")
     if depth > MAX_DEPTH:
         raise YamlError(node.start_mark.line + 1, node.start_mark.column + 1,
                         f"nesting deeper than {MAX_DEPTH} levels")
@@ -165,7 +179,7 @@ def _build(node, depth: int, budget: list[int], found: list):
     if isinstance(node, yaml.SequenceNode):
         out = _pos(YList(), node.start_mark)
         for item in node.value:
-            out.append(_build(item, depth + 1, budget, found))
+            out.append(_build(item, depth + 1, budget, found, aliased))
         return out
     out = _pos(YMap(), node.start_mark)
     out.key_pos = {}
@@ -175,7 +189,7 @@ def _build(node, depth: int, budget: list[int], found: list):
             sources = [value_node] if isinstance(value_node, yaml.MappingNode) else (
                 value_node.value if isinstance(value_node, yaml.SequenceNode) else [])
             for src in sources:
-                built = _build(src, depth + 1, budget, found)
+                built = _build(src, depth + 1, budget, found, aliased)
                 if isinstance(built, YMap):
                     for k, v in built.items():
                         merged.setdefault(k, (v, built.key_pos[k]))
@@ -184,13 +198,15 @@ def _build(node, depth: int, budget: list[int], found: list):
             found.append(YamlError(key_node.start_mark.line + 1, key_node.start_mark.column + 1,
                                    "a key must be plain text"))
             continue
-        key = _build(key_node, depth + 1, budget, found)
+        key = _build(key_node, depth + 1, budget, found, aliased)
+        if key is None:
+            continue  # a refused tag, already reported
         if key in out:
             first = out.key_pos[key][0]
             found.append(YamlError(key.line, key.col,
                                    f"duplicate key '{key}' (first at line {first})"))
             continue
-        out[key] = _build(value_node, depth + 1, budget, found)
+        out[key] = _build(value_node, depth + 1, budget, found, aliased)
         out.key_pos[key] = (key.line, key.col)
     for k, (v, pos) in merged.items():
         if k not in out:

@@ -104,6 +104,7 @@ def test_migrations_pin_the_final_schema(run, db):
 
 def test_latest_migration_constant_matches_the_migrations():
     assert connection.LATEST_MIGRATION == schema.known_names()[-1]
+    assert connection.MIGRATION_SET == schema.MIGRATION_SET
 
 
 def test_register_from_a_newer_ntmtrack_is_refused_unchanged(run, db):

@@ -90,6 +90,11 @@ def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
     return conn
 
 
+# The name sqlite-utils records migrations under; equal to migrations.MIGRATION_SET (a test
+# checks), written out here so opening a register never imports sqlite-utils.
+MIGRATION_SET = "ntmtrack"
+
+
 def _applied_migrations(conn: sqlite3.Connection) -> list[str] | None:
     """Names of applied ntmtrack migrations; None when the file has no migration table."""
     has_table = conn.execute(
@@ -97,8 +102,6 @@ def _applied_migrations(conn: sqlite3.Connection) -> list[str] | None:
     ).fetchone()
     if not has_table:
         return None
-    from ..migrations import MIGRATION_SET
-
     rows = conn.execute(
         "SELECT name FROM _sqlite_migrations WHERE migration_set=? ORDER BY rowid", [MIGRATION_SET]
     )
