@@ -39,8 +39,14 @@ START = date(2023, 1, 1)
 DAYS = 3 * 365
 
 
-def _name(rng: random.Random) -> str:
-    return " ".join(rng.sample(SYLLABLES, 2))
+def _name(rng: random.Random, taken: set[str] | None = None) -> str:
+    """Two syllables; unique among `taken` (siblings), repeated freely elsewhere as real names are."""
+    while True:
+        name = " ".join(rng.sample(SYLLABLES, 2))
+        if taken is None or name not in taken:
+            if taken is not None:
+                taken.add(name)
+            return name
 
 
 def units_tree(rng: random.Random, provinces: int) -> tuple[list[dict], dict]:
@@ -48,15 +54,17 @@ def units_tree(rng: random.Random, provinces: int) -> tuple[list[dict], dict]:
     commune_no = 0
     for p in range(1, provinces + 1):
         province = {"name": f"{_name(rng)} {p}", "kind": "province", "code": f"T{p:02d}", "children": []}
+        district_names: set[str] = set()
         for d in range(1, rng.randint(8, 14) + 1):
-            district = {"name": _name(rng), "kind": "district", "code": f"T{p:02d}H{d:02d}", "children": []}
+            commune_names: set[str] = set()
+            district = {"name": _name(rng, district_names), "kind": "district", "code": f"T{p:02d}H{d:02d}", "children": []}
             clusters = [{"name": f"Cụm {c}", "kind": "cluster", "code": f"T{p:02d}H{d:02d}C{c}",
                          "children": []} for c in range(1, 3)]
             district["children"] = clusters
             for _ in range(rng.randint(11, 19)):
                 commune_no += 1
                 code = f"{commune_no:05d}"
-                commune = {"name": _name(rng), "kind": "commune", "code": code, "children": [
+                commune = {"name": _name(rng, commune_names), "kind": "commune", "code": code, "children": [
                     {"name": f"{rng.choice(VILLAGE_WORDS)} {v}", "kind": "village", "code": f"{code}-{v:02d}"}
                     for v in range(1, rng.randint(4, 11) + 1)]}
                 counts["village"] += len(commune["children"])

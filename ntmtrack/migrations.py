@@ -194,3 +194,32 @@ def m003_observations(db) -> None:
         """CREATE TRIGGER observation_append_only_delete BEFORE DELETE ON observation
            BEGIN SELECT RAISE(ABORT, 'observations are append-only; record a correction'); END""",
     )
+
+
+@migrations(name="m004_current_state")
+def m004_current_state(db) -> None:
+    # The latest live verdict per unit and criterion, kept up to date by every append
+    # (store/observations.py). Reports read it for today and for any key whose latest verdict
+    # is not after the as-of day; older days seek the observation index per key. A national
+    # register's status reads ~100,000 rows here instead of ranking millions of observations.
+    _run(
+        db,
+        """CREATE TABLE criterion_state (
+            unit_id INTEGER NOT NULL REFERENCES unit(id),
+            criteria_set TEXT NOT NULL,
+            criterion INTEGER NOT NULL,
+            observation_id INTEGER NOT NULL REFERENCES observation(id),
+            kind TEXT NOT NULL CHECK (kind IN ('met', 'unmet')),
+            date TEXT NOT NULL,
+            PRIMARY KEY (unit_id, criteria_set, criterion),
+            FOREIGN KEY (criteria_set, criterion) REFERENCES criterion(criteria_set, number)
+        ) STRICT, WITHOUT ROWID""",
+        """INSERT INTO criterion_state (unit_id, criteria_set, criterion, observation_id, kind, date)
+           SELECT unit_id, criteria_set, criterion, id, kind, date FROM (
+             SELECT o.id, o.unit_id, o.criteria_set, o.criterion, o.kind, o.date,
+                    row_number() OVER (PARTITION BY o.unit_id, o.criteria_set, o.criterion
+                                       ORDER BY o.date DESC, o.id DESC) AS rank
+             FROM observation o WHERE o.criterion IS NOT NULL
+               AND o.id NOT IN (SELECT voids FROM observation WHERE voids IS NOT NULL))
+           WHERE rank = 1""",
+    )

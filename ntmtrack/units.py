@@ -226,6 +226,10 @@ def _import_node(conn, node: Node, parent: Unit | None, source, result, problems
                 existing = [db.get(conn, existing[0].id)]
             else:
                 existing = []  # a namesake elsewhere in the district is another unit
+        if node.code:
+            # Bình Đông and Bình Đồng fold alike but are two names: with codes that differ,
+            # two communes. The same spelling with another code is a conflict, reported below.
+            existing = [u for u in existing if u.code in (None, node.code) or u.name == name]
     if len(existing) > 1:
         listed = "; ".join(_describe(conn, u) for u in existing[:5])
         problem(f"'{name}' matches {len(existing)} units ({listed}); nest it under its parent")

@@ -147,3 +147,20 @@ def test_seed_without_the_package_says_how_to_get_it(run, monkeypatch):
     monkeypatch.setitem(sys.modules, "vietnam_provinces", None)
     run("init")
     assert "pip install 'ntmtrack[seed]'" in run("units", "seed", code=1).stderr
+
+
+def test_siblings_differing_only_in_diacritics_are_two_units_when_codes_differ(run, tmp_path):
+    run("init")
+    tree = tmp_path / "tree.yaml"
+    tree.write_text("- {name: Huyện X, kind: district, children: [\n"
+                    "    {name: Bình Đông, kind: commune, code: '08662'},\n"
+                    "    {name: Bình Đồng, kind: commune, code: '08663'}]}\n", encoding="utf-8")
+    run("units", "import", tree)
+    listed = json.loads(run("units", "list", "--kind", "commune", "-f", "json").stdout)
+    assert sorted((u["name"], u["code"]) for u in listed) == [("Bình Đông", "08662"), ("Bình Đồng", "08663")]
+    assert "Bình Đồng" in run("units", "show", "Binh Dong", code=1).stderr  # ambiguous: both listed
+    assert run("units", "show", "08663").stdout.count("Bình Đồng") >= 1
+    clash = tmp_path / "clash.yaml"
+    clash.write_text("- {name: Huyện X, kind: district, children: [\n"
+                     "    {name: Bình Đông, kind: commune, code: '09999'}]}\n", encoding="utf-8")
+    assert "already has code 08662" in run("units", "import", clash, code=1).stderr

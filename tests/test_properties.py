@@ -129,3 +129,46 @@ def test_voiding_gives_the_state_without_the_voided_entry(rows, victim):
 
 def history_ids_in_order(history):
     return [h["id"] for h in sorted(history, key=lambda h: h["id"]) if h["kind"] != "void"]
+
+
+verdict_events = st.lists(st.tuples(st.sampled_from(["Dân Lý", "Tân Ninh"]), st.integers(1, 4),
+                                    st.booleans(), st.integers(0, 60), st.booleans()),
+                          min_size=1, max_size=12)
+
+
+@SETTINGS
+@given(events=verdict_events, as_of=st.lists(st.integers(-5, 70), min_size=1, max_size=4))
+def test_current_state_answers_like_the_observations_on_every_day(events, as_of):
+    """criterion_state (kept on every append and void) gives, for any as-of day, the latest
+    live verdict that a brute-force reading of the observations gives."""
+    start = date(2018, 1, 1)
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "r.db"
+        _run(db, "init")
+        _run(db, "units", "import", EXAMPLES / "trieu-son-units.yaml")
+        recorded = []  # (id, unit, criterion, met, day)
+        for unit, number, met, offset, void in events:
+            day = (start + timedelta(days=offset)).isoformat()
+            _run(db, "record", "met" if met else "unmet", unit, str(number), "--date", day)
+            recorded.append([len(recorded) + 1, unit, number, met, day])
+            live = [r for r in recorded[:-1] if r[1]]
+            if void and live:
+                target = live[offset % len(live)]
+                _run(db, "record", "void", str(target[0]))
+                recorded.append([len(recorded) + 1, None, None, None, None])
+                target[1] = None  # voided: counts on no day
+        assert "register ok" in _run(db, "db", "check").stderr
+        with open_register(db, readonly=True) as reg:
+            for offset in as_of:
+                day = start + timedelta(days=offset)
+                expected = {}
+                for obs_id, unit, number, met, on in recorded:
+                    if unit and on <= day.isoformat():
+                        key = (unit, number)
+                        if key not in expected or (on, obs_id) >= expected[key][1]:
+                            expected[key] = (met, (on, obs_id))
+                got = state.criteria(reg.conn, day)
+                names = {u: reg.conn.execute("SELECT name FROM unit WHERE id=?", [u]).fetchone()[0]
+                         for u in got}
+                seen = {(names[u], n): v.met for u, verdicts in got.items() for (_s, n), v in verdicts.items()}
+                assert seen == {k: v[0] for k, v in expected.items()}

@@ -4,7 +4,7 @@ import stat
 
 import pytest
 
-from conftest import digest
+from conftest import EXAMPLES, digest
 from ntmtrack import migrations as schema
 from ntmtrack.store import connection, open_register
 
@@ -154,3 +154,24 @@ def test_version_and_help(run):
     assert run("--version").stdout.startswith("ntmtrack ")
     assert "units" in run("--help").stdout
     assert run(code=2).exit_code == 2
+
+
+def test_m004_builds_the_current_state_of_an_m003_register(run, db):
+    """A register with verdicts and voids, taken back to m003, upgrades to the same reports."""
+    run("init")
+    run("units", "import", EXAMPLES / "trieu-son-units.yaml")
+    run("plan", "import", EXAMPLES / "trieu-son-2018.yaml")
+    for number, verdict, day in [(1, "met", "2018-03-01"), (2, "met", "2018-03-01"),
+                                 (2, "unmet", "2018-05-01"), (3, "met", "2018-06-01")]:
+        run("record", verdict, "Dân Lý", str(number), "--date", day)
+    run("record", "void", "3")  # the unmet on criterion 2: back to met
+    before = {d: run("status", "--as-of", d, "-f", "csv").stdout for d in ("2018-04-01", "2018-12-31")}
+    assert ",qd1980-2016,3,19,4 5 6" in before["2018-12-31"]  # Dân Lý: 1, 2, 3 met
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("DROP TABLE criterion_state")
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name='m004_current_state'")
+    conn.close()
+    after = {d: run("status", "--as-of", d, "-f", "csv").stdout for d in before}
+    assert after == before
+    assert "register ok" in run("db", "check").stderr
+    assert sqlite3.connect(db).execute("SELECT count(*) FROM criterion_state").fetchone()[0] == 3

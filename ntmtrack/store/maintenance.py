@@ -36,6 +36,11 @@ def problems(conn: sqlite3.Connection, known_migrations: list[str]) -> list[str]
     for obs_id, in conn.execute(
             "SELECT id FROM observation WHERE indicator IS NOT NULL AND indicator NOT IN (SELECT code FROM indicator)"):
         found.append(f"observation {obs_id}: unknown indicator")
+    from .observations import state_mismatches
+
+    stale = state_mismatches(conn)
+    if stale:
+        found.append(f"current state: {stale} criterion verdict(s) disagree with the observations")
     for target_id, in conn.execute(
             "SELECT id FROM plan_target WHERE unit_id NOT IN (SELECT id FROM unit)"):
         found.append(f"plan target {target_id}: its unit is missing")

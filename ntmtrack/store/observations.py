@@ -26,16 +26,77 @@ def now() -> str:
 
 def append(conn: sqlite3.Connection, row: dict) -> int | None:
     """Append one observation; returns its id, or None when its fingerprint is present."""
+    first = _next_id(conn)
     before = conn.total_changes
     cur = conn.execute(_INSERT, [row.get(c) for c in COLUMNS])
-    return cur.lastrowid if conn.total_changes > before else None
+    if conn.total_changes == before:
+        return None
+    _advance_state(conn, first)
+    return cur.lastrowid
 
 
 def append_many(conn: sqlite3.Connection, rows) -> int:
     """Append rows (dicts); returns how many were new (the rest were already present)."""
+    first = _next_id(conn)
     before = conn.total_changes
     conn.executemany(_INSERT, ([r.get(c) for c in COLUMNS] for r in rows))
-    return conn.total_changes - before
+    added = conn.total_changes - before
+    if added:
+        _advance_state(conn, first)
+    return added
+
+
+def _next_id(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT coalesce(max(id), 0) + 1 FROM observation").fetchone()[0]
+
+
+# -- the current state: the latest live verdict per unit and criterion --------------------
+
+_ADVANCE = """
+    INSERT INTO criterion_state (unit_id, criteria_set, criterion, observation_id, kind, date)
+    SELECT unit_id, criteria_set, criterion, id, kind, date FROM (
+      SELECT id, unit_id, criteria_set, criterion, kind, date,
+             row_number() OVER (PARTITION BY unit_id, criteria_set, criterion
+                                ORDER BY date DESC, id DESC) AS rank
+      FROM observation WHERE id >= ? AND criterion IS NOT NULL) WHERE rank = 1
+    ON CONFLICT (unit_id, criteria_set, criterion) DO UPDATE SET
+      observation_id = excluded.observation_id, kind = excluded.kind, date = excluded.date
+    WHERE excluded.date > criterion_state.date
+       OR (excluded.date = criterion_state.date AND excluded.observation_id > criterion_state.observation_id)
+"""
+
+
+def _advance_state(conn: sqlite3.Connection, first_id: int) -> None:
+    """Bring criterion_state up to date with the observations appended from `first_id` on.
+
+    New verdicts replace older ones per key (set-based, one statement per batch); a void of a
+    key's current verdict makes that key fall back to its latest live verdict, or vanish."""
+    conn.execute(_ADVANCE, [first_id])
+    voided_keys = conn.execute(
+        "SELECT s.unit_id, s.criteria_set, s.criterion FROM criterion_state s"
+        " WHERE s.observation_id IN (SELECT voids FROM observation WHERE id >= ? AND voids IS NOT NULL)",
+        [first_id]).fetchall()
+    for key in voided_keys:
+        conn.execute("DELETE FROM criterion_state WHERE unit_id=? AND criteria_set=? AND criterion=?", key)
+        conn.execute(
+            "INSERT INTO criterion_state (unit_id, criteria_set, criterion, observation_id, kind, date)"
+            " SELECT o.unit_id, o.criteria_set, o.criterion, o.id, o.kind, o.date FROM observation o"
+            f" WHERE o.unit_id=? AND o.criteria_set=? AND o.criterion=? AND {_LIVE}"
+            " ORDER BY o.date DESC, o.id DESC LIMIT 1", key)
+
+
+def state_mismatches(conn: sqlite3.Connection) -> int:
+    """Keys where criterion_state disagrees with the observations (for `db check`)."""
+    recomputed = f"""
+        SELECT unit_id, criteria_set, criterion, id, kind, date FROM (
+          SELECT o.id, o.unit_id, o.criteria_set, o.criterion, o.kind, o.date,
+                 row_number() OVER (PARTITION BY o.unit_id, o.criteria_set, o.criterion
+                                    ORDER BY o.date DESC, o.id DESC) AS rank
+          FROM observation o WHERE o.criterion IS NOT NULL AND {_LIVE}) WHERE rank = 1"""
+    kept = "SELECT unit_id, criteria_set, criterion, observation_id, kind, date FROM criterion_state"
+    return conn.execute(
+        f"SELECT (SELECT count(*) FROM ({recomputed} EXCEPT {kept}))"
+        f" + (SELECT count(*) FROM ({kept} EXCEPT {recomputed}))").fetchone()[0]
 
 
 def fingerprints_present(conn: sqlite3.Connection, prints: list[str]) -> set[str]:
@@ -88,22 +149,31 @@ def history(conn: sqlite3.Connection, unit_ids: list[int], since: str | None, un
 def criteria_verdicts(conn: sqlite3.Connection, as_of: str, set_code: str | None = None,
                       unit_ids: list[int] | None = None) -> list[tuple]:
     """(unit_id, criteria_set, criterion, kind, date) of the latest live verdict per unit and
-    criterion dated on or before `as_of`; ties broken by recording order."""
-    where = ["o.criterion IS NOT NULL", "o.date <= ?", _LIVE]
-    args: list = [as_of]
+    criterion dated on or before `as_of`; ties broken by recording order.
+
+    A key whose current verdict is dated on or before `as_of` answers from criterion_state;
+    the others (an earlier day) seek their latest live verdict up to `as_of` in the index."""
+    where = []
+    args: dict = {"as_of": as_of}
     if set_code:
-        where.append("o.criteria_set = ?")
-        args.append(set_code)
+        where.append("s.criteria_set = :set")
+        args["set"] = set_code
     if unit_ids is not None:
-        where.append("o.unit_id IN (SELECT value FROM json_each(?))")
-        args.append(json.dumps(unit_ids))
+        where.append("s.unit_id IN (SELECT value FROM json_each(:units))")
+        args["units"] = json.dumps(unit_ids)
+    scope = "".join(" AND " + w for w in where)
     return conn.execute(
-        f"""SELECT unit_id, criteria_set, criterion, kind, date FROM (
-              SELECT o.unit_id, o.criteria_set, o.criterion, o.kind, o.date,
-                     row_number() OVER (PARTITION BY o.unit_id, o.criteria_set, o.criterion
-                                        ORDER BY o.date DESC, o.id DESC) AS rank
-              FROM observation o WHERE {' AND '.join(where)})
-            WHERE rank = 1""", args).fetchall()
+        f"""SELECT s.unit_id, s.criteria_set, s.criterion, s.kind, s.date FROM criterion_state s
+            WHERE s.date <= :as_of{scope}
+            UNION ALL
+            SELECT s.unit_id, s.criteria_set, s.criterion, o.kind, o.date
+            FROM criterion_state s JOIN observation o ON o.id = (
+              SELECT x.id FROM observation x
+              WHERE x.criteria_set = s.criteria_set AND x.criterion = s.criterion
+                AND x.unit_id = s.unit_id AND x.date <= :as_of
+                AND x.id NOT IN (SELECT voids FROM observation WHERE voids IS NOT NULL)
+              ORDER BY x.date DESC, x.id DESC LIMIT 1)
+            WHERE s.date > :as_of{scope}""", args).fetchall()
 
 
 def indicator_values(conn: sqlite3.Connection, as_of: str, codes: list[str] | None = None,
