@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlite_utils import Migrations
 
 from .model import UNIT_KINDS
+from .store.observations import INDICATOR_SEGMENTS
 
 MIGRATION_SET = "ntmtrack"
 migrations = Migrations(MIGRATION_SET)
@@ -222,4 +223,17 @@ def m004_current_state(db) -> None:
              FROM observation o WHERE o.criterion IS NOT NULL
                AND o.id NOT IN (SELECT voids FROM observation WHERE voids IS NOT NULL))
            WHERE rank = 1""",
+        "CREATE INDEX observation_recognized ON observation(unit_id, date) WHERE kind = 'recognized'",
+        # Each unit's own current value of each indicator: the last level set plus the
+        # increases after it, as of its latest live observation (`date`).
+        """CREATE TABLE indicator_state (
+            unit_id INTEGER NOT NULL REFERENCES unit(id),
+            indicator TEXT NOT NULL REFERENCES indicator(code),
+            value REAL NOT NULL,
+            date TEXT NOT NULL,
+            PRIMARY KEY (indicator, unit_id)
+        ) STRICT, WITHOUT ROWID""",
+        "INSERT INTO indicator_state (unit_id, indicator, value, date) "
+        + INDICATOR_SEGMENTS.format(where="o.indicator IS NOT NULL"),
     )
+

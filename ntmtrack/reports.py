@@ -30,12 +30,14 @@ def scope_units(conn, tree: Tree, as_of: date, under_id: int | None, plan_id: st
     ids = [u for u in ids if tree.units[u]["kind"] in COMMUNE_KINDS
            and not (tree.units[u]["active_until"] and tree.units[u]["active_until"] <= day)]
     if plan_id:
-        in_plan = {t["unit_id"] for t in store_plans.targets(conn, plan_id)}
+        in_plan = {t["unit_id"] for t in store_plans.targets(conn, plan_id, ids if under_id else None)}
         ids = [u for u in ids if u in in_plan]
     return sorted(ids, key=lambda u: tree.units[u]["sort_key"])
 
 
-def choose_set(conn, explicit: str | None, plan_id: str | None, unit_ids: list[int]) -> str:
+def choose_set(conn, explicit: str | None, plan_id: str | None, unit_ids: list[int] | None) -> str:
+    """--set, else the plan's set, else the one set the units' plans use, else the default.
+    `unit_ids` None: every unit."""
     if explicit:
         return criteria_sets.get(conn, explicit).code
     if plan_id:
@@ -44,17 +46,16 @@ def choose_set(conn, explicit: str | None, plan_id: str | None, unit_ids: list[i
             raise NtmError(f"no plan '{plan_id}'")
         if plan["criteria_set"]:
             return plan["criteria_set"]
-    wanted = set(unit_ids)
-    used = {t["criteria_set"] for t in store_plans.targets(conn)
-            if t["kind"] == "criteria" and t["unit_id"] in wanted}
+    used = set(store_plans.criteria_sets_targeted(conn, unit_ids))
     if len(used) == 1:
         return used.pop()
     return criteria_sets.default_code(conn)
 
 
-def _criteria_targets(conn, set_code: str, plan_id: str | None) -> dict[int, list[dict]]:
+def _criteria_targets(conn, set_code: str, plan_id: str | None,
+                      unit_ids: list[int] | None) -> dict[int, list[dict]]:
     out: dict[int, list[dict]] = {}
-    for t in store_plans.targets(conn, plan_id):
+    for t in store_plans.targets(conn, plan_id, unit_ids):
         if t["kind"] == "criteria" and t["criteria_set"] == set_code:
             out.setdefault(t["unit_id"], []).append(t)
     return out
@@ -93,14 +94,16 @@ def judge(actual, baseline, goal, expected, deadline: date, as_of: date, directi
 
 def status(conn, as_of: date, under_id: int | None, plan_id: str | None, set_code: str | None,
            ratio: float = BEHIND_RATIO) -> tuple[list[dict], dict]:
-    tree = Tree.load(conn)
+    tree = Tree.load(conn, under_id)
     unit_ids = scope_units(conn, tree, as_of, under_id, plan_id)
-    code = choose_set(conn, set_code, plan_id, unit_ids)
+    # A national report reads everything at once; a district's reads only its own units.
+    scoped = unit_ids if under_id else None
+    code = choose_set(conn, set_code, plan_id, scoped)
     cs = criteria_sets.get(conn, code)
     numbers = cs.numbers
-    verdicts = state.criteria(conn, as_of, code)
-    recognitions = state.recognitions(conn, as_of)
-    targets = _criteria_targets(conn, code, plan_id)
+    verdicts = state.criteria(conn, as_of, code, scoped)
+    recognitions = state.recognitions(conn, as_of, scoped)
+    targets = _criteria_targets(conn, code, plan_id, scoped)
     plans: dict[str, dict] = {}
     starts: dict[str, dict] = {}
     rows = []
@@ -127,9 +130,11 @@ def status(conn, as_of: date, under_id: int | None, plan_id: str | None, set_cod
         if chosen:
             row["target_date"], row["plan"] = chosen["by"], chosen["plan"]
             if row["state"] is None:
-                plan = plans.setdefault(chosen["plan"], store_plans.get(conn, chosen["plan"]))
+                if chosen["plan"] not in plans:
+                    plans[chosen["plan"]] = store_plans.get(conn, chosen["plan"])
+                plan = plans[chosen["plan"]]
                 if chosen["plan"] not in starts:
-                    starts[chosen["plan"]] = state.criteria(conn, _day(plan["start"]), code)
+                    starts[chosen["plan"]] = state.criteria(conn, _day(plan["start"]), code, scoped)
                 progress = criteria_target_progress(conn, chosen, plan, verdicts,
                                                     starts[chosen["plan"]], unit_id, as_of)
                 row["state"] = "on_track" if progress["state"] == "done" else progress["state"]
@@ -148,11 +153,11 @@ def status(conn, as_of: date, under_id: int | None, plan_id: str | None, set_cod
 
 
 def criteria_stats(conn, as_of: date, under_id: int | None, set_code: str | None) -> list[dict]:
-    tree = Tree.load(conn)
+    tree = Tree.load(conn, under_id)
     unit_ids = scope_units(conn, tree, as_of, under_id, None)
-    code = choose_set(conn, set_code, None, unit_ids)
+    code = choose_set(conn, set_code, None, unit_ids if under_id else None)
     cs = criteria_sets.get(conn, code)
-    verdicts = state.criteria(conn, as_of, code)
+    verdicts = state.criteria(conn, as_of, code, unit_ids if under_id else None)
     rows = []
     for c in cs.criteria:
         met = sum(1 for u in unit_ids if c.number in state.met_numbers(verdicts, u, code))

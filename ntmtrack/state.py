@@ -8,15 +8,14 @@ indicator's roll-up (sum or mean; none never rolls up). Every report reads state
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from .store import observations as db
 from .store import plans as store_plans
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):  # a national register holds ~100,000: a tuple, not a dataclass
     met: bool
     date: str
 
@@ -36,9 +35,9 @@ def met_numbers(state: dict[int, dict[tuple[str, int], Verdict]], unit_id: int,
     return {n for (code, n), v in state.get(unit_id, {}).items() if code == set_code and v.met}
 
 
-def recognitions(conn, as_of: date) -> dict[int, dict]:
+def recognitions(conn, as_of: date, unit_ids: list[int] | None = None) -> dict[int, dict]:
     return {unit_id: {"criteria_set": code, "decision": decision, "date": on}
-            for unit_id, code, decision, on in db.recognitions(conn, as_of.isoformat())}
+            for unit_id, code, decision, on in db.recognitions(conn, as_of.isoformat(), unit_ids)}
 
 
 def own_indicator_values(conn, as_of: date, codes: list[str] | None = None,

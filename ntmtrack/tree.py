@@ -16,10 +16,12 @@ class Tree:
     children: dict[int | None, list[int]] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, conn) -> "Tree":
+    def load(cls, conn, under: int | None = None) -> "Tree":
+        """Every unit; with `under`, only that unit's subtree and its ancestors (a district's
+        report on a national register need not read 90,000 units)."""
         units: dict[int, dict] = {}
         children: dict[int | None, list[int]] = {}
-        for unit_id, name, kind, parent_id, code, active_until, key in db.all_units(conn):
+        for unit_id, name, kind, parent_id, code, active_until, key in db.all_units(conn, under):
             units[unit_id] = {"name": name, "kind": kind, "parent_id": parent_id, "code": code,
                               "active_until": active_until, "sort_key": key}
             children.setdefault(parent_id, []).append(unit_id)

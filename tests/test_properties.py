@@ -107,6 +107,8 @@ def test_state_does_not_depend_on_files_or_their_order_and_reimport_is_noop(rows
             _run(many, "record", "import", f)
         for day in (date(2022, 4, 20), date(2022, 5, 10), date(2022, 6, 1)):
             assert _state(one, day) == _state(many, day)
+        for db in (one, many):  # the kept current state agrees with the observations
+            assert "register ok" in _run(db, "db", "check").stderr
 
 
 @SETTINGS
@@ -125,6 +127,7 @@ def test_voiding_gives_the_state_without_the_voided_entry(rows, victim):
         _run(full, "record", "void", str(history_ids_in_order(history)[index]))
         for day in (date(2022, 4, 20), date(2022, 6, 1)):
             assert _state(full, day) == _state(without, day)
+        assert "register ok" in _run(full, "db", "check").stderr
 
 
 def history_ids_in_order(history):

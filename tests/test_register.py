@@ -168,7 +168,8 @@ def test_m004_builds_the_current_state_of_an_m003_register(run, db):
     before = {d: run("status", "--as-of", d, "-f", "csv").stdout for d in ("2018-04-01", "2018-12-31")}
     assert ",qd1980-2016,3,19,4 5 6" in before["2018-12-31"]  # Dân Lý: 1, 2, 3 met
     conn = sqlite3.connect(db, isolation_level=None)
-    conn.execute("DROP TABLE criterion_state")
+    for drop in ("TABLE criterion_state", "TABLE indicator_state", "INDEX observation_recognized"):
+        conn.execute(f"DROP {drop}")
     conn.execute("DELETE FROM _sqlite_migrations WHERE name='m004_current_state'")
     conn.close()
     after = {d: run("status", "--as-of", d, "-f", "csv").stdout for d in before}

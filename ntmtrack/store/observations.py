@@ -19,6 +19,20 @@ _INSERT = (
 )
 _LIVE = "o.id NOT IN (SELECT voids FROM observation WHERE voids IS NOT NULL)"
 
+# An indicator's value per key in one pass, latest first: `c` counts the level sets at or
+# after each observation, so the value is the last set (c = 1) plus the increases after it
+# (c = 0). Rows: (unit_id, indicator, value, last date). Also builds indicator_state (m004).
+INDICATOR_SEGMENTS = """
+    SELECT unit_id, indicator,
+           total(CASE WHEN c = 0 OR (c = 1 AND kind = 'set') THEN value END), max(date)
+    FROM (
+      SELECT o.id, o.unit_id, o.indicator, o.kind, o.value, o.date,
+             sum(o.kind = 'set') OVER (PARTITION BY o.indicator, o.unit_id
+                                       ORDER BY o.date DESC, o.id DESC ROWS UNBOUNDED PRECEDING) AS c
+      FROM observation o
+      WHERE {where} AND o.id NOT IN (SELECT voids FROM observation WHERE voids IS NOT NULL))
+    GROUP BY indicator, unit_id"""
+
 
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -66,12 +80,57 @@ _ADVANCE = """
 """
 
 
+# Keys whose new observations all come on or after the kept value's date: carried forward
+# (a new level set restarts the value, increases add to it). Earlier-dated arrivals (late
+# reports, corrections) make their keys recomputed from all their observations.
+_ADVANCE_INDICATORS = """
+    INSERT INTO indicator_state (unit_id, indicator, value, date)
+    SELECT n.unit_id, n.indicator,
+           CASE WHEN n.has_set THEN n.value ELSE coalesce(s.value, 0) + n.value END, n.date
+    FROM (
+      SELECT unit_id, indicator, min(date) AS first_date, max(date) AS date, max(c) > 0 AS has_set,
+             total(CASE WHEN c = 0 OR (c = 1 AND kind = 'set') THEN value END) AS value
+      FROM (SELECT o.unit_id, o.indicator, o.kind, o.value, o.date,
+                   sum(o.kind = 'set') OVER (PARTITION BY o.indicator, o.unit_id
+                                             ORDER BY o.date DESC, o.id DESC ROWS UNBOUNDED PRECEDING) AS c
+            FROM observation o WHERE o.id >= ? AND o.indicator IS NOT NULL)
+      GROUP BY indicator, unit_id) n
+    LEFT JOIN indicator_state s ON s.indicator = n.indicator AND s.unit_id = n.unit_id
+    WHERE s.date IS NULL OR n.first_date >= s.date
+    ON CONFLICT (indicator, unit_id) DO UPDATE SET value = excluded.value, date = excluded.date
+"""
+
+
+def _recompute_indicators(conn: sqlite3.Connection, keys: list[tuple]) -> None:
+    """Recompute indicator_state for (indicator, unit_id) keys from all their observations."""
+    if not keys:
+        return
+    pairs = json.dumps([list(k) for k in keys])
+    conn.execute("DELETE FROM indicator_state WHERE (indicator, unit_id) IN"
+                 " (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))", [pairs])
+    conn.execute(
+        "INSERT INTO indicator_state (unit_id, indicator, value, date) " + INDICATOR_SEGMENTS.format(
+            where="(o.indicator, o.unit_id) IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))"),
+        [pairs])
+
+
 def _advance_state(conn: sqlite3.Connection, first_id: int) -> None:
-    """Bring criterion_state up to date with the observations appended from `first_id` on.
+    """Bring criterion_state and indicator_state up to date with the observations appended
+    from `first_id` on.
 
     New verdicts replace older ones per key (set-based, one statement per batch); a void of a
-    key's current verdict makes that key fall back to its latest live verdict, or vanish."""
+    key's current verdict makes that key fall back to its latest live verdict, or vanish.
+    Indicator values carry forward in order; late or voided ones recompute their keys."""
     conn.execute(_ADVANCE, [first_id])
+    late = conn.execute(
+        "SELECT DISTINCT o.indicator, o.unit_id FROM observation o JOIN indicator_state s"
+        " ON s.indicator = o.indicator AND s.unit_id = o.unit_id"
+        " WHERE o.id >= ? AND o.indicator IS NOT NULL AND o.date < s.date", [first_id]).fetchall()
+    conn.execute(_ADVANCE_INDICATORS, [first_id])
+    voided = conn.execute(
+        "SELECT v.indicator, v.unit_id FROM observation o JOIN observation v ON v.id = o.voids"
+        " WHERE o.id >= ? AND o.voids IS NOT NULL AND v.indicator IS NOT NULL", [first_id]).fetchall()
+    _recompute_indicators(conn, sorted(set(late) | set(voided)))
     voided_keys = conn.execute(
         "SELECT s.unit_id, s.criteria_set, s.criterion FROM criterion_state s"
         " WHERE s.observation_id IN (SELECT voids FROM observation WHERE id >= ? AND voids IS NOT NULL)",
@@ -86,7 +145,7 @@ def _advance_state(conn: sqlite3.Connection, first_id: int) -> None:
 
 
 def state_mismatches(conn: sqlite3.Connection) -> int:
-    """Keys where criterion_state disagrees with the observations (for `db check`)."""
+    """Keys where criterion_state or indicator_state disagrees with the observations."""
     recomputed = f"""
         SELECT unit_id, criteria_set, criterion, id, kind, date FROM (
           SELECT o.id, o.unit_id, o.criteria_set, o.criterion, o.kind, o.date,
@@ -94,9 +153,16 @@ def state_mismatches(conn: sqlite3.Connection) -> int:
                                     ORDER BY o.date DESC, o.id DESC) AS rank
           FROM observation o WHERE o.criterion IS NOT NULL AND {_LIVE}) WHERE rank = 1"""
     kept = "SELECT unit_id, criteria_set, criterion, observation_id, kind, date FROM criterion_state"
+    # Values rounded: a sum carried forward and a sum recomputed may differ in the last bits.
+    values = ("SELECT r.* FROM (SELECT unit_id, indicator, round(v, 6), d FROM ("
+              + INDICATOR_SEGMENTS.format(where="o.indicator IS NOT NULL")
+              .replace("END), max(date)", "END) AS v, max(date) AS d") + ")) r")
+    values_kept = "SELECT unit_id, indicator, round(value, 6), date FROM indicator_state"
     return conn.execute(
         f"SELECT (SELECT count(*) FROM ({recomputed} EXCEPT {kept}))"
-        f" + (SELECT count(*) FROM ({kept} EXCEPT {recomputed}))").fetchone()[0]
+        f" + (SELECT count(*) FROM ({kept} EXCEPT {recomputed}))"
+        f" + (SELECT count(*) FROM ({values} EXCEPT {values_kept}))"
+        f" + (SELECT count(*) FROM ({values_kept} EXCEPT {values}))").fetchone()[0]
 
 
 def fingerprints_present(conn: sqlite3.Connection, prints: list[str]) -> set[str]:
@@ -179,41 +245,39 @@ def criteria_verdicts(conn: sqlite3.Connection, as_of: str, set_code: str | None
 def indicator_values(conn: sqlite3.Connection, as_of: str, codes: list[str] | None = None,
                      unit_ids: list[int] | None = None) -> list[tuple]:
     """(unit_id, indicator, value, last date) per unit's own observations on or before
-    `as_of`: the last level set plus every increase recorded after it."""
-    where = ["o.indicator IS NOT NULL", "o.date <= ?", _LIVE]
-    args: list = [as_of]
+    `as_of`: the last level set plus every increase recorded after it.
+
+    Keys not observed after `as_of` answer from indicator_state; the rest are computed from
+    their observations up to the day."""
+    scope, args = "", {"as_of": as_of}
     if codes is not None:
-        where.append("o.indicator IN (SELECT value FROM json_each(?))")
-        args.append(json.dumps(codes))
+        scope += " AND s.indicator IN (SELECT value FROM json_each(:codes))"
+        args["codes"] = json.dumps(codes)
     if unit_ids is not None:
-        where.append("o.unit_id IN (SELECT value FROM json_each(?))")
-        args.append(json.dumps(unit_ids))
+        scope += " AND s.unit_id IN (SELECT value FROM json_each(:units))"
+        args["units"] = json.dumps(unit_ids)
+    stale = ("o.date <= :as_of AND (o.indicator, o.unit_id) IN (SELECT s.indicator, s.unit_id"
+             f" FROM indicator_state s WHERE s.date > :as_of{scope})")
     return conn.execute(
-        f"""WITH live AS (
-              SELECT o.id, o.unit_id, o.indicator, o.kind, o.value, o.date
-              FROM observation o WHERE {' AND '.join(where)}),
-            last_set AS (
-              SELECT unit_id, indicator, id, date, value FROM (
-                SELECT *, row_number() OVER (PARTITION BY unit_id, indicator
-                                             ORDER BY date DESC, id DESC) AS rank
-                FROM live WHERE kind = 'set') WHERE rank = 1)
-            SELECT l.unit_id, l.indicator,
-                   coalesce(s.value, 0) + coalesce(sum(CASE WHEN l.kind = 'add' AND (s.id IS NULL
-                       OR l.date > s.date OR (l.date = s.date AND l.id > s.id))
-                       THEN l.value END), 0),
-                   max(l.date)
-            FROM live l LEFT JOIN last_set s ON s.unit_id = l.unit_id AND s.indicator = l.indicator
-            GROUP BY l.unit_id, l.indicator""", args).fetchall()
+        f"""SELECT s.unit_id, s.indicator, s.value, s.date FROM indicator_state s
+            WHERE s.date <= :as_of{scope}
+            UNION ALL {INDICATOR_SEGMENTS.format(where=stale)}""", args).fetchall()
 
 
-def recognitions(conn: sqlite3.Connection, as_of: str) -> list[tuple]:
-    """(unit_id, criteria_set, decision, date) of the latest live recognition per unit."""
+def recognitions(conn: sqlite3.Connection, as_of: str, unit_ids: list[int] | None = None) -> list[tuple]:
+    """(unit_id, criteria_set, decision, date) of the latest live recognition per unit
+    (read through the partial index on recognitions, never a scan of every observation)."""
+    scope, args = "", [as_of]
+    if unit_ids is not None:
+        scope = " AND o.unit_id IN (SELECT value FROM json_each(?))"
+        args.append(json.dumps(unit_ids))
     return conn.execute(
         f"""SELECT unit_id, criteria_set, decision, date FROM (
               SELECT o.unit_id, o.criteria_set, o.decision, o.date,
                      row_number() OVER (PARTITION BY o.unit_id ORDER BY o.date DESC, o.id DESC) AS rank
-              FROM observation o WHERE o.kind = 'recognized' AND o.date <= ? AND {_LIVE})
-            WHERE rank = 1""", [as_of]).fetchall()
+              FROM observation o INDEXED BY observation_recognized
+              WHERE o.kind = 'recognized' AND o.date <= ? AND {_LIVE}{scope})
+            WHERE rank = 1""", args).fetchall()
 
 
 def indicator_series(conn: sqlite3.Connection, unit_id: int, indicator: str) -> list[tuple]:

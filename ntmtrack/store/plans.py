@@ -95,6 +95,16 @@ def targets(conn: sqlite3.Connection, plan_id: str | None = None,
     return out
 
 
+def criteria_sets_targeted(conn: sqlite3.Connection, unit_ids: list[int] | None) -> list[str]:
+    """The criteria sets of criterion targets (on `unit_ids`, or anywhere)."""
+    sql = "SELECT DISTINCT criteria_set FROM plan_target WHERE kind = 'criteria'"
+    args = []
+    if unit_ids is not None:
+        sql += " AND unit_id IN (SELECT value FROM json_each(?))"
+        args.append(json.dumps(unit_ids))
+    return [r[0] for r in conn.execute(sql + " ORDER BY 1", args)]
+
+
 _INDICATOR_COLUMNS = ["code", "name", "measure", "direction", "rollup"]
 
 
