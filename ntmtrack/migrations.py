@@ -237,3 +237,38 @@ def m004_current_state(db) -> None:
         + INDICATOR_SEGMENTS.format(where="o.indicator IS NOT NULL"),
     )
 
+
+
+@migrations(name="m005_views")
+def m005_views(db) -> None:
+    # Read-only views for other tools (Datasette, a spreadsheet's ODBC, the sqlite3 shell):
+    # the current state with readable names. `ntmtrack db datasette-metadata` describes them.
+    _run(
+        db,
+        """CREATE VIEW current_criteria AS
+           SELECT u.name AS unit, u.code AS unit_code, u.kind AS unit_kind,
+                  s.criteria_set, s.criterion, c.name_vi AS criterion_name_vi,
+                  c.name_en AS criterion_name_en, s.kind = 'met' AS met, s.date AS verdict_date,
+                  s.observation_id, s.unit_id
+           FROM criterion_state s JOIN unit u ON u.id = s.unit_id
+           JOIN criterion c ON c.criteria_set = s.criteria_set AND c.number = s.criterion""",
+        """CREATE VIEW current_indicators AS
+           SELECT u.name AS unit, u.code AS unit_code, u.kind AS unit_kind, s.indicator,
+                  i.name AS indicator_name, i.measure, s.value, s.date AS last_date, s.unit_id
+           FROM indicator_state s JOIN unit u ON u.id = s.unit_id
+           JOIN indicator i ON i.code = s.indicator""",
+        """CREATE VIEW target_status AS
+           SELECT t.plan, u.name AS unit, u.code AS unit_code, t.criteria_set,
+                  json_array_length(t.criteria) AS criteria_wanted,
+                  (SELECT count(*) FROM json_each(t.criteria) w JOIN criterion_state s
+                     ON s.unit_id = t.unit_id AND s.criteria_set = t.criteria_set
+                    AND s.criterion = w.value AND s.kind = 'met') AS criteria_met,
+                  t.by AS target_date, t.unit_id
+           FROM plan_target t JOIN unit u ON u.id = t.unit_id
+           WHERE t.kind = 'criteria'""",
+        """CREATE VIEW laggards AS
+           SELECT plan, unit, unit_code, criteria_set, criteria_wanted, criteria_met, target_date,
+                  'overdue' AS reason, unit_id
+           FROM target_status
+           WHERE target_date < date('now') AND criteria_met < criteria_wanted""",
+    )

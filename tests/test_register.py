@@ -156,7 +156,7 @@ def test_version_and_help(run):
     assert run(code=2).exit_code == 2
 
 
-def test_m004_builds_the_current_state_of_an_m003_register(run, db):
+def test_m004_m005_build_the_current_state_and_views_of_an_m003_register(run, db):
     """A register with verdicts and voids, taken back to m003, upgrades to the same reports."""
     run("init")
     run("units", "import", EXAMPLES / "trieu-son-units.yaml")
@@ -168,11 +168,14 @@ def test_m004_builds_the_current_state_of_an_m003_register(run, db):
     before = {d: run("status", "--as-of", d, "-f", "csv").stdout for d in ("2018-04-01", "2018-12-31")}
     assert ",qd1980-2016,3,19,4 5 6" in before["2018-12-31"]  # Dân Lý: 1, 2, 3 met
     conn = sqlite3.connect(db, isolation_level=None)
-    for drop in ("TABLE criterion_state", "TABLE indicator_state", "INDEX observation_recognized"):
+    for drop in ("VIEW laggards", "VIEW target_status", "VIEW current_indicators",
+                 "VIEW current_criteria", "TABLE criterion_state", "TABLE indicator_state",
+                 "INDEX observation_recognized"):
         conn.execute(f"DROP {drop}")
-    conn.execute("DELETE FROM _sqlite_migrations WHERE name='m004_current_state'")
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name IN ('m004_current_state', 'm005_views')")
     conn.close()
     after = {d: run("status", "--as-of", d, "-f", "csv").stdout for d in before}
     assert after == before
     assert "register ok" in run("db", "check").stderr
     assert sqlite3.connect(db).execute("SELECT count(*) FROM criterion_state").fetchone()[0] == 3
+    assert sqlite3.connect(db).execute("SELECT count(*) FROM current_criteria WHERE met").fetchone()[0] == 3

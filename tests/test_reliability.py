@@ -200,3 +200,29 @@ def test_xlsx_export_has_values_only_and_real_cells(busy, tmp_path):
     assert dan_ly[3] == 80 and isinstance(dan_ly[7], datetime)
     observed = [[c.value for c in row] for row in book["Số liệu"].iter_rows(min_row=3)]
     assert any(r[1] == '=HYPERLINK("x","y")' and r[4] == 12.5 for r in observed)
+
+
+def test_views_answer_with_the_sqlite3_module_and_metadata_describes_them(busy, db):
+    from ntmtrack.datasette import DESCRIPTIONS
+
+    busy("record", "set", "Dân Lý", "thu-hoach-lua-mua", "50", "--date", "2022-09-20")
+    busy("record", "add", "Dân Lý", "thu-hoach-lua-mua", "5", "--date", "2022-09-27")
+    busy("plan", "import", EXAMPLES / "trieu-son-2018.yaml")
+    busy("record", "met", "Dân Lý", "1", "--date", "2018-03-01")
+    busy("record", "met", "Dân Lý", "2", "--date", "2018-03-01")
+    meta = json.loads(busy("db", "datasette-metadata").stdout)
+    tables = meta["databases"][db.stem]["tables"]
+    conn = sqlite3.connect(db)
+    for name, entry in tables.items():
+        cursor = conn.execute(f"SELECT * FROM {name}")
+        columns = {d[0] for d in cursor.description}
+        assert set(entry.get("columns", {})) <= columns, name
+        assert " — " in entry["description"]  # English — Vietnamese
+    assert set(DESCRIPTIONS) == set(tables)
+    criteria = conn.execute("SELECT unit, criterion, met FROM current_criteria ORDER BY criterion").fetchall()
+    assert criteria == [("Dân Lý", 1, 1), ("Dân Lý", 2, 1)]
+    assert conn.execute("SELECT unit, indicator, value FROM current_indicators").fetchall() == [
+        ("Dân Lý", "thu-hoach-lua-mua", 55.0)]
+    late = conn.execute("SELECT unit, criteria_met, criteria_wanted, reason FROM laggards"
+                        " WHERE unit = 'Dân Lý'").fetchall()
+    assert late == [("Dân Lý", 2, 19, "overdue")]  # the 2018 plan's deadline has passed

@@ -91,3 +91,18 @@ def db_backup(path: Annotated[Path, typer.Argument(help="Where to write the copy
             raise NtmError("the backup cannot be the register itself")
         size = maintenance.backup(reg.conn, path)
     message(tr(language, f"backup written: {path} ({size} bytes)", f"đã sao lưu: {path} ({size} byte)"))
+
+
+@app.command("datasette-metadata")
+def db_datasette_metadata(db: DbOption = None) -> None:
+    """Print Datasette metadata (tables, views and columns described in English and Vietnamese).
+
+    Example: ntmtrack db datasette-metadata > m.json && datasette huyen.db --metadata m.json
+    """
+    import json
+
+    from ..datasette import metadata
+
+    with register(db, readonly=True) as reg:  # also brings an older register's views up to date
+        name = reg.path.stem
+    print(json.dumps(metadata(name), ensure_ascii=False, indent=2))
