@@ -259,10 +259,10 @@ def _with_rollups(tree, by_unit: dict[int, dict], code, definition, as_of, ratio
     return ordered
 
 
-def group_status(conn, rows: list[dict], under_id: int | None) -> list[dict]:
-    """Status rows summed by the level below the filter (provinces, then districts): what a
-    person can read when a report would list hundreds of communes."""
-    tree = Tree.load(conn)
+def group_rows(conn, rows: list[dict], under_id: int | None) -> list[tuple[str, list[dict]]]:
+    """Rows (with `_unit_id`) grouped by the unit at the level below the filter (provinces,
+    then districts), in Vietnamese order: what a person can read instead of hundreds of rows."""
+    tree = Tree.load(conn, under_id)
     base_depth = tree.depth(under_id) + 1 if under_id else 0
     groups: dict[int, list[dict]] = {}
     for r in rows:
@@ -270,12 +270,17 @@ def group_status(conn, rows: list[dict], under_id: int | None) -> list[dict]:
         chain = list(reversed(tree.ancestors(unit_id))) + [unit_id]
         key = chain[min(base_depth, len(chain) - 1)]
         groups.setdefault(key, []).append(r)
+    return [(tree.units[key]["name"], groups[key])
+            for key in sorted(groups, key=lambda k: tree.units[k]["sort_key"])]
+
+
+def group_status(conn, rows: list[dict], under_id: int | None) -> list[dict]:
+    """Status rows summed by the level below the filter."""
     out = []
-    for key in sorted(groups, key=lambda k: tree.units[k]["sort_key"]):
-        members = groups[key]
+    for name, members in group_rows(conn, rows, under_id):
         total = members[0]["criteria_total"]
         out.append({
-            "group": tree.units[key]["name"], "group_path": tree.path(key), "units": len(members),
+            "group": name, "units": len(members),
             "meeting_all": sum(1 for m in members if m["criteria_met"] == total),
             "recognized": sum(1 for m in members if m["recognition"]),
             "average_criteria_met": round(sum(m["criteria_met"] for m in members) / len(members), 2),

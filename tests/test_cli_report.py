@@ -157,3 +157,35 @@ def test_hundreds_of_communes_are_grouped_in_tables_not_in_csv(run, tmp_path):
     assert "Huyện 0" in table and "Xã 0-1" not in table and "--all" in table
     assert "Xã 0-1" in run("status", "--as-of", "2026-03-02", "--all").stdout
     assert len(run("status", "--as-of", "2026-03-02", "-f", "csv").stdout.splitlines()) == 241
+
+
+def test_period_ends_are_month_or_quarter_ends_then_the_day():
+    from ntmtrack.trends import period_ends
+
+    assert period_ends(date(2018, 8, 15), date(2018, 11, 2), "month") == [
+        date(2018, 8, 31), date(2018, 9, 30), date(2018, 10, 31), date(2018, 11, 2)]
+    assert period_ends(date(2018, 1, 1), date(2018, 11, 2), "quarter") == [
+        date(2018, 3, 31), date(2018, 6, 30), date(2018, 9, 30), date(2018, 11, 2)]
+
+
+def test_trend_shows_the_series_pace_and_projection(review):
+    # Minh Châu climbs 4 criteria a month from August: 2 by 31/08, then 6, 10.
+    review("record", "unmet", "Minh Châu", *map(str, range(1, 20)), "--date", "2018-07-01")
+    review("record", "met", "Minh Châu", "1", "2", "--date", "2018-08-20")
+    review("record", "met", "Minh Châu", "3", "4", "5", "6", "--date", "2018-09-20")
+    rows = json.loads(review("status", "--trend", "--since", "2018-08-01", "--as-of", "2018-11-02",
+                             "--plan", "trieu-son-2018", "-f", "json").stdout)
+    minh_chau = next(r for r in rows if r["unit"] == "Minh Châu")
+    assert [p["criteria_met"] for p in minh_chau["series"]] == [2, 6, 10, 10]
+    assert [p["date"] for p in minh_chau["series"]] == ["2018-08-31", "2018-09-30", "2018-10-31", "2018-11-02"]
+    assert minh_chau["pace_per_month"] > 2
+    assert minh_chau["projection"] == "late" and minh_chau["projected_date"] > minh_chau["target_date"]
+    assert next(r for r in rows if r["unit"] == "Dân Lý")["projection"] == "done"
+    flat = review("status", "--trend", "--since", "2018-08-01", "--as-of", "2018-11-02",
+                  "--plan", "trieu-son-2018", "-f", "csv").stdout.splitlines()
+    assert flat[0].endswith(",met_2018-08-31,met_2018-09-30,met_2018-10-31,met_2018-11-02")
+    table = review("status", "--trend", "--since", "2018-08-01", "--as-of", "2018-11-02",
+                   "--plan", "trieu-son-2018", "--lang", "vi").stdout
+    assert "08/2018" in table and "trễ hạn" in table
+    assert "not before" in review("status", "--trend", "--since", "2018-12-01", "--as-of",
+                                  "2018-11-02", code=1).stderr

@@ -75,6 +75,9 @@ def status_command(
     as_of: AsOfOption = None,
     matrix: Annotated[bool, typer.Option("--matrix", help="Communes × criteria, ✓/✗, with totals.")] = False,
     all_rows: Annotated[bool, typer.Option("--all", help="List every commune even when there are hundreds (tables group them otherwise).")] = False,
+    trend: Annotated[bool, typer.Option("--trend", help="Criteria met at the end of each period since --since, the pace, and the projected date for meeting all criteria.")] = False,
+    every: Annotated[str, typer.Option("--every", help="With --trend: month or quarter.")] = "month",
+    since: Annotated[Optional[str], typer.Option("--since", help="With --trend: first day of the series (default: a year before --as-of).")] = None,
     excel: ExcelOption = False,
     db: DbOption = None, fmt: FormatOption = Format.table, lang: LangOption = None,
 ) -> None:
@@ -86,6 +89,9 @@ def status_command(
 
     language = lang_of(lang)
     day = as_of_day(as_of)
+    if trend:
+        _trend(plan, under, set_code, day, every, since, all_rows, excel, db, fmt, language)
+        return
     grouped = None
     with register(db, readonly=True) as reg:
         root = under_id(reg.conn, under)
@@ -131,6 +137,68 @@ def status_command(
     write(rows, STATUS_COLUMNS, fmt, language, footer=footer, styles=styles,
           title=tr(language, f"NTM criteria as of {day.isoformat()}",
                    f"Kết quả thực hiện tiêu chí NTM đến {day.strftime('%d/%m/%Y')}"))
+
+
+PROJECTION_VI = {"done": "đã đạt đủ", "on_time": "kịp hạn", "late": "trễ hạn",
+                 "stalled": "không tiến triển", "no_target": "chưa giao hạn"}
+TREND_SHOWN = 12  # period columns a person can read; machine formats carry them all
+
+
+def _trend(plan, under, set_code, day, every, since, all_rows, excel, db, fmt, language) -> None:
+    from .. import trends
+    from ..dates import parse_date
+
+    start = parse_date(since) if since else day.replace(year=day.year - 1)
+    with register(db, readonly=True) as reg:
+        root = under_id(reg.conn, under)
+        rows, ends = trends.trend(reg.conn, day, start, every, root, plan, set_code)
+        grouped = None
+        if fmt not in MACHINE and not all_rows and len(rows) > GROUP_ABOVE:
+            from .. import reports
+
+            grouped = reports.group_rows(reg.conn, rows, root)
+    keys = ["unit", "unit_path", "criteria_set", "criteria_total", "criteria_met", "pace_per_month",
+            "projected_date", "target_date", "projection"]
+    if fmt in (Format.json, Format.jsonl):
+        write([{**{k: r[k] for k in keys}, "series": r["series"]} for r in rows],
+              [Column(k, k, k) for k in keys + ["series"]], fmt, language)
+        return
+    if fmt in MACHINE:
+        flat = [{**{k: r[k] for k in keys}, **{f"met_{p['date']}": p["criteria_met"] for p in r["series"]}}
+                for r in rows]
+        columns = keys + [f"met_{d.isoformat()}" for d in ends]
+        write(flat, [Column(k, k, k) for k in columns], fmt, language, excel=excel)
+        return
+    label = (lambda d: d.strftime("%m/%Y")) if every == "month" else (
+        lambda d: f"Q{(d.month - 1) // 3 + 1}/{d.year}")
+    shown = list(enumerate(ends))[-TREND_SHOWN:]
+    period_columns = [Column(f"p{i}", label(d), label(d), "number") for i, d in shown]
+    if grouped is not None:
+        table = []
+        for group, members in grouped:
+            average = trends.average_series(members)
+            table.append({"unit": group, "units": len(members),
+                          **{f"p{i}": average[i][1] for i, _ in shown},
+                          "late": sum(1 for m in members if m["projection"] in ("late", "stalled"))})
+        columns = [Column("unit", "unit", "đơn vị"), Column("units", "communes", "số xã", "int"),
+                   *period_columns, Column("late", "late or stalled", "trễ/không tiến triển", "int")]
+    else:
+        table = []
+        for r in rows:
+            table.append({"unit": r["unit"], **{f"p{i}": r["series"][i]["criteria_met"] for i, _ in shown},
+                          "pace": r["pace_per_month"], "projected_date": r["projected_date"],
+                          "target_date": r["target_date"],
+                          "projection": PROJECTION_VI.get(r["projection"]) if language == "vi"
+                          else r["projection"].replace("_", " ")})
+        columns = [Column("unit", "unit", "đơn vị"), *period_columns,
+                   Column("pace", "per month", "TC/tháng", "number"),
+                   Column("projected_date", "all met by", "dự kiến đạt đủ", "date"),
+                   Column("target_date", "target", "hạn", "date"),
+                   Column("projection", "projection", "dự báo")]
+    title = tr(language, f"Criteria met per commune, {start.isoformat()} to {day.isoformat()}",
+               f"Số tiêu chí đạt theo {'tháng' if every == 'month' else 'quý'}, "
+               f"từ {start.strftime('%d/%m/%Y')} đến {day.strftime('%d/%m/%Y')}")
+    write(table, columns, fmt, language, title=title)
 
 
 def _status_keys(r: dict) -> dict:
