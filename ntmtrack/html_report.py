@@ -1,0 +1,222 @@
+"""The printable HTML report: one self-contained file (inline CSS, charts as inline SVG from
+pygal, no script, no network) laid out as a Vietnamese office report and for A4 paper.
+
+Gathers its figures from the same report functions as the CLI (reports, laggards, trends) and
+renders them with a Jinja2 template (templates/report.html.j2). Imported only by
+`ntmtrack report html`: Jinja2 and pygal cost nothing to other commands.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from importlib import resources
+
+from . import __version__
+from . import laggards as laggard_rules
+from . import reports, trends
+from .render import format_date, format_number, number_ranges, tr
+from .store import plans as store_plans
+
+_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.S)
+MAX_CHART_BARS = 60
+MAX_LAGGARDS = 200
+STATE_VI = {"recognized": "đã công nhận", "meets_all": "đạt đủ", "on_track": "đúng tiến độ",
+            "behind": "chậm", "overdue": "quá hạn", "no_target": "chưa giao", "done": "hoàn thành"}
+PROJECTION_VI = {"done": "đã đạt đủ", "on_time": "kịp hạn", "late": "trễ hạn",
+                 "stalled": "không tiến triển", "no_target": "chưa giao hạn"}
+
+
+def _texts(lang: str, scope: str, day: date, code: str, total: int) -> dict[str, str]:
+    def t(en: str, vi: str) -> str:
+        return tr(lang, en, vi)
+
+    return {
+        "issuer_above": t("People's Committee", "ỦY BAN NHÂN DÂN"),
+        "issuer": scope.upper() if lang == "vi" else scope,
+        "title": t("Report on New Rural Development", "Báo cáo kết quả xây dựng nông thôn mới"),
+        "subtitle": t(f"{scope}, as of {format_date(day, lang)}",
+                      f"{scope}, tính đến ngày {format_date(day, lang)}"),
+        "summary": t("Summary", "Kết quả chung"),
+        "units": t("communes", "xã"),
+        "meeting_all": t(f"meet all {total} criteria", f"xã đạt đủ {total} tiêu chí"),
+        "recognized": t("recognised", "xã đã được công nhận"),
+        "average": t("criteria per commune on average", "tiêu chí bình quân/xã"),
+        "set_note": t(f"Criteria set {code}.", f"Bộ tiêu chí {code}."),
+        "per_unit": t("Criteria met per commune", "Số tiêu chí đạt của từng xã"),
+        "per_unit_caption": t(f"Criteria met of {total}", f"Số tiêu chí đạt trên tổng số {total}"),
+        "grouped_note": t("Communes grouped by the level below the report's unit (average per commune).",
+                          "Các xã được gộp theo đơn vị cấp dưới (bình quân mỗi xã)."),
+        "unit": t("Unit", "Đơn vị"), "criteria": t("Criteria", "Tiêu chí"),
+        "missing": t("Not yet met", "Chưa đạt"), "target": t("Target date", "Thời hạn"),
+        "state": t("State", "Tình trạng"),
+        "bottlenecks": t("Bottleneck criteria", "Các tiêu chí khó đạt nhất"),
+        "bottlenecks_caption": t("Share of communes meeting each criterion, hardest first",
+                                 "Tỷ lệ xã đạt từng tiêu chí, tiêu chí khó nhất trước"),
+        "criterion": t("No.", "TT"), "name": t("Criterion", "Tiêu chí"),
+        "units_met": t("Communes meeting it", "Số xã đạt"),
+        "trend": t("Pace", "Tốc độ thực hiện"),
+        "trend_caption": t("Criteria met per commune at the end of each month",
+                           "Số tiêu chí đạt cuối mỗi tháng"),
+        "pace": t("Criteria per month", "Tiêu chí/tháng"),
+        "projected": t("All met by (at this pace)", "Dự kiến đạt đủ"),
+        "projection": t("Projection", "Dự báo"),
+        "campaign": t("Campaign", "Kế hoạch"),
+        "campaign_caption": t("Share of target reached against the share expected by now",
+                              "Tỷ lệ hoàn thành so với tỷ lệ phải đạt đến nay"),
+        "indicator": t("Indicator", "Chỉ tiêu"), "actual": t("Actual", "Thực hiện"),
+        "expected": t("Expected by now", "Phải đạt đến nay"), "goal": t("Target", "Mục tiêu"),
+        "deadline": t("Deadline", "Hạn"),
+        "laggards": t("Units falling behind", "Đơn vị chậm tiến độ"),
+        "plan": t("Plan", "Kế hoạch"), "reason": t("Why", "Lý do"),
+        "no_laggards": t("No unit is behind.", "Không có đơn vị chậm tiến độ."),
+        "footer": t(f"Produced by ntmtrack {__version__} from the register on "
+                    f"{format_date(date.today(), lang)}.",
+                    f"Lập bằng ntmtrack {__version__} từ sổ theo dõi ngày "
+                    f"{format_date(date.today(), lang)}."),
+    }
+
+
+def _chart_style():
+    from pygal.style import Style
+
+    return Style(background="white", plot_background="white", foreground="#1b1b1b",
+                 foreground_strong="#1b1b1b", foreground_subtle="#888888",
+                 colors=("#2e7d32", "#bdbdbd", "#ef6c00", "#1565c0"),
+                 font_family="Times New Roman, Noto Serif, serif", label_font_size=11,
+                 major_label_font_size=11, legend_font_size=11, title_font_size=13)
+
+
+def _svg(chart) -> str:
+    # No script and no external references: the file must open offline and print. pygal
+    # writes its tooltip configuration as an inline script even with js=[]; the chart does
+    # not need it.
+    return _SCRIPT.sub("", chart.render(is_unicode=True))
+
+
+def _config(**extra):
+    base = dict(js=[], disable_xml_declaration=True, style=_chart_style(), width=900,
+                print_values=False, legend_at_bottom=True, truncate_label=-1)
+    base.update(extra)
+    return base
+
+
+def build(conn, as_of: date, under_id: int | None, under_name: str | None, plan_id: str | None,
+          lang: str) -> str:
+    """The whole HTML document as text."""
+    import jinja2
+    import pygal
+
+    rows, totals = reports.status(conn, as_of, under_id, plan_id, None)
+    code, total = totals["criteria_set"], totals["criteria_total"]
+    scope = under_name or tr(lang, "All units", "Toàn bộ đơn vị")
+    t = _texts(lang, scope, as_of, code, total)
+
+    grouped = len(rows) > MAX_CHART_BARS
+    if grouped:
+        groups = reports.group_status(conn, rows, under_id)
+        bars = [(g["group"], g["average_criteria_met"]) for g in groups]
+    else:
+        bars = [(r["unit"], r["criteria_met"]) for r in rows]
+    # pygal draws a horizontal chart's first label at the bottom: reversed, it reads top-down.
+    bars.reverse()
+    per_unit = pygal.HorizontalStackedBar(**_config(height=max(220, 22 * len(bars) + 90),
+                                                    range=(0, total), show_legend=True))
+    per_unit.x_labels = [name for name, _ in bars]
+    per_unit.add(tr(lang, "met", "đã đạt"), [value for _, value in bars])
+    per_unit.add(tr(lang, "not yet", "chưa đạt"), [round(total - value, 2) for _, value in bars])
+    per_unit_svg = _svg(per_unit)
+
+    stats = reports.criteria_stats(conn, as_of, under_id, code)
+    bottleneck_chart = pygal.HorizontalBar(**_config(height=max(220, 24 * len(stats) + 90),
+                                                     range=(0, 100), show_legend=False))
+    bottleneck_chart.x_labels = [f"{s['criterion']}. {s['name_vi'] if lang == 'vi' else s['name_en']}"
+                                 for s in reversed(stats)]
+    bottleneck_chart.add("%", [round(100 * (s["share"] or 0), 1) for s in reversed(stats)])
+
+    trend_rows, trend_chart_svg = [], ""
+    if rows and as_of.replace(year=as_of.year - 1) < as_of:
+        series, ends = trends.trend(conn, as_of, as_of.replace(year=as_of.year - 1), "month",
+                                    under_id, plan_id, None)
+        if any(p["criteria_met"] for r in series for p in r["series"]):
+            line = pygal.Line(**_config(height=360, range=(0, total), show_dots=True,
+                                        x_label_rotation=0))
+            line.x_labels = [d.strftime("%m/%Y") for d in ends]
+            if len(series) <= 12:
+                for r in series:
+                    line.add(r["unit"], [p["criteria_met"] for p in r["series"]])
+            else:
+                line.add(tr(lang, "average per commune", "bình quân/xã"),
+                         [v for _, v in trends.average_series(series)])
+            trend_chart_svg = _svg(line)
+            trend_rows = [{**r, "pace_text": format_number(r["pace_per_month"], lang, 2)
+                           if r["pace_per_month"] is not None else "–",
+                           "projected_text": format_date(r["projected_date"], lang) if r["projected_date"] else "–",
+                           "target_text": format_date(r["target_date"], lang) if r["target_date"] else "–",
+                           "projection_text": PROJECTION_VI[r["projection"]] if lang == "vi"
+                           else r["projection"].replace("_", " ")}
+                          for r in series][:MAX_LAGGARDS]
+
+    campaigns = []
+    for pid in ([plan_id] if plan_id else store_plans.ids(conn)):
+        plan = store_plans.get(conn, pid)
+        progress = [r for r in reports.progress(conn, pid, as_of, under_id)] if plan else []
+        if not progress:
+            continue
+        top = min(r["unit_path"].count("/") for r in progress)
+        shown = [r for r in progress if r["unit_path"].count("/") == top][:MAX_CHART_BARS]
+        chart = pygal.HorizontalBar(**_config(height=max(220, 40 * len(shown) + 90), range=(0, 100)))
+        shown.reverse()
+        chart.x_labels = [f"{r['unit']} · {r['indicator']}" for r in shown]
+        chart.add(tr(lang, "% of target reached", "% hoàn thành"),
+                  [round(min(100, r["percent_of_target"] or 0), 1) for r in shown])
+        chart.add(tr(lang, "% expected by now", "% phải đạt đến nay"),
+                  [round(100 * _share(r["expected"], r["baseline"], r["goal"]), 1) for r in shown])
+        campaigns.append({"id": pid, "title": plan["title"], "chart": _svg(chart), "rows": [
+            {**r, "actual_text": format_number(r["actual"], lang),
+             "expected_text": format_number(r["expected"], lang),
+             "goal_text": format_number(r["goal"], lang),
+             "deadline_text": format_date(r["deadline"], lang),
+             "state_text": STATE_VI.get(r["state"], r["state"]) if lang == "vi" else r["state"].replace("_", " ")}
+            for r in progress[:MAX_LAGGARDS]]})
+
+    lag = laggard_rules.laggards(conn, as_of, plan_id, under_id)
+    for r in lag:
+        r["why"] = laggard_rules.reason_text(r, lang)
+    more = len(lag) - MAX_LAGGARDS
+    if grouped:
+        status_rows = [{"unit": g["group"], "criteria_met": g["average_criteria_met"],
+                        "criteria_total": total, "missing_text": "", "target_text": "",
+                        "state": "", "state_text": tr(lang, f"{g['units']} communes, {g['meeting_all']} meet all",
+                                                     f"{g['units']} xã, {g['meeting_all']} xã đạt đủ")}
+                       for g in groups]
+    else:
+        status_rows = [{**r, "missing_text": number_ranges(r["missing"]),
+                        "target_text": format_date(r["target_date"], lang) if r["target_date"] else "",
+                        "state_text": STATE_VI.get(r["state"], r["state"]) if lang == "vi"
+                        else r["state"].replace("_", " ")} for r in rows]
+    for s in stats:
+        s["name"] = s["name_vi"] if lang == "vi" else s["name_en"]
+        s["share_text"] = format_number(round(100 * (s["share"] or 0), 1), lang)
+    environment = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True,
+                                     undefined=jinja2.StrictUndefined)
+    template = environment.from_string(
+        resources.files("ntmtrack").joinpath("templates", "report.html.j2").read_text(encoding="utf-8"))
+    place_date = (f"{under_name + ', ' if under_name else ''}ngày {as_of.day:02d} tháng "
+                  f"{as_of.month:02d} năm {as_of.year}" if lang == "vi"
+                  else f"{under_name + ', ' if under_name else ''}{as_of.strftime('%d %B %Y')}")
+    return template.render(
+        lang=lang, version=__version__, t=t, scope_name=scope, day_text=format_date(as_of, lang),
+        place_date=place_date, totals=totals, average_text=format_number(totals["average_criteria_met"], lang)
+        if totals["average_criteria_met"] is not None else "–",
+        charts={"per_unit": per_unit_svg, "bottlenecks": _svg(bottleneck_chart), "trend": trend_chart_svg},
+        status_rows=status_rows, grouped=grouped, bottlenecks=stats, trend=trend_rows,
+        campaigns=campaigns, laggards=lag[:MAX_LAGGARDS],
+        laggards_more=tr(lang, f"… and {more} more (ntmtrack laggards lists all)",
+                         f"… và {more} đơn vị khác (xem ntmtrack laggards)") if more > 0 else "")
+
+
+def _share(expected, baseline, goal) -> float:
+    if goal is None or baseline is None or expected is None or goal == baseline:
+        return 1.0 if expected is not None and goal is not None and expected >= goal else 0.0
+    return max(0.0, min(1.0, (expected - baseline) / (goal - baseline)))
