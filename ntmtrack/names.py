@@ -43,6 +43,12 @@ def fold(text: str) -> str:
     return " ".join(stripped.casefold().split())
 
 
+def strip_marks(text: str) -> str:
+    """The text without diacritics, case kept ("Dân Lý" → "Dan Ly"); same length as NFC text."""
+    decomposed = unicodedata.normalize("NFD", unicodedata.normalize("NFC", text))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("đ", "d").replace("Đ", "D")
+
+
 def _letters(text: str):
     """Yield (base letter with its shape mark, tone digit, is_upper) per character."""
     for ch in unicodedata.normalize("NFC", text):

@@ -164,3 +164,29 @@ def test_siblings_differing_only_in_diacritics_are_two_units_when_codes_differ(r
     clash.write_text("- {name: Huyện X, kind: district, children: [\n"
                      "    {name: Bình Đông, kind: commune, code: '09999'}]}\n", encoding="utf-8")
     assert "already has code 08662" in run("units", "import", clash, code=1).stderr
+
+
+def test_shell_completion_offers_units_and_plans_from_the_register(run, db):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    run("init")
+    run("units", "import", EXAMPLES / "trieu-son-units.yaml")
+    run("plan", "import", EXAMPLES / "trieu-son-2018.yaml")
+    exe = Path(sys.executable).parent / "ntmtrack"
+    if not exe.exists():
+        pytest.skip("the ntmtrack console script is not installed next to this Python")
+
+    def complete(words: str) -> list[str]:
+        env = {**os.environ, "NTMTRACK_DB": str(db), "_NTMTRACK_COMPLETE": "complete_bash",
+               "COMP_WORDS": words, "COMP_CWORD": str(len(words.split()) - 1)}
+        return subprocess.run([str(exe)], env=env, capture_output=True, text=True).stdout.splitlines()
+
+    assert complete("ntmtrack units show Dân") == ["Dân Lực", "Dân Lý", "Dân Quyền"]
+    # typed without diacritics: completed without them, and still a name ntmtrack matches
+    assert complete("ntmtrack status --under dan") == ["dan Luc", "dan Ly", "dan Quyen"]
+    assert "Dân Lý" in run("units", "show", "dan Ly").stdout
+    assert complete("ntmtrack progress trieu") == ["trieu-son-2018"]
+    assert complete("ntmtrack record met Tho")[:2] == ["Tho Cuong", "Tho Phu"]

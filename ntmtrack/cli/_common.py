@@ -33,6 +33,56 @@ AsOfOption = Annotated[
 ]
 
 
+def _completion_register(ctx: typer.Context):
+    from ..store import open_register
+
+    return open_register(ctx.params.get("db") if ctx else None, readonly=True)
+
+
+def complete_unit(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """Shell completion: active units whose name starts like `incomplete`, diacritics optional.
+
+    The shell keeps only values that start with what was typed, so a name typed without
+    diacritics ("dan") completes without them ("dan Ly"), which ntmtrack matches just the
+    same; the hint shows the real name, its kind and code."""
+    from ..names import fold, strip_marks
+    from ..store import units as store_units
+
+    typed = incomplete or ""
+    try:
+        with _completion_register(ctx) as reg:
+            found = store_units.names_starting(reg.conn, fold(typed))
+    except Exception:  # completion must never print a traceback into the user's prompt
+        return []
+    out = []
+    for name, kind, code in found:
+        hint = f"{name} · {kind}{' ' + code if code else ''}"
+        if name.startswith(typed):
+            out.append((name, hint))
+        else:
+            plain = strip_marks(name)
+            out.append((typed + plain[len(typed):], hint))
+    return out
+
+
+def complete_plan(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """Shell completion: plan ids starting with `incomplete`, titles as the hint."""
+    from ..store import plans as store_plans
+
+    try:
+        with _completion_register(ctx) as reg:
+            return [(pid, title) for pid, title in store_plans.titles(reg.conn)
+                    if pid.startswith(incomplete or "")]
+    except Exception:
+        return []
+
+
+PlanOption = Annotated[Optional[str], typer.Option("--plan", "-p", help="Only this plan's units and targets.",
+                                                   autocompletion=complete_plan)]
+UnderOption = Annotated[Optional[str], typer.Option("--under", "-u", help="Only units below this one.",
+                                                    autocompletion=complete_unit)]
+
+
 def lang_of(value: str | None) -> str:
     if value and value.lower()[:2] not in ("vi", "en"):
         raise typer.BadParameter("use vi or en", param_hint="--lang")

@@ -10,8 +10,18 @@ import typer
 from .. import criteria
 from ..render import Column, write
 from ..store import criteria as store_criteria
-from ._common import (DbOption, Format, FormatOption, LangOption, lang_of, message, register,
-                      tr, writing)
+from ._common import (
+    DbOption,
+    Format,
+    FormatOption,
+    LangOption,
+    complete_unit,
+    lang_of,
+    message,
+    register,
+    tr,
+    writing,
+)
 
 app = typer.Typer(help="Criteria sets (bộ tiêu chí): list, show, import.", no_args_is_help=True)
 
@@ -136,7 +146,7 @@ def criteria_import(file: Annotated[Path, typer.Argument(help="A criteria set in
 
 
 @app.command("stats")
-def criteria_stats(under: Annotated[Optional[str], typer.Option("--under", "-u", help="Only communes below this unit.")] = None,
+def criteria_stats(under: Annotated[Optional[str], typer.Option("--under", "-u", help="Only communes below this unit.", autocompletion=complete_unit)] = None,
                    set_code: SetOption = None,
                    as_of: Annotated[Optional[str], typer.Option("--as-of", help="The day (default today).")] = None,
                    db: DbOption = None, fmt: FormatOption = Format.table, lang: LangOption = None) -> None:

@@ -10,8 +10,17 @@ import typer
 
 from .. import criteria
 from ..render import Column, write
-from ._common import DbOption, FormatOption, Format, LangOption, lang_of, message, register, tr
 from ..store import write_transaction
+from ._common import (
+    DbOption,
+    Format,
+    FormatOption,
+    LangOption,
+    lang_of,
+    message,
+    register,
+    tr,
+)
 
 app = typer.Typer(help="The register file: information, checks and backups.", no_args_is_help=True)
 

@@ -7,15 +7,25 @@ from typing import Annotated, Optional
 
 import typer
 
-from ._common import AsOfOption, DbOption, LangOption, lang_of, message, register, tr
+from ._common import (
+    AsOfOption,
+    DbOption,
+    LangOption,
+    complete_plan,
+    complete_unit,
+    lang_of,
+    message,
+    register,
+    tr,
+)
 
 app = typer.Typer(help="Exports that travel: an XLSX workbook.", no_args_is_help=True)
 
 
 @app.command("xlsx")
 def export_xlsx(path: Annotated[Path, typer.Argument(help="The .xlsx file to write.")],
-                plan: Annotated[Optional[str], typer.Option("--plan", "-p", help="Only this plan.")] = None,
-                under: Annotated[Optional[str], typer.Option("--under", "-u", help="Only units below this one.")] = None,
+                plan: Annotated[Optional[str], typer.Option("--plan", "-p", help="Only this plan.", autocompletion=complete_plan)] = None,
+                under: Annotated[Optional[str], typer.Option("--under", "-u", help="Only units below this one.", autocompletion=complete_unit)] = None,
                 as_of: AsOfOption = None, db: DbOption = None, lang: LangOption = None) -> None:
     """One workbook: status, criteria matrix, criteria stats, each plan's progress, laggards,
     the week's observations. Values only, never formulas.

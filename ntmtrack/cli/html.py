@@ -8,8 +8,18 @@ from typing import Annotated
 
 import typer
 
-from ._common import AsOfOption, DbOption, LangOption, lang_of, message, register, tr
-from .report import PlanOption, UnderOption, as_of_day
+from ._common import (
+    AsOfOption,
+    DbOption,
+    LangOption,
+    PlanOption,
+    UnderOption,
+    lang_of,
+    message,
+    register,
+    tr,
+)
+from .report import as_of_day
 
 app = typer.Typer(help="Reports to print and pass around.", no_args_is_help=True)
 

@@ -11,8 +11,18 @@ import typer
 
 from ..model import InputProblems, NtmError
 from ..render import MACHINE, Column, write
-from ._common import (DbOption, Format, FormatOption, LangOption, lang_of, message, register,
-                      tr, writing)
+from ._common import (
+    DbOption,
+    Format,
+    FormatOption,
+    LangOption,
+    complete_plan,
+    lang_of,
+    message,
+    register,
+    tr,
+    writing,
+)
 
 app = typer.Typer(help="Campaign plans (kế hoạch): validate, import, list, show, export.",
                   no_args_is_help=True)
@@ -173,10 +183,9 @@ TARGET_COLUMNS = [
 
 
 def plan_target_rows(conn, plan_id: str) -> list[dict]:
+    from .. import criteria as criteria_sets
     from ..store import plans as store_plans
     from ..tree import Tree
-
-    from .. import criteria as criteria_sets
 
     tree = Tree.load(conn)
     rows = []
@@ -208,7 +217,7 @@ def _criteria_label(t: dict, set_numbers: dict) -> str:
 
 
 @app.command("show")
-def plan_show(plan_id: Annotated[str, typer.Argument(help="Plan id.")],
+def plan_show(plan_id: Annotated[str, typer.Argument(help="Plan id.", autocompletion=complete_plan)],
               db: DbOption = None, fmt: FormatOption = Format.table, lang: LangOption = None) -> None:
     """Show a plan: its header, then every target per unit with its deadline.
 
@@ -252,7 +261,7 @@ def plan_show(plan_id: Annotated[str, typer.Argument(help="Plan id.")],
 
 
 @app.command("export")
-def plan_export(plan_id: Annotated[str, typer.Argument(help="Plan id.")],
+def plan_export(plan_id: Annotated[str, typer.Argument(help="Plan id.", autocompletion=complete_plan)],
                 output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
                 db: DbOption = None) -> None:
     """Print a plan as YAML that imports back to the identical plan.
@@ -293,7 +302,7 @@ def plan_schema() -> None:
 
 
 @app.command("remove")
-def plan_remove(plan_id: Annotated[str, typer.Argument(help="Plan id.")],
+def plan_remove(plan_id: Annotated[str, typer.Argument(help="Plan id.", autocompletion=complete_plan)],
                 yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
                 db: DbOption = None, lang: LangOption = None) -> None:
     """Remove a plan and its targets (observations stay). Asks first; `--yes` when not at a terminal.

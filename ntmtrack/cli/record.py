@@ -10,8 +10,20 @@ import typer
 
 from ..model import COMMUNE_KINDS, NtmError
 from ..render import Column, write
-from ._common import (AsOfOption, DbOption, ExcelOption, Format, FormatOption, LangOption, lang_of, message,
-                      register, tr, writing)
+from ._common import (
+    AsOfOption,
+    DbOption,
+    ExcelOption,
+    Format,
+    FormatOption,
+    LangOption,
+    complete_unit,
+    lang_of,
+    message,
+    register,
+    tr,
+    writing,
+)
 
 app = typer.Typer(help="Record progress (append-only): criteria met or lost, indicator values, "
                        "recognition decisions, whole files; void mistakes.",
@@ -75,7 +87,7 @@ def _verdicts(verdict: str, unit: str, criteria: list[str], set_code, date, note
 
 
 @app.command("met")
-def record_met(unit: Annotated[str, typer.Argument(help="Commune (name, code, alias or path).")],
+def record_met(unit: Annotated[str, typer.Argument(help="Commune (name, code, alias or path).", autocompletion=complete_unit)],
                criteria: Annotated[List[str], typer.Argument(help="Criterion numbers (17, c17, tc17).")],
                set_code: SetOption = None, date: DateOption = None, note: NoteOption = None,
                by: ByOption = None, db: DbOption = None, lang: LangOption = None) -> None:
@@ -87,7 +99,7 @@ def record_met(unit: Annotated[str, typer.Argument(help="Commune (name, code, al
 
 
 @app.command("unmet")
-def record_unmet(unit: Annotated[str, typer.Argument(help="Commune (name, code, alias or path).")],
+def record_unmet(unit: Annotated[str, typer.Argument(help="Commune (name, code, alias or path).", autocompletion=complete_unit)],
                  criteria: Annotated[List[str], typer.Argument(help="Criterion numbers.")],
                  set_code: SetOption = None, date: DateOption = None, note: NoteOption = None,
                  by: ByOption = None, db: DbOption = None, lang: LangOption = None) -> None:
@@ -124,7 +136,7 @@ def _measurement(add: bool, unit, indicator, value, date, note, by, decimal_mark
 
 
 @app.command("set")
-def record_set(unit: Annotated[str, typer.Argument(help="Unit.")],
+def record_set(unit: Annotated[str, typer.Argument(help="Unit.", autocompletion=complete_unit)],
                indicator: Annotated[str, typer.Argument(help="Indicator code.")],
                value: Annotated[str, typer.Argument(help="The level reached (5466,32 or 85%).")],
                date: DateOption = None, note: NoteOption = None, by: ByOption = None,
@@ -137,7 +149,7 @@ def record_set(unit: Annotated[str, typer.Argument(help="Unit.")],
 
 
 @app.command("add")
-def record_add(unit: Annotated[str, typer.Argument(help="Unit.")],
+def record_add(unit: Annotated[str, typer.Argument(help="Unit.", autocompletion=complete_unit)],
                indicator: Annotated[str, typer.Argument(help="Indicator code.")],
                amount: Annotated[str, typer.Argument(help="Amount to add (e.g. 12).")],
                date: DateOption = None, note: NoteOption = None, by: ByOption = None,
@@ -150,7 +162,7 @@ def record_add(unit: Annotated[str, typer.Argument(help="Unit.")],
 
 
 @app.command("recognized")
-def record_recognized(unit: Annotated[str, typer.Argument(help="Commune.")],
+def record_recognized(unit: Annotated[str, typer.Argument(help="Commune.", autocompletion=complete_unit)],
                       decision: Annotated[str, typer.Option("--decision", help="Decision number, e.g. 4321/QĐ-UBND.")],
                       set_code: SetOption = None, date: DateOption = None, note: NoteOption = None,
                       by: ByOption = None, db: DbOption = None, lang: LangOption = None) -> None:
@@ -316,7 +328,7 @@ HISTORY_COLUMNS = [
 
 
 def history_command(
-    unit: Annotated[str, typer.Argument(help="Unit (name, code, alias or path).")],
+    unit: Annotated[str, typer.Argument(help="Unit (name, code, alias or path).", autocompletion=complete_unit)],
     measure: Annotated[Optional[str], typer.Option("--measure", "-m", help="Only this criterion (17) or indicator code.")] = None,
     since: Annotated[Optional[str], typer.Option("--since", help="Only observations dated on or after this day.")] = None,
     below: Annotated[bool, typer.Option("--below", help="Include the units below it (villages of a commune).")] = False,

@@ -11,11 +11,21 @@ from typing import Annotated, Optional
 import typer
 
 from ..render import MACHINE, Column, format_number, number_ranges, write
-from ._common import (AsOfOption, DbOption, ExcelOption, Format, FormatOption, LangOption, lang_of, register,
-                      tr)
+from ._common import (
+    AsOfOption,
+    DbOption,
+    ExcelOption,
+    Format,
+    FormatOption,
+    LangOption,
+    PlanOption,
+    UnderOption,
+    complete_plan,
+    lang_of,
+    register,
+    tr,
+)
 
-PlanOption = Annotated[Optional[str], typer.Option("--plan", "-p", help="Only this plan's units and targets.")]
-UnderOption = Annotated[Optional[str], typer.Option("--under", "-u", help="Only units below this one.")]
 SetOption = Annotated[Optional[str], typer.Option("--set", "-s", help="Criteria set (default: the plan's, else the one the units' plans use, else the register's default).")]
 
 
@@ -234,7 +244,7 @@ def _matrix(rows: list[dict], fmt: Format, language: str, excel: bool = False) -
 
 
 def progress_command(
-    plan: Annotated[str, typer.Argument(help="Plan id.")],
+    plan: Annotated[str, typer.Argument(help="Plan id.", autocompletion=complete_plan)],
     under: UnderOption = None, as_of: AsOfOption = None,
     threshold: Annotated[float, typer.Option("--threshold", help="Behind below this share of the expected progress.")] = 0.8,
     excel: ExcelOption = False,

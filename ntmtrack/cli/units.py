@@ -11,8 +11,19 @@ from .. import names, units
 from ..model import NtmError
 from ..render import Column, write
 from ..store import units as store_units
-from ._common import (DbOption, ExcelOption, Format, FormatOption, LangOption, lang_of, message, register,
-                      tr, writing)
+from ._common import (
+    DbOption,
+    ExcelOption,
+    Format,
+    FormatOption,
+    LangOption,
+    complete_unit,
+    lang_of,
+    message,
+    register,
+    tr,
+    writing,
+)
 
 app = typer.Typer(help="Administrative units: add, import, list, show, rename, move, merge.",
                   no_args_is_help=True)
@@ -113,7 +124,7 @@ UNIT_COLUMNS = [
 
 @app.command("list")
 def units_list(
-    under: Annotated[Optional[str], typer.Option("--under", "-u", help="Only units below this one.")] = None,
+    under: Annotated[Optional[str], typer.Option("--under", "-u", help="Only units below this one.", autocompletion=complete_unit)] = None,
     kind: KindOption = None,
     include_inactive: Annotated[bool, typer.Option("--inactive", help="Include units merged away.")] = False,
     excel: ExcelOption = False,
@@ -153,7 +164,7 @@ def units_list(
 
 
 @app.command("show")
-def units_show(unit: Annotated[str, typer.Argument(help="Name, code, alias or path.")],
+def units_show(unit: Annotated[str, typer.Argument(help="Name, code, alias or path.", autocompletion=complete_unit)],
                db: DbOption = None, fmt: FormatOption = Format.table,
                lang: LangOption = None) -> None:
     """Show a unit: its path, code, aliases, children and lineage both ways (merges).
@@ -197,7 +208,7 @@ def units_show(unit: Annotated[str, typer.Argument(help="Name, code, alias or pa
 
 
 @app.command("rename")
-def units_rename(unit: Annotated[str, typer.Argument(help="The unit to rename.")],
+def units_rename(unit: Annotated[str, typer.Argument(help="The unit to rename.", autocompletion=complete_unit)],
                  new_name: Annotated[str, typer.Argument(help="Its new name.")],
                  db: DbOption = None, lang: LangOption = None) -> None:
     """Rename a unit; the old name stays as an alias so old files still find it.
@@ -216,7 +227,7 @@ def units_rename(unit: Annotated[str, typer.Argument(help="The unit to rename.")
 
 
 @app.command("move")
-def units_move(unit: Annotated[str, typer.Argument(help="The unit to move.")],
+def units_move(unit: Annotated[str, typer.Argument(help="The unit to move.", autocompletion=complete_unit)],
                parent: Annotated[str, typer.Option("--parent", "-p", help="Its new parent.")],
                db: DbOption = None, lang: LangOption = None) -> None:
     """Move a unit under another parent (a commune into a cluster, say).
@@ -236,7 +247,7 @@ def units_move(unit: Annotated[str, typer.Argument(help="The unit to move.")],
 
 @app.command("merge")
 def units_merge(
-    old: Annotated[List[str], typer.Argument(help="The units merged away.")],
+    old: Annotated[List[str], typer.Argument(help="The units merged away.", autocompletion=complete_unit)],
     into: Annotated[str, typer.Option("--into", help="The new (or surviving) unit.")],
     date: Annotated[str, typer.Option("--date", help="Date the merge took effect.")],
     kind: KindOption = None,

@@ -31,6 +31,10 @@ def ids(conn: sqlite3.Connection) -> list[str]:
     return [r[0] for r in conn.execute("SELECT id FROM plan ORDER BY id")]
 
 
+def titles(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    return conn.execute("SELECT id, title FROM plan ORDER BY id").fetchall()
+
+
 def summaries(conn: sqlite3.Connection) -> list[dict]:
     rows = conn.execute(
         """SELECT p.id, p.title, p.reference, p.criteria_set, p.start, p."end", p.report_every,

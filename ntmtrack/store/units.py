@@ -176,3 +176,11 @@ def lineage(conn: sqlite3.Connection, unit_id: int) -> tuple[list[tuple], list[t
         " ON u.id=l.successor_id WHERE l.predecessor_id=? ORDER BY l.date, u.sort_key",
         [unit_id]).fetchall()
     return before, after
+
+
+def names_starting(conn: sqlite3.Connection, folded_prefix: str, limit: int = 50) -> list[tuple]:
+    """(name, kind, code) of active units whose folded name starts with the prefix (an index
+    range, not a scan), in Vietnamese order."""
+    return conn.execute(
+        "SELECT name, kind, code FROM unit WHERE folded >= ? AND folded < ? AND active_until IS NULL"
+        " ORDER BY sort_key LIMIT ?", [folded_prefix, folded_prefix + "\U0010ffff", limit]).fetchall()
