@@ -49,10 +49,11 @@ def _month_end(day: date) -> date:
 
 def laggards(conn, as_of: date, plan_id: str | None = None, under_id: int | None = None,
              ratio: float = reports.BEHIND_RATIO) -> list[dict]:
-    tree = Tree.load(conn)
+    tree = Tree.load(conn, under_id)
     allowed = None
     if under_id:
         allowed = set(tree.descendants(under_id)) | {under_id}
+    scoped = sorted(allowed) if allowed is not None else None
     plan_ids = [plan_id] if plan_id else store_plans.ids(conn)
     rows: list[dict] = []
     day = as_of.isoformat()
@@ -74,13 +75,13 @@ def laggards(conn, as_of: date, plan_id: str | None = None, under_id: int | None
                                              and tree.units[t["unit_id"]]["active_until"] <= day)]
         criteria_targets = [t for t in active if t["kind"] == "criteria"]
         if criteria_targets:
-            now = state.criteria(conn, as_of)
-            then = state.criteria(conn, start)
+            now = state.criteria(conn, as_of, None, scoped)
+            then = state.criteria(conn, start, None, scoped)
             for t in criteria_targets:
                 p = reports.criteria_target_progress(conn, t, plan, now, then, t["unit_id"], as_of)
                 if p["state"] in ("behind", "overdue"):
                     rows.append(_row(tree, t["unit_id"], pid, t["criteria"], p, as_of, None))
-        for p in reports.progress(conn, pid, as_of, under_id, ratio):
+        for p in reports.progress(conn, pid, as_of, under_id, ratio, tree=tree):
             if p["rollup"] or p["state"] not in ("behind", "overdue"):
                 continue
             actual = p["actual"] if p["actual"] is not None else p["baseline"]

@@ -164,7 +164,10 @@ def write(rows: Iterable[dict], columns: list[Column], fmt: Format, lang: str,
     if fmt == Format.json:
         data = [{k: _machine_value(row.get(k), c.kind) for k, c in zip(keys, columns)}
                 for row in rows]
-        out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        # Indented for a person at a terminal; compact in a pipe, where Python's C encoder is
+        # ~5x faster than the indenting one (0.7 s for a national status).
+        indent = 2 if getattr(out, "isatty", lambda: False)() or len(data) < 2000 else None
+        out.write(json.dumps(data, ensure_ascii=False, indent=indent) + "\n")
         return
     if fmt == Format.jsonl:
         for row in rows:

@@ -94,7 +94,7 @@ def judge(actual, baseline, goal, expected, deadline: date, as_of: date, directi
 
 def status(conn, as_of: date, under_id: int | None, plan_id: str | None, set_code: str | None,
            ratio: float = BEHIND_RATIO) -> tuple[list[dict], dict]:
-    tree = Tree.load(conn, under_id)
+    tree = Tree.load(conn, under_id, villages=False)
     unit_ids = scope_units(conn, tree, as_of, under_id, plan_id)
     # A national report reads everything at once; a district's reads only its own units.
     scoped = unit_ids if under_id else None
@@ -153,7 +153,7 @@ def status(conn, as_of: date, under_id: int | None, plan_id: str | None, set_cod
 
 
 def criteria_stats(conn, as_of: date, under_id: int | None, set_code: str | None) -> list[dict]:
-    tree = Tree.load(conn, under_id)
+    tree = Tree.load(conn, under_id, villages=False)
     unit_ids = scope_units(conn, tree, as_of, under_id, None)
     code = choose_set(conn, set_code, None, unit_ids if under_id else None)
     cs = criteria_sets.get(conn, code)
@@ -169,12 +169,13 @@ def criteria_stats(conn, as_of: date, under_id: int | None, set_code: str | None
 
 
 def progress(conn, plan_id: str, as_of: date, under_id: int | None,
-             ratio: float = BEHIND_RATIO) -> list[dict]:
-    """Each indicator target of the plan, with roll-up rows for the units above them."""
+             ratio: float = BEHIND_RATIO, tree: Tree | None = None) -> list[dict]:
+    """Each indicator target of the plan, with roll-up rows for the units above them.
+    `tree`: the caller's, when it has loaded one already (it must hold `under_id`'s subtree)."""
     plan = store_plans.get(conn, plan_id)
     if plan is None:
         raise NtmError(f"no plan '{plan_id}'; known plans: {', '.join(store_plans.ids(conn)) or 'none'}")
-    tree = Tree.load(conn)
+    tree = tree or Tree.load(conn, under_id)
     targets = [t for t in store_plans.targets(conn, plan_id) if t["kind"] != "criteria"]
     if under_id:
         allowed = set(tree.descendants(under_id)) | {under_id}
@@ -230,10 +231,13 @@ def _with_rollups(tree, by_unit: dict[int, dict], code, definition, as_of, ratio
     rollup = (definition or {}).get("rollup", "sum")
     rows = dict(by_unit)
     if rollup != "none":
-        tops = [u for u in by_unit if not any(a in by_unit for a in tree.ancestors(u))]
-        ancestors = {a for u in tops for a in tree.ancestors(u)}
-        for a in ancestors:
-            under = [u for u in tops if a in tree.ancestors(u)]
+        lineage = {u: tree.ancestors(u) for u in by_unit}
+        tops = [u for u in by_unit if not any(a in by_unit for a in lineage[u])]
+        below: dict[int, list[int]] = {}  # each ancestor's top-level targets, in one pass
+        for u in tops:
+            for a in lineage[u]:
+                below.setdefault(a, []).append(u)
+        for a, under in below.items():
             parts = [by_unit[u] for u in under]
             if len(parts) < 2 and tree.units[a]["kind"] not in ("district", "cluster", "commune", "town", "ward"):
                 continue
@@ -247,14 +251,18 @@ def _with_rollups(tree, by_unit: dict[int, dict], code, definition, as_of, ratio
             rows[a] = _progress_row(tree, a, code, definition, baseline, actual, goal, expected,
                                     deadline, as_of, ratio, own=False)
     ordered = []
+    # Walk only the branches that hold rows, not the whole (national) tree.
+    relevant = set(rows) | {a for u in rows for a in tree.ancestors(u)}
 
     def walk(unit_id):
         if unit_id in rows:
             ordered.append(rows[unit_id])
-        for child in sorted(tree.children.get(unit_id, []), key=lambda c: tree.units[c]["sort_key"]):
+        for child in sorted((c for c in tree.children.get(unit_id, []) if c in relevant),
+                            key=lambda c: tree.units[c]["sort_key"]):
             walk(child)
 
-    for root in sorted(tree.children.get(None, []), key=lambda c: tree.units[c]["sort_key"]):
+    for root in sorted((c for c in tree.children.get(None, []) if c in relevant),
+                       key=lambda c: tree.units[c]["sort_key"]):
         walk(root)
     return ordered
 
@@ -262,7 +270,7 @@ def _with_rollups(tree, by_unit: dict[int, dict], code, definition, as_of, ratio
 def group_rows(conn, rows: list[dict], under_id: int | None) -> list[tuple[str, list[dict]]]:
     """Rows (with `_unit_id`) grouped by the unit at the level below the filter (provinces,
     then districts), in Vietnamese order: what a person can read instead of hundreds of rows."""
-    tree = Tree.load(conn, under_id)
+    tree = Tree.load(conn, under_id, villages=False)
     base_depth = tree.depth(under_id) + 1 if under_id else 0
     groups: dict[int, list[dict]] = {}
     for r in rows:

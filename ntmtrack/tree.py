@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 from .store import units as db
 
+BELOW_COMMUNES = ("village", "household_group")
+
 
 @dataclass
 class Tree:
@@ -16,12 +18,15 @@ class Tree:
     children: dict[int | None, list[int]] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, conn, under: int | None = None) -> "Tree":
+    def load(cls, conn, under: int | None = None, villages: bool = True) -> "Tree":
         """Every unit; with `under`, only that unit's subtree and its ancestors (a district's
-        report on a national register need not read 90,000 units)."""
+        report on a national register need not read 90,000 units); without `villages`, the
+        tree down to communes (criteria reports: villages are most of a national tree)."""
         units: dict[int, dict] = {}
         children: dict[int | None, list[int]] = {}
         for unit_id, name, kind, parent_id, code, active_until, key in db.all_units(conn, under):
+            if not villages and kind in BELOW_COMMUNES:
+                continue
             units[unit_id] = {"name": name, "kind": kind, "parent_id": parent_id, "code": code,
                               "active_until": active_until, "sort_key": key}
             children.setdefault(parent_id, []).append(unit_id)

@@ -72,7 +72,7 @@ _ADVANCE = """
       SELECT id, unit_id, criteria_set, criterion, kind, date,
              row_number() OVER (PARTITION BY unit_id, criteria_set, criterion
                                 ORDER BY date DESC, id DESC) AS rank
-      FROM observation WHERE id >= ? AND criterion IS NOT NULL) WHERE rank = 1
+      FROM observation NOT INDEXED WHERE id >= ? AND criterion IS NOT NULL) WHERE rank = 1
     ON CONFLICT (unit_id, criteria_set, criterion) DO UPDATE SET
       observation_id = excluded.observation_id, kind = excluded.kind, date = excluded.date
     WHERE excluded.date > criterion_state.date
@@ -93,7 +93,7 @@ _ADVANCE_INDICATORS = """
       FROM (SELECT o.unit_id, o.indicator, o.kind, o.value, o.date,
                    sum(o.kind = 'set') OVER (PARTITION BY o.indicator, o.unit_id
                                              ORDER BY o.date DESC, o.id DESC ROWS UNBOUNDED PRECEDING) AS c
-            FROM observation o WHERE o.id >= ? AND o.indicator IS NOT NULL)
+            FROM observation o NOT INDEXED WHERE o.id >= ? AND o.indicator IS NOT NULL)
       GROUP BY indicator, unit_id) n
     LEFT JOIN indicator_state s ON s.indicator = n.indicator AND s.unit_id = n.unit_id
     WHERE s.date IS NULL OR n.first_date >= s.date
@@ -115,6 +115,8 @@ def _recompute_indicators(conn: sqlite3.Connection, keys: list[tuple]) -> None:
 
 
 def _advance_state(conn: sqlite3.Connection, first_id: int) -> None:
+    # NOT INDEXED: the new rows are a rowid range; the partial indexes would make SQLite walk
+    # every verdict or value in the register instead (measured: 0.76 s for one observation).
     """Bring criterion_state and indicator_state up to date with the observations appended
     from `first_id` on.
 
@@ -123,17 +125,17 @@ def _advance_state(conn: sqlite3.Connection, first_id: int) -> None:
     Indicator values carry forward in order; late or voided ones recompute their keys."""
     conn.execute(_ADVANCE, [first_id])
     late = conn.execute(
-        "SELECT DISTINCT o.indicator, o.unit_id FROM observation o JOIN indicator_state s"
+        "SELECT DISTINCT o.indicator, o.unit_id FROM observation o NOT INDEXED JOIN indicator_state s"
         " ON s.indicator = o.indicator AND s.unit_id = o.unit_id"
         " WHERE o.id >= ? AND o.indicator IS NOT NULL AND o.date < s.date", [first_id]).fetchall()
     conn.execute(_ADVANCE_INDICATORS, [first_id])
     voided = conn.execute(
-        "SELECT v.indicator, v.unit_id FROM observation o JOIN observation v ON v.id = o.voids"
+        "SELECT v.indicator, v.unit_id FROM observation o NOT INDEXED JOIN observation v ON v.id = o.voids"
         " WHERE o.id >= ? AND o.voids IS NOT NULL AND v.indicator IS NOT NULL", [first_id]).fetchall()
     _recompute_indicators(conn, sorted(set(late) | set(voided)))
     voided_keys = conn.execute(
         "SELECT s.unit_id, s.criteria_set, s.criterion FROM criterion_state s"
-        " WHERE s.observation_id IN (SELECT voids FROM observation WHERE id >= ? AND voids IS NOT NULL)",
+        " WHERE s.observation_id IN (SELECT voids FROM observation NOT INDEXED WHERE id >= ? AND voids IS NOT NULL)",
         [first_id]).fetchall()
     for key in voided_keys:
         conn.execute("DELETE FROM criterion_state WHERE unit_id=? AND criteria_set=? AND criterion=?", key)

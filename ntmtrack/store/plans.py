@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from datetime import datetime, timezone
@@ -77,6 +78,12 @@ _TARGET_COLUMNS = ["id", "plan", "seq", "unit_id", "kind", "criteria_set", "crit
                    "indicator", "amount", "baseline", "by", "milestones"]
 
 
+@functools.lru_cache(maxsize=256)
+def _numbers(text: str) -> tuple:
+    # A national plan repeats the same few criteria lists on 10,000 targets.
+    return tuple(json.loads(text))
+
+
 def targets(conn: sqlite3.Connection, plan_id: str | None = None,
             unit_ids: list[int] | None = None) -> list[dict]:
     sql = "SELECT " + ", ".join(f"t.{c}" for c in _TARGET_COLUMNS) + " FROM plan_target t"
@@ -93,7 +100,7 @@ def targets(conn: sqlite3.Connection, plan_id: str | None = None,
     out = []
     for row in conn.execute(sql, args):
         t = dict(zip(_TARGET_COLUMNS, row))
-        t["criteria"] = json.loads(t["criteria"]) if t["criteria"] else None
+        t["criteria"] = list(_numbers(t["criteria"])) if t["criteria"] else None
         t["milestones"] = json.loads(t["milestones"]) if t["milestones"] else []
         out.append(t)
     return out
