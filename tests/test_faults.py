@@ -241,12 +241,15 @@ def test_file_size_limit_mid_import_is_a_clean_error(season, db, tmp_path):
     assert digest(db) == before
 
 
-@pytest.mark.parametrize("k", [1, 2, 999, 1000, 1001, 2500])
+@pytest.mark.parametrize("k", [1, 2, 4999, 5000, 5001, 10001, 12000])
 def test_a_failure_at_any_row_leaves_the_register_unchanged(season, db, tmp_path, monkeypatch, k):
-    from ntmtrack import record_files
+    # Rows are written in batches of 5,000 inside one transaction: a failure after a batch
+    # boundary must undo the batches already written (bare insert_all would have committed them).
+    from ntmtrack import record_files, recording
 
+    assert recording.BATCH == 5000
     big = tmp_path / "rows.csv"
-    _csv(big, 2500)
+    _csv(big, 12000)
     real = record_files.read_delimited
 
     def failing(*args, **kw):
@@ -464,3 +467,16 @@ def test_fuzzed_csv_gives_only_ntmtrack_errors(text, encoding):
             pass
     except NtmError:
         pass
+
+
+def test_invalid_bytes_on_stdin_under_a_c_locale_are_refused_before_any_write(season, db):
+    # T26: cron runs with no LANG; Python's text stdin would then let bad bytes through as
+    # surrogates. ntmtrack reads stdin as bytes and decodes strictly.
+    before = digest(db)
+    data = "date,unit,measure,value,note\n2022-10-01,Thọ Vực,dien-tich-vu-dong,5,".encode() + b"\xe0\xff\n"
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "NTMTRACK_DB": str(db), "LC_ALL": "C"}
+    p = subprocess.run([sys.executable, "-m", "ntmtrack", "record", "import", "-", "--input-format", "csv"], input=data,
+                       env=env, capture_output=True)
+    err = p.stderr.decode("utf-8", "replace")
+    assert p.returncode == 1 and "utf-8" in err.lower() and "Traceback" not in err
+    assert digest(db) == before

@@ -127,6 +127,8 @@ BAD_FILES = {
                  "no unit named"),
     "big.yaml": ("plan: p\ntitle: " + "x" * (9 * 1024 * 1024) + "\n", "larger than"),
     "nul.yaml": ("plan: p\x00\n", "NUL"),
+    # Found by the fuzz test (tests/test_faults.py): a tag on a key crashed the loader.
+    "tag-on-key.yaml": ("!!python/object:os.system plan: \n", "is not allowed"),
 }
 
 
