@@ -61,7 +61,7 @@ def append_many(conn: sqlite3.Connection, rows) -> int:
 
 
 def _next_id(conn: sqlite3.Connection) -> int:
-    return conn.execute("SELECT coalesce(max(id), 0) + 1 FROM observation").fetchone()[0]
+    return max_id(conn) + 1
 
 
 # -- the current state: the latest live verdict per unit and criterion --------------------
@@ -115,14 +115,14 @@ def _recompute_indicators(conn: sqlite3.Connection, keys: list[tuple]) -> None:
 
 
 def _advance_state(conn: sqlite3.Connection, first_id: int) -> None:
-    # NOT INDEXED: the new rows are a rowid range; the partial indexes would make SQLite walk
-    # every verdict or value in the register instead (measured: 0.76 s for one observation).
     """Bring criterion_state and indicator_state up to date with the observations appended
     from `first_id` on.
 
     New verdicts replace older ones per key (set-based, one statement per batch); a void of a
     key's current verdict makes that key fall back to its latest live verdict, or vanish.
     Indicator values carry forward in order; late or voided ones recompute their keys."""
+    # NOT INDEXED: the new rows are a rowid range; the partial indexes would make SQLite walk
+    # every verdict or value in the register instead (measured: 0.76 s for one observation).
     conn.execute(_ADVANCE, [first_id])
     late = conn.execute(
         "SELECT DISTINCT o.indicator, o.unit_id FROM observation o NOT INDEXED JOIN indicator_state s"
