@@ -173,5 +173,5 @@ def test_current_state_answers_like_the_observations_on_every_day(events, as_of)
                 got = state.criteria(reg.conn, day)
                 names = {u: reg.conn.execute("SELECT name FROM unit WHERE id=?", [u]).fetchone()[0]
                          for u in got}
-                seen = {(names[u], n): v.met for u, verdicts in got.items() for (_s, n), v in verdicts.items()}
+                seen = {(names[u], n): v[0] for u, verdicts in got.items() for (_s, n), v in verdicts.items()}
                 assert seen == {k: v[0] for k, v in expected.items()}
