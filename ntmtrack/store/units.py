@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import datetime, timezone
 
@@ -111,12 +112,15 @@ def children_names(conn: sqlite3.Connection, unit_id: int) -> list[str]:
         "SELECT name FROM unit WHERE parent_id=? ORDER BY sort_key", [unit_id])]
 
 
-def all_units(conn: sqlite3.Connection, under: int | None = None) -> list[tuple]:
+def all_units(conn: sqlite3.Connection, under: int | None = None,
+              leave_out: tuple[str, ...] = ()) -> list[tuple]:
     """(id, name, kind, parent_id, code, active_until, sort_key) for every unit, or for the
-    units below `under` with `under` and its ancestors (enough to name paths)."""
+    units below `under` with `under` and its ancestors (enough to name paths); without the
+    kinds in `leave_out`."""
     columns = "id, name, kind, parent_id, code, active_until, sort_key"
     if under is None:
-        return conn.execute(f"SELECT {columns} FROM unit").fetchall()
+        return conn.execute(f"SELECT {columns} FROM unit WHERE kind NOT IN (SELECT value FROM json_each(?))",
+                            [json.dumps(list(leave_out))]).fetchall()
     return conn.execute(
         f"""WITH RECURSIVE below(id) AS (
               SELECT ? UNION ALL SELECT u.id FROM unit u JOIN below b ON u.parent_id = b.id),
@@ -124,8 +128,9 @@ def all_units(conn: sqlite3.Connection, under: int | None = None) -> list[tuple]
               SELECT parent_id FROM unit WHERE id = ?
               UNION ALL SELECT u.parent_id FROM unit u JOIN above a ON u.id = a.id
               WHERE u.parent_id IS NOT NULL)
-            SELECT {columns} FROM unit WHERE id IN (SELECT id FROM below UNION SELECT id FROM above)""",
-        [under, under]).fetchall()
+            SELECT {columns} FROM unit WHERE id IN (SELECT id FROM below UNION SELECT id FROM above)
+              AND kind NOT IN (SELECT value FROM json_each(?))""",
+        [under, under, json.dumps(list(leave_out))]).fetchall()
 
 
 def all_folded_names(conn: sqlite3.Connection) -> list[tuple[str, str]]:
