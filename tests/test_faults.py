@@ -195,7 +195,10 @@ def test_a_signal_mid_import_rolls_back_with_a_message(season, db, tmp_path, sig
     big = tmp_path / "big.csv"
     _csv(big, 200_000)
     before = digest(db)
-    p = _cli(db, "record", "import", big)
+    # As at a terminal: a shell running this suite in the background ignores SIGINT, and a
+    # child that starts with SIGINT ignored never sees Ctrl-C.
+    p = _cli(db, "record", "import", big,
+             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     # Wait until the import holds the write lock, then signal it.
     probe = sqlite3.connect(db, timeout=0, isolation_level=None)
     deadline = time.time() + 60
