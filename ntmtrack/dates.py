@@ -40,5 +40,13 @@ def parse_date(text: str) -> dt.date:
     return result
 
 
+def year_before(day: dt.date) -> dt.date:
+    """The same day a year earlier; 29 February becomes the 28th."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
 def today() -> dt.date:
     return dt.date.today()

@@ -15,6 +15,7 @@ from importlib import resources
 from . import __version__
 from . import laggards as laggard_rules
 from . import reports, trends
+from .dates import year_before
 from .render import format_date, format_number, number_ranges, tr
 from .store import plans as store_plans
 
@@ -135,9 +136,8 @@ def build(conn, as_of: date, under_id: int | None, under_name: str | None, plan_
     bottleneck_chart.add("%", [round(100 * (s["share"] or 0), 1) for s in reversed(stats)])
 
     trend_rows, trend_chart_svg = [], ""
-    if rows and as_of.replace(year=as_of.year - 1) < as_of:
-        series, ends = trends.trend(conn, as_of, as_of.replace(year=as_of.year - 1), "month",
-                                    under_id, plan_id, None)
+    if rows:
+        series, ends = trends.trend(conn, as_of, year_before(as_of), "month", under_id, plan_id, None)
         if any(p["criteria_met"] for r in series for p in r["series"]):
             line = pygal.Line(**_config(height=360, range=(0, total), show_dots=True,
                                         x_label_rotation=0))

@@ -10,7 +10,7 @@ import calendar
 from datetime import date, timedelta
 
 from . import reports, state
-from .model import NtmError
+from .model import NtmError, UsageError
 
 DAYS_PER_MONTH = 365.25 / 12
 EVERY = ("month", "quarter")
@@ -19,7 +19,7 @@ EVERY = ("month", "quarter")
 def period_ends(since: date, as_of: date, every: str) -> list[date]:
     """The last day of each month (or quarter) from `since` on, ending with `as_of` itself."""
     if every not in EVERY:
-        raise NtmError(f"--every is month or quarter, not '{every}'")
+        raise UsageError(f"--every is month or quarter, not '{every}'")
     if since >= as_of:
         raise NtmError(f"--since {since.isoformat()} is not before {as_of.isoformat()}")
     step = 1 if every == "month" else 3

@@ -189,3 +189,14 @@ def test_trend_shows_the_series_pace_and_projection(review):
     assert "08/2018" in table and "trễ hạn" in table
     assert "not before" in review("status", "--trend", "--since", "2018-12-01", "--as-of",
                                   "2018-11-02", code=1).stderr
+
+
+def test_trend_and_html_report_on_29_february(review):
+    # The default --since is a year before --as-of; 29/02 has no such day.
+    rows = json.loads(review("status", "--trend", "--as-of", "2024-02-29", "-f", "json").stdout)
+    assert rows[0]["series"][0]["date"] == "2023-02-28"
+    assert "<svg" in review("report", "html", "-", "--as-of", "29/02/2024").stdout
+
+
+def test_trend_every_must_be_month_or_quarter(review):
+    assert "month or quarter" in review("status", "--trend", "--every", "week", code=2).stderr

@@ -156,9 +156,9 @@ TREND_SHOWN = 12  # period columns a person can read; machine formats carry them
 
 def _trend(plan, under, set_code, day, every, since, all_rows, excel, db, fmt, language) -> None:
     from .. import trends
-    from ..dates import parse_date
+    from ..dates import parse_date, year_before
 
-    start = parse_date(since) if since else day.replace(year=day.year - 1)
+    start = parse_date(since) if since else year_before(day)
     with register(db, readonly=True) as reg:
         root = under_id(reg.conn, under)
         rows, ends = trends.trend(reg.conn, day, start, every, root, plan, set_code)
