@@ -101,13 +101,11 @@ def communes_of(tree):
                     yield province, district, commune
 
 
-def write_national_plan(rng: random.Random, tree, path: Path) -> dict[str, date]:
-    by: dict[str, date] = {}
+def write_national_plan(rng: random.Random, tree, path: Path) -> None:
     groups: dict[date, list[str]] = {}
     for _, _, commune in communes_of(tree):
         year = rng.randint(2026, 2030)
         deadline = date(year, rng.choice([6, 12]), 30 if rng.random() < 0.5 else 15)
-        by[commune["code"]] = deadline
         groups.setdefault(deadline, []).append(commune["code"])
     with open(path, "w", encoding="utf-8") as f:
         f.write("plan: ntm-quoc-gia-2026-2030\ntitle: Xây dựng nông thôn mới giai đoạn 2026-2030\n"
@@ -116,7 +114,6 @@ def write_national_plan(rng: random.Random, tree, path: Path) -> dict[str, date]
         for deadline in sorted(groups):
             codes = ", ".join(json.dumps(c) for c in groups[deadline])
             f.write(f"  - {{criteria: all, by: {deadline.isoformat()}, units: [{codes}]}}\n")
-    return by
 
 
 def write_campaign(rng: random.Random, province: dict, path: Path) -> list[str]:

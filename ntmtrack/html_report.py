@@ -16,16 +16,12 @@ from . import __version__
 from . import laggards as laggard_rules
 from . import reports, trends
 from .dates import year_before
-from .render import format_date, format_number, number_ranges, tr
+from .render import format_date, format_number, number_ranges, projection_label, state_label, tr
 from .store import plans as store_plans
 
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.S)
 MAX_CHART_BARS = 60
 MAX_LAGGARDS = 200
-STATE_VI = {"recognized": "đã công nhận", "meets_all": "đạt đủ", "on_track": "đúng tiến độ",
-            "behind": "chậm", "overdue": "quá hạn", "no_target": "chưa giao", "done": "hoàn thành"}
-PROJECTION_VI = {"done": "đã đạt đủ", "on_time": "kịp hạn", "late": "trễ hạn",
-                 "stalled": "không tiến triển", "no_target": "chưa giao hạn"}
 
 
 def _texts(lang: str, scope: str, day: date, code: str, total: int) -> dict[str, str]:
@@ -137,7 +133,8 @@ def build(conn, as_of: date, under_id: int | None, under_name: str | None, plan_
 
     trend_rows, trend_chart_svg = [], ""
     if rows:
-        series, ends = trends.trend(conn, as_of, year_before(as_of), "month", under_id, plan_id, None)
+        series, ends = trends.trend(conn, as_of, year_before(as_of), "month", under_id, plan_id,
+                                    None, status=(rows, totals))
         if any(p["criteria_met"] for r in series for p in r["series"]):
             line = pygal.Line(**_config(height=360, range=(0, total), show_dots=True,
                                         x_label_rotation=0))
@@ -153,14 +150,13 @@ def build(conn, as_of: date, under_id: int | None, under_name: str | None, plan_
                            if r["pace_per_month"] is not None else "–",
                            "projected_text": format_date(r["projected_date"], lang) if r["projected_date"] else "–",
                            "target_text": format_date(r["target_date"], lang) if r["target_date"] else "–",
-                           "projection_text": PROJECTION_VI[r["projection"]] if lang == "vi"
-                           else r["projection"].replace("_", " ")}
+                           "projection_text": projection_label(r["projection"], lang)}
                           for r in series][:MAX_LAGGARDS]
 
     campaigns = []
     for pid in ([plan_id] if plan_id else store_plans.ids(conn)):
         plan = store_plans.get(conn, pid)
-        progress = [r for r in reports.progress(conn, pid, as_of, under_id)] if plan else []
+        progress = reports.progress(conn, pid, as_of, under_id) if plan else []
         if not progress:
             continue
         top = min(r["unit_path"].count("/") for r in progress)
@@ -171,13 +167,15 @@ def build(conn, as_of: date, under_id: int | None, under_name: str | None, plan_
         chart.add(tr(lang, "% of target reached", "% hoàn thành"),
                   [round(min(100, r["percent_of_target"] or 0), 1) for r in shown])
         chart.add(tr(lang, "% expected by now", "% phải đạt đến nay"),
-                  [round(100 * _share(r["expected"], r["baseline"], r["goal"]), 1) for r in shown])
+                  [round(100 * max(0.0, min(1.0, reports.share_of_target(r["expected"], r["baseline"],
+                                                                          r["goal"]))), 1)
+                   for r in shown])
         campaigns.append({"id": pid, "title": plan["title"], "chart": _svg(chart), "rows": [
             {**r, "actual_text": format_number(r["actual"], lang),
              "expected_text": format_number(r["expected"], lang),
              "goal_text": format_number(r["goal"], lang),
              "deadline_text": format_date(r["deadline"], lang),
-             "state_text": STATE_VI.get(r["state"], r["state"]) if lang == "vi" else r["state"].replace("_", " ")}
+             "state_text": state_label(r["state"], lang)}
             for r in progress[:MAX_LAGGARDS]]})
 
     lag = laggard_rules.laggards(conn, as_of, plan_id, under_id)
@@ -193,8 +191,7 @@ def build(conn, as_of: date, under_id: int | None, under_name: str | None, plan_
     else:
         status_rows = [{**r, "missing_text": number_ranges(r["missing"]),
                         "target_text": format_date(r["target_date"], lang) if r["target_date"] else "",
-                        "state_text": STATE_VI.get(r["state"], r["state"]) if lang == "vi"
-                        else r["state"].replace("_", " ")} for r in rows]
+                        "state_text": state_label(r["state"], lang)} for r in rows]
     for s in stats:
         s["name"] = s["name_vi"] if lang == "vi" else s["name_en"]
         s["share_text"] = format_number(round(100 * (s["share"] or 0), 1), lang)
@@ -215,8 +212,3 @@ def build(conn, as_of: date, under_id: int | None, under_name: str | None, plan_
         laggards_more=tr(lang, f"… and {more} more (ntmtrack laggards lists all)",
                          f"… và {more} đơn vị khác (xem ntmtrack laggards)") if more > 0 else "")
 
-
-def _share(expected, baseline, goal) -> float:
-    if goal is None or baseline is None or expected is None or goal == baseline:
-        return 1.0 if expected is not None and goal is not None and expected >= goal else 0.0
-    return max(0.0, min(1.0, (expected - baseline) / (goal - baseline)))

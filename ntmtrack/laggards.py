@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from . import reports, state
+from .model import NtmError
 from .plans import WEEKDAYS
 from .store import observations as store_obs
 from .store import plans as store_plans
@@ -57,11 +58,11 @@ def laggards(conn, as_of: date, plan_id: str | None = None, under_id: int | None
     plan_ids = [plan_id] if plan_id else store_plans.ids(conn)
     rows: list[dict] = []
     day = as_of.isoformat()
+    now = None  # the criteria on the day, read once for every plan that needs them
+    directions: dict[str, str | None] = {}
     for pid in plan_ids:
         plan = store_plans.get(conn, pid)
         if plan is None:
-            from .model import NtmError
-
             raise NtmError(f"no plan '{pid}'")
         start = date.fromisoformat(plan["start"])
         if start > as_of:
@@ -75,7 +76,8 @@ def laggards(conn, as_of: date, plan_id: str | None = None, under_id: int | None
                                              and tree.units[t["unit_id"]]["active_until"] <= day)]
         criteria_targets = [t for t in active if t["kind"] == "criteria"]
         if criteria_targets:
-            now = state.criteria(conn, as_of, None, scoped)
+            if now is None:
+                now = state.criteria(conn, as_of, None, scoped)
             then = state.criteria(conn, start, None, scoped)
             for t in criteria_targets:
                 p = reports.criteria_target_progress(conn, t, plan, now, then, t["unit_id"], as_of)
@@ -85,11 +87,12 @@ def laggards(conn, as_of: date, plan_id: str | None = None, under_id: int | None
             if p["rollup"] or p["state"] not in ("behind", "overdue"):
                 continue
             actual = p["actual"] if p["actual"] is not None else p["baseline"]
+            if p["indicator"] not in directions:
+                directions[p["indicator"]] = (store_plans.indicator(conn, p["indicator"]) or {}).get("direction")
             rows.append(_row(tree, p["_unit_id"], pid, p["indicator"],
                              {"actual": actual, "expected": p["expected"], "goal": p["goal"],
                               "deadline": p["deadline"], "state": p["state"],
-                              "baseline": p["baseline"]}, as_of,
-                             (store_plans.indicator(conn, p["indicator"]) or {}).get("direction")))
+                              "baseline": p["baseline"]}, as_of, directions[p["indicator"]]))
         period = last_period(plan["report_every"], as_of) if plan["report_every"] else None
         if period and period[1] >= start and period[0] <= date.fromisoformat(plan["end"]):
             reported = store_obs.reported_units(conn, period[0].isoformat(), period[1].isoformat())

@@ -12,6 +12,8 @@ UNIT_KINDS = (
 )
 # Units that meet (or not) the criteria: communes, and towns and wards tracked like them.
 COMMUNE_KINDS = ("commune", "town", "ward")
+# Below them: villages and household groups, most of a national tree.
+BELOW_COMMUNE_KINDS = ("village", "household_group")
 
 KIND_NAMES_VI = {
     "province": "tỉnh", "district": "huyện", "cluster": "cụm", "commune": "xã",

@@ -38,15 +38,11 @@ class ImportSummary:
 
 def append_checked(conn, rows: list[dict]) -> tuple[list[int], list[str]]:
     """Append observations made by commands; refuse impossible series. Returns ids, warnings."""
-    first = _next_id(conn)
+    first = db.next_id(conn)
     ids = [db.append(conn, r) for r in rows]
     pairs = {(r["unit_id"], r["indicator"]) for r in rows if r.get("indicator")}
     warnings = _judge(conn, pairs, first)
     return [i for i in ids if i is not None], warnings
-
-
-def _next_id(conn) -> int:
-    return db.max_id(conn) + 1
 
 
 def _judge(conn, pairs, first_new_id: int) -> list[str]:
@@ -69,7 +65,7 @@ def import_rows(conn, recorder: Recorder, rows: Iterable[tuple[int, dict | str]]
     problems: list[Problem] = []
     batch: list[dict] = []
     pairs: set[tuple[int, str]] = set()
-    first_new_id = _next_id(conn)
+    first_new_id = db.next_id(conn)
 
     def flush() -> None:
         added = db.append_many(conn, batch)

@@ -53,6 +53,22 @@ def tr(lang: str, en: str, vi: str) -> str:
     return vi if lang == "vi" else en
 
 
+_STATE_VI = {"recognized": "đã công nhận", "meets_all": "đạt đủ", "on_track": "đúng tiến độ",
+             "behind": "chậm", "overdue": "quá hạn", "no_target": "chưa giao", "done": "hoàn thành"}
+_PROJECTION_VI = {"done": "đã đạt đủ", "on_time": "kịp hạn", "late": "trễ hạn",
+                  "stalled": "không tiến triển", "no_target": "chưa giao hạn"}
+
+
+def state_label(state: str, lang: str) -> str:
+    """A report state (`on_track`, `behind` …) as a person reads it."""
+    return _STATE_VI.get(state, state) if lang == "vi" else state.replace("_", " ")
+
+
+def projection_label(projection: str, lang: str) -> str:
+    """A trend projection (`on_time`, `late` …) as a person reads it."""
+    return _PROJECTION_VI.get(projection, projection) if lang == "vi" else projection.replace("_", " ")
+
+
 def stdout_is_terminal() -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
 

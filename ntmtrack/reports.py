@@ -204,12 +204,17 @@ def progress(conn, plan_id: str, as_of: date, under_id: int | None,
     return rows
 
 
+def share_of_target(value: float, baseline: float, goal: float) -> float:
+    """How far `value` has come from the baseline towards the goal (1.0 = reached)."""
+    span = goal - baseline
+    return (value - baseline) / span if span else (1.0 if value == goal else 0.0)
+
+
 def _progress_row(tree, unit_id, code, definition, baseline, actual, goal, expected, deadline,
                   as_of, ratio, own) -> dict:
     direction = (definition or {}).get("direction", "up")
     value = actual if actual is not None else baseline
-    span = goal - baseline
-    share = (value - baseline) / span if span else (1.0 if value == goal else 0.0)
+    share = share_of_target(value, baseline, goal)
     return {
         "unit": tree.units[unit_id]["name"], "unit_path": tree.path(unit_id),
         "unit_kind": tree.units[unit_id]["kind"], "depth": tree.depth(unit_id),

@@ -47,21 +47,22 @@ def digest(conn, as_of: date, since: date, plan_id: str | None, under_id: int | 
     lag = laggard_rules.laggards(conn, as_of, plan_id, under_id)
     due_soon = []
     horizon = as_of + timedelta(days=30)
+    plan_units = set()  # (plan, unit) pairs expected to report in the last period
     for pid in ([plan_id] if plan_id else store_plans.ids(conn)):
+        plan = store_plans.get(conn, pid)
+        reporting = bool(plan and plan["report_every"]
+                         and laggard_rules.last_period(plan["report_every"], as_of))
         for t in store_plans.targets(conn, pid):
-            deadline = date.fromisoformat(t["by"])
-            if as_of < deadline <= horizon and (not under_id or t["unit_id"] in scope):
+            if under_id and t["unit_id"] not in scope:
+                continue
+            if as_of < date.fromisoformat(t["by"]) <= horizon:
                 due_soon.append({"unit": tree.units[t["unit_id"]]["name"], "plan": pid,
                                  "target": t["criteria"] if t["kind"] == "criteria" else t["indicator"],
                                  "deadline": t["by"]})
+            if reporting:
+                plan_units.add((pid, t["unit_id"]))
     due_soon.sort(key=lambda d: d["deadline"])
     no_report = [r for r in lag if r["reason"] == "no_report"]
-    plan_units = set()
-    for pid in ([plan_id] if plan_id else store_plans.ids(conn)):
-        plan = store_plans.get(conn, pid)
-        if plan and plan["report_every"] and laggard_rules.last_period(plan["report_every"], as_of):
-            plan_units |= {(pid, t["unit_id"]) for t in store_plans.targets(conn, pid)
-                           if not under_id or t["unit_id"] in scope}
     on_time = (1 - len(no_report) / len(plan_units)) if plan_units else None
     return {
         "as_of": as_of.isoformat(), "since": since.isoformat(), "criteria_set": code,

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .model import BELOW_COMMUNE_KINDS
 from .store import units as db
-
-BELOW_COMMUNES = ("village", "household_group")
 
 
 @dataclass
@@ -25,7 +24,7 @@ class Tree:
         units: dict[int, dict] = {}
         children: dict[int | None, list[int]] = {}
         for unit_id, name, kind, parent_id, code, active_until, key in db.all_units(
-                conn, under, () if villages else BELOW_COMMUNES):
+                conn, under, () if villages else BELOW_COMMUNE_KINDS):
             units[unit_id] = {"name": name, "kind": kind, "parent_id": parent_id, "code": code,
                               "active_until": active_until, "sort_key": key}
             children.setdefault(parent_id, []).append(unit_id)

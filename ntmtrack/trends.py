@@ -67,10 +67,12 @@ def project(met: int, total: int, pace: float | None, as_of: date, target: str |
 
 
 def trend(conn, as_of: date, since: date, every: str, under_id: int | None,
-          plan_id: str | None, set_code: str | None) -> tuple[list[dict], list[date]]:
-    """One row per commune: its series, pace, projected date and target date."""
+          plan_id: str | None, set_code: str | None, status: tuple[list[dict], dict] | None = None
+          ) -> tuple[list[dict], list[date]]:
+    """One row per commune: its series, pace, projected date and target date. `status`: the
+    caller's `reports.status` for the same day and scope, when it has one already."""
     ends = period_ends(since, as_of, every)
-    rows, totals = reports.status(conn, as_of, under_id, plan_id, set_code)
+    rows, totals = status or reports.status(conn, as_of, under_id, plan_id, set_code)
     code = totals["criteria_set"]
     unit_ids = [r["_unit_id"] for r in rows]
     scoped = unit_ids if under_id else None

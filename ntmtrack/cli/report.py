@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..render import MACHINE, Column, format_number, number_ranges, write
+from ..render import MACHINE, Column, format_number, number_ranges, projection_label, state_label, write
 from ._common import (
     AsOfOption,
     DbOption,
@@ -56,9 +56,6 @@ GROUP_COLUMNS = [
     Column("average_criteria_met", "avg criteria", "TB tiêu chí/xã", "number"), Column("bar", "", ""),
     Column("behind", "behind", "chậm", "int"), Column("overdue", "overdue", "quá hạn", "int"),
 ]
-STATE_VI = {"recognized": "đã công nhận", "meets_all": "đạt đủ", "on_track": "đúng tiến độ",
-            "behind": "chậm", "overdue": "quá hạn", "no_target": "chưa giao",
-            "done": "hoàn thành"}
 DEFAULT_BANDS = (12 / 19, 16 / 19)   # as provinces colour their NTM maps for a 19-criterion set
 
 
@@ -126,7 +123,7 @@ def status_command(
         r["met_of"] = f"{r['criteria_met']}/{r['criteria_total']}"
         r["bar"] = _bar(r["criteria_met"], r["criteria_total"])
         r["missing_text"] = number_ranges(r["missing"])
-        r["state_label"] = STATE_VI.get(r["state"], r["state"]) if language == "vi" else r["state"].replace("_", " ")
+        r["state_label"] = state_label(r["state"], language)
     avg = format_number(totals["average_criteria_met"], language) if totals["average_criteria_met"] is not None else "-"
     footer = [tr(language,
                  f"{totals['meeting_all']} of {totals['units']} communes meet all {totals['criteria_total']} "
@@ -149,8 +146,6 @@ def status_command(
                    f"Kết quả thực hiện tiêu chí NTM đến {day.strftime('%d/%m/%Y')}"))
 
 
-PROJECTION_VI = {"done": "đã đạt đủ", "on_time": "kịp hạn", "late": "trễ hạn",
-                 "stalled": "không tiến triển", "no_target": "chưa giao hạn"}
 TREND_SHOWN = 12  # period columns a person can read; machine formats carry them all
 
 
@@ -198,8 +193,7 @@ def _trend(plan, under, set_code, day, every, since, all_rows, excel, db, fmt, l
             table.append({"unit": r["unit"], **{f"p{i}": r["series"][i]["criteria_met"] for i, _ in shown},
                           "pace": r["pace_per_month"], "projected_date": r["projected_date"],
                           "target_date": r["target_date"],
-                          "projection": PROJECTION_VI.get(r["projection"]) if language == "vi"
-                          else r["projection"].replace("_", " ")})
+                          "projection": projection_label(r["projection"], language)})
         columns = [Column("unit", "unit", "đơn vị"), *period_columns,
                    Column("pace", "per month", "TC/tháng", "number"),
                    Column("projected_date", "all met by", "dự kiến đạt đủ", "date"),
@@ -270,7 +264,7 @@ def progress_command(
     for r in rows:
         r["label"] = "  " * (r["depth"] - base_depth) + r["unit"] + (" Σ" if r["rollup"] else "")
         r["bar"] = _bar(max(0.0, min(100.0, r["percent_of_target"] or 0)), 100)
-        r["state_label"] = STATE_VI.get(r["state"], r["state"]) if language == "vi" else r["state"].replace("_", " ")
+        r["state_label"] = state_label(r["state"], language)
         r["pct"] = (r["percent_of_target"] or 0) / 100
     columns = [Column("indicator", "indicator", "chỉ tiêu", nowrap=True), Column("label", "unit", "đơn vị", nowrap=True),
                Column("baseline", "baseline", "ban đầu", "number"),

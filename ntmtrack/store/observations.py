@@ -24,7 +24,8 @@ _LIVE = "o.id NOT IN (SELECT voids FROM observation WHERE voids IS NOT NULL)"
 # (c = 0). Rows: (unit_id, indicator, value, last date). Also builds indicator_state (m004).
 INDICATOR_SEGMENTS = """
     SELECT unit_id, indicator,
-           total(CASE WHEN c = 0 OR (c = 1 AND kind = 'set') THEN value END), max(date)
+           total(CASE WHEN c = 0 OR (c = 1 AND kind = 'set') THEN value END) AS value,
+           max(date) AS date
     FROM (
       SELECT o.id, o.unit_id, o.indicator, o.kind, o.value, o.date,
              sum(o.kind = 'set') OVER (PARTITION BY o.indicator, o.unit_id
@@ -40,7 +41,7 @@ def now() -> str:
 
 def append(conn: sqlite3.Connection, row: dict) -> int | None:
     """Append one observation; returns its id, or None when its fingerprint is present."""
-    first = _next_id(conn)
+    first = next_id(conn)
     before = conn.total_changes
     cur = conn.execute(_INSERT, [row.get(c) for c in COLUMNS])
     if conn.total_changes == before:
@@ -51,7 +52,7 @@ def append(conn: sqlite3.Connection, row: dict) -> int | None:
 
 def append_many(conn: sqlite3.Connection, rows) -> int:
     """Append rows (dicts); returns how many were new (the rest were already present)."""
-    first = _next_id(conn)
+    first = next_id(conn)
     before = conn.total_changes
     conn.executemany(_INSERT, ([r.get(c) for c in COLUMNS] for r in rows))
     added = conn.total_changes - before
@@ -60,7 +61,8 @@ def append_many(conn: sqlite3.Connection, rows) -> int:
     return added
 
 
-def _next_id(conn: sqlite3.Connection) -> int:
+def next_id(conn: sqlite3.Connection) -> int:
+    """The id the next appended observation will get."""
     return max_id(conn) + 1
 
 
@@ -156,9 +158,8 @@ def state_mismatches(conn: sqlite3.Connection) -> int:
           FROM observation o WHERE o.criterion IS NOT NULL AND {_LIVE}) WHERE rank = 1"""
     kept = "SELECT unit_id, criteria_set, criterion, observation_id, kind, date FROM criterion_state"
     # Values rounded: a sum carried forward and a sum recomputed may differ in the last bits.
-    values = ("SELECT r.* FROM (SELECT unit_id, indicator, round(v, 6), d FROM ("
-              + INDICATOR_SEGMENTS.format(where="o.indicator IS NOT NULL")
-              .replace("END), max(date)", "END) AS v, max(date) AS d") + ")) r")
+    values = ("SELECT unit_id, indicator, round(value, 6), date FROM ("
+              + INDICATOR_SEGMENTS.format(where="o.indicator IS NOT NULL") + ")")
     values_kept = "SELECT unit_id, indicator, round(value, 6), date FROM indicator_state"
     return conn.execute(
         f"SELECT (SELECT count(*) FROM ({recomputed} EXCEPT {kept}))"
