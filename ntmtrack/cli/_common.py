@@ -96,6 +96,18 @@ def message(text: str) -> None:
     sys.stderr.write(clean(text) + "\n")
 
 
+ForceOption = Annotated[bool, typer.Option("--force", help="Replace an existing file (never the register).")]
+
+
+def output_file(path, db: Path | None, lang: str, force: bool = False, **options):
+    """The checked target of an output file: refuses the register (`--db`) and its companions,
+    directories, and without `force` any existing file — before any work is done."""
+    from ..output.files import OutputFile
+    from ..store.connection import resolve_path
+
+    return OutputFile(path, protect=(resolve_path(db),), force=force, lang=lang, **options)
+
+
 @contextlib.contextmanager
 def register(db: Path | None, readonly: bool = False, create: bool = False):
     from ..store import open_register
@@ -130,5 +142,5 @@ def writing(db: Path | None, dry_run: bool = False):
             pass
 
 
-__all__ = ["DbOption", "ExcelOption", "FormatOption", "LangOption", "AsOfOption", "lang_of", "message",
+__all__ = ["DbOption", "ForceOption", "output_file", "ExcelOption", "FormatOption", "LangOption", "AsOfOption", "lang_of", "message",
            "register", "writing", "tr", "Format"]

@@ -13,11 +13,13 @@ from ..render import Column, write
 from ..store import write_transaction
 from ._common import (
     DbOption,
+    ForceOption,
     Format,
     FormatOption,
     LangOption,
     lang_of,
     message,
+    output_file,
     register,
     tr,
 )
@@ -81,25 +83,21 @@ def db_check(db: DbOption = None, lang: LangOption = None) -> None:
 
 @app.command("backup")
 def db_backup(path: Annotated[Path, typer.Argument(help="Where to write the copy.")],
-              force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+              force: ForceOption = False,
               db: DbOption = None, lang: LangOption = None) -> None:
     """Copy the register consistently (SQLite's online backup), even while others write.
 
     Example: ntmtrack db backup "backups/huyen-$(date +%F).db"
     """
-    from ..model import NtmError
     from ..store import maintenance
 
     language = lang_of(lang)
-    if path.exists() and not force:
-        raise NtmError(f"{path} exists; use --force to overwrite it")
-    if path.is_dir():
-        raise NtmError(f"{path} is a directory")
-    with register(db, readonly=True) as reg:
-        if path.resolve() == reg.path.resolve():
-            raise NtmError("the backup cannot be the register itself")
-        size = maintenance.backup(reg.conn, path)
-    message(tr(language, f"backup written: {path} ({size} bytes)", f"đã sao lưu: {path} ({size} byte)"))
+    # A backup may replace an older backup (an SQLite file) with --force, never the register.
+    target = output_file(path, db, language, force, replace_sqlite=True)
+    with register(db, readonly=True) as reg, target as temporary:
+        maintenance.backup(reg.conn, temporary)
+    message(tr(language, f"backup written: {target.shown} ({target.size} bytes)",
+               f"đã sao lưu: {target.shown} ({target.size} byte)"))
 
 
 @app.command("datasette-metadata")

@@ -10,11 +10,13 @@ import typer
 from ._common import (
     AsOfOption,
     DbOption,
+    ForceOption,
     LangOption,
     complete_plan,
     complete_unit,
     lang_of,
     message,
+    output_file,
     register,
     tr,
 )
@@ -26,7 +28,8 @@ app = typer.Typer(help="Exports that travel: an XLSX workbook.", no_args_is_help
 def export_xlsx(path: Annotated[Path, typer.Argument(help="The .xlsx file to write.")],
                 plan: Annotated[Optional[str], typer.Option("--plan", "-p", help="Only this plan.", autocompletion=complete_plan)] = None,
                 under: Annotated[Optional[str], typer.Option("--under", "-u", help="Only units below this one.", autocompletion=complete_unit)] = None,
-                as_of: AsOfOption = None, db: DbOption = None, lang: LangOption = None) -> None:
+                as_of: AsOfOption = None, force: ForceOption = False, db: DbOption = None,
+                lang: LangOption = None) -> None:
     """One workbook: status, criteria matrix, criteria stats, each plan's progress, laggards,
     the week's observations. Values only, never formulas.
 
@@ -37,9 +40,10 @@ def export_xlsx(path: Annotated[Path, typer.Argument(help="The .xlsx file to wri
 
     language = lang_of(lang)
     day = as_of_day(as_of)
-    with register(db, readonly=True) as reg:
+    target = output_file(path, db, language, force)
+    with register(db, readonly=True) as reg, target as temporary:
         root = under_id(reg.conn, under)
-        sheets = workbook.build(reg.conn, path, day, plan, root, language, reg.path.name,
+        sheets = workbook.build(reg.conn, temporary, day, plan, root, language, reg.path.name,
                                 " ".join(f for f in (plan or "", under or "") if f) or
                                 tr(language, "whole register", "toàn bộ sổ"))
     message(tr(language, f"{path}: sheets {', '.join(sheets)}", f"{path}: các trang {', '.join(sheets)}"))

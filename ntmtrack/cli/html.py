@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated
 
@@ -11,11 +10,13 @@ import typer
 from ._common import (
     AsOfOption,
     DbOption,
+    ForceOption,
     LangOption,
     PlanOption,
     UnderOption,
     lang_of,
     message,
+    output_file,
     register,
     tr,
 )
@@ -28,7 +29,7 @@ app = typer.Typer(help="Reports to print and pass around.", no_args_is_help=True
 def report_html(
     path: Annotated[Path, typer.Argument(help="Where to write the HTML file ('-' for stdout).")],
     plan: PlanOption = None, under: UnderOption = None, as_of: AsOfOption = None,
-    db: DbOption = None, lang: LangOption = None,
+    force: ForceOption = False, db: DbOption = None, lang: LangOption = None,
 ) -> None:
     """One self-contained HTML report (inline CSS and SVG charts, no network) that prints on A4.
 
@@ -38,14 +39,12 @@ def report_html(
 
     language = lang_of(lang)
     day = as_of_day(as_of)
+    target = output_file(path, db, language, force)
     with register(db, readonly=True) as reg:
         unit = units.resolve(reg.conn, under, container=True) if under else None
         document = html_report.build(reg.conn, day, unit.id if unit else None,
                                      unit.name if unit else None, plan, language)
-    if str(path) == "-":
-        typer.echo(document, nl=False)
+    target.write_text(document)
+    if target.is_stream:
         return
-    temporary = path.with_name(path.name + ".partial")
-    temporary.write_text(document, encoding="utf-8")
-    os.replace(temporary, path)  # a half-written report never replaces a good one
     message(tr(language, f"report written: {path}", f"đã ghi báo cáo: {path}"))

@@ -13,12 +13,14 @@ from ..model import InputProblems, NtmError
 from ..render import MACHINE, Column, write
 from ._common import (
     DbOption,
+    ForceOption,
     Format,
     FormatOption,
     LangOption,
     complete_plan,
     lang_of,
     message,
+    output_file,
     register,
     tr,
     writing,
@@ -263,7 +265,7 @@ def plan_show(plan_id: Annotated[str, typer.Argument(help="Plan id.", autocomple
 @app.command("export")
 def plan_export(plan_id: Annotated[str, typer.Argument(help="Plan id.", autocompletion=complete_plan)],
                 output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
-                db: DbOption = None) -> None:
+                force: ForceOption = False, db: DbOption = None, lang: LangOption = None) -> None:
     """Print a plan as YAML that imports back to the identical plan.
 
     Example: ntmtrack plan export trieu-son-2018 > trieu-son-2018.yaml
@@ -273,6 +275,7 @@ def plan_export(plan_id: Annotated[str, typer.Argument(help="Plan id.", autocomp
     from ..store import plans as store_plans
     from ..yamldoc import dump
 
+    target = output_file(output, db, lang_of(lang), force) if output else None
     with register(db, readonly=True) as reg:
         plan = store_plans.get(reg.conn, plan_id)
         if plan is None:
@@ -282,8 +285,8 @@ def plan_export(plan_id: Annotated[str, typer.Argument(help="Plan id.", autocomp
                                         "start", "end", "report_every", "note", "units",
                                         "targets", "metrics") if k in document}
     text = f"# exported by ntmtrack from the register; source: {plan['source'] or '-'}\n" + dump(ordered)
-    if output:
-        output.write_text(text, encoding="utf-8")
+    if target:
+        target.write_text(text)
     else:
         sys.stdout.write(text)
 

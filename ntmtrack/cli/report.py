@@ -15,6 +15,7 @@ from ._common import (
     AsOfOption,
     DbOption,
     ExcelOption,
+    ForceOption,
     Format,
     FormatOption,
     LangOption,
@@ -22,6 +23,7 @@ from ._common import (
     UnderOption,
     complete_plan,
     lang_of,
+    output_file,
     register,
     tr,
 )
@@ -326,7 +328,7 @@ def summary_command(
     as_of: AsOfOption = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text, markdown or json.")] = "text",
     output: Annotated[Optional[str], typer.Option("--output", "-o", help="Write to this path; strftime patterns allowed (reports/%Y-W%V.md).")] = None,
-    db: DbOption = None, lang: LangOption = None,
+    force: ForceOption = False, db: DbOption = None, lang: LangOption = None,
 ) -> None:
     """The weekly digest for a cron mail: criteria gained and lost, indicator changes,
     recognitions, laggards, deadlines due, missed reports. Plain text, 80 columns.
@@ -343,14 +345,14 @@ def summary_command(
         raise typer.BadParameter("use --since or --week, not both", param_hint="--since")
     day = as_of_day(as_of)
     start = parse_date(since) if since else day - timedelta(days=7)
+    target = output_file(day.strftime(output), db, language, force, make_parents=True) if output else None
     with register(db, readonly=True) as reg:
         data = digest(reg.conn, day, start, plan, under_id(reg.conn, under), set_code)
     text = (json.dumps(data, ensure_ascii=False, indent=2) + "\n" if fmt == "json"
             else as_text(data, language, markdown=fmt == "markdown"))
-    if output:
-        path = Path(day.strftime(output))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        sys.stderr.write(f"{path}\n")
+    if target:
+        target.write_text(text)
+        if not target.is_stream:
+            sys.stderr.write(f"{target.shown}\n")
     else:
         sys.stdout.write(text)

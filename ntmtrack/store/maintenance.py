@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import unicodedata
 from pathlib import Path
@@ -47,23 +46,15 @@ def problems(conn: sqlite3.Connection, known_migrations: list[str]) -> list[str]
     return found
 
 
-def backup(conn: sqlite3.Connection, destination: Path) -> int:
-    """A consistent copy through SQLite's online backup API, safe while others write.
-
-    Written to a temporary name, synced, then renamed: a reader never sees half a backup."""
-    temporary = destination.with_name(destination.name + ".partial")
-    temporary.unlink(missing_ok=True)
-    target = sqlite3.connect(temporary)
+def backup(conn: sqlite3.Connection, destination: Path) -> None:
+    """A consistent copy through SQLite's online backup API, safe while others write, into
+    `destination` (a new, empty file: the caller renames it into place when complete)."""
+    target = sqlite3.connect(destination)
     try:
         conn.backup(target)
         target.execute("PRAGMA journal_mode=DELETE")
     finally:
         target.close()
-    with open(temporary, "rb") as f:
-        os.fsync(f.fileno())
-    os.chmod(temporary, 0o600)
-    os.replace(temporary, destination)
-    return destination.stat().st_size
 
 
 def copy_into(source: sqlite3.Connection, target: sqlite3.Connection) -> None:

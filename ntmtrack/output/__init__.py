@@ -1,0 +1,1 @@
+"""Rows → people and programs: tables, machine formats, the workbook, the HTML report, files."""

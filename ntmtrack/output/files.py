@@ -1,0 +1,184 @@
+"""The one way an output file is written: never over the register, never half a file.
+
+Every command that writes a file (`report html`, `export xlsx`, `summary --output`, `plan
+export -o`, `db backup`) goes through `OutputFile`. The target is checked before any work is
+done; the content goes to a 0600 temporary file beside the target, is synced, and is renamed
+over the target only when complete. A device or FIFO (and `-`, `/dev/stdout`) is written
+through as a stream instead of being replaced.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import sys
+import tempfile
+from pathlib import Path
+
+from ..model import NtmError
+
+STDOUT_NAMES = ("-", "/dev/stdout")
+_SQLITE_HEADER = b"SQLite format 3\x00"
+# Beside a register, SQLite keeps these; writing any of them corrupts or resets the register.
+_COMPANIONS = ("",) + tuple("-" + name for name in ("wal", "shm", "journal"))
+
+
+def _tr(lang: str, en: str, vi: str) -> str:
+    return vi if lang == "vi" else en
+
+
+def _identity(path: str) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
+def _is_sqlite(path: str) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return f.read(16) == _SQLITE_HEADER
+    except OSError:
+        return False
+
+
+class OutputFile:
+    """A file about to be written. Build it first (it checks the target), then
+
+        with target as temporary:
+            write the whole content to `temporary` (a Path)
+
+    On success the content is at the target; on any failure (an exception, Ctrl-C) the
+    temporary file is removed and the old target is untouched. `size` is what was written.
+
+    `protect`: the register(s) this command reads; neither they nor their -wal/-shm/-journal
+    may be replaced, whatever the path says (symlinks, `..`, hard links). `force`: replace
+    an existing file. `replace_sqlite`: allow replacing an SQLite file that is not protected
+    (a backup over an older backup); other outputs never replace an SQLite file.
+    """
+
+    def __init__(self, target: str | os.PathLike, *, protect: tuple[Path, ...] = (),
+                 force: bool = False, replace_sqlite: bool = False, make_parents: bool = False,
+                 lang: str = "en"):
+        self.shown = str(target)
+        self.size = 0
+        self._lang = lang
+        self._temporary: str | None = None
+        self._stream_to: str | None = None  # "-" for stdout, else a device or FIFO path
+        if self.shown in STDOUT_NAMES:
+            self._stream_to = "-"
+            return
+        if not self.shown:
+            raise NtmError(_tr(lang, "the output path is empty", "đường dẫn tệp kết quả trống"))
+        self._real = os.path.realpath(os.path.expanduser(self.shown))
+        self._check_protected(protect)
+        try:
+            st = os.stat(self._real)
+        except FileNotFoundError:
+            st = None
+        except OSError as e:
+            raise NtmError(f"{self.shown}: {e.strerror}") from None
+        if st is not None:
+            mode = st.st_mode
+            if stat.S_ISDIR(mode):
+                raise NtmError(_tr(lang, f"{self.shown} is a directory; give a file name",
+                                   f"{self.shown} là một thư mục; hãy ghi tên tệp"))
+            if stat.S_ISCHR(mode) or stat.S_ISFIFO(mode):
+                self._stream_to = self._real
+                return
+            if not stat.S_ISREG(mode):
+                raise NtmError(_tr(lang, f"{self.shown} is not a regular file; refusing to write to it",
+                                   f"{self.shown} không phải tệp thông thường; không ghi vào đó"))
+            if _is_sqlite(self._real) and not replace_sqlite:
+                raise NtmError(_tr(
+                    lang, f"{self.shown} is an SQLite database (a register?); an output never replaces one",
+                    f"{self.shown} là một cơ sở dữ liệu SQLite (sổ theo dõi?); không bao giờ ghi đè lên nó"))
+            if not force:
+                raise NtmError(_tr(lang, f"{self.shown} exists; use --force to replace it",
+                                   f"{self.shown} đã có; dùng --force để ghi đè"))
+        parent = os.path.dirname(self._real)
+        if not os.path.isdir(parent):
+            if make_parents:
+                os.makedirs(parent, exist_ok=True)
+            else:
+                raise NtmError(_tr(lang, f"{self.shown}: the directory {parent} does not exist",
+                                   f"{self.shown}: không có thư mục {parent}"))
+
+    def _check_protected(self, protect: tuple[Path, ...]) -> None:
+        mine = _identity(self._real)
+        for register in protect:
+            base = os.path.realpath(os.path.expanduser(str(register)))
+            for suffix in _COMPANIONS:
+                other = base + suffix
+                if self._real == other or (mine is not None and mine == _identity(other)):
+                    raise NtmError(_tr(
+                        self._lang,
+                        f"{self.shown} is the register{' ' + suffix[1:] + ' file' if suffix else ''}"
+                        f" ({register}); an output never overwrites it — choose another name",
+                        f"{self.shown} là sổ theo dõi{' (tệp ' + suffix[1:] + ')' if suffix else ''}"
+                        f" ({register}); không bao giờ ghi đè lên sổ — hãy chọn tên khác"))
+
+    @property
+    def is_stream(self) -> bool:
+        return self._stream_to is not None
+
+    def __enter__(self) -> Path:
+        directory = None if self._stream_to else os.path.dirname(self._real)
+        name = os.path.basename(self._real) if not self._stream_to else "ntmtrack-output"
+        fd, self._temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".partial", dir=directory)
+        os.close(fd)  # mkstemp made it 0600: outputs hold the register's data
+        return Path(self._temporary)
+
+    def __exit__(self, kind, error, trace) -> bool:
+        temporary, self._temporary = self._temporary, None
+        try:
+            if kind is None:
+                self.size = os.path.getsize(temporary)
+                if self._stream_to:
+                    self._copy_to_stream(temporary)
+                else:
+                    with open(temporary, "rb") as f:
+                        os.fsync(f.fileno())
+                    os.replace(temporary, self._real)
+                    temporary = None
+                    _sync_directory(os.path.dirname(self._real))
+        finally:
+            if temporary is not None:
+                try:
+                    os.unlink(temporary)
+                except FileNotFoundError:
+                    pass
+        return False
+
+    def _copy_to_stream(self, temporary: str) -> None:
+        with open(temporary, "rb") as source:
+            if self._stream_to == "-":
+                sys.stdout.flush()
+                shutil.copyfileobj(source, sys.stdout.buffer)
+                sys.stdout.buffer.flush()
+            else:
+                with open(self._stream_to, "wb") as sink:
+                    shutil.copyfileobj(source, sink)
+
+    def write_bytes(self, data: bytes) -> None:
+        with self as temporary:
+            temporary.write_bytes(data)
+
+    def write_text(self, text: str) -> None:
+        self.write_bytes(text.encode("utf-8"))
+
+
+def _sync_directory(directory: str) -> None:
+    # The rename is durable only once the directory entry is on disk.
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
