@@ -5,7 +5,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import EXAMPLES, digest
 
 BAD = Path(__file__).resolve().parent / "data" / "bad"

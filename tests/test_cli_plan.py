@@ -2,7 +2,6 @@ import json
 import textwrap
 
 import pytest
-
 from conftest import digest
 
 ISSUE_SAMPLE = textwrap.dedent("""\

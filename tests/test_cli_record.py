@@ -4,11 +4,11 @@ import unicodedata
 from datetime import date
 
 import pytest
-
 from conftest import EXAMPLES, digest
-from ntmtrack import state
+
+from ntmtrack.register.tree import Tree
+from ntmtrack.reports import state
 from ntmtrack.store import open_register
-from ntmtrack.tree import Tree
 
 
 @pytest.fixture
@@ -185,9 +185,9 @@ def test_import_nfd_stdin_tsv_and_jsonl(season, tmp_path):
 
 
 def test_import_xlsx(season, tmp_path):
-    from openpyxl import Workbook
-
     from datetime import datetime
+
+    from openpyxl import Workbook
     book = Workbook()
     ws = book.active
     ws.title = "Tuần 38"

@@ -2,9 +2,9 @@ import json
 from datetime import date
 
 import pytest
-
 from conftest import EXAMPLES, digest
-from ntmtrack import pace
+
+from ntmtrack.reports import pace
 
 
 @pytest.fixture
@@ -160,7 +160,7 @@ def test_hundreds_of_communes_are_grouped_in_tables_not_in_csv(run, tmp_path):
 
 
 def test_period_ends_are_month_or_quarter_ends_then_the_day():
-    from ntmtrack.trends import period_ends
+    from ntmtrack.reports.trends import period_ends
 
     assert period_ends(date(2018, 8, 15), date(2018, 11, 2), "month") == [
         date(2018, 8, 31), date(2018, 9, 30), date(2018, 10, 31), date(2018, 11, 2)]

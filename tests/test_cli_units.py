@@ -1,7 +1,7 @@
 import json
-import pytest
 import unicodedata
 
+import pytest
 from conftest import EXAMPLES, digest
 
 

@@ -5,7 +5,6 @@ import sqlite3
 
 import pytest
 import yaml
-
 from conftest import EXAMPLES
 
 PLANS = sorted(p for p in EXAMPLES.glob("*.yaml") if yaml.safe_load(p.read_text()).__class__ is dict
@@ -42,7 +41,7 @@ def test_campaign_example_has_the_articles_household_targets(run):
 @pytest.mark.parametrize("plan", PLANS, ids=lambda p: p.name)
 def test_schema_accepts_every_example(plan):
     jsonschema = pytest.importorskip("jsonschema")
-    from ntmtrack.plan_schema import schema
+    from ntmtrack.read.plan_schema import schema
 
     data = yaml.load(plan.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
     jsonschema.validate(data, schema())

@@ -16,13 +16,12 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import EXAMPLES, digest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import EXAMPLES, digest
-from ntmtrack import migrations
 from ntmtrack.model import NtmError
-from ntmtrack.store import connection
+from ntmtrack.store import connection, migrations
 
 PACKAGE = Path(__file__).resolve().parent.parent / "ntmtrack"
 
@@ -248,7 +247,8 @@ def test_file_size_limit_mid_import_is_a_clean_error(season, db, tmp_path):
 def test_a_failure_at_any_row_leaves_the_register_unchanged(season, db, tmp_path, monkeypatch, k):
     # Rows are written in batches of 5,000 inside one transaction: a failure after a batch
     # boundary must undo the batches already written (bare insert_all would have committed them).
-    from ntmtrack import record_files, recording
+    from ntmtrack.read import observation_files as record_files
+    from ntmtrack.register import recording
 
     assert recording.BATCH == 5000
     big = tmp_path / "rows.csv"
@@ -443,7 +443,7 @@ _YAML_PIECES = st.sampled_from([
 @given(st.lists(_YAML_PIECES, max_size=60).map("".join) | st.binary(max_size=300).map(
     lambda b: b.decode("latin-1")))
 def test_fuzzed_plans_give_only_ntmtrack_errors(text):
-    from ntmtrack import plans
+    from ntmtrack.read import plan_file as plans
 
     try:
         plans.parse(text, "fuzz.yaml")
@@ -459,7 +459,7 @@ _CSV_ALPHABET = st.sampled_from(list("date,unit;measure\tvalue\"\n\r 0123456789-
 def test_fuzzed_csv_gives_only_ntmtrack_errors(text, encoding):
     import io
 
-    from ntmtrack import record_files
+    from ntmtrack.read import observation_files as record_files
 
     try:
         data = text.encode(encoding)

@@ -1,7 +1,7 @@
 import random
 import unicodedata
 
-from ntmtrack.names import fold, nfc, sort_key, split_kind_prefix
+from ntmtrack.read.names import fold, nfc, sort_key, split_kind_prefix
 
 
 def test_fold_ignores_case_diacritics_and_d_stroke():

@@ -8,11 +8,10 @@ import stat
 from pathlib import Path
 
 import pytest
+from conftest import EXAMPLES, digest
 
 from ntmtrack.model import NtmError
 from ntmtrack.output.files import OutputFile
-
-from conftest import EXAMPLES, digest
 
 # Every command that writes a file, as (arguments before the path, arguments after it).
 WRITERS = [

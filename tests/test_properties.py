@@ -7,13 +7,13 @@ import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
+from conftest import EXAMPLES, digest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from conftest import EXAMPLES, digest
-from ntmtrack import state
 from ntmtrack.cli import app
+from ntmtrack.reports import state
 from ntmtrack.store import open_register
 
 VILLAGES = ["Cẩm Trang", "1 Bồng Giang", "2 Bồng Giang", "1 Văn Giang", "2 Văn Giang", "Hợp Phát"]

@@ -3,10 +3,10 @@ import sqlite3
 import stat
 
 import pytest
-
 from conftest import EXAMPLES, digest
-from ntmtrack import migrations as schema
+
 from ntmtrack.store import connection, open_register
+from ntmtrack.store import migrations as schema
 
 
 def test_init_is_idempotent_and_creates_a_private_wal_register(run, db):

@@ -9,7 +9,6 @@ import sys
 import time
 
 import pytest
-
 from conftest import EXAMPLES, digest
 
 
@@ -205,7 +204,7 @@ def test_xlsx_export_has_values_only_and_real_cells(busy, tmp_path):
 
 
 def test_views_answer_with_the_sqlite3_module_and_metadata_describes_them(busy, db):
-    from ntmtrack.datasette import DESCRIPTIONS
+    from ntmtrack.output.datasette import DESCRIPTIONS
 
     busy("record", "set", "Dân Lý", "thu-hoach-lua-mua", "50", "--date", "2022-09-20")
     busy("record", "add", "Dân Lý", "thu-hoach-lua-mua", "5", "--date", "2022-09-27")

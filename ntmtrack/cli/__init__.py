@@ -64,7 +64,7 @@ def _terminate(signum, frame) -> None:
 
 
 def _err(text: str) -> None:
-    from ..render import clean
+    from ..output.render import clean
 
     sys.stderr.write(clean(text) + "\n")
     sys.stderr.flush()
@@ -98,7 +98,7 @@ def _root(
 
 def _wire() -> None:
     # Every group wired explicitly: deleting an import must never silently drop a command.
-    from . import criteria, db, demo, export, html, plan, record, report, units
+    from . import criteria, db, demo, export, plan, record, report, units
 
     app.command("init")(db.init_command)
     app.command("demo")(demo.demo_command)
@@ -113,7 +113,7 @@ def _wire() -> None:
     app.command("summary")(report.summary_command)
     app.add_typer(db.app, name="db")
     app.add_typer(export.app, name="export")
-    app.add_typer(html.app, name="report")
+    app.add_typer(report.app, name="report")
 
 
 _wire()

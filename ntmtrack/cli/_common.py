@@ -9,7 +9,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..render import Format, language, tr
+from ..output.labels import language, tr
+from ..output.render import Format
 
 DbOption = Annotated[
     Optional[Path],
@@ -45,7 +46,7 @@ def complete_unit(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     The shell keeps only values that start with what was typed, so a name typed without
     diacritics ("dan") completes without them ("dan Ly"), which ntmtrack matches just the
     same; the hint shows the real name, its kind and code."""
-    from ..names import fold, strip_marks
+    from ..read.names import fold, strip_marks
     from ..store import units as store_units
 
     typed = incomplete or ""
@@ -91,7 +92,7 @@ def lang_of(value: str | None) -> str:
 
 def message(text: str) -> None:
     """A message for the person (stderr), never mixed with data on stdout."""
-    from ..render import clean
+    from ..output.render import clean
 
     sys.stderr.write(clean(text) + "\n")
 

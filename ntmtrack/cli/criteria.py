@@ -7,8 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from .. import criteria
-from ..render import Column, write
+from ..output.render import Column, write
+from ..register import criteria
 from ..store import criteria as store_criteria
 from ._common import (
     DbOption,
@@ -132,7 +132,7 @@ def criteria_import(file: Annotated[Path, typer.Argument(help="A criteria set in
 
     Example: ntmtrack criteria import examples/thanh-hoa-20-tieu-chi.yaml
     """
-    from ..inputs import read_text_file
+    from ..read.text import read_text_file
 
     language = lang_of(lang)
     text = read_text_file(file)
@@ -154,7 +154,7 @@ def criteria_stats(under: Annotated[Optional[str], typer.Option("--under", "-u",
 
     Example: ntmtrack criteria stats --under "Triệu Sơn" --set qd1980-2016
     """
-    from .. import reports
+    from ..reports import status as reports
     from .report import as_of_day, under_id
 
     language = lang_of(lang)

@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from .. import criteria
-from ..render import Column, write
+from ..output.render import Column, write
+from ..register import criteria
 from ..store import write_transaction
 from ._common import (
     DbOption,
@@ -67,9 +67,9 @@ def db_check(db: DbOption = None, lang: LangOption = None) -> None:
 
     Example: ntmtrack db check
     """
-    from ..migrations import known_names
     from ..model import NtmError
     from ..store import maintenance
+    from ..store.migrations import known_names
 
     language = lang_of(lang)
     with register(db, readonly=True) as reg:
@@ -108,7 +108,7 @@ def db_datasette_metadata(db: DbOption = None) -> None:
     """
     import json
 
-    from ..datasette import metadata
+    from ..output.datasette import metadata
 
     with register(db, readonly=True) as reg:  # also brings an older register's views up to date
         name = reg.path.stem

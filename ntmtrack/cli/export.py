@@ -35,7 +35,7 @@ def export_xlsx(path: Annotated[Path, typer.Argument(help="The .xlsx file to wri
 
     Example: ntmtrack export xlsx bao-cao.xlsx --under "Triệu Sơn" --lang vi
     """
-    from .. import workbook
+    from ..output import workbook
     from .report import as_of_day, under_id
 
     language = lang_of(lang)

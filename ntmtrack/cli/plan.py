@@ -10,7 +10,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from ..model import InputProblems, NtmError
-from ..render import MACHINE, Column, write
+from ..output.render import MACHINE, Column, write
 from ._common import (
     DbOption,
     ForceOption,
@@ -33,8 +33,8 @@ FilesArgument = Annotated[List[Path], typer.Argument(help="Plan files (YAML); '-
 
 
 def _parse(path: Path):
-    from ..inputs import read_text_file
-    from ..plans import parse
+    from ..read.plan_file import parse
+    from ..read.text import read_text_file
 
     text = read_text_file(path)
     source = "<stdin>" if str(path) == "-" else str(path)
@@ -64,7 +64,7 @@ def plan_validate(files: FilesArgument, db: DbOption = None, lang: LangOption = 
 
     Example: ntmtrack plan validate examples/*.yaml
     """
-    from ..plan_import import bind_and_write
+    from ..register.plans import bind_and_write
     from ..store.connection import resolve_path, trial_transaction
 
     language = lang_of(lang)
@@ -92,7 +92,7 @@ def plan_validate(files: FilesArgument, db: DbOption = None, lang: LangOption = 
 @contextlib.contextmanager
 def _shipped_sets_only():
     """An in-memory register holding only the shipped criteria sets."""
-    from .. import criteria
+    from ..register import criteria
     from ..store.connection import scratch_register, write_transaction
 
     reg = scratch_register()
@@ -114,7 +114,7 @@ def plan_import(
 
     Example: ntmtrack plan import examples/trieu-son-2018.yaml
     """
-    from ..plan_import import bind_and_write
+    from ..register.plans import bind_and_write
 
     language = lang_of(lang)
     parsed, problems = _parse_all(files)
@@ -185,9 +185,9 @@ TARGET_COLUMNS = [
 
 
 def plan_target_rows(conn, plan_id: str) -> list[dict]:
-    from .. import criteria as criteria_sets
+    from ..register import criteria as criteria_sets
+    from ..register.tree import Tree
     from ..store import plans as store_plans
-    from ..tree import Tree
 
     tree = Tree.load(conn)
     rows = []
@@ -248,7 +248,7 @@ def plan_show(plan_id: Annotated[str, typer.Argument(help="Plan id.", autocomple
                                     Column("criteria_set", "criteria_set", "criteria_set")]
         write(rows, columns, fmt, language)
         return
-    from ..render import format_date
+    from ..output.render import format_date
 
     title = f"{plan['id']}: {plan['title']}"
     lines = [f"{tr(language, 'Reference', 'Số hiệu')}: {plan['reference'] or '-'}"
@@ -272,8 +272,8 @@ def plan_export(plan_id: Annotated[str, typer.Argument(help="Plan id.", autocomp
     """
     import json
 
+    from ..read.yamldoc import dump
     from ..store import plans as store_plans
-    from ..yamldoc import dump
 
     target = output_file(output, db, lang_of(lang), force) if output else None
     with register(db, readonly=True) as reg:
@@ -299,7 +299,7 @@ def plan_schema() -> None:
     """
     import json
 
-    from ..plan_schema import schema
+    from ..read.plan_schema import schema
 
     print(json.dumps(schema(), ensure_ascii=False, indent=2))
 

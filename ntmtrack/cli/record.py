@@ -9,7 +9,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from ..model import COMMUNE_KINDS, NtmError
-from ..render import Column, write
+from ..output.render import Column, write
 from ._common import (
     AsOfOption,
     DbOption,
@@ -48,8 +48,8 @@ def _user(by: str | None) -> str:
 
 
 def _recorder(conn, by, set_code=None):
-    from ..dates import today
-    from ..observations import Recorder
+    from ..read.dates import today
+    from ..register.observations import Recorder
 
     return Recorder(conn, today(), _user(by), set_code)
 
@@ -61,8 +61,8 @@ def _decimal(mark: str | None) -> str | None:
 
 
 def _verdicts(verdict: str, unit: str, criteria: list[str], set_code, date, note, by, db, lang):
-    from .. import units
-    from ..recording import append_checked
+    from ..register import units
+    from ..register.recording import append_checked
     from ..store.observations import now
 
     language = lang_of(lang)
@@ -111,9 +111,9 @@ def record_unmet(unit: Annotated[str, typer.Argument(help="Commune (name, code, 
 
 
 def _measurement(add: bool, unit, indicator, value, date, note, by, decimal_mark, db, lang):
-    from .. import units
-    from ..amounts import parse_amount
-    from ..recording import append_checked
+    from ..read.numbers import parse_amount
+    from ..register import units
+    from ..register.recording import append_checked
     from ..store.observations import now
 
     language = lang_of(lang)
@@ -170,8 +170,8 @@ def record_recognized(unit: Annotated[str, typer.Argument(help="Commune.", autoc
 
     Example: ntmtrack record recognized "Tân Ninh" --decision 4863/QĐ-UBND --date 25/12/2018
     """
-    from .. import units
-    from ..recording import append_checked, recognition
+    from ..register import units
+    from ..register.recording import append_checked, recognition
     from ..store.observations import now
 
     language = lang_of(lang)
@@ -194,7 +194,7 @@ def record_void(obs_id: Annotated[int, typer.Argument(help="The observation's id
 
     Example: ntmtrack record void 42 --note "nhập nhầm xã"
     """
-    from ..recording import void
+    from ..register.recording import void
     from ..store.observations import now
 
     language = lang_of(lang)
@@ -227,8 +227,8 @@ def record_import(
     """
     import json
 
-    from .. import record_files
-    from ..recording import import_rows
+    from ..read import observation_files as record_files
+    from ..register.recording import import_rows
     from ..store.observations import now
 
     language = lang_of(lang)
@@ -286,7 +286,7 @@ class _Progress:
     def __init__(self, binary, total: int):
         from rich.progress import BarColumn, Progress, TimeRemainingColumn
 
-        from ..render import console
+        from ..output.render import console
 
         self.binary = binary
         self.bar = Progress("[progress.description]{task.description}", BarColumn(),
@@ -340,12 +340,12 @@ def history_command(
 
     Example: ntmtrack history "Dân Lý" --measure 17
     """
-    from .. import units
-    from ..dates import parse_date
-    from ..observations import parse_criterion
+    from ..read.dates import parse_date
+    from ..register import units
+    from ..register.observations import parse_criterion
+    from ..register.tree import Tree
     from ..store import observations as store_obs
     from ..store import units as store_units
-    from ..tree import Tree
 
     language = lang_of(lang)
     since_day = parse_date(since).isoformat() if since else None

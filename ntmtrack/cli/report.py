@@ -1,4 +1,5 @@
-"""Reports: `status`, `progress`, `laggards`, `summary` (and `criteria stats` in cli/criteria)."""
+"""Reports: `status`, `progress`, `laggards`, `summary` and the `report` group (`report html`);
+`criteria stats` is in cli/criteria."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..render import MACHINE, Column, format_number, number_ranges, projection_label, state_label, write
+from ..output.labels import projection_label, reason_text, state_label
+from ..output.render import MACHINE, Column, format_number, number_ranges, write
 from ._common import (
     AsOfOption,
     DbOption,
@@ -23,6 +25,7 @@ from ._common import (
     UnderOption,
     complete_plan,
     lang_of,
+    message,
     output_file,
     register,
     tr,
@@ -32,13 +35,13 @@ SetOption = Annotated[Optional[str], typer.Option("--set", "-s", help="Criteria 
 
 
 def as_of_day(text: str | None):
-    from ..dates import parse_date, today
+    from ..read.dates import parse_date, today
 
     return parse_date(text) if text else today()
 
 
 def under_id(conn, under: str | None) -> int | None:
-    from .. import units
+    from ..register import units
 
     return units.resolve(conn, under, container=True).id if under else None
 
@@ -94,7 +97,7 @@ def status_command(
 
     Example: ntmtrack status --under "Triệu Sơn" --as-of 02/11/2018
     """
-    from .. import reports
+    from ..reports import status as reports
 
     language = lang_of(lang)
     day = as_of_day(as_of)
@@ -152,8 +155,8 @@ TREND_SHOWN = 12  # period columns a person can read; machine formats carry them
 
 
 def _trend(plan, under, set_code, day, every, since, all_rows, excel, db, fmt, language) -> None:
-    from .. import trends
-    from ..dates import parse_date, year_before
+    from ..read.dates import parse_date, year_before
+    from ..reports import trends
 
     start = parse_date(since) if since else year_before(day)
     with register(db, readonly=True) as reg:
@@ -161,7 +164,7 @@ def _trend(plan, under, set_code, day, every, since, all_rows, excel, db, fmt, l
         rows, ends = trends.trend(reg.conn, day, start, every, root, plan, set_code)
         grouped = None
         if fmt not in MACHINE and not all_rows and len(rows) > GROUP_ABOVE:
-            from .. import reports
+            from ..reports import status as reports
 
             grouped = reports.group_rows(reg.conn, rows, root)
     keys = ["unit", "unit_path", "criteria_set", "criteria_total", "criteria_met", "pace_per_month",
@@ -250,7 +253,7 @@ def progress_command(
 
     Example: ntmtrack progress hop-giang-45-ngay-2022 --as-of 13/05/2022
     """
-    from .. import reports
+    from ..reports import status as reports
 
     language = lang_of(lang)
     day = as_of_day(as_of)
@@ -296,7 +299,7 @@ def laggards_command(
 
     Example: ntmtrack laggards --plan trieu-son-vu-dong-2022 --fail-on-any
     """
-    from .. import laggards as rules
+    from ..reports import laggards as rules
 
     language = lang_of(lang)
     day = as_of_day(as_of)
@@ -310,7 +313,7 @@ def laggards_command(
               excel=excel)
     else:
         for r in rows:
-            r["why"] = rules.reason_text(r, language)
+            r["why"] = reason_text(r, language)
         write(rows, [Column("unit", "unit", "đơn vị"), Column("plan", "plan", "kế hoạch", nowrap=True),
                      Column("why", "reason", "lý do"), Column("deadline", "deadline", "hạn", "date"),
                      Column("days_left", "days left", "còn (ngày)", "int")], fmt, language,
@@ -335,8 +338,9 @@ def summary_command(
 
     Example: ntmtrack summary --under "Triệu Sơn" --output "reports/%Y-W%V.md" --format markdown
     """
-    from ..dates import parse_date
-    from ..summary import as_text, digest
+    from ..output.summary import as_text
+    from ..read.dates import parse_date
+    from ..reports.summary import digest
 
     language = lang_of(lang)
     if fmt not in ("text", "markdown", "json"):
@@ -356,3 +360,31 @@ def summary_command(
             sys.stderr.write(f"{target.shown}\n")
     else:
         sys.stdout.write(text)
+
+app = typer.Typer(help="Reports to print and pass around.", no_args_is_help=True)
+
+
+@app.command("html")
+def report_html(
+    path: Annotated[Path, typer.Argument(help="Where to write the HTML file ('-' for stdout).")],
+    plan: PlanOption = None, under: UnderOption = None, as_of: AsOfOption = None,
+    force: ForceOption = False, db: DbOption = None, lang: LangOption = None,
+) -> None:
+    """One self-contained HTML report (inline CSS and SVG charts, no network) that prints on A4.
+
+    Example: ntmtrack report html bao-cao.html --under "Triệu Sơn" --lang vi
+    """
+    from ..output import html as html_report
+    from ..register import units
+
+    language = lang_of(lang)
+    day = as_of_day(as_of)
+    target = output_file(path, db, language, force)
+    with register(db, readonly=True) as reg:
+        unit = units.resolve(reg.conn, under, container=True) if under else None
+        document = html_report.build(reg.conn, day, unit.id if unit else None,
+                                     unit.name if unit else None, plan, language)
+    target.write_text(document)
+    if target.is_stream:
+        return
+    message(tr(language, f"report written: {path}", f"đã ghi báo cáo: {path}"))

@@ -7,9 +7,10 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from .. import names, units
 from ..model import NtmError
-from ..render import Column, write
+from ..output.render import Column, write
+from ..read import names
+from ..register import units
 from ..store import units as store_units
 from ._common import (
     DbOption,
@@ -45,7 +46,7 @@ def _kind(text: str | None, required: bool = False) -> str | None:
 
 
 def _date(text: str) -> str:
-    from ..dates import parse_date
+    from ..read.dates import parse_date
 
     return parse_date(text).isoformat()
 
@@ -92,8 +93,8 @@ def units_import(
 
     Example: ntmtrack units import examples/trieu-son-units.yaml
     """
-    from ..inputs import read_text_file
-    from ..unit_files import nodes_from_text
+    from ..read.text import read_text_file
+    from ..register.units import nodes_from_text
 
     language = lang_of(lang)
     fmt = (input_format or Path(file).suffix.lstrip(".") or "").lower()
@@ -134,7 +135,7 @@ def units_list(
 
     Example: ntmtrack units list --under "Triệu Sơn" --kind xã
     """
-    from ..tree import Tree
+    from ..register.tree import Tree
 
     language = lang_of(lang)
     unit_kind = _kind(kind)
@@ -190,7 +191,7 @@ def units_show(unit: Annotated[str, typer.Argument(help="Name, code, alias or pa
 
         print(json.dumps(record, ensure_ascii=False, indent=2 if fmt == Format.json else None))
         return
-    from ..render import format_date
+    from ..output.render import format_date
 
     def fmt_lineage(items):
         return "; ".join(f"{i['unit']} ({format_date(i['date'], language)})" for i in items)
@@ -290,7 +291,7 @@ def units_seed(province: Annotated[Optional[str], typer.Option("--province", hel
 
     Example: ntmtrack units seed --province "Thanh Hóa"
     """
-    from .. import seed
+    from ..register import seed
 
     language = lang_of(lang)
     roots, edition = seed.nodes(province)

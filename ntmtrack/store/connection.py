@@ -109,7 +109,7 @@ def _applied_migrations(conn: sqlite3.Connection) -> list[str] | None:
 
 
 def _known_migrations() -> list[str]:
-    from ..migrations import known_names
+    from .migrations import known_names
 
     return known_names()
 
@@ -190,7 +190,7 @@ def migrate(conn: sqlite3.Connection, fresh: bool = False) -> list[str]:
     """Apply pending migrations in one IMMEDIATE transaction; return their names."""
     from sqlite_utils import Database
 
-    from ..migrations import migrations
+    from .migrations import migrations
 
     try:
         if fresh or conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":

@@ -7,7 +7,7 @@ import sqlite3
 from datetime import datetime, timezone
 
 from ..model import Unit
-from ..names import fold, sort_key
+from ..read.names import fold, sort_key
 
 _COLUMNS = "u.id, u.name, u.kind, u.parent_id, u.code, u.active_until"
 

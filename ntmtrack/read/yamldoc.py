@@ -8,7 +8,7 @@ bombs), nesting past a depth (libyaml segfaults on ~30,000 `[`), oversized files
 
 from __future__ import annotations
 
-from .model import Problem
+from ..model import Problem
 
 MAX_BYTES = 8 * 1024 * 1024
 MAX_SCALAR = 64 * 1024

@@ -10,11 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from .amounts import parse_amount
-from .model import InputProblems, NtmError, Problem
-from .observations import (Recorder, check_children_totals, check_series, parse_criterion,
-                           parse_verdict)
-from .store import observations as db
+from ..model import InputProblems, NtmError, Problem
+from ..read.numbers import parse_amount
+from ..store import observations as db
+from .observations import Recorder, check_children_totals, check_series, parse_criterion, parse_verdict
 
 BATCH = 5000
 LATEST = "9999-12-31"
@@ -131,7 +130,7 @@ def _observation(recorder: Recorder, row: dict, decimal_mark: str | None) -> dic
         if verdict is None:
             raise NtmError(f"criterion {criterion}: '{value}' is not met/unmet (đạt/chưa đạt, 1/0)")
         return recorder.criterion(unit, criterion, verdict, on, _text(row.get("set")))
-    from .names import fold
+    from ..read.names import fold
 
     if fold(measure) in ("recognized", "cong nhan", "recognised"):
         return recognition(recorder, unit, str(value), on, _text(row.get("set")))

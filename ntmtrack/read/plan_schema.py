@@ -6,9 +6,17 @@ keys; tests hold them together on a corpus of good and bad plans.
 
 from __future__ import annotations
 
-from .model import UNIT_KINDS
-from .plans import (AMOUNT_KEYS, DIRECTIONS, METRIC_KEYS, MILESTONE_KEYS, REPORT_EVERY,
-                    ROLLUPS, TARGET_KEYS, TOP_KEYS)
+from ..model import UNIT_KINDS
+from .plan_file import (
+    AMOUNT_KEYS,
+    DIRECTIONS,
+    METRIC_KEYS,
+    MILESTONE_KEYS,
+    REPORT_EVERY,
+    ROLLUPS,
+    TARGET_KEYS,
+    TOP_KEYS,
+)
 
 _DATE = {
     "type": "string",

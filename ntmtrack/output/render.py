@@ -15,6 +15,8 @@ import sys
 from dataclasses import dataclass
 from typing import IO, Any, Iterable
 
+from .labels import tr
+
 
 class Format(str, enum.Enum):
     table = "table"
@@ -39,34 +41,6 @@ class Column:
 
     def header(self, lang: str) -> str:
         return self.vi if lang == "vi" else self.en
-
-
-def language(explicit: str | None) -> str:
-    """`--lang`, else NTMTRACK_LANG, else Vietnamese when LANG starts with vi, else English."""
-    choice = explicit or os.environ.get("NTMTRACK_LANG")
-    if choice:
-        return "vi" if choice.lower().startswith("vi") else "en"
-    return "vi" if os.environ.get("LANG", "").lower().startswith("vi") else "en"
-
-
-def tr(lang: str, en: str, vi: str) -> str:
-    return vi if lang == "vi" else en
-
-
-_STATE_VI = {"recognized": "đã công nhận", "meets_all": "đạt đủ", "on_track": "đúng tiến độ",
-             "behind": "chậm", "overdue": "quá hạn", "no_target": "chưa giao", "done": "hoàn thành"}
-_PROJECTION_VI = {"done": "đã đạt đủ", "on_time": "kịp hạn", "late": "trễ hạn",
-                  "stalled": "không tiến triển", "no_target": "chưa giao hạn"}
-
-
-def state_label(state: str, lang: str) -> str:
-    """A report state (`on_track`, `behind` …) as a person reads it."""
-    return _STATE_VI.get(state, state) if lang == "vi" else state.replace("_", " ")
-
-
-def projection_label(projection: str, lang: str) -> str:
-    """A trend projection (`on_time`, `late` …) as a person reads it."""
-    return _PROJECTION_VI.get(projection, projection) if lang == "vi" else projection.replace("_", " ")
 
 
 def stdout_is_terminal() -> bool:
@@ -115,7 +89,7 @@ def human(value: Any, kind: str, lang: str) -> str:
     if kind == "list":
         return ", ".join(str(v) for v in value)
     if kind == "unitkind" and lang == "vi":
-        from .model import KIND_NAMES_VI
+        from ..model import KIND_NAMES_VI
 
         return KIND_NAMES_VI.get(value, value)
     if isinstance(value, bool):

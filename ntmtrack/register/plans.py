@@ -11,11 +11,11 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
+from ..model import COMMUNE_KINDS, InputProblems, Problem, Unit
+from ..read.plan_file import MetricDoc, PlanDoc, Ref, clean_number
+from ..store import plans as db
+from ..store import units as store_units
 from . import criteria, units
-from .model import COMMUNE_KINDS, InputProblems, Problem, Unit
-from .plans import MetricDoc, PlanDoc, Ref, clean_number
-from .store import plans as db
-from .store import units as store_units
 from .tree import Tree
 
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from . import criteria as criteria_sets
+from ..model import COMMUNE_KINDS, NtmError
+from ..register import criteria as criteria_sets
+from ..register.tree import Tree
+from ..store import plans as store_plans
 from . import pace, state
-from .model import COMMUNE_KINDS, NtmError
-from .store import plans as store_plans
-from .tree import Tree
 
 BEHIND_RATIO = 0.8
 

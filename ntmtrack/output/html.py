@@ -12,12 +12,14 @@ import re
 from datetime import date
 from importlib import resources
 
-from . import __version__
-from . import laggards as laggard_rules
-from . import reports, trends
-from .dates import year_before
-from .render import format_date, format_number, number_ranges, projection_label, state_label, tr
-from .store import plans as store_plans
+from .. import __version__
+from ..read.dates import year_before
+from ..reports import laggards as laggard_rules
+from ..reports import status as reports
+from ..reports import trends
+from ..store import plans as store_plans
+from .labels import projection_label, reason_text, state_label, tr
+from .render import format_date, format_number, number_ranges
 
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.S)
 MAX_CHART_BARS = 60
@@ -180,7 +182,7 @@ def build(conn, as_of: date, under_id: int | None, under_name: str | None, plan_
 
     lag = laggard_rules.laggards(conn, as_of, plan_id, under_id)
     for r in lag:
-        r["why"] = laggard_rules.reason_text(r, lang)
+        r["why"] = reason_text(r, lang)
     more = len(lag) - MAX_LAGGARDS
     if grouped:
         status_rows = [{"unit": g["group"], "criteria_met": g["average_criteria_met"],
@@ -198,7 +200,7 @@ def build(conn, as_of: date, under_id: int | None, under_name: str | None, plan_
     environment = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True,
                                      undefined=jinja2.StrictUndefined)
     template = environment.from_string(
-        resources.files("ntmtrack").joinpath("templates", "report.html.j2").read_text(encoding="utf-8"))
+        resources.files("ntmtrack.output").joinpath("templates", "report.html.j2").read_text(encoding="utf-8"))
     place_date = (f"{under_name + ', ' if under_name else ''}ngày {as_of.day:02d} tháng "
                   f"{as_of.month:02d} năm {as_of.year}" if lang == "vi"
                   else f"{under_name + ', ' if under_name else ''}{as_of.strftime('%d %B %Y')}")

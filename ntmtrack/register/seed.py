@@ -8,9 +8,9 @@ edition it came from, since the same number can name different units before and 
 
 from __future__ import annotations
 
-from .model import NtmError
-from .names import fold
-from .units import Node
+from ..model import NtmError
+from ..read.names import fold
+from ..read.unit_files import Node
 
 _PREFIXES = {"thanh pho ": "province", "tinh ": "province", "phuong ": "ward", "xa ": "commune",
              "dac khu ": "commune"}

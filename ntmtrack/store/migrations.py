@@ -9,13 +9,23 @@ from __future__ import annotations
 
 from sqlite_utils import Migrations
 
-from .model import UNIT_KINDS
-from .store.observations import INDICATOR_SEGMENTS
-
 MIGRATION_SET = "ntmtrack"
 migrations = Migrations(MIGRATION_SET)
 
-_KINDS = ", ".join(f"'{k}'" for k in UNIT_KINDS)
+# Frozen copies: a released migration never changes because live code did.
+_KINDS = ", ".join(f"'{k}'" for k in (
+    "province", "district", "cluster", "commune", "town", "ward", "village", "household_group"))
+_M004_INDICATOR_SEGMENTS = """
+    SELECT unit_id, indicator,
+           total(CASE WHEN c = 0 OR (c = 1 AND kind = 'set') THEN value END) AS value,
+           max(date) AS date
+    FROM (
+      SELECT o.id, o.unit_id, o.indicator, o.kind, o.value, o.date,
+             sum(o.kind = 'set') OVER (PARTITION BY o.indicator, o.unit_id
+                                       ORDER BY o.date DESC, o.id DESC ROWS UNBOUNDED PRECEDING) AS c
+      FROM observation o
+      WHERE {where} AND o.id NOT IN (SELECT voids FROM observation WHERE voids IS NOT NULL))
+    GROUP BY indicator, unit_id"""
 
 
 def _run(db, *statements: str) -> None:
@@ -234,7 +244,7 @@ def m004_current_state(db) -> None:
             PRIMARY KEY (indicator, unit_id)
         ) STRICT, WITHOUT ROWID""",
         "INSERT INTO indicator_state (unit_id, indicator, value, date) "
-        + INDICATOR_SEGMENTS.format(where="o.indicator IS NOT NULL"),
+        + _M004_INDICATOR_SEGMENTS.format(where="o.indicator IS NOT NULL"),
     )
 
 

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from . import reports, state
-from .model import NtmError
-from .plans import WEEKDAYS
-from .store import observations as store_obs
-from .store import plans as store_plans
-from .tree import Tree
+from ..model import NtmError
+from ..read.plan_file import WEEKDAYS
+from ..register.tree import Tree
+from ..store import observations as store_obs
+from ..store import plans as store_plans
+from . import state
+from . import status as reports
 
 
 def last_period(report_every: str, as_of: date) -> tuple[date, date] | None:
@@ -130,26 +131,3 @@ def _row(tree, unit_id, plan_id, target, p, as_of, direction) -> dict:
         "period_start": None, "period_end": None,
         "shortfall_share": shortfall / span, "_key": tree.units[unit_id]["sort_key"],
     }
-
-
-def reason_text(row: dict, lang: str) -> str:
-    from .render import format_date, format_number, number_ranges
-
-    target = row["target"]
-    what = (("tiêu chí " if lang == "vi" else "criteria ") + number_ranges(target)
-            if isinstance(target, list) else str(target))
-    if row["reason"] == "no_report":
-        if lang == "vi":
-            return (f"không báo cáo từ {format_date(row['period_start'], lang)} đến "
-                    f"{format_date(row['period_end'], lang)}")
-        return f"no report {row['period_start']}..{row['period_end']}"
-    n = lambda v: format_number(v, lang)  # noqa: E731
-    if row["reason"] == "overdue":
-        if lang == "vi":
-            return f"{what}: quá hạn {-row['days_left']} ngày, đạt {n(row['actual'])}/{n(row['goal'])}"
-        return f"{what}: {-row['days_left']} days overdue, {n(row['actual'])} of {n(row['goal'])}"
-    if lang == "vi":
-        return (f"{what}: chậm, đạt {n(row['actual'])}, cần {n(round(row['expected'], 1))} "
-                f"đến nay (mục tiêu {n(row['goal'])})")
-    return (f"{what}: behind, {n(row['actual'])} against {n(round(row['expected'], 1))} expected "
-            f"by now (goal {n(row['goal'])})")

@@ -15,7 +15,7 @@ import unicodedata
 from datetime import date, datetime
 from typing import IO, Iterator
 
-from .model import NtmError
+from ..model import NtmError
 from .names import fold
 
 MAX_LINE = 1024 * 1024

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from .store import observations as db
-from .store import plans as store_plans
-
+from ..store import observations as db
+from ..store import plans as store_plans
 
 # (met, date). A national register holds ~100,000 of these: a plain tuple builds 3x faster
 # than a NamedTuple and 10x faster than a dataclass.

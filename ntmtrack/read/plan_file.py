@@ -12,11 +12,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from ..model import Problem
 from . import yamldoc
 from .dates import try_parse
-from .model import Problem
 from .names import nfc
-from .units import Node, nodes_from_yaml
+from .unit_files import Node, nodes_from_yaml
 
 PLAN_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .model import BELOW_COMMUNE_KINDS
-from .store import units as db
+from ..model import BELOW_COMMUNE_KINDS
+from ..store import units as db
 
 
 @dataclass

@@ -9,8 +9,9 @@ from __future__ import annotations
 import calendar
 from datetime import date, timedelta
 
-from . import reports, state
-from .model import NtmError, UsageError
+from ..model import NtmError, UsageError
+from . import state
+from . import status as reports
 
 DAYS_PER_MONTH = 365.25 / 12
 EVERY = ("month", "quarter")

@@ -13,13 +13,14 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from ..model import NtmError, Unit
+from ..read import names
+from ..read.dates import try_parse
+from ..store import observations as db
+from ..store import plans as store_plans
+from ..store import units as store_units
 from . import criteria as criteria_sets
-from . import names, units
-from .dates import try_parse
-from .model import NtmError, Unit
-from .store import observations as db
-from .store import plans as store_plans
-from .store import units as store_units
+from . import units
 
 MET_WORDS = {"met", "dat", "1", "yes", "y", "true", "x", "co"}
 UNMET_WORDS = {"unmet", "not met", "chua dat", "khong dat", "0", "no", "n", "false", "khong"}

@@ -10,9 +10,9 @@ import json
 import re
 from importlib import resources
 
-from . import yamldoc
-from .model import CriteriaSet, Criterion, InputProblems, NtmError, Problem
-from .store import criteria as db
+from ..model import CriteriaSet, Criterion, InputProblems, NtmError, Problem
+from ..read import yamldoc
+from ..store import criteria as db
 
 DEFAULT_SET = "qd51-2025"
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")

@@ -10,11 +10,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
-from . import laggards as laggard_rules
-from . import reports
-from .store import observations as store_obs
-from .store import plans as store_plans
-from .tree import Tree
+from ..register.tree import Tree
+from ..reports import laggards as laggard_rules
+from ..reports import status as reports
+from ..store import observations as store_obs
+from ..store import plans as store_plans
+from .labels import reason_text
 
 HEADERS = {
     "unit": ("Unit", "Đơn vị"), "parent": ("Parent", "Trực thuộc"),
@@ -75,7 +76,7 @@ def build(conn, path: Path, as_of: date, plan_id: str | None, under_id: int | No
                     "expected", "deadline", "state"], lang)
     lag = laggard_rules.laggards(conn, as_of, plan_id, under_id)
     for r in lag:
-        r["reason"] = laggard_rules.reason_text(r, lang)
+        r["reason"] = reason_text(r, lang)
         r["deadline"] = _day(r["deadline"])
         r["target"] = ", ".join(map(str, r["target"])) if isinstance(r["target"], list) else r["target"]
     _sheet(book, "Laggards" if lang == "en" else "Chậm tiến độ", title, lag,

@@ -5,21 +5,16 @@ Domain rules over store.units; knows nothing of the CLI. Data problems become `P
 
 from __future__ import annotations
 
+import csv
 import difflib
+import io
 import sqlite3
 from dataclasses import dataclass
 
-from . import names
-from .model import KIND_ALIASES, UNIT_KINDS, InputProblems, NtmError, Problem, Unit
-from .store import units as db
-
-
-def parse_kind(text: str) -> str | None:
-    """'commune', 'xã', 'Xa', 'thị trấn' → the English kind; None when unknown."""
-    folded = names.fold(text).replace("_", " ")
-    if folded.replace(" ", "_") in UNIT_KINDS:
-        return folded.replace(" ", "_")
-    return KIND_ALIASES.get(folded)
+from ..model import InputProblems, NtmError, Problem, Unit
+from ..read import names, yamldoc
+from ..read.unit_files import Node, nodes_from_yaml, parse_kind
+from ..store import units as db
 
 
 def path_of(conn: sqlite3.Connection, unit: Unit) -> str:
@@ -147,20 +142,6 @@ class TreeResult:
             self.ids = []
 
 
-@dataclass
-class Node:
-    """One unit of a tree being imported, with where it was written."""
-
-    name: str
-    kind: str
-    code: str | None
-    aliases: list[str]
-    children: list["Node"]
-    line: int | None = None
-    col: int | None = None
-    edition: str = ""
-
-
 def add(conn, name: str, kind: str, parent: Unit | None, code: str | None = None,
         aliases: list[str] | None = None, edition: str = "") -> int:
     name = names.nfc(name)
@@ -260,68 +241,77 @@ def _import_node(conn, node: Node, parent: Unit | None, source, result, problems
         _import_node(conn, child, unit, source, result, problems, anchor)
 
 
-def nodes_from_yaml(data, source: str) -> tuple[list[Node], list[Problem]]:
-    """A YAML list of `{name, kind, code?, aliases?, children?}` → nodes and problems."""
+# -- files ------------------------------------------------------------------------------
+
+def nodes_from_text(conn, text: str, source: str, fmt: str) -> TreeResult:
+    if fmt == "yaml":
+        data, problems = yamldoc.load(text, source)
+        if problems:
+            raise InputProblems(problems)
+        if isinstance(data, dict) and "units" in data:
+            data = data["units"]
+        nodes, problems = nodes_from_yaml(data, source)
+        if problems:
+            raise InputProblems(problems)
+        return import_tree(conn, nodes, source)
+    return _import_csv(conn, text, source)
+
+
+def _import_csv(conn, text: str, source: str) -> TreeResult:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    result = TreeResult([], 0, [])
     problems: list[Problem] = []
-    if not isinstance(data, list):
-        line = getattr(data, "line", None)
-        return [], [Problem(source, line, getattr(data, "col", None),
-                            "a units tree is a list of {name, kind, children} entries")]
-    return [n for n in (_node(item, source, problems) for item in data) if n], problems
-
-
-_NODE_KEYS = {"name", "kind", "code", "aliases", "alias", "children"}
-
-
-def _node(item, source: str, problems: list[Problem]) -> Node | None:
-    line, col = getattr(item, "line", None), getattr(item, "col", None)
-    if not isinstance(item, dict):
-        problems.append(Problem(source, line, col, "expected a unit: {name: …, kind: …}"))
-        return None
-    for key in item:
-        if key not in _NODE_KEYS:
-            hint = difflib.get_close_matches(key, _NODE_KEYS, n=1)
-            more = f" (did you mean '{hint[0]}'?)" if hint else ""
-            problems.append(Problem(source, key.line, key.col, f"unknown key '{key}'{more}"))
-    name, kind_text = item.get("name"), item.get("kind")
-    ok = True
-    if not isinstance(name, str) or not names.nfc(name):
-        problems.append(Problem(source, line, col, "a unit needs a name"))
-        ok = False
-    elif names.has_control_chars(name) or "/" in name:
-        problems.append(Problem(source, name.line, name.col,
-                                "a unit name cannot contain control characters or '/'"))
-        ok = False
-    kind = parse_kind(kind_text) if isinstance(kind_text, str) else None
-    if kind is None:
-        where = kind_text if isinstance(kind_text, str) else item
-        shown = f" '{kind_text}'" if isinstance(kind_text, str) else ""
-        problems.append(Problem(source, getattr(where, "line", line), getattr(where, "col", col),
-                                f"unknown unit kind{shown}; use one of: {', '.join(UNIT_KINDS)}"))
-        ok = False
-    code = item.get("code")
-    if code is not None and not isinstance(code, str):
-        problems.append(Problem(source, line, col, "code must be text"))
-        ok = False
-    raw_aliases = item.get("aliases", item.get("alias", []))
-    if isinstance(raw_aliases, str):
-        raw_aliases = [raw_aliases]
-    if not isinstance(raw_aliases, list) or not all(isinstance(a, str) for a in raw_aliases):
-        problems.append(Problem(source, line, col, "aliases must be a list of names"))
-        raw_aliases = []
-    children_data = item.get("children", [])
-    children: list[Node] = []
-    if children_data in ("", None):
-        children_data = []
-    if not isinstance(children_data, list):
-        problems.append(Problem(source, getattr(children_data, "line", line),
-                                getattr(children_data, "col", col), "children must be a list"))
-    else:
-        children = [n for n in (_node(c, source, problems) for c in children_data) if n]
-    if not ok:
-        return None
-    return Node(names.nfc(name), kind, names.nfc(code) if code else None,
-                [names.nfc(a) for a in raw_aliases], children, line, col)
+    header = None
+    for row in reader:
+        line = reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        if header is None:
+            header = [names.fold(h).replace(" ", "_") for h in row]
+            header = [{"ten": "name", "ten_don_vi": "name", "loai": "kind", "cap": "kind",
+                       "truc_thuoc": "parent", "don_vi_cha": "parent", "ma": "code",
+                       "ten_khac": "aliases"}.get(h, h) for h in header]
+            missing = [k for k in ("name", "kind", "parent") if k not in header]
+            if missing:
+                raise InputProblems([Problem(source, line, None,
+                                             f"missing column(s): {', '.join(missing)}; "
+                                             "expected name,kind,parent[,code][,aliases]")])
+            continue
+        if len(row) > len(header) and any(c.strip() for c in row[len(header):]):
+            problems.append(Problem(source, line, None, "more cells than header columns"))
+            continue
+        record = dict(zip(header, (c.strip() for c in row)))
+        name = names.nfc(record.get("name", ""))
+        kind = parse_kind(record.get("kind", ""))
+        if not name:
+            problems.append(Problem(source, line, None, "name is empty"))
+            continue
+        if names.has_control_chars(name) or "/" in name:
+            problems.append(Problem(source, line, None, "a unit name cannot contain control characters or '/'"))
+            continue
+        if kind is None:
+            problems.append(Problem(source, line, None, f"unknown kind '{record.get('kind', '')}'"))
+            continue
+        parent = None
+        if record.get("parent"):
+            found = resolve_problem(conn, record["parent"], container=True)
+            if isinstance(found, str):
+                problems.append(Problem(source, line, None, f"parent: {found}"))
+                continue
+            parent = found
+        aliases = [a.strip() for a in record.get("aliases", "").split(";") if a.strip()]
+        node = Node(name, kind, record.get("code") or None, aliases, [], line, None)
+        try:
+            sub = import_tree(conn, [node], source, parent)
+        except InputProblems as e:
+            problems.extend(e.problems)
+            continue
+        result.created += sub.created
+        result.matched += sub.matched
+        result.changed += sub.changed
+    if problems:
+        raise InputProblems(problems)
+    return result
 
 
 # -- merges -------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import sys
 import unicodedata
 from pathlib import Path
 
-from .model import NtmError
+from ..model import NtmError
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 

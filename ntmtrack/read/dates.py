@@ -6,7 +6,7 @@ import datetime as dt
 import functools
 import re
 
-from .model import NtmError
+from ..model import NtmError
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _VN = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
