@@ -6,6 +6,7 @@ Frozen dataclasses and exceptions only; imports nothing from ntmtrack.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 UNIT_KINDS = (
     "province", "district", "cluster", "commune", "town", "ward", "village", "household_group",
@@ -111,3 +112,155 @@ class CriteriaSet:
     @property
     def numbers(self) -> list[int]:
         return [c.number for c in self.criteria]
+
+
+# -- what a report is asked, and the rows it answers with ---------------------------------
+
+DEFAULT_THRESHOLD = 0.8  # behind: progress below this share of the progress expected by now
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a report is about, built once from the options and passed whole: the day, the
+    unit reported under, the plan, the criteria set asked for, the behind threshold, the
+    language and the office that signs it."""
+
+    as_of: date
+    under: Unit | None = None
+    plan_id: str | None = None
+    set_code: str | None = None       # --set as given; which set applies is a rule (reports/scope)
+    threshold: float = DEFAULT_THRESHOLD
+    lang: str = "en"
+    office: str | None = None
+
+    @property
+    def under_id(self) -> int | None:
+        return self.under.id if self.under else None
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    """A commune's criteria on the day: `missing` of the whole set, `target_missing` of what
+    its targets ask for. `label` tells it apart from a namesake in the same output."""
+
+    unit: str
+    unit_path: str
+    parent: str | None
+    criteria_set: str
+    criteria_met: int
+    criteria_total: int
+    missing: tuple[int, ...]
+    target_date: str | None
+    plan: str | None
+    recognition: str | None
+    recognition_date: str | None
+    state: str   # recognized | meets_all | target_met | on_track | behind | overdue | no_target
+    target_missing: tuple[int, ...]
+    unit_id: int
+    unit_kind: str
+    label: str
+
+
+@dataclass(frozen=True)
+class StatusTotals:
+    units: int
+    criteria_set: str
+    criteria_total: int
+    meeting_all: int
+    recognized: int
+    average_criteria_met: float | None
+    as_of: str
+
+
+@dataclass(frozen=True)
+class StatusGroup:
+    """Status rows summed by the unit one level below the report's unit."""
+
+    group: str
+    units: int
+    meeting_all: int
+    recognized: int
+    average_criteria_met: float
+    behind: int
+    overdue: int
+    criteria_total: int
+
+
+@dataclass(frozen=True)
+class CriterionStat:
+    criteria_set: str
+    criterion: int
+    name_vi: str
+    name_en: str
+    units_met: int
+    units_total: int
+    share: float | None
+
+
+@dataclass(frozen=True)
+class ProgressRow:
+    """One indicator target (or a roll-up of the targets below a unit) on the day."""
+
+    plan: str
+    unit: str
+    unit_path: str
+    unit_kind: str
+    indicator: str
+    indicator_name: str | None
+    measure: str | None
+    direction: str
+    baseline: float | None       # None: a `down` target with nothing recorded inside the plan yet
+    actual: float | None
+    goal: float
+    percent_of_target: float
+    expected: float | None
+    deadline: str
+    state: str   # done | on_track | behind | overdue
+    rollup: bool
+    depth: int
+    unit_id: int
+    label: str
+
+
+@dataclass(frozen=True)
+class Laggard:
+    """A unit behind or overdue on one target, or missing its report."""
+
+    unit: str
+    unit_path: str
+    plan: str
+    target: tuple[int, ...] | str | None   # criteria numbers, or an indicator code
+    actual: float | None
+    expected: float | None
+    goal: float | None
+    deadline: str
+    shortfall: float | None
+    days_left: int
+    reason: str   # overdue | behind | no_report
+    period_start: str | None
+    period_end: str | None
+    unit_id: int
+    label: str
+    order: tuple = ()   # worst first: how laggards sort (not data)
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    date: str
+    criteria_met: int | None   # None before the unit's first observation of the set
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    unit: str
+    unit_path: str
+    criteria_set: str
+    criteria_total: int
+    criteria_met: int
+    pace_per_month: float | None
+    projected_date: str | None
+    target_date: str | None
+    projection: str   # done | on_time | late | stalled | no_target
+    series: tuple[TrendPoint, ...]
+    unit_id: int
+    label: str

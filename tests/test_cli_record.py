@@ -60,7 +60,8 @@ def test_set_and_add_and_refusals(season, db):
     for args, message in [
         (("record", "set", "Dân Lý", "thu-hoach-lua-mua", "120"), "over 100%"),
         (("record", "met", "Dân Lý", "17", "--date", "2099-01-01"), "in the future"),
-        (("record", "met", "Dân Lý", "27"), "criterion 27 is not in set qd1980-2016"),
+        (("record", "met", "Dân Lý", "27", "--date", "2018-10-15"), "criterion 27 is not in set qd1980-2016"),
+        (("record", "met", "Dân Lý", "11"), "criterion 11 is not in set qd51-2025"),
         (("record", "set", "Dân Lý", "dien-tich-vu-dong", "1.234"), "ambiguous"),
         (("record", "set", "Dân Lý", "khong-co", "5"), "unknown indicator 'khong-co'"),
         (("record", "met", "Dân Lu", "17"), "did you mean"),
@@ -73,11 +74,17 @@ def test_set_and_add_and_refusals(season, db):
 def test_set_is_ambiguous_when_plans_disagree(season):
     season("plan", "import", EXAMPLES / "trieu-son-2018.yaml")
     extra = season.db.parent / "p.yaml"
-    extra.write_text("plan: q\ntitle: Q\ncriteria_set: qd318-2022\nstart: 2022-01-01\n"
-                     "end: 2022-12-31\ntargets:\n  - {unit: Dân Lý, criteria: all}\n", encoding="utf-8")
+    extra.write_text("plan: q\ntitle: Q\ncriteria_set: qd318-2022\nstart: 2018-06-01\n"
+                     "end: 2018-12-31\ntargets:\n  - {unit: Dân Lý, criteria: all}\n", encoding="utf-8")
     season("plan", "import", extra)
-    assert "--set" in season("record", "met", "Dân Lý", "17", code=1).stderr
-    season("record", "met", "Dân Lý", "17", "--set", "qd318-2022")
+    # Two plans in force on the day with different sets: the secretary says which.
+    assert "--set" in season("record", "met", "Dân Lý", "17", "--date", "2018-10-15", code=1).stderr
+    # Outside the second plan's period only the first one covers the commune.
+    out = season("record", "met", "Dân Lý", "17", "--date", "2018-03-01")
+    assert "(qd1980-2016)" in out.stderr and "warning" not in out.stderr
+    out = season("record", "met", "Dân Lý", "17", "--set", "qd318-2022", "--date", "2018-10-15")
+    assert "warning: criteria set qd318-2022 was not in force on 2018-10-15" in out.stderr
+    assert "qd1980-2016 was" in out.stderr
 
 
 def test_void_keeps_history_and_changes_state(season):
@@ -161,8 +168,10 @@ def test_import_excel_style_csv_then_reimport_changes_nothing(season, db, tmp_pa
     f = tmp_path / "bao-cao.csv"
     f.write_bytes(b"\xef\xbb\xbf" + CSV_VN.encode("utf-8"))
     out = season("record", "import", f, "--set", "qd1980-2016", "--summary-json")
+    # In 2022 the 2016 set had been replaced: recorded as asked, with one warning.
     assert json.loads(out.stdout) == {"file": str(f), "rows": 4, "added": 4, "already_present": 0,
-                                      "rejected": 0, "warnings": 0, "dry_run": False}
+                                      "rejected": 0, "warnings": 1, "dry_run": False}
+    assert "qd1980-2016 was not in force on 2022-10-01; qd318-2022 was" in out.stderr
     before = digest(db)
     again = season("record", "import", f, "--set", "qd1980-2016")
     assert "0 added, 4 already present, 0 rejected" in again.stderr

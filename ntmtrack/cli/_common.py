@@ -84,6 +84,45 @@ UnderOption = Annotated[Optional[str], typer.Option("--under", "-u", help="Only 
                                                     autocompletion=complete_unit)]
 
 
+SetOption = Annotated[Optional[str], typer.Option(
+    "--set", "-s", help="Criteria set (default: the plan's, else the one the units' plans in force use, "
+                        "else the national set in force on the day).")]
+ThresholdOption = Annotated[float, typer.Option(
+    "--threshold", help="Behind: progress below this share (0-1] of the progress expected by now.")]
+OfficeOption = Annotated[Optional[str], typer.Option(
+    "--office", envvar="NTMTRACK_OFFICE", show_envvar=True,
+    help="The office signing the report when the register has several top units.")]
+
+
+def as_of_day(text: str | None):
+    from ..read.dates import parse_date, today
+
+    return parse_date(text) if text else today()
+
+
+def build_scope(conn, *, as_of: str | None = None, under: str | None = None, plan: str | None = None,
+                set_code: str | None = None, threshold: float | None = None, lang: str = "en",
+                office: str | None = None):
+    """The one place command-line options become a Scope: the day parsed, the unit resolved,
+    the plan and the set checked, the threshold in range — before any report runs."""
+    from ..model import DEFAULT_THRESHOLD, NtmError, Scope
+    from ..register import criteria as criteria_sets
+    from ..register import units
+    from ..store import plans as store_plans
+
+    if threshold is not None and not 0 < threshold <= 1:
+        raise typer.BadParameter("a share between 0 and 1 (0.8 = 80% of the expected progress)",
+                                 param_hint="--threshold")
+    day = as_of_day(as_of)
+    unit = units.resolve(conn, under, container=True) if under else None
+    if plan and store_plans.get(conn, plan) is None:
+        raise NtmError(f"no plan '{plan}'; known plans: {', '.join(store_plans.ids(conn)) or 'none'}")
+    if set_code:
+        set_code = criteria_sets.get(conn, set_code).code
+    return Scope(day, unit, plan, set_code, DEFAULT_THRESHOLD if threshold is None else threshold,
+                 lang, office)
+
+
 def lang_of(value: str | None) -> str:
     if value and value.lower()[:2] not in ("vi", "en"):
         raise typer.BadParameter("use vi or en", param_hint="--lang")

@@ -11,17 +11,21 @@ from ..output.render import Column, write
 from ..register import criteria
 from ..store import criteria as store_criteria
 from ._common import (
+    AsOfOption,
     DbOption,
     Format,
     FormatOption,
     LangOption,
-    complete_unit,
+    PlanOption,
+    UnderOption,
+    build_scope,
     lang_of,
     message,
     register,
     tr,
     writing,
 )
+from ._common import SetOption as ReportSetOption
 
 app = typer.Typer(help="Criteria sets (bộ tiêu chí): list, show, import.", no_args_is_help=True)
 
@@ -146,25 +150,24 @@ def criteria_import(file: Annotated[Path, typer.Argument(help="A criteria set in
 
 
 @app.command("stats")
-def criteria_stats(under: Annotated[Optional[str], typer.Option("--under", "-u", help="Only communes below this unit.", autocompletion=complete_unit)] = None,
-                   set_code: SetOption = None,
-                   as_of: Annotated[Optional[str], typer.Option("--as-of", help="The day (default today).")] = None,
+def criteria_stats(under: UnderOption = None, plan: PlanOption = None, set_code: ReportSetOption = None,
+                   as_of: AsOfOption = None,
                    db: DbOption = None, fmt: FormatOption = Format.table, lang: LangOption = None) -> None:
     """Per criterion: how many communes meet it, hardest first — the bottleneck criteria.
 
-    Example: ntmtrack criteria stats --under "Triệu Sơn" --set qd1980-2016
+    Example: ntmtrack criteria stats --under "Triệu Sơn" --plan trieu-son-2018
     """
-    from ..reports import status as reports
-    from .report import as_of_day, under_id
+    from ..reports.stats import criteria_stats as stats
 
     language = lang_of(lang)
     with register(db, readonly=True) as reg:
-        rows = reports.criteria_stats(reg.conn, as_of_day(as_of), under_id(reg.conn, under), set_code)
+        scope = build_scope(reg.conn, as_of=as_of, under=under, plan=plan, set_code=set_code,
+                            lang=language)
+        rows = stats(reg.conn, scope)
     if fmt in (Format.table, Format.markdown):
-        for r in rows:
-            r["name"] = r["name_vi"] if language == "vi" else r["name_en"]
-            r["met_of"] = f"{r['units_met']}/{r['units_total']}"
-        write(rows, [Column("criterion", "no.", "số", "int"), Column("name", "criterion", "tiêu chí"),
+        table = [{"criterion": r.criterion, "name": r.name_vi if language == "vi" else r.name_en,
+                  "met_of": f"{r.units_met}/{r.units_total}", "share": r.share} for r in rows]
+        write(table, [Column("criterion", "no.", "số", "int"), Column("name", "criterion", "tiêu chí"),
                      Column("met_of", "communes meeting it", "số xã đạt"),
                      Column("share", "share", "tỷ lệ", "pct")], fmt, language)
         return

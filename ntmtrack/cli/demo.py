@@ -101,26 +101,27 @@ def _fill(reg, texts: dict[str, str]) -> dict:
 
 def show(path: Path, lang: str):
     """(title, rows, columns) sections for the tour: the district at its 2018 review."""
-    from ..reports import laggards as rules
-    from ..reports import status as reports
-
-    with open_register(path, readonly=True) as reg:
-        rows, totals = reports.status(reg.conn, DEMO_DAY, None, "trieu-son-2018", None)
-        lag = rules.laggards(reg.conn, DEMO_DAY, "trieu-son-2018", None)
+    from ..model import Scope
+    from ..output.labels import state_label
     from ..output.render import format_number
+    from ..reports.laggards import laggards
+    from ..reports.status import status
 
-    average = format_number(totals["average_criteria_met"], lang)
-    for r in rows:
-        r["met_of"] = f"{r['criteria_met']}/{r['criteria_total']}"
+    scope = Scope(DEMO_DAY, plan_id="trieu-son-2018", lang=lang)
+    with open_register(path, readonly=True) as reg:
+        rows, totals = status(reg.conn, scope)
+        lag = laggards(reg.conn, scope)
+    average = format_number(totals.average_criteria_met, lang)
     yield (tr(lang, f"Plan trieu-son-2018 on {DEMO_DAY:%d/%m/%Y}: average "
                     f"{average} criteria per commune",
               f"Kế hoạch trieu-son-2018 ngày {DEMO_DAY:%d/%m/%Y}: bình quân "
-              f"{average} tiêu chí/xã"), rows,
+              f"{average} tiêu chí/xã"),
+           [{"unit": r.label, "met_of": f"{r.criteria_met}/{r.criteria_total}",
+             "target_date": r.target_date, "state": state_label(r.state, lang)} for r in rows],
            [Column("unit", "unit", "đơn vị"), Column("met_of", "criteria", "tiêu chí"),
             Column("target_date", "target", "hạn", "date"), Column("state", "state", "tình trạng")])
-    for r in lag:
-        r["why"] = reason_text(r, lang)
-    yield (tr(lang, "Laggards", "Đơn vị chậm tiến độ"), lag,
+    yield (tr(lang, "Laggards", "Đơn vị chậm tiến độ"),
+           [{"unit": r.label, "why": reason_text(r, lang)} for r in lag],
            [Column("unit", "unit", "đơn vị"), Column("why", "reason", "lý do")])
 
 DEMO_FILE = "ntmtrack-demo.db"

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
+from ..model import DEFAULT_THRESHOLD
 from ._common import (
     AsOfOption,
     DbOption,
     ForceOption,
     LangOption,
-    complete_plan,
-    complete_unit,
+    PlanOption,
+    SetOption,
+    ThresholdOption,
+    UnderOption,
+    build_scope,
     lang_of,
     message,
     output_file,
@@ -26,24 +30,21 @@ app = typer.Typer(help="Exports that travel: an XLSX workbook.", no_args_is_help
 
 @app.command("xlsx")
 def export_xlsx(path: Annotated[Path, typer.Argument(help="The .xlsx file to write.")],
-                plan: Annotated[Optional[str], typer.Option("--plan", "-p", help="Only this plan.", autocompletion=complete_plan)] = None,
-                under: Annotated[Optional[str], typer.Option("--under", "-u", help="Only units below this one.", autocompletion=complete_unit)] = None,
-                as_of: AsOfOption = None, force: ForceOption = False, db: DbOption = None,
-                lang: LangOption = None) -> None:
+                plan: PlanOption = None, under: UnderOption = None, set_code: SetOption = None,
+                as_of: AsOfOption = None, threshold: ThresholdOption = DEFAULT_THRESHOLD,
+                force: ForceOption = False, db: DbOption = None, lang: LangOption = None) -> None:
     """One workbook: status, criteria matrix, criteria stats, each plan's progress, laggards,
     the week's observations. Values only, never formulas.
 
     Example: ntmtrack export xlsx bao-cao.xlsx --under "Triệu Sơn" --lang vi
     """
     from ..output import workbook
-    from .report import as_of_day, under_id
 
     language = lang_of(lang)
-    day = as_of_day(as_of)
     target = output_file(path, db, language, force)
-    with register(db, readonly=True) as reg, target as temporary:
-        root = under_id(reg.conn, under)
-        sheets = workbook.build(reg.conn, temporary, day, plan, root, language, reg.path.name,
-                                " ".join(f for f in (plan or "", under or "") if f) or
-                                tr(language, "whole register", "toàn bộ sổ"))
+    with register(db, readonly=True) as reg:
+        scope = build_scope(reg.conn, as_of=as_of, under=under, plan=plan, set_code=set_code,
+                            threshold=threshold, lang=language)
+        with target as temporary:
+            sheets = workbook.build(reg.conn, scope, temporary, reg.path.name)
     message(tr(language, f"{path}: sheets {', '.join(sheets)}", f"{path}: các trang {', '.join(sheets)}"))

@@ -73,7 +73,7 @@ def _verdicts(verdict: str, unit: str, criteria: list[str], set_code, date, note
         rows = [recorder.finish(recorder.criterion(target, c, verdict, on), "command line", note,
                                 None, now(), fingerprint=False) for c in criteria]
         ids, warnings = append_checked(reg.conn, rows)
-    for w in warnings:
+    for w in recorder.warnings + warnings:
         message(w)
     numbers = ", ".join(str(r["criterion"]) for r in rows)
     code = rows[0]["criteria_set"]
@@ -182,6 +182,8 @@ def record_recognized(unit: Annotated[str, typer.Argument(help="Commune.", autoc
         row = recorder.finish(recognition(recorder, target, decision, on, set_code),
                               "command line", note, None, now(), fingerprint=False)
         ids, _ = append_checked(reg.conn, [row])
+    for w in recorder.warnings:
+        message(w)
     message(tr(language, f"recorded: {target.name} recognised by {decision} ({row['criteria_set']}, {on}) [id {ids[0]}]",
                f"đã ghi: {target.name} được công nhận theo {decision} ({row['criteria_set']}, {on}) [id {ids[0]}]"))
 

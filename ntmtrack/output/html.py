@@ -9,30 +9,37 @@ renders them with a Jinja2 template (templates/report.html.j2). Imported only by
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 from importlib import resources
 
 from .. import __version__
+from ..model import Scope
 from ..read.dates import year_before
+from ..register.tree import Tree
 from ..reports import laggards as laggard_rules
-from ..reports import status as reports
+from ..reports import scope as scoping
 from ..reports import trends
-from ..store import plans as store_plans
-from .labels import projection_label, reason_text, state_label, tr
-from .render import format_date, format_number, number_ranges
+from ..reports.progress import progress
+from ..reports.stats import criteria_stats
+from ..reports.status import group_status, status
+from ..reports.targets import share_of_target
+from ..store import units as store_units
+from .labels import UNIT_KINDS, label, projection_label, reason_text, state_label, tr
+from .render import format_date, format_number, format_share, number_ranges
 
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.S)
 MAX_CHART_BARS = 60
 MAX_LAGGARDS = 200
 
 
-def _texts(lang: str, scope: str, day: date, code: str, total: int) -> dict[str, str]:
+def _texts(lang: str, scope: str, issuer: str, day: date, code: str, total: int) -> dict[str, str]:
     def t(en: str, vi: str) -> str:
         return tr(lang, en, vi)
 
     return {
         "issuer_above": t("People's Committee", "ỦY BAN NHÂN DÂN"),
-        "issuer": scope.upper() if lang == "vi" else scope,
+        "issuer": issuer,
         "title": t("Report on New Rural Development", "Báo cáo kết quả xây dựng nông thôn mới"),
         "subtitle": t(f"{scope}, as of {format_date(day, lang)}",
                       f"{scope}, tính đến ngày {format_date(day, lang)}"),
@@ -100,23 +107,47 @@ def _config(**extra):
     return base
 
 
-def build(conn, as_of: date, under_id: int | None, under_name: str | None, plan_id: str | None,
-          lang: str) -> str:
-    """The whole HTML document as text."""
+def issuer(conn, scope: Scope) -> tuple[str, str]:
+    """(the committee signing the report, the name of what it covers): the unit reported
+    under with its kind (`HUYỆN TRIỆU SƠN`); without one, the office given (--office,
+    NTMTRACK_OFFICE), else the register's single top unit; several tops and no office: a
+    blank to fill in."""
+    lang = scope.lang
+    unit = scope.under
+    if unit is None and not scope.office:
+        tops = store_units.top_units(conn)
+        unit = tops[0] if len(tops) == 1 else None
+    if scope.office:
+        name = scope.office
+        committee = name.upper() if lang == "vi" else name
+    elif unit is not None:
+        kind = label(UNIT_KINDS, unit.kind, lang)
+        committee = f"{kind} {unit.name}".upper() if lang == "vi" else f"{unit.name} {kind.title()}"
+        name = f"{kind.capitalize()} {unit.name}" if lang == "vi" else f"{unit.name} {kind}"
+    else:
+        committee = "……………………"
+        name = tr(lang, "All units", "Toàn bộ đơn vị")
+    return committee, scope.under.name if scope.under else name
+
+
+def build(conn, scope: Scope) -> str:
+    """The whole HTML document as text, from the report functions for `scope`."""
     import jinja2
     import pygal
 
-    rows, totals = reports.status(conn, as_of, under_id, plan_id, None)
-    code, total = totals["criteria_set"], totals["criteria_total"]
-    scope = under_name or tr(lang, "All units", "Toàn bộ đơn vị")
-    t = _texts(lang, scope, as_of, code, total)
+    lang, as_of = scope.lang, scope.as_of
+    tree = Tree.load(conn, scope.under_id)
+    rows, totals = status(conn, scope)
+    code, total = totals.criteria_set, totals.criteria_total
+    committee, scope_name = issuer(conn, scope)
+    t = _texts(lang, scope_name, committee, as_of, code, total)
 
     grouped = len(rows) > MAX_CHART_BARS
     if grouped:
-        groups = reports.group_status(conn, rows, under_id)
-        bars = [(g["group"], g["average_criteria_met"]) for g in groups]
+        groups = group_status(conn, rows, scope)
+        bars = [(g.group, g.average_criteria_met) for g in groups]
     else:
-        bars = [(r["unit"], r["criteria_met"]) for r in rows]
+        bars = [(r.label, r.criteria_met) for r in rows]
     # pygal draws a horizontal chart's first label at the bottom: reversed, it reads top-down.
     bars.reverse()
     per_unit = pygal.HorizontalStackedBar(**_config(height=max(220, 22 * len(bars) + 90),
@@ -126,91 +157,94 @@ def build(conn, as_of: date, under_id: int | None, under_name: str | None, plan_
     per_unit.add(tr(lang, "not yet", "chưa đạt"), [round(total - value, 2) for _, value in bars])
     per_unit_svg = _svg(per_unit)
 
-    stats = reports.criteria_stats(conn, as_of, under_id, code)
+    stats = criteria_stats(conn, scope)
     bottleneck_chart = pygal.HorizontalBar(**_config(height=max(220, 24 * len(stats) + 90),
                                                      range=(0, 100), show_legend=False))
-    bottleneck_chart.x_labels = [f"{s['criterion']}. {s['name_vi'] if lang == 'vi' else s['name_en']}"
+    bottleneck_chart.x_labels = [f"{s.criterion}. {s.name_vi if lang == 'vi' else s.name_en}"
                                  for s in reversed(stats)]
-    bottleneck_chart.add("%", [round(100 * (s["share"] or 0), 1) for s in reversed(stats)])
+    bottleneck_chart.add("%", [round(100 * (s.share or 0), 1) for s in reversed(stats)])
 
     trend_rows, trend_chart_svg = [], ""
     if rows:
-        series, ends = trends.trend(conn, as_of, year_before(as_of), "month", under_id, plan_id,
-                                    None, status=(rows, totals))
-        if any(p["criteria_met"] for r in series for p in r["series"]):
+        series, ends = trends.trend(conn, scope, year_before(as_of), "month", status=(rows, totals))
+        if any(p.criteria_met for r in series for p in r.series):
             line = pygal.Line(**_config(height=360, range=(0, total), show_dots=True,
                                         x_label_rotation=0))
             line.x_labels = [d.strftime("%m/%Y") for d in ends]
             if len(series) <= 12:
                 for r in series:
-                    line.add(r["unit"], [p["criteria_met"] for p in r["series"]])
+                    line.add(r.label, [p.criteria_met for p in r.series])
             else:
                 line.add(tr(lang, "average per commune", "bình quân/xã"),
                          [v for _, v in trends.average_series(series)])
             trend_chart_svg = _svg(line)
-            trend_rows = [{**r, "pace_text": format_number(r["pace_per_month"], lang, 2)
-                           if r["pace_per_month"] is not None else "–",
-                           "projected_text": format_date(r["projected_date"], lang) if r["projected_date"] else "–",
-                           "target_text": format_date(r["target_date"], lang) if r["target_date"] else "–",
-                           "projection_text": projection_label(r["projection"], lang)}
+            trend_rows = [{"unit": r.label, "unit_name": r.unit, "unit_path": r.unit_path,
+                           "projection": r.projection,
+                           "pace_text": format_number(r.pace_per_month, lang)
+                           if r.pace_per_month is not None else "–",
+                           "projected_text": format_date(r.projected_date, lang) if r.projected_date else "–",
+                           "target_text": format_date(r.target_date, lang) if r.target_date else "–",
+                           "projection_text": projection_label(r.projection, lang)}
                           for r in series][:MAX_LAGGARDS]
 
     campaigns = []
-    for pid in ([plan_id] if plan_id else store_plans.ids(conn)):
-        plan = store_plans.get(conn, pid)
-        progress = reports.progress(conn, pid, as_of, under_id) if plan else []
-        if not progress:
+    for plan in scoping.plans(conn, scope):
+        rows_of_plan = progress(conn, replace(scope, plan_id=plan["id"]), tree=tree)
+        if not rows_of_plan:
             continue
-        top = min(r["unit_path"].count("/") for r in progress)
-        shown = [r for r in progress if r["unit_path"].count("/") == top][:MAX_CHART_BARS]
+        top = min(r.depth for r in rows_of_plan)
+        shown = [r for r in rows_of_plan if r.depth == top][:MAX_CHART_BARS]
         chart = pygal.HorizontalBar(**_config(height=max(220, 40 * len(shown) + 90), range=(0, 100)))
         shown.reverse()
-        chart.x_labels = [f"{r['unit']} · {r['indicator']}" for r in shown]
+        chart.x_labels = [f"{r.label} · {r.indicator}" for r in shown]
         chart.add(tr(lang, "% of target reached", "% hoàn thành"),
-                  [round(min(100, r["percent_of_target"] or 0), 1) for r in shown])
+                  [round(max(0.0, min(100.0, r.percent_of_target)), 1) for r in shown])
         chart.add(tr(lang, "% expected by now", "% phải đạt đến nay"),
-                  [round(100 * max(0.0, min(1.0, reports.share_of_target(r["expected"], r["baseline"],
-                                                                          r["goal"]))), 1)
-                   for r in shown])
-        campaigns.append({"id": pid, "title": plan["title"], "chart": _svg(chart), "rows": [
-            {**r, "actual_text": format_number(r["actual"], lang),
-             "expected_text": format_number(r["expected"], lang),
-             "goal_text": format_number(r["goal"], lang),
-             "deadline_text": format_date(r["deadline"], lang),
-             "state_text": state_label(r["state"], lang)}
-            for r in progress[:MAX_LAGGARDS]]})
+                  [round(100 * max(0.0, min(1.0, share_of_target(r.expected, r.baseline, r.goal, r.direction))), 1)
+                   if r.expected is not None and r.baseline is not None else None for r in shown])
+        campaigns.append({"id": plan["id"], "title": plan["title"], "chart": _svg(chart), "rows": [
+            {"unit": r.label, "unit_path": r.unit_path, "indicator": r.indicator, "state": r.state,
+             "actual_text": format_number(r.actual, lang),
+             "expected_text": format_number(r.expected, lang),
+             "goal_text": format_number(r.goal, lang),
+             "deadline_text": format_date(r.deadline, lang),
+             "state_text": state_label(r.state, lang)}
+            for r in rows_of_plan[:MAX_LAGGARDS]]})
 
-    lag = laggard_rules.laggards(conn, as_of, plan_id, under_id)
-    for r in lag:
-        r["why"] = reason_text(r, lang)
+    lag = laggard_rules.laggards(conn, scope, tree)
+    laggard_units = len({r.unit_id for r in lag})
+    lag_rows = [{"unit": r.label, "unit_name": r.unit, "unit_path": r.unit_path, "plan": r.plan,
+                 "reason": r.reason, "why": reason_text(r, lang)} for r in lag[:MAX_LAGGARDS]]
     more = len(lag) - MAX_LAGGARDS
     if grouped:
-        status_rows = [{"unit": g["group"], "criteria_met": g["average_criteria_met"],
+        status_rows = [{"unit": g.group, "unit_name": g.group, "unit_path": "", "criteria_met": g.average_criteria_met,
                         "criteria_total": total, "missing_text": "", "target_text": "",
-                        "state": "", "state_text": tr(lang, f"{g['units']} communes, {g['meeting_all']} meet all",
-                                                     f"{g['units']} xã, {g['meeting_all']} xã đạt đủ")}
+                        "state": "", "state_text": tr(lang, f"{g.units} communes, {g.meeting_all} meet all",
+                                                     f"{g.units} xã, {g.meeting_all} xã đạt đủ")}
                        for g in groups]
     else:
-        status_rows = [{**r, "missing_text": number_ranges(r["missing"]),
-                        "target_text": format_date(r["target_date"], lang) if r["target_date"] else "",
-                        "state_text": state_label(r["state"], lang)} for r in rows]
-    for s in stats:
-        s["name"] = s["name_vi"] if lang == "vi" else s["name_en"]
-        s["share_text"] = format_number(round(100 * (s["share"] or 0), 1), lang)
+        status_rows = [{"unit": r.label, "unit_name": r.unit, "unit_path": r.unit_path,
+                        "criteria_met": r.criteria_met, "criteria_total": r.criteria_total,
+                        "missing_text": number_ranges(r.missing),
+                        "target_text": format_date(r.target_date, lang) if r.target_date else "",
+                        "state": r.state, "state_text": state_label(r.state, lang)} for r in rows]
+    bottlenecks = [{"criterion": s.criterion, "name": s.name_vi if lang == "vi" else s.name_en,
+                    "units_met": s.units_met, "units_total": s.units_total,
+                    "share_text": format_share(s.share or 0, lang)} for s in stats]
     environment = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True,
                                      undefined=jinja2.StrictUndefined)
     template = environment.from_string(
         resources.files("ntmtrack.output").joinpath("templates", "report.html.j2").read_text(encoding="utf-8"))
-    place_date = (f"{under_name + ', ' if under_name else ''}ngày {as_of.day:02d} tháng "
+    place = scope.under.name if scope.under else ""
+    place_date = (f"{place + ', ' if place else ''}ngày {as_of.day:02d} tháng "
                   f"{as_of.month:02d} năm {as_of.year}" if lang == "vi"
-                  else f"{under_name + ', ' if under_name else ''}{as_of.strftime('%d %B %Y')}")
+                  else f"{place + ', ' if place else ''}{as_of.strftime('%d %B %Y')}")
     return template.render(
-        lang=lang, version=__version__, t=t, scope_name=scope, day_text=format_date(as_of, lang),
-        place_date=place_date, totals=totals, average_text=format_number(totals["average_criteria_met"], lang)
-        if totals["average_criteria_met"] is not None else "–",
+        lang=lang, version=__version__, t=t, scope_name=scope_name, day_text=format_date(as_of, lang),
+        place_date=place_date, totals=totals, average_text=format_number(totals.average_criteria_met, lang)
+        if totals.average_criteria_met is not None else "–",
         charts={"per_unit": per_unit_svg, "bottlenecks": _svg(bottleneck_chart), "trend": trend_chart_svg},
-        status_rows=status_rows, grouped=grouped, bottlenecks=stats, trend=trend_rows,
-        campaigns=campaigns, laggards=lag[:MAX_LAGGARDS],
+        status_rows=status_rows, grouped=grouped, bottlenecks=bottlenecks, trend=trend_rows,
+        campaigns=campaigns, laggards=lag_rows, laggard_units=laggard_units,
         laggards_more=tr(lang, f"… and {more} more (ntmtrack laggards lists all)",
-                         f"… và {more} đơn vị khác (xem ntmtrack laggards)") if more > 0 else "")
-
+                         f"… và {more} trường hợp khác (xem ntmtrack laggards)") if more > 0 else "")

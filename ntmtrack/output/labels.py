@@ -20,41 +20,118 @@ def tr(lang: str, en: str, vi: str) -> str:
     return vi if lang == "vi" else en
 
 
-_STATE_VI = {"recognized": "đã công nhận", "meets_all": "đạt đủ", "on_track": "đúng tiến độ",
-             "behind": "chậm", "overdue": "quá hạn", "no_target": "chưa giao", "done": "hoàn thành"}
-_PROJECTION_VI = {"done": "đã đạt đủ", "on_time": "kịp hạn", "late": "trễ hạn",
-                  "stalled": "không tiến triển", "no_target": "chưa giao hạn"}
+# -- codes → words. Machine formats keep the codes (a contract); people read these. --------
+
+STATES = {
+    "recognized": ("recognised", "đã công nhận"), "meets_all": ("meets all", "đạt đủ"),
+    "target_met": ("target met", "đạt chỉ tiêu"), "on_track": ("on track", "đúng tiến độ"),
+    "behind": ("behind", "chậm"), "overdue": ("overdue", "quá hạn"),
+    "no_target": ("no target", "chưa giao"), "done": ("done", "hoàn thành"),
+}
+PROJECTIONS = {
+    "done": ("all met", "đã đạt đủ"), "on_time": ("on time", "kịp hạn"), "late": ("late", "trễ hạn"),
+    "stalled": ("stalled", "không tiến triển"), "no_target": ("no target date", "chưa giao hạn"),
+}
+REASONS = {"behind": ("behind", "chậm"), "overdue": ("overdue", "quá hạn"),
+           "no_report": ("no report", "không báo cáo")}
+UNIT_KINDS = {
+    "province": ("province", "tỉnh"), "district": ("district", "huyện"), "cluster": ("cluster", "cụm"),
+    "commune": ("commune", "xã"), "town": ("town", "thị trấn"), "ward": ("ward", "phường"),
+    "village": ("village", "thôn"), "household_group": ("household group", "tổ liên gia"),
+}
+OBSERVATION_KINDS = {
+    "met": ("met", "đạt"), "unmet": ("not met", "chưa đạt"), "set": ("level", "mức"),
+    "add": ("increase", "cộng thêm"), "recognized": ("recognised", "công nhận"),
+    "void": ("void", "hủy"),
+}
+TARGET_KINDS = {"criteria": ("criteria", "tiêu chí"), "level": ("level", "đạt mức"),
+                "increase": ("increase", "tăng thêm")}
+PERIODS = {
+    "day": ("daily", "hằng ngày"), "monday": ("every Monday", "thứ Hai hằng tuần"),
+    "tuesday": ("every Tuesday", "thứ Ba hằng tuần"), "wednesday": ("every Wednesday", "thứ Tư hằng tuần"),
+    "thursday": ("every Thursday", "thứ Năm hằng tuần"), "friday": ("every Friday", "thứ Sáu hằng tuần"),
+    "saturday": ("every Saturday", "thứ Bảy hằng tuần"), "sunday": ("every Sunday", "Chủ nhật hằng tuần"),
+    "month": ("monthly", "hằng tháng"), "quarter": ("quarterly", "hằng quý"),
+}
+DIRECTIONS = {"up": ("up (at least)", "tăng (ít nhất)"), "down": ("down (at most)", "giảm (tối đa)")}
+ROLLUPS = {"sum": ("sum", "cộng"), "mean": ("mean", "bình quân"), "none": ("none", "không cộng dồn")}
+CONFIDENCE = {"verified": ("verified", "đã kiểm chứng"),
+              "partly-verified": ("partly verified", "kiểm chứng một phần"),
+              "unverified": ("unverified", "chưa kiểm chứng")}
+SOURCES = {"command line": ("command line", "dòng lệnh")}
+ORIGINS = {"shipped": ("shipped", "có sẵn"), "imported": ("imported", "nhập từ tệp")}
+
+# Column headers shared by the tables, the workbook and the HTML report.
+HEADERS = {
+    "unit": ("Unit", "Đơn vị"), "unit_path": ("Path", "Đường dẫn"), "parent": ("Parent", "Trực thuộc"),
+    "unit_kind": ("Kind", "Loại đơn vị"),
+    "criteria_set": ("Criteria set", "Bộ tiêu chí"),
+    "criteria_met": ("Criteria met", "Số tiêu chí đạt"), "criteria_total": ("Criteria", "Tổng tiêu chí"),
+    "missing": ("Missing", "Tiêu chí chưa đạt"), "target_missing": ("Missing for the target", "Chưa đạt theo chỉ tiêu"),
+    "target_date": ("Target date", "Hạn"),
+    "recognition": ("Recognition", "Quyết định công nhận"), "recognition_date": ("Recognised on", "Ngày công nhận"),
+    "state": ("State", "Tình trạng"),
+    "criterion": ("Criterion", "Tiêu chí"), "name": ("Name", "Tên"),
+    "units_met": ("Communes meeting it", "Số xã đạt"), "units_total": ("Communes", "Số xã"),
+    "share": ("Share", "Tỷ lệ"), "indicator": ("Indicator", "Chỉ tiêu"),
+    "baseline": ("Baseline", "Ban đầu"), "actual": ("Actual", "Thực hiện"),
+    "goal": ("Goal", "Mục tiêu"), "percent_of_target": ("% of goal", "% mục tiêu"),
+    "expected": ("Expected by now", "Cần đạt đến nay"), "deadline": ("Deadline", "Hạn"),
+    "plan": ("Plan", "Kế hoạch"), "target": ("Target", "Chỉ tiêu giao"),
+    "shortfall": ("Shortfall", "Còn thiếu"), "days_left": ("Days left", "Còn (ngày)"),
+    "reason": ("Reason", "Lý do"), "date": ("Date", "Ngày"), "measure": ("Measure", "Nội dung"),
+    "kind": ("Kind", "Loại"), "value": ("Value", "Giá trị"), "note": ("Note", "Ghi chú"),
+    "by": ("By", "Người ghi"), "source": ("Source", "Nguồn"),
+    "pace_per_month": ("Criteria per month", "Tiêu chí/tháng"),
+    "projected_date": ("All met by", "Dự kiến đạt đủ"), "projection": ("Projection", "Dự báo"),
+}
+
+
+def label(catalogue: dict[str, tuple[str, str]], code: str | None, lang: str) -> str:
+    """A code of `catalogue` as a person reads it; an unknown code as it is."""
+    if code is None:
+        return ""
+    words = catalogue.get(code)
+    if words is None:
+        return code
+    return words[1] if lang == "vi" else words[0]
+
+
+def header(key: str, lang: str) -> str:
+    return label(HEADERS, key, lang) if key in HEADERS else key
 
 
 def state_label(state: str, lang: str) -> str:
     """A report state (`on_track`, `behind` …) as a person reads it."""
-    return _STATE_VI.get(state, state) if lang == "vi" else state.replace("_", " ")
+    return label(STATES, state, lang)
 
 
 def projection_label(projection: str, lang: str) -> str:
     """A trend projection (`on_time`, `late` …) as a person reads it."""
-    return _PROJECTION_VI.get(projection, projection) if lang == "vi" else projection.replace("_", " ")
+    return label(PROJECTIONS, projection, lang)
 
 
+def reason_text(row, lang: str) -> str:
+    """Why a laggard (model.Laggard) is one, in a sentence."""
+    from types import SimpleNamespace
 
-def reason_text(row: dict, lang: str) -> str:
     from .render import format_date, format_number, number_ranges
 
-    target = row["target"]
-    what = (("tiêu chí " if lang == "vi" else "criteria ") + number_ranges(target)
-            if isinstance(target, list) else str(target))
-    if row["reason"] == "no_report":
+    if isinstance(row, dict):
+        row = SimpleNamespace(**row)
+    target = row.target
+    what = (("tiêu chí " if lang == "vi" else "criteria ") + number_ranges(list(target))
+            if isinstance(target, (list, tuple)) else str(target))
+    if row.reason == "no_report":
         if lang == "vi":
-            return (f"không báo cáo từ {format_date(row['period_start'], lang)} đến "
-                    f"{format_date(row['period_end'], lang)}")
-        return f"no report {row['period_start']}..{row['period_end']}"
+            return (f"không báo cáo từ {format_date(row.period_start, lang)} đến "
+                    f"{format_date(row.period_end, lang)}")
+        return f"no report {format_date(row.period_start, lang)} to {format_date(row.period_end, lang)}"
     n = lambda v: format_number(v, lang)  # noqa: E731
-    if row["reason"] == "overdue":
+    if row.reason == "overdue":
         if lang == "vi":
-            return f"{what}: quá hạn {-row['days_left']} ngày, đạt {n(row['actual'])}/{n(row['goal'])}"
-        return f"{what}: {-row['days_left']} days overdue, {n(row['actual'])} of {n(row['goal'])}"
+            return f"{what}: quá hạn {-row.days_left} ngày, đạt {n(row.actual)}/{n(row.goal)}"
+        return f"{what}: {-row.days_left} days overdue, {n(row.actual)} of {n(row.goal)}"
     if lang == "vi":
-        return (f"{what}: chậm, đạt {n(row['actual'])}, cần {n(round(row['expected'], 1))} "
-                f"đến nay (mục tiêu {n(row['goal'])})")
-    return (f"{what}: behind, {n(row['actual'])} against {n(round(row['expected'], 1))} expected "
-            f"by now (goal {n(row['goal'])})")
+        return f"{what}: chậm, đạt {n(row.actual)}, cần {n(row.expected)} đến nay (mục tiêu {n(row.goal)})"
+    return f"{what}: behind, {n(row.actual)} against {n(row.expected)} expected by now (goal {n(row.goal)})"

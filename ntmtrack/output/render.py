@@ -50,10 +50,14 @@ def stdout_is_terminal() -> bool:
 # -- human formats of values --------------------------------------------------------------
 
 def format_number(value: float | int | None, lang: str, decimals: int | None = None) -> str:
+    """A number as a person reads it: at most one decimal unless `decimals` says otherwise,
+    `17,4` and `1.234.567` in Vietnamese, `17.4` and `1,234,567` in English."""
     if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer() and decimals is None:
-        value = int(value)
+    if decimals is None and isinstance(value, float):
+        value = round(value, 1)
+        if value.is_integer():
+            value = int(value)
     if lang == "vi":
         from babel.numbers import format_decimal
 
@@ -63,7 +67,7 @@ def format_number(value: float | int | None, lang: str, decimals: int | None = N
         return format_decimal(value, locale="vi", decimal_quantization=False)
     if decimals is not None:
         return f"{value:,.{decimals}f}"
-    return f"{value:,}" if isinstance(value, int) else f"{value:,.6g}" if abs(value) >= 1e6 else f"{value:,}"
+    return f"{value:,}"
 
 
 def format_date(value: str | _dt.date | None, lang: str) -> str:
@@ -83,7 +87,7 @@ def human(value: Any, kind: str, lang: str) -> str:
     if kind in ("int", "number"):
         return format_number(value, lang)
     if kind == "pct":
-        return format_number(round(value * 100, 1), lang) + "%"
+        return format_share(value, lang)
     if kind == "date":
         return format_date(value, lang)
     if kind == "list":
@@ -94,7 +98,36 @@ def human(value: Any, kind: str, lang: str) -> str:
         return KIND_NAMES_VI.get(value, value)
     if isinstance(value, bool):
         return tr(lang, "yes", "có") if value else ""
+    if isinstance(value, float):
+        return format_number(value, lang)
     return str(value)
+
+
+def format_share(share: float | None, lang: str) -> str:
+    """A share (0.874) as a percentage: one decimal, two under 1% (`87,4%`, `0,25%`)."""
+    if share is None:
+        return ""
+    percent = share * 100
+    decimals = 2 if 0 < abs(percent) < 1 else 1
+    rounded = round(percent, decimals)
+    if rounded == int(rounded):
+        return format_number(int(rounded), lang) + "%"
+    return format_number(rounded, lang, decimals) + "%"
+
+
+def as_mapping(row: Any) -> dict:
+    """A typed row (a frozen dataclass of model.py) or a dict, as a dict of its fields."""
+    if isinstance(row, dict):
+        return row
+    names = _FIELDS.get(type(row))
+    if names is None:
+        import dataclasses
+
+        names = _FIELDS[type(row)] = tuple(f.name for f in dataclasses.fields(row))
+    return {n: getattr(row, n) for n in names}
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 # -- writers ------------------------------------------------------------------------------
@@ -137,6 +170,7 @@ def write(rows: Iterable[dict], columns: list[Column], fmt: Format, lang: str,
     `excel` (CSV/TSV only): a UTF-8 BOM so Excel reads the diacritics, CRLF, and formula-like
     text neutralised. Plain CSV for pipelines never gets any of that: it stays byte-exact."""
     out = out or sys.stdout
+    rows = map(as_mapping, rows)
     keys = [c.key for c in columns]
     if fmt in (Format.csv, Format.tsv):
         writer = csv.writer(out, delimiter="," if fmt == Format.csv else "\t",

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import textwrap
 
+from ..read.names import distinct_names
 from .labels import reason_text, tr
-from .render import format_date, format_number
+from .render import format_date, format_number, format_share, number_ranges
 
 
 def as_text(d: dict, lang: str, markdown: bool = False) -> str:
@@ -16,24 +17,33 @@ def as_text(d: dict, lang: str, markdown: bool = False) -> str:
     def item(text: str) -> str:
         return textwrap.fill(text, width=78, initial_indent="- ", subsequent_indent="  ")
 
+    def names(entries: list[dict]) -> list[dict]:
+        # Two units of one section with the same name are told apart by their paths.
+        shown = distinct_names(e["unit_path"] for e in entries if e.get("unit_path"))
+        return [{**e, "unit": shown.get(e.get("unit_path"), e["unit"])} for e in entries]
+
+    d = {**d, **{key: names(d[key]) for key in ("newly_met", "newly_lost", "indicator_gains",
+                                                 "recognitions", "laggards", "due_soon",
+                                                 "missed_reports")}}
+
     out = [("# " if markdown else "") + tr(
         lang, f"NTM weekly summary, {format_date(d['since'], lang)} – {format_date(d['as_of'], lang)}",
         f"Tóm tắt tuần NTM, {format_date(d['since'], lang)} – {format_date(d['as_of'], lang)}")]
     sections = [
         (tr(lang, "Criteria newly met", "Tiêu chí mới đạt"),
-         [f"{x['unit']}: {', '.join(map(str, x['criteria']))}" for x in d["newly_met"]]),
+         [f"{x['unit']}: {number_ranges(x['criteria'])}" for x in d["newly_met"]]),
         (tr(lang, "Criteria lost", "Tiêu chí bị mất"),
-         [f"{x['unit']}: {', '.join(map(str, x['criteria']))}" for x in d["newly_lost"]]),
+         [f"{x['unit']}: {number_ranges(x['criteria'])}" for x in d["newly_lost"]]),
         (tr(lang, "Indicator changes", "Thay đổi chỉ tiêu"),
          [f"{x['unit']} {x['indicator']}: {format_number(x['from'], lang)} → "
           f"{format_number(x['to'], lang)}" for x in d["indicator_gains"]]),
         (tr(lang, "Recognition decisions", "Quyết định công nhận"),
          [f"{x['unit']}: {x['decision']} ({format_date(x['date'], lang)})" for x in d["recognitions"]]),
-        (tr(lang, f"Laggards ({d['laggard_count']}, top 10)", f"Đơn vị chậm ({d['laggard_count']}, 10 đầu)"),
+        (tr(lang, f"Units behind: {d['laggard_count']} (first 10 reasons)", f"Đơn vị chậm tiến độ: {d['laggard_count']} (10 lý do đầu)"),
          [f"{x['unit']} [{x['plan']}] {reason_text(x, lang)}" for x in d["laggards"]]),
         (tr(lang, "Deadlines in the next 30 days", "Hạn trong 30 ngày tới"),
          [f"{format_date(x['deadline'], lang)} {x['unit']} [{x['plan']}] "
-          f"{x['target'] if not isinstance(x['target'], list) else 'tc ' + ','.join(map(str, x['target']))}"
+          f"{x['target'] if not isinstance(x['target'], list) else tr(lang, 'criteria ', 'tiêu chí ') + number_ranges(x['target'])}"
           for x in d["due_soon"]]),
         (tr(lang, "Missed reports", "Không báo cáo"),
          [f"{x['unit']} [{x['plan']}] {format_date(x['period_start'], lang)}–"
@@ -43,6 +53,6 @@ def as_text(d: dict, lang: str, markdown: bool = False) -> str:
         out.append(h(title))
         out += [item(i) for i in items] or [tr(lang, "(none)", "(không có)")]
     if d["reported_on_time_share"] is not None:
-        share = format_number(round(d["reported_on_time_share"] * 100, 1), lang)
-        out.append("\n" + tr(lang, f"Reported on time: {share}%", f"Báo cáo đúng hạn: {share}%"))
+        share = format_share(d["reported_on_time_share"], lang)
+        out.append("\n" + tr(lang, f"Reported on time: {share}", f"Báo cáo đúng hạn: {share}"))
     return "\n".join(out) + "\n"

@@ -121,3 +121,28 @@ def split_kind_prefix(folded: str) -> tuple[str, tuple[str, ...]] | None:
 def has_control_chars(text: str) -> bool:
     """NUL, ANSI escapes and other C0/C1 controls do not belong in a name."""
     return any(unicodedata.category(ch) == "Cc" for ch in text)
+
+
+def distinct_names(paths) -> dict[str, str]:
+    """{unit path: the name to show}: the last part of the path alone, or, where two paths of
+    one output end in the same name, the name with the shortest part of the path above it
+    that tells them apart — `Xóm 1 (Đức Thành)`, `Xóm 1 (Hợp Lý)`. The one rule for every
+    human output; machine formats carry the whole `unit_path`."""
+    by_name: dict[str, list[list[str]]] = {}
+    for path in dict.fromkeys(paths):
+        parts = path.split("/")
+        by_name.setdefault(parts[-1], []).append(parts)
+    out = {}
+    for name, same in by_name.items():
+        if len(same) == 1:
+            out["/".join(same[0])] = name
+            continue
+        depth = max(len(p) for p in same) - 1
+        shown = {}
+        for k in range(1, depth + 1):
+            shown = {"/".join(p): "/".join(p[-1 - k:-1]) for p in same}
+            if len(set(shown.values())) == len(shown):
+                break
+        for path, above in shown.items():
+            out[path] = f"{name} ({above})" if above else name
+    return out

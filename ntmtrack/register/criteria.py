@@ -8,11 +8,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from datetime import date
 from importlib import resources
 
 from ..model import CriteriaSet, Criterion, InputProblems, NtmError, Problem
 from ..read import yamldoc
 from ..store import criteria as db
+from ..store import plans as store_plans
 
 DEFAULT_SET = "qd51-2025"
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -177,6 +179,63 @@ def import_set(conn, text: str, source: str, replace: bool = False) -> str:
 
 def default_code(conn) -> str:
     return db.get_meta(conn, "default_criteria_set") or DEFAULT_SET
+
+
+# -- which set applies: the one rule, for recording and for reports ------------------------
+
+def in_force(conn, day: date) -> str:
+    """The national set in force on `day`, by the shipped sets' `effective` dates (a set
+    without one from its decision's date). Before the first set: the first set."""
+    national = db.national_sets(conn)
+    if not national:
+        return default_code(conn)
+    chosen = national[0][0]
+    for code, since in national:
+        if since and since <= day.isoformat():
+            chosen = code
+    return chosen
+
+
+def applicable(conn, day: date, explicit: str | None = None, plan_id: str | None = None,
+               unit_ids: list[int] | None = None) -> str:
+    """The criteria set that applies: `explicit` (--set) if given; else the plan's set
+    (`plan_id`, or the one set of the plans in force on `day` whose criterion targets cover
+    `unit_ids`); else the national set in force on `day` — the observation's date when
+    recording, the as-of day when reporting. `unit_ids` None: the whole register, where only
+    a named plan or --set overrides the set in force. Plans covering the units with different
+    sets: an error asking for --set."""
+    if explicit:
+        return get(conn, explicit).code
+    if plan_id:
+        plan = store_plans.get(conn, plan_id)
+        if plan is None:
+            raise NtmError(f"no plan '{plan_id}'; known plans: {', '.join(store_plans.ids(conn)) or 'none'}")
+        if plan["criteria_set"]:
+            return plan["criteria_set"]
+    if unit_ids is not None:
+        covering = store_plans.criteria_sets_in_force(conn, unit_ids, day.isoformat())
+        if len(covering) == 1:
+            return covering[0]
+        if len(covering) > 1 and len(unit_ids) == 1:
+            raise NtmError(f"plans in force on {day.isoformat()} use different criteria sets "
+                           f"({', '.join(covering)}); say which with --set")
+    return in_force(conn, day)
+
+
+def not_in_force(conn, code: str, day: date) -> str | None:
+    """A one-line warning when `code` was not yet in force on `day` (or, for a national set,
+    had been replaced by another), naming the set that was; None when all is well."""
+    found = db.effective_day(conn, code)
+    if found is None:
+        return None
+    since, origin = found
+    current = in_force(conn, day)
+    if since and day.isoformat() < since:
+        return (f"criteria set {code} was not in force on {day.isoformat()} (in force from {since}); "
+                f"{current} was")
+    if origin == "shipped" and code != current:
+        return f"criteria set {code} was not in force on {day.isoformat()}; {current} was"
+    return None
 
 
 def get(conn, code: str | None) -> CriteriaSet:

@@ -46,6 +46,7 @@ class Recorder:
     _set_numbers: dict = field(default_factory=dict)
     _indicators: dict = field(default_factory=dict)
     _occurrences: dict = field(default_factory=dict)
+    warnings: list = field(default_factory=list)   # one line each, for stderr
 
     # -- lookups -------------------------------------------------------------------------
 
@@ -55,20 +56,24 @@ class Recorder:
             self._units[key] = units.resolve_problem(self.conn, text)
         return self._units[key]
 
-    def set_for(self, unit: Unit, explicit: str | None) -> str:
-        code = explicit or self.criteria_set
-        if code:
-            self._numbers(code)
-            return code
-        if unit.id not in self._unit_sets:
-            found = db.plan_sets_for_unit(self.conn, unit.id)
-            if len(found) > 1:
-                self._unit_sets[unit.id] = NtmError(
-                    f"{unit.name} is covered by plans using different criteria sets "
-                    f"({', '.join(found)}); say which with --set")
+    def set_for(self, unit: Unit, explicit: str | None, on: str) -> str:
+        """The set a verdict dated `on` is recorded against (criteria_sets.applicable), with a
+        warning when it was not in force on that day."""
+        key = (unit.id, explicit or self.criteria_set, on)
+        if key not in self._unit_sets:
+            day = date.fromisoformat(on)
+            try:
+                code = criteria_sets.applicable(self.conn, day, explicit or self.criteria_set,
+                                                None, [unit.id])
+            except NtmError as e:
+                self._unit_sets[key] = NtmError(f"{unit.name}: {e}")
             else:
-                self._unit_sets[unit.id] = found[0] if found else criteria_sets.default_code(self.conn)
-        code = self._unit_sets[unit.id]
+                self._numbers(code)
+                self._unit_sets[key] = code
+                warning = criteria_sets.not_in_force(self.conn, code, day)
+                if warning and f"warning: {warning}" not in self.warnings:
+                    self.warnings.append(f"warning: {warning}")
+        code = self._unit_sets[key]
         if isinstance(code, NtmError):
             raise code
         return code
@@ -112,7 +117,7 @@ class Recorder:
     def criterion(self, unit: Unit, criterion: int | str, verdict: str, on: str,
                   set_code: str | None = None) -> dict:
         self._active(unit, on)
-        code = self.set_for(unit, set_code)
+        code = self.set_for(unit, set_code, on)
         number = parse_criterion(criterion)
         if number is None:
             raise NtmError(f"'{criterion}' is not a criterion number")

@@ -103,7 +103,7 @@ def import_rows(conn, recorder: Recorder, rows: Iterable[tuple[int, dict | str]]
         raise InputProblems(problems)
     if batch:
         flush()
-    summary.warnings = _judge(conn, pairs, first_new_id) if pairs else []
+    summary.warnings = recorder.warnings + (_judge(conn, pairs, first_new_id) if pairs else [])
     return summary
 
 
@@ -149,7 +149,7 @@ def recognition(recorder: Recorder, unit, decision: str, on: str, set_code: str 
     if not decision:
         raise NtmError("a recognition needs the decision number (e.g. 1234/QĐ-UBND)")
     recorder._active(unit, on)
-    code = recorder.set_for(unit, set_code)
+    code = recorder.set_for(unit, set_code, on)
     return {"unit_id": unit.id, "criteria_set": code, "kind": "recognized", "decision": decision,
             "date": on}
 

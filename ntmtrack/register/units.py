@@ -10,11 +10,18 @@ import difflib
 import io
 import sqlite3
 from dataclasses import dataclass
+from datetime import date
 
 from ..model import InputProblems, NtmError, Problem, Unit
 from ..read import names, yamldoc
 from ..read.unit_files import Node, nodes_from_yaml, parse_kind
 from ..store import units as db
+
+
+def active_on(active_until: str | None, day: date) -> bool:
+    """The one rule for whether a unit is active on a day: it is, unless it was merged away
+    on or before that day (`active_until` is the merger's date)."""
+    return not active_until or active_until > day.isoformat()
 
 
 def path_of(conn: sqlite3.Connection, unit: Unit) -> str:

@@ -11,15 +11,16 @@ their end or last deadline).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
-from ..model import NtmError
+from ..model import Laggard, Scope
 from ..read.plan_file import WEEKDAYS
 from ..register.tree import Tree
 from ..store import observations as store_obs
-from ..store import plans as store_plans
-from . import state
-from . import status as reports
+from . import progress as plan_progress
+from . import scope as scoping
+from . import state, targets
 
 
 def last_period(report_every: str, as_of: date) -> tuple[date, date] | None:
@@ -49,85 +50,92 @@ def _month_end(day: date) -> date:
     return following - timedelta(days=1)
 
 
-def laggards(conn, as_of: date, plan_id: str | None = None, under_id: int | None = None,
-             ratio: float = reports.BEHIND_RATIO) -> list[dict]:
-    tree = Tree.load(conn, under_id)
-    allowed = None
-    if under_id:
-        allowed = set(tree.descendants(under_id)) | {under_id}
-    scoped = sorted(allowed) if allowed is not None else None
-    plan_ids = [plan_id] if plan_id else store_plans.ids(conn)
-    rows: list[dict] = []
-    day = as_of.isoformat()
+def laggards(conn, scope: Scope, tree: Tree | None = None) -> list[Laggard]:
+    """Every unit behind or overdue on a target of the plans in scope, or missing its report;
+    worst first. Criteria targets are judged by the same rule as `status` (targets.criteria)."""
+    tree = tree or Tree.load(conn, scope.under_id)
+    scoped = sorted(set(tree.descendants(scope.under_id)) | {scope.under_id}) if scope.under_id else None
+    rows: list[Laggard] = []
     now = None  # the criteria on the day, read once for every plan that needs them
-    directions: dict[str, str | None] = {}
-    for pid in plan_ids:
-        plan = store_plans.get(conn, pid)
-        if plan is None:
-            raise NtmError(f"no plan '{pid}'")
+    recognized = None
+    for plan in scoping.plans(conn, scope):
         start = date.fromisoformat(plan["start"])
-        if start > as_of:
+        if start > scope.as_of:
             continue
-        targets = [t for t in store_plans.targets(conn, pid)
-                   if allowed is None or t["unit_id"] in allowed]
-        last_day = max([plan["end"]] + [t["by"] for t in targets])
-        if not plan_id and as_of.isoformat() > last_day:
-            continue  # a plan that is over is asked about by name (--plan)
-        active = [t for t in targets if not (tree.units[t["unit_id"]]["active_until"]
-                                             and tree.units[t["unit_id"]]["active_until"] <= day)]
+        active = scoping.targets(conn, scope, tree, plan)
         criteria_targets = [t for t in active if t["kind"] == "criteria"]
         if criteria_targets:
             if now is None:
-                now = state.criteria(conn, as_of, None, scoped)
+                now = state.criteria(conn, scope.as_of, None, scoped)
+                recognized = state.recognitions(conn, scope.as_of, scoped)
             then = state.criteria(conn, start, None, scoped)
             for t in criteria_targets:
-                p = reports.criteria_target_progress(conn, t, plan, now, then, t["unit_id"], as_of)
-                if p["state"] in ("behind", "overdue"):
-                    rows.append(_row(tree, t["unit_id"], pid, t["criteria"], p, as_of, None))
-        for p in reports.progress(conn, pid, as_of, under_id, ratio, tree=tree):
-            if p["rollup"] or p["state"] not in ("behind", "overdue"):
-                continue
-            actual = p["actual"] if p["actual"] is not None else p["baseline"]
-            if p["indicator"] not in directions:
-                directions[p["indicator"]] = (store_plans.indicator(conn, p["indicator"]) or {}).get("direction")
-            rows.append(_row(tree, p["_unit_id"], pid, p["indicator"],
-                             {"actual": actual, "expected": p["expected"], "goal": p["goal"],
-                              "deadline": p["deadline"], "state": p["state"],
-                              "baseline": p["baseline"]}, as_of, directions[p["indicator"]]))
-        period = last_period(plan["report_every"], as_of) if plan["report_every"] else None
-        if period and period[1] >= start and period[0] <= date.fromisoformat(plan["end"]):
+                u, code = t["unit_id"], t["criteria_set"]
+                rec = recognized.get(u)
+                p = targets.criteria(t["criteria"], state.met_numbers(now, u, code),
+                                     state.met_numbers(then, u, code),
+                                     bool(rec and rec["criteria_set"] == code), start, t["by"],
+                                     scope.as_of, scope.threshold)
+                if p.state in ("behind", "overdue"):
+                    rows.append(_row(tree, u, plan["id"], tuple(t["criteria"]), p.actual, p.expected,
+                                     p.goal, p.baseline, p.deadline, p.state, "up", scope.as_of))
+        if any(t["kind"] != "criteria" for t in active):
+            for p in plan_progress.progress(conn, replace(scope, plan_id=plan["id"]), tree=tree):
+                if p.rollup or p.state not in ("behind", "overdue"):
+                    continue
+                actual = p.actual if p.actual is not None else p.baseline
+                rows.append(_row(tree, p.unit_id, plan["id"], p.indicator, actual, p.expected,
+                                 p.goal, p.baseline, p.deadline, p.state, p.direction, scope.as_of))
+        period, expected = reporters(conn, scope, tree, plan, active)
+        if period:
             reported = store_obs.reported_units(conn, period[0].isoformat(), period[1].isoformat())
-            for unit_id in sorted({t["unit_id"] for t in active}):
+            for unit_id in expected:
                 family = {unit_id, *tree.descendants(unit_id)}
                 if not family & reported:
-                    rows.append({
-                        "unit": tree.units[unit_id]["name"], "unit_path": tree.path(unit_id),
-                        "plan": pid, "target": None, "actual": None, "expected": None,
-                        "goal": None, "deadline": period[1].isoformat(), "shortfall": None,
-                        "days_left": (period[1] - as_of).days, "reason": "no_report",
-                        "period_start": period[0].isoformat(), "period_end": period[1].isoformat(),
-                    })
-    order = {"overdue": 0, "behind": 1, "no_report": 2}
-    rows.sort(key=lambda r: (order[r["reason"]],
-                             r["days_left"] if r["reason"] == "overdue" else 0,
-                             -(r.get("shortfall_share") or 0), r.get("_key", r["unit_path"])))
-    for r in rows:
-        r.pop("shortfall_share", None)
-        r.pop("_key", None)
-    return rows
+                    rows.append(Laggard(
+                        unit=tree.units[unit_id]["name"], unit_path=tree.path(unit_id),
+                        plan=plan["id"], target=None, actual=None, expected=None, goal=None,
+                        deadline=period[1].isoformat(), shortfall=None,
+                        days_left=(period[1] - scope.as_of).days, reason="no_report",
+                        period_start=period[0].isoformat(), period_end=period[1].isoformat(),
+                        unit_id=unit_id, label=tree.units[unit_id]["name"],
+                        order=(2, 0, 0, tree.units[unit_id]["sort_key"])))
+    rows.sort(key=lambda r: r.order)
+    labels = scoping.labels(tree, [r.unit_id for r in rows])
+    return [r if r.label == labels[r.unit_id] else replace(r, label=labels[r.unit_id]) for r in rows]
 
 
-def _row(tree, unit_id, plan_id, target, p, as_of, direction) -> dict:
-    deadline = date.fromisoformat(p["deadline"])
+def reporters(conn, scope: Scope, tree: Tree, plan: dict, active: list[dict] | None = None
+              ) -> tuple[tuple[date, date] | None, list[int]]:
+    """(the plan's last reporting period closed on or before the day, the units expected to
+    report in it): the units the plan gives targets, active on the day, in scope — for a plan
+    with `report_every` whose period overlaps the plan. The one answer for laggards'
+    `no_report` and the summary's share reported on time."""
+    if not plan["report_every"]:
+        return None, []
+    period = last_period(plan["report_every"], scope.as_of)
+    if not period or period[1] < date.fromisoformat(plan["start"]) or period[0] > date.fromisoformat(plan["end"]):
+        return None, []
+    if active is None:
+        active = scoping.targets(conn, scope, tree, plan)
+    units = sorted({t["unit_id"] for t in active}, key=lambda u: tree.units[u]["sort_key"])
+    return period, units
+
+
+def _row(tree, unit_id, plan_id, target, actual, expected, goal, baseline, deadline, reason,
+         direction, as_of) -> Laggard:
+    due = date.fromisoformat(deadline)
     sign = -1 if direction == "down" else 1
-    reference = p["goal"] if p["state"] == "overdue" else p["expected"]
-    shortfall = round(sign * (reference - p["actual"]), 4)
-    span = abs(p["goal"] - p["baseline"]) or abs(p["goal"]) or 1
-    return {
-        "unit": tree.units[unit_id]["name"], "unit_path": tree.path(unit_id), "plan": plan_id,
-        "target": target, "actual": round(p["actual"], 4), "expected": round(p["expected"], 4),
-        "goal": p["goal"], "deadline": p["deadline"], "shortfall": shortfall,
-        "days_left": (deadline - as_of).days, "reason": p["state"],
-        "period_start": None, "period_end": None,
-        "shortfall_share": shortfall / span, "_key": tree.units[unit_id]["sort_key"],
-    }
+    reference = goal if reason == "overdue" else expected
+    shortfall = round(sign * (reference - actual), 4) if reference is not None and actual is not None else None
+    span = abs(goal - (baseline if baseline is not None else 0)) or abs(goal) or 1
+    days_left = (due - as_of).days
+    order = (0, days_left, 0, tree.units[unit_id]["sort_key"]) if reason == "overdue" else (
+        1, 0, -((shortfall or 0) / span), tree.units[unit_id]["sort_key"])
+    return Laggard(
+        unit=tree.units[unit_id]["name"], unit_path=tree.path(unit_id), plan=plan_id,
+        target=target, actual=round(actual, 4) if actual is not None else None,
+        expected=round(expected, 4) if expected is not None else None, goal=goal,
+        deadline=deadline, shortfall=shortfall, days_left=days_left, reason=reason,
+        period_start=None, period_end=None, unit_id=unit_id, label=tree.units[unit_id]["name"],
+        order=order)

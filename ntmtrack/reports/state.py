@@ -46,7 +46,10 @@ def own_indicator_values(conn, as_of: date, codes: list[str] | None = None,
 
 def indicator_values(conn, as_of: date, tree, codes: list[str]) -> dict[tuple[int, str], float]:
     """Every unit's value of each indicator: its own, else its children's rolled up."""
-    own = own_indicator_values(conn, as_of, codes)
+    # Values of units outside the loaded tree (a district's report on a national register)
+    # neither show nor roll up into it.
+    own = {key: value for key, value in own_indicator_values(conn, as_of, codes).items()
+           if key[0] in tree.units}
     definitions = {code: store_plans.indicator(conn, code) for code in codes}
     return roll_up(tree, own, definitions)
 

@@ -1,74 +1,86 @@
-"""The weekly digest: what changed since a date, who lags, what is due — as data and as
-plain text of at most 80 columns (what a cron mail or a Zalo message can carry)."""
+"""The weekly digest as data: what changed since a date, who lags, what is due.
+
+The communes, the set and the laggards are those of `status` and `laggards` for the same
+scope; the share reported on time counts the reporters `laggards` expects (laggards.reporters).
+Output as text or Markdown is output/summary.py.
+"""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
+from ..model import Scope
 from ..register.tree import Tree
-from ..store import plans as store_plans
 from . import laggards as laggard_rules
+from . import scope as scoping
 from . import state
-from . import status as reports
 
 
-def digest(conn, as_of: date, since: date, plan_id: str | None, under_id: int | None,
-           set_code: str | None) -> dict:
-    tree = Tree.load(conn)
-    unit_ids = reports.scope_units(conn, tree, as_of, under_id, plan_id)
-    code = reports.choose_set(conn, set_code, plan_id, unit_ids)
-    before = state.criteria(conn, since, code)
-    after = state.criteria(conn, as_of, code)
+def digest(conn, scope: Scope, since: date) -> dict:
+    tree = Tree.load(conn, scope.under_id)
+    unit_ids = scoping.communes(conn, tree, scope)
+    code = scoping.criteria_set(conn, scope, unit_ids)
+    scoped = unit_ids if scope.under_id else None
+    before = state.criteria(conn, since, code, scoped)
+    after = state.criteria(conn, scope.as_of, code, scoped)
     newly_met, newly_lost = [], []
     for u in unit_ids:
         then, now = state.met_numbers(before, u, code), state.met_numbers(after, u, code)
         if now - then:
-            newly_met.append({"unit": tree.units[u]["name"], "criteria": sorted(now - then)})
+            newly_met.append({"unit": tree.units[u]["name"], "unit_path": tree.path(u), "criteria": sorted(now - then)})
         if then - now:
-            newly_lost.append({"unit": tree.units[u]["name"], "criteria": sorted(then - now)})
-    scope = set(unit_ids)
-    if under_id:
-        scope |= set(tree.descendants(under_id))
-    own_now = state.own_indicator_values(conn, as_of)
-    own_then = state.own_indicator_values(conn, since)
-    gains = []
-    for (u, indicator), value in sorted(own_now.items()):
-        if under_id and u not in scope:
-            continue
-        old = own_then.get((u, indicator), 0.0)
-        if abs(value - old) > 1e-9:
-            gains.append({"unit": tree.units[u]["name"], "indicator": indicator,
-                          "from": old, "to": value, "change": round(value - old, 4)})
+            newly_lost.append({"unit": tree.units[u]["name"], "unit_path": tree.path(u), "criteria": sorted(then - now)})
+    in_scope = set(tree.descendants(scope.under_id)) | {scope.under_id} if scope.under_id else None
+    own_ids = sorted(in_scope) if in_scope is not None else None
+    own_now = state.own_indicator_values(conn, scope.as_of, None, own_ids)
+    own_then = state.own_indicator_values(conn, since, None, own_ids)
+    changed = sorted(k for k, v in own_now.items()
+                     if k[0] in tree.units and abs(v - own_then.get(k, 0.0)) > 1e-9)
+    gains = [{"unit": tree.units[u]["name"], "unit_path": tree.path(u), "indicator": indicator,
+              "from": own_then.get((u, indicator), 0.0), "to": own_now[(u, indicator)],
+              "change": round(own_now[(u, indicator)] - own_then.get((u, indicator), 0.0), 4)}
+             for u, indicator in changed]
     recognitions = [
-        {"unit": tree.units[u]["name"], "decision": r["decision"], "date": r["date"]}
-        for u, r in state.recognitions(conn, as_of).items()
-        if since < date.fromisoformat(r["date"]) <= as_of and (not under_id or u in scope)]
-    lag = laggard_rules.laggards(conn, as_of, plan_id, under_id)
+        {"unit": tree.units[u]["name"], "unit_path": tree.path(u),
+         "decision": r["decision"], "date": r["date"]}
+        for u, r in state.recognitions(conn, scope.as_of, scoped).items()
+        if u in tree.units and since < date.fromisoformat(r["date"]) <= scope.as_of
+        and (in_scope is None or u in in_scope)]
+    lag = laggard_rules.laggards(conn, scope, tree)
     due_soon = []
-    horizon = as_of + timedelta(days=30)
-    plan_units = set()  # (plan, unit) pairs expected to report in the last period
-    for pid in ([plan_id] if plan_id else store_plans.ids(conn)):
-        plan = store_plans.get(conn, pid)
-        reporting = bool(plan and plan["report_every"]
-                         and laggard_rules.last_period(plan["report_every"], as_of))
-        for t in store_plans.targets(conn, pid):
-            if under_id and t["unit_id"] not in scope:
-                continue
-            if as_of < date.fromisoformat(t["by"]) <= horizon:
-                due_soon.append({"unit": tree.units[t["unit_id"]]["name"], "plan": pid,
+    horizon = scope.as_of + timedelta(days=30)
+    expected_reporters = 0
+    for plan in scoping.plans(conn, scope):
+        active = scoping.targets(conn, scope, tree, plan)
+        for t in active:
+            if scope.as_of < date.fromisoformat(t["by"]) <= horizon:
+                due_soon.append({"unit": tree.units[t["unit_id"]]["name"],
+                                 "unit_path": tree.path(t["unit_id"]), "plan": plan["id"],
                                  "target": t["criteria"] if t["kind"] == "criteria" else t["indicator"],
                                  "deadline": t["by"]})
-            if reporting:
-                plan_units.add((pid, t["unit_id"]))
+        expected_reporters += len(laggard_rules.reporters(conn, scope, tree, plan, active)[1])
     due_soon.sort(key=lambda d: d["deadline"])
-    no_report = [r for r in lag if r["reason"] == "no_report"]
-    on_time = (1 - len(no_report) / len(plan_units)) if plan_units else None
+    no_report = [r for r in lag if r.reason == "no_report"]
+    on_time = (1 - len(no_report) / expected_reporters) if expected_reporters else None
     return {
-        "as_of": as_of.isoformat(), "since": since.isoformat(), "criteria_set": code,
+        "as_of": scope.as_of.isoformat(), "since": since.isoformat(), "criteria_set": code,
         "newly_met": newly_met, "newly_lost": newly_lost, "indicator_gains": gains,
-        "recognitions": recognitions, "laggard_count": len(lag), "laggards": lag[:10],
+        "recognitions": recognitions, "laggard_count": len({r.unit_id for r in lag}),
+        "laggards": [laggard_dict(r) for r in lag[:10]],
         "due_soon": due_soon, "missed_reports": [
-            {"unit": r["unit"], "plan": r["plan"], "period_start": r["period_start"],
-             "period_end": r["period_end"]} for r in no_report],
+            {"unit": r.unit, "unit_path": r.unit_path, "plan": r.plan,
+             "period_start": r.period_start, "period_end": r.period_end} for r in no_report],
         "reported_on_time_share": round(on_time, 4) if on_time is not None else None,
     }
+
+
+LAGGARD_KEYS = ("unit", "unit_path", "plan", "target", "actual", "expected", "goal", "deadline",
+                "shortfall", "days_left", "reason", "period_start", "period_end")
+
+
+def laggard_dict(row) -> dict:
+    """A laggard as machine formats carry it (the README's keys)."""
+    out = {k: getattr(row, k) for k in LAGGARD_KEYS}
+    if isinstance(out["target"], tuple):
+        out["target"] = list(out["target"])
+    return out

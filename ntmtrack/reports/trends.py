@@ -1,7 +1,12 @@
 """Trends: criteria met per commune at the end of each month or quarter (from the one as-of
 function), the pace that shows, and the date that pace would reach every criterion.
 
-Pure rules over state.py and reports.status; knows nothing of the CLI or Rich.
+Periods before a commune's first verdict of the set are unknown (None), not 0: the pace is
+fitted only on periods with data. `status` judges a commune against the pace its plan asks
+for (from the plan's start to the deadline); the projection extrapolates the commune's own
+recent pace. So a commune can be `on_track` (ahead of 80% of the plan's line) and projected
+`late` (its last months slower than what remains needs): both are reported, each by its rule.
+Pure rules over state.py and status; knows nothing of the CLI or Rich.
 """
 
 from __future__ import annotations
@@ -9,9 +14,10 @@ from __future__ import annotations
 import calendar
 from datetime import date, timedelta
 
-from ..model import NtmError, UsageError
+from ..model import NtmError, Scope, TrendPoint, TrendRow, UsageError
+from ..store import observations as store_obs
 from . import state
-from . import status as reports
+from . import status as criteria_status
 
 DAYS_PER_MONTH = 365.25 / 12
 EVERY = ("month", "quarter")
@@ -53,57 +59,65 @@ def pace_per_month(points: list[tuple[date, int]]) -> float | None:
     return sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / spread
 
 
+# A pace that needs longer than this to reach every criterion is no pace at all.
+HORIZON_DAYS = 100 * 365
+
+
 def project(met: int, total: int, pace: float | None, as_of: date, target: str | None
             ) -> tuple[str | None, str]:
     """(projected date for meeting all criteria, projection): done | on_time | late |
-    stalled (no progress to project from) | no_target."""
+    stalled (no progress to project from, or more than a hundred years of it) | no_target."""
     if met >= total:
         return None, "done"
     if not pace or pace <= 0:
         return None, "stalled"
-    when = as_of + timedelta(days=round((total - met) / pace * DAYS_PER_MONTH))
+    days = (total - met) / pace * DAYS_PER_MONTH
+    if days > HORIZON_DAYS:
+        return None, "stalled"
+    when = as_of + timedelta(days=round(days))
     if not target:
         return when.isoformat(), "no_target"
     return when.isoformat(), "on_time" if when.isoformat() <= target else "late"
 
 
-def trend(conn, as_of: date, since: date, every: str, under_id: int | None,
-          plan_id: str | None, set_code: str | None, status: tuple[list[dict], dict] | None = None
-          ) -> tuple[list[dict], list[date]]:
-    """One row per commune: its series, pace, projected date and target date. `status`: the
-    caller's `reports.status` for the same day and scope, when it has one already."""
-    ends = period_ends(since, as_of, every)
-    rows, totals = status or reports.status(conn, as_of, under_id, plan_id, set_code)
-    code = totals["criteria_set"]
-    unit_ids = [r["_unit_id"] for r in rows]
-    scoped = unit_ids if under_id else None
-    series: dict[int, list[int]] = {u: [] for u in unit_ids}
+def trend(conn, scope: Scope, since: date, every: str, status=None) -> tuple[list[TrendRow], list[date]]:
+    """One row per commune of `status` for the scope: its series, pace, projected date and
+    target date. `status`: the caller's (rows, totals) for the same scope, when it has one."""
+    ends = period_ends(since, scope.as_of, every)
+    rows, totals = status or criteria_status.status(conn, scope)
+    code = totals.criteria_set
+    unit_ids = [r.unit_id for r in rows]
+    scoped = unit_ids if scope.under_id else None
+    first = store_obs.first_verdict_days(conn, code, scoped)
+    series: dict[int, list[int | None]] = {u: [] for u in unit_ids}
     for end in ends:
         verdicts = state.criteria(conn, end, code, scoped)
+        day = end.isoformat()
         for u in unit_ids:
-            series[u].append(len(state.met_numbers(verdicts, u, code)))
+            known = first.get(u) is not None and first[u] <= day
+            series[u].append(len(state.met_numbers(verdicts, u, code)) if known else None)
     out = []
     for r in rows:
-        points = list(zip(ends, series[r["_unit_id"]]))
-        pace = pace_per_month(points)
-        projected, projection = project(r["criteria_met"], r["criteria_total"], pace, as_of,
-                                        r["target_date"])
-        out.append({
-            "unit": r["unit"], "unit_path": r["unit_path"], "criteria_set": code,
-            "criteria_total": r["criteria_total"],
-            "series": [{"date": d.isoformat(), "criteria_met": v} for d, v in points],
-            "criteria_met": r["criteria_met"],
-            "pace_per_month": round(pace, 3) if pace is not None else None,
-            "projected_date": projected, "target_date": r["target_date"],
-            "projection": projection, "_unit_id": r["_unit_id"],
-        })
+        points = [(d, v) for d, v in zip(ends, series[r.unit_id])]
+        pace = pace_per_month([(d, v) for d, v in points if v is not None])
+        projected, projection = project(r.criteria_met, r.criteria_total, pace, scope.as_of,
+                                        r.target_date)
+        out.append(TrendRow(
+            unit=r.unit, unit_path=r.unit_path, criteria_set=code, criteria_total=r.criteria_total,
+            criteria_met=r.criteria_met,
+            pace_per_month=round(pace, 3) if pace is not None else None,
+            projected_date=projected, target_date=r.target_date, projection=projection,
+            series=tuple(TrendPoint(d.isoformat(), v) for d, v in points), unit_id=r.unit_id,
+            label=r.label))
     return out, ends
 
 
-def average_series(rows: list[dict]) -> list[tuple[str, float]]:
-    """The average criteria met per commune at each period end (for charts and groups)."""
+def average_series(rows: list[TrendRow]) -> list[tuple[str, float | None]]:
+    """The average criteria met per commune with data at each period end (charts, groups)."""
     if not rows:
         return []
-    n = len(rows)
-    return [(point["date"], round(sum(r["series"][i]["criteria_met"] for r in rows) / n, 2))
-            for i, point in enumerate(rows[0]["series"])]
+    out = []
+    for i, point in enumerate(rows[0].series):
+        known = [r.series[i].criteria_met for r in rows if r.series[i].criteria_met is not None]
+        out.append((point.date, round(sum(known) / len(known), 2) if known else None))
+    return out

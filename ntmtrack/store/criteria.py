@@ -102,3 +102,18 @@ def plans_using(conn: sqlite3.Connection, code: str) -> list[str]:
     if not has_plans:
         return []
     return [r[0] for r in conn.execute("SELECT id FROM plan WHERE criteria_set=?", [code])]
+
+
+def national_sets(conn: sqlite3.Connection) -> list[tuple[str, str | None]]:
+    """(code, the day it took effect) of every shipped (national) set, oldest first; a set
+    without an `effective` date takes effect on its decision's date."""
+    return [tuple(r) for r in conn.execute(
+        "SELECT code, coalesce(effective, date) AS since FROM criteria_set WHERE origin = 'shipped'"
+        " ORDER BY since IS NULL, since, code")]
+
+
+def effective_day(conn: sqlite3.Connection, code: str) -> tuple[str | None, str] | None:
+    """(the day the set took effect, its origin), None for an unknown set."""
+    row = conn.execute("SELECT coalesce(effective, date), origin FROM criteria_set WHERE code=?",
+                       [code]).fetchone()
+    return (row[0], row[1]) if row else None

@@ -290,12 +290,6 @@ def indicator_series(conn: sqlite3.Connection, unit_id: int, indicator: str) -> 
         f" o.indicator=? AND {_LIVE} ORDER BY o.date, o.id", [unit_id, indicator])
 
 
-def plan_sets_for_unit(conn: sqlite3.Connection, unit_id: int) -> list[str]:
-    return [r[0] for r in conn.execute(
-        "SELECT DISTINCT criteria_set FROM plan_target WHERE unit_id=? AND kind='criteria'"
-        " ORDER BY criteria_set", [unit_id])]
-
-
 def reported_units(conn: sqlite3.Connection, since: str, until: str) -> set[int]:
     """Units with at least one live observation dated in since..until (inclusive)."""
     return {r[0] for r in conn.execute(
@@ -309,3 +303,26 @@ def max_id(conn: sqlite3.Connection) -> int:
 
 def count(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT count(*) FROM observation").fetchone()[0]
+
+
+def first_verdict_days(conn: sqlite3.Connection, set_code: str,
+                       unit_ids: list[int] | None = None) -> dict[int, str]:
+    """{unit_id: the date of its first live verdict of the set} — before it, the register
+    knows nothing of the unit's criteria (trends leave those periods out)."""
+    scope, args = "", [set_code]
+    if unit_ids is not None:
+        scope = " AND o.unit_id IN (SELECT value FROM json_each(?))"
+        args.append(json.dumps(unit_ids))
+    return dict(conn.execute(
+        "SELECT o.unit_id, min(o.date) FROM observation o"
+        f" WHERE o.criteria_set = ? AND o.criterion IS NOT NULL AND {_LIVE}{scope}"
+        " GROUP BY o.unit_id", args).fetchall())
+
+
+def first_indicator_day(conn: sqlite3.Connection, unit_id: int, indicator: str, since: str,
+                        until: str) -> str | None:
+    """The date of the first live observation of the unit's indicator in since..until."""
+    row = conn.execute(
+        "SELECT min(o.date) FROM observation o WHERE o.indicator = ? AND o.unit_id = ?"
+        f" AND o.date BETWEEN ? AND ? AND {_LIVE}", [indicator, unit_id, since, until]).fetchone()
+    return row[0] if row else None

@@ -149,3 +149,20 @@ def indicator_has_observations(conn: sqlite3.Connection, code: str) -> bool:
     if not exists:
         return False
     return conn.execute("SELECT 1 FROM observation WHERE indicator=? LIMIT 1", [code]).fetchone() is not None
+
+
+def criteria_sets_in_force(conn: sqlite3.Connection, unit_ids: list[int] | None, day: str) -> list[str]:
+    """The criteria sets of criterion targets on `unit_ids` (or anywhere) in plans in force
+    on `day`: started, and not past their end or their last deadline."""
+    sql = ("SELECT DISTINCT t.criteria_set FROM plan_target t JOIN plan p ON p.id = t.plan"
+           " WHERE t.kind = 'criteria' AND p.start <= ?"
+           " AND ? <= max(p.\"end\", (SELECT max(x.by) FROM plan_target x WHERE x.plan = p.id))")
+    args: list = [day, day]
+    if unit_ids is not None:
+        sql += " AND t.unit_id IN (SELECT value FROM json_each(?))"
+        args.append(json.dumps(unit_ids))
+    return [r[0] for r in conn.execute(sql + " ORDER BY 1", args)]
+
+
+def last_deadline(conn: sqlite3.Connection, plan_id: str) -> str | None:
+    return conn.execute("SELECT max(by) FROM plan_target WHERE plan = ?", [plan_id]).fetchone()[0]

@@ -189,3 +189,10 @@ def names_starting(conn: sqlite3.Connection, folded_prefix: str, limit: int = 50
     return conn.execute(
         "SELECT name, kind, code FROM unit WHERE folded >= ? AND folded < ? AND active_until IS NULL"
         " ORDER BY sort_key LIMIT ?", [folded_prefix, folded_prefix + "\U0010ffff", limit]).fetchall()
+
+
+def top_units(conn: sqlite3.Connection) -> list[Unit]:
+    """Units with no parent (a province's register: the province), active ones first."""
+    return [_unit(r) for r in conn.execute(
+        "SELECT id, name, kind, parent_id, code, active_until FROM unit WHERE parent_id IS NULL"
+        " ORDER BY active_until IS NOT NULL, sort_key")]

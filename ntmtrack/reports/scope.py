@@ -1,0 +1,78 @@
+"""What a report covers, decided once for every report: the communes, the criteria set, the
+plans and targets judged, and names that tell units apart.
+
+Every report (status, stats, progress, laggards, trends, summary, and through them the
+workbook and the HTML report) asks these functions, so two outputs of one Scope cover the
+same units with the same set and the same targets.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ..model import COMMUNE_KINDS, NtmError, Scope
+from ..read.names import distinct_names
+from ..register import criteria as criteria_sets
+from ..register.tree import Tree
+from ..register.units import active_on
+from ..store import plans as store_plans
+
+
+def communes(conn, tree: Tree, scope: Scope) -> list[int]:
+    """Communes, towns and wards active on the day, at or below the unit reported under, and
+    (with a plan) those the plan gives a target; in Vietnamese order."""
+    under = scope.under_id
+    ids = tree.descendants(under) + [under] if under else list(tree.units)
+    ids = [u for u in ids if u in tree.units and tree.units[u]["kind"] in COMMUNE_KINDS
+           and active_on(tree.units[u]["active_until"], scope.as_of)]
+    if scope.plan_id:
+        in_plan = {t["unit_id"] for t in store_plans.targets(conn, scope.plan_id, ids if under else None)}
+        ids = [u for u in ids if u in in_plan]
+    return sorted(ids, key=lambda u: tree.units[u]["sort_key"])
+
+
+def criteria_set(conn, scope: Scope, unit_ids: list[int]) -> str:
+    """The set a report on these communes uses (criteria_sets.applicable): --set, the plan's,
+    the one set of the plans in force covering them, else the set in force on the day. A
+    report on the whole register (no --under) asks only --set and --plan."""
+    return criteria_sets.applicable(conn, scope.as_of, scope.set_code, scope.plan_id,
+                                    unit_ids if scope.under_id else None)
+
+
+def in_force(plan: dict, last_deadline: str | None, day: date) -> bool:
+    """A plan is in force from its start to its end or its last deadline, whichever is later."""
+    last = max(plan["end"], last_deadline or plan["end"])
+    return plan["start"] <= day.isoformat() <= last
+
+
+def plans(conn, scope: Scope) -> list[dict]:
+    """The plans a report judges: the named plan (an error if unknown), else every plan in
+    force on the day."""
+    if scope.plan_id:
+        plan = store_plans.get(conn, scope.plan_id)
+        if plan is None:
+            raise NtmError(f"no plan '{scope.plan_id}'; known plans: "
+                           f"{', '.join(store_plans.ids(conn)) or 'none'}")
+        return [plan]
+    out = []
+    for pid in store_plans.ids(conn):
+        plan = store_plans.get(conn, pid)
+        if in_force(plan, store_plans.last_deadline(conn, pid), scope.as_of):
+            out.append(plan)
+    return out
+
+
+def targets(conn, scope: Scope, tree: Tree, plan: dict) -> list[dict]:
+    """The plan's targets on units active on the day, at or below the unit reported under."""
+    under = scope.under_id
+    allowed = set(tree.descendants(under)) | {under} if under else None
+    return [t for t in store_plans.targets(conn, plan["id"])
+            if (allowed is None or t["unit_id"] in allowed) and t["unit_id"] in tree.units
+            and active_on(tree.units[t["unit_id"]]["active_until"], scope.as_of)]
+
+
+def labels(tree: Tree, unit_ids) -> dict[int, str]:
+    """{unit_id: the name to show} (read.names.distinct_names over the units' paths)."""
+    paths = {u: tree.path(u) for u in dict.fromkeys(unit_ids)}
+    shown = distinct_names(paths.values())
+    return {u: shown[p] for u, p in paths.items()}

@@ -1,0 +1,28 @@
+"""Criteria statistics: per criterion, the communes in scope meeting it, hardest first.
+
+The communes and the set are status's (scope.py): `--plan` and `--under` scope these too.
+"""
+
+from __future__ import annotations
+
+from ..model import CriterionStat, Scope
+from ..register import criteria as criteria_sets
+from ..register.tree import Tree
+from . import scope as scoping
+from . import state
+
+
+def criteria_stats(conn, scope: Scope, tree: Tree | None = None) -> list[CriterionStat]:
+    tree = tree or Tree.load(conn, scope.under_id, villages=False)
+    unit_ids = scoping.communes(conn, tree, scope)
+    code = scoping.criteria_set(conn, scope, unit_ids)
+    cs = criteria_sets.get(conn, code)
+    verdicts = state.criteria(conn, scope.as_of, code, unit_ids if scope.under_id else None)
+    met_by_unit = [state.met_numbers(verdicts, u, code) for u in unit_ids]
+    rows = []
+    for c in cs.criteria:
+        met = sum(1 for numbers in met_by_unit if c.number in numbers)
+        rows.append(CriterionStat(code, c.number, c.name_vi, c.name_en, met, len(unit_ids),
+                                  round(met / len(unit_ids), 4) if unit_ids else None))
+    rows.sort(key=lambda r: (r.units_met, r.criterion))
+    return rows
