@@ -36,6 +36,12 @@ def plain(value):
     return None if value is None else str(value)
 
 
+def _day(value) -> str | None:
+    # Every YAML value is text here: `effective: null` (or ~, or empty) means no date.
+    text = plain(value)
+    return None if text is None or text.strip().lower() in ("", "null", "~") else text
+
+
 def digest(document: dict) -> str:
     return hashlib.sha256(json.dumps(document, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
@@ -120,8 +126,8 @@ def parse(text: str, source: str) -> tuple[CriteriaSet | None, dict | None, list
     document = plain(data)
     cs = CriteriaSet(
         str(code), plain(data.get("decision")), str(title_vi),
-        str(data.get("title_en") or title_vi), plain(data.get("date")),
-        plain(data.get("effective")), tuple(sorted(criteria, key=lambda c: c.number)),
+        str(data.get("title_en") or title_vi), _day(data.get("date")),
+        _day(data.get("effective")), tuple(sorted(criteria, key=lambda c: c.number)),
         tuple({"code": str(g["code"]), "name_vi": str(g["name_vi"]),
                "name_en": plain(g.get("name_en"))} for g in groups if isinstance(g, dict)),
         extra=document,

@@ -87,10 +87,10 @@ def load(conn: sqlite3.Connection, code: str) -> CriteriaSet | None:
 
 def summaries(conn: sqlite3.Connection) -> list[dict]:
     rows = conn.execute(
-        "SELECT s.code, s.decision, s.title_vi, s.title_en, s.effective, s.origin,"
+        "SELECT s.code, s.decision, s.title_vi, s.title_en, coalesce(nullif(s.effective, 'null'), s.date), s.origin,"
         " (SELECT count(*) FROM criterion c WHERE c.criteria_set=s.code),"
         " (SELECT count(*) FROM criterion_indicator i WHERE i.criteria_set=s.code)"
-        " FROM criteria_set s ORDER BY coalesce(s.effective, s.date) DESC, s.code")
+        " FROM criteria_set s ORDER BY coalesce(nullif(s.effective, 'null'), s.date) DESC, s.code")
     keys = ["code", "decision", "title_vi", "title_en", "effective", "origin", "criteria",
             "indicators"]
     return [dict(zip(keys, r)) for r in rows]
@@ -108,12 +108,13 @@ def national_sets(conn: sqlite3.Connection) -> list[tuple[str, str | None]]:
     """(code, the day it took effect) of every shipped (national) set, oldest first; a set
     without an `effective` date takes effect on its decision's date."""
     return [tuple(r) for r in conn.execute(
-        "SELECT code, coalesce(effective, date) AS since FROM criteria_set WHERE origin = 'shipped'"
+        "SELECT code, coalesce(nullif(effective, 'null'), date) AS since FROM criteria_set"
+        " WHERE origin = 'shipped'"
         " ORDER BY since IS NULL, since, code")]
 
 
 def effective_day(conn: sqlite3.Connection, code: str) -> tuple[str | None, str] | None:
     """(the day the set took effect, its origin), None for an unknown set."""
-    row = conn.execute("SELECT coalesce(effective, date), origin FROM criteria_set WHERE code=?",
+    row = conn.execute("SELECT coalesce(nullif(effective, 'null'), date), origin FROM criteria_set WHERE code=?",
                        [code]).fetchone()
     return (row[0], row[1]) if row else None
