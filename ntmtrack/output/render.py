@@ -15,6 +15,7 @@ import sys
 from dataclasses import dataclass
 from typing import IO, Any, Iterable
 
+from .formats import format_date, format_number, format_share, number_ranges  # noqa: F401 (re-exported)
 from .labels import tr
 
 
@@ -49,38 +50,6 @@ def stdout_is_terminal() -> bool:
 
 # -- human formats of values --------------------------------------------------------------
 
-def format_number(value: float | int | None, lang: str, decimals: int | None = None) -> str:
-    """A number as a person reads it: at most one decimal unless `decimals` says otherwise,
-    `17,4` and `1.234.567` in Vietnamese, `17.4` and `1,234,567` in English."""
-    if value is None:
-        return ""
-    if decimals is None and isinstance(value, float):
-        value = round(value, 1)
-        if value.is_integer():
-            value = int(value)
-    if lang == "vi":
-        from babel.numbers import format_decimal
-
-        if decimals is not None:
-            return format_decimal(value, format="#,##0." + "0" * decimals, locale="vi") \
-                if decimals else format_decimal(round(value), locale="vi")
-        return format_decimal(value, locale="vi", decimal_quantization=False)
-    if decimals is not None:
-        return f"{value:,.{decimals}f}"
-    return f"{value:,}"
-
-
-def format_date(value: str | _dt.date | None, lang: str) -> str:
-    if not value:
-        return ""
-    if isinstance(value, str):
-        try:
-            value = _dt.date.fromisoformat(value[:10])
-        except ValueError:
-            return value
-    return value.strftime("%d/%m/%Y") if lang == "vi" else value.isoformat()
-
-
 def human(value: Any, kind: str, lang: str) -> str:
     if value is None:
         return ""
@@ -101,18 +70,6 @@ def human(value: Any, kind: str, lang: str) -> str:
     if isinstance(value, float):
         return format_number(value, lang)
     return str(value)
-
-
-def format_share(share: float | None, lang: str) -> str:
-    """A share (0.874) as a percentage: one decimal, two under 1% (`87,4%`, `0,25%`)."""
-    if share is None:
-        return ""
-    percent = share * 100
-    decimals = 2 if 0 < abs(percent) < 1 else 1
-    rounded = round(percent, decimals)
-    if rounded == int(rounded):
-        return format_number(int(rounded), lang) + "%"
-    return format_number(rounded, lang, decimals) + "%"
 
 
 def as_mapping(row: Any) -> dict:
@@ -259,14 +216,3 @@ def _rich_table(rows, columns, lang, out, title, footer, styles) -> None:
         con.print(Text(clean(line)))
 
 
-def number_ranges(numbers: list[int]) -> str:
-    """[1, 2, 3, 5, 7, 8] → '1-3, 5, 7-8': a commune missing most criteria stays one line."""
-    parts, start, prev = [], None, None
-    for n in list(numbers) + [None]:
-        if start is not None and (n is None or n != prev + 1):
-            parts.append(str(start) if start == prev else f"{start}-{prev}")
-            start = None
-        if n is not None and start is None:
-            start = n
-        prev = n
-    return ", ".join(parts)

@@ -7,7 +7,7 @@ import textwrap
 
 from ..read.names import distinct_names
 from .labels import reason_text, tr
-from .render import format_date, format_number, format_share, number_ranges
+from .formats import format_date, format_number, format_share, number_ranges
 
 
 def as_text(d: dict, lang: str, markdown: bool = False) -> str:

@@ -23,7 +23,7 @@ from ..reports.stats import criteria_stats
 from ..reports.status import status
 from ..store import observations as store_obs
 from .labels import OBSERVATION_KINDS, SOURCES, header, label, reason_text, state_label
-from .render import number_ranges
+from .formats import number_ranges
 
 SHEET_NAME_MAX = 31  # Excel's limit
 
