@@ -7,6 +7,14 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..output.labels import (
+    CONFIDENCE,
+    CRITERIA_FIELDS,
+    ORIGINS,
+    WORDS,
+    group_label,
+    label,
+)
 from ..output.render import Column, write
 from ..register import criteria
 from ..store import criteria as store_criteria
@@ -46,18 +54,42 @@ def criteria_sets(db: DbOption = None, fmt: FormatOption = Format.table,
         default = criteria.default_code(reg.conn)
     for row in rows:
         row["default"] = row["code"] == default
-        row["title"] = row["title_vi"] if language == "vi" else row["title_en"]
+    if fmt in (Format.table, Format.markdown):
+        shown = [dict(row, title=row["title_vi"] if language == "vi" else row["title_en"],
+                      origin=label(ORIGINS, row["origin"], language),
+                      effective=_day(row["effective"]),
+                      default=label(WORDS, "yes", language) if row["default"] else "")
+                 for row in rows]
+        write(shown, [_column(k, kind) for k, kind in (
+            ("code", "text"), ("decision", "text"), ("effective", "date"), ("criteria", "int"),
+            ("indicators", "int"), ("default", "text"), ("origin", "text"), ("title", "text"))],
+            fmt, language)
+        return
     columns = [
         Column("code", "code", "mã"), Column("decision", "decision", "quyết định"),
         Column("effective", "effective", "hiệu lực", "date"),
         Column("criteria", "criteria", "tiêu chí", "int"),
         Column("indicators", "indicators", "chỉ tiêu", "int"),
         Column("default", "default", "mặc định"), Column("origin", "origin", "nguồn"),
-        Column("title_vi" if fmt != Format.table else "title", "title", "tên"),
+        Column("title_vi", "title", "tên"), Column("title_en", "title_en", "title_en"),
     ]
-    if fmt != Format.table:
-        columns.append(Column("title_en", "title_en", "title_en"))
     write(rows, columns, fmt, language)
+
+
+def _column(key: str, kind: str = "text") -> Column:
+    """A human column headed from the catalogue."""
+    en, vi = CRITERIA_FIELDS[key]
+    return Column(key, en, vi, kind)
+
+
+def _day(value: str | None) -> str | None:
+    """A set's date for a person: blank when the register holds no real date."""
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value).isoformat() if value else None
+    except ValueError:
+        return None
 
 
 @app.command("list")
@@ -75,9 +107,9 @@ def criteria_list(set_code: SetOption = None, db: DbOption = None,
              "confidence": c.confidence,
              "name": c.name_vi if language == "vi" else c.name_en} for c in cs.criteria]
     if fmt == Format.table or fmt == Format.markdown:
-        columns = [Column("number", "no.", "số", "int"), Column("name", "criterion", "tiêu chí"),
-                   Column("group", "group", "nhóm"),
-                   Column("indicators", "indicators", "chỉ tiêu", "int")]
+        rows = [dict(row, group=group_label(row["group"], language, cs.groups)) for row in rows]
+        columns = [_column("number", "int"), Column("name", "criterion", "tiêu chí"),
+                   _column("group"), _column("indicators", "int")]
         title = f"{cs.code} — {cs.decision or ''} — " + (cs.title_vi if language == "vi" else cs.title_en)
     else:
         columns = [Column(k, k, k) for k in ("criteria_set", "number", "name_vi", "name_en",
@@ -111,13 +143,16 @@ def criteria_show(number: Annotated[int, typer.Argument(help="Criterion number."
     if fmt in (Format.table, Format.markdown):
         title = f"{cs.code} {tr(language, 'criterion', 'tiêu chí')} {c.number}: " + (
             c.name_vi if language == "vi" else f"{c.name_en} ({c.name_vi})")
-        footer = [tr(language, f"Group: {c.group or '-'}; confidence: {c.confidence or '-'}",
-                     f"Nhóm: {c.group or '-'}; độ tin cậy: {c.confidence or '-'}")]
+        group = group_label(c.group, language, cs.groups) or "-"
+        confidence = label(CONFIDENCE, c.confidence, language) or "-"
+        footer = [tr(language, f"Group: {group}; confidence: {confidence}",
+                     f"Nhóm: {group}; độ tin cậy: {confidence}")]
         if not rows:
             footer.append(tr(language, "No indicators shipped for this criterion.",
                              "Chưa có danh sách chỉ tiêu cho tiêu chí này."))
+        rows = [dict(row, confidence=label(CONFIDENCE, row["confidence"], language)) for row in rows]
         write(rows, [Column("id", "indicator", "chỉ tiêu"), Column("name", "name", "nội dung"),
-                     Column("confidence", "confidence", "độ tin cậy")],
+                     _column("confidence")],
               fmt, language, title=title, footer=footer)
     else:
         if not rows:

@@ -58,6 +58,16 @@ def db_info(db: DbOption = None, fmt: FormatOption = Format.table, lang: LangOpt
         facts = store_info.facts(reg.conn)
         facts = {"path": str(reg.path), "size_bytes": os.path.getsize(reg.path), **facts}
     rows = [{"key": k, "value": v} for k, v in facts.items()]
+    if fmt in (Format.table, Format.markdown):
+        # People read the items' names and numbers in their language; machine formats keep
+        # the keys and plain values.
+        from ..output.labels import DB_ITEMS, label
+        from ..output.render import format_number
+
+        rows = [{"key": label(DB_ITEMS, k, language),
+                 "value": format_number(v, language)
+                 if isinstance(v, (int, float)) and not isinstance(v, bool) else v}
+                for k, v in facts.items()]
     write(rows, [Column("key", "item", "mục"), Column("value", "value", "giá trị")], fmt, language)
 
 

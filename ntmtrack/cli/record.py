@@ -9,7 +9,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from ..model import COMMUNE_KINDS, NtmError
-from ..output.render import Column, write
+from ..output.render import Column, format_date, write
 from ._common import (
     AsOfOption,
     DbOption,
@@ -77,12 +77,13 @@ def _verdicts(verdict: str, unit: str, criteria: list[str], set_code, date, note
         message(w)
     numbers = ", ".join(str(r["criterion"]) for r in rows)
     code = rows[0]["criteria_set"]
+    day = format_date(on, language)
     if verdict == "met":
-        text = tr(language, f"recorded: {target.name} meets criteria {numbers} ({code}) from {on}",
-                  f"đã ghi: {target.name} đạt tiêu chí {numbers} ({code}) từ {on}")
+        text = tr(language, f"recorded: {target.name} meets criteria {numbers} ({code}) from {day}",
+                  f"đã ghi: {target.name} đạt tiêu chí {numbers} ({code}) từ {day}")
     else:
-        text = tr(language, f"recorded: {target.name} does not meet criteria {numbers} ({code}) from {on}",
-                  f"đã ghi: {target.name} chưa đạt tiêu chí {numbers} ({code}) từ {on}")
+        text = tr(language, f"recorded: {target.name} does not meet criteria {numbers} ({code}) from {day}",
+                  f"đã ghi: {target.name} chưa đạt tiêu chí {numbers} ({code}) từ {day}")
     message(f"{text} [id {', '.join(map(str, ids))}]")
 
 
@@ -131,8 +132,18 @@ def _measurement(add: bool, unit, indicator, value, date, note, by, decimal_mark
     for w in warnings:
         message(w)
     verb = tr(language, "added", "cộng thêm") if row["kind"] == "add" else tr(language, "set to", "đặt bằng")
-    message(f"{tr(language, 'recorded', 'đã ghi')}: {target.name} {indicator} {verb} {amount:g} "
-            f"({on}) [id {ids[0]}]")
+    message(f"{tr(language, 'recorded', 'đã ghi')}: {target.name} {indicator} {verb} "
+            f"{_exact(amount, language)} ({format_date(on, language)}) [id {ids[0]}]")
+
+
+def _exact(amount: float, lang: str) -> str:
+    """The amount just recorded, every decimal kept (it echoes what was typed), in the
+    language's format: 17,4024 in Vietnamese, 17.4024 in English."""
+    from ..output.render import format_number
+
+    text = f"{amount:.10f}".rstrip("0").rstrip(".")
+    decimals = len(text.split(".")[1]) if "." in text else 0
+    return format_number(amount, lang, decimals)
 
 
 @app.command("set")
@@ -184,8 +195,9 @@ def record_recognized(unit: Annotated[str, typer.Argument(help="Commune.", autoc
         ids, _ = append_checked(reg.conn, [row])
     for w in recorder.warnings:
         message(w)
-    message(tr(language, f"recorded: {target.name} recognised by {decision} ({row['criteria_set']}, {on}) [id {ids[0]}]",
-               f"đã ghi: {target.name} được công nhận theo {decision} ({row['criteria_set']}, {on}) [id {ids[0]}]"))
+    day = format_date(on, language)
+    message(tr(language, f"recorded: {target.name} recognised by {decision} ({row['criteria_set']}, {day}) [id {ids[0]}]",
+               f"đã ghi: {target.name} được công nhận theo {decision} ({row['criteria_set']}, {day}) [id {ids[0]}]"))
 
 
 @app.command("void")
@@ -329,6 +341,28 @@ HISTORY_COLUMNS = [
 ]
 
 
+def _history_shown(row: dict, amount: float | None, lang: str) -> dict:
+    """One history row as a person reads it: words from the catalogue instead of codes, numbers
+    in the language's format. Machine formats keep the codes (`met`, `command line`, 91.5)."""
+    from ..output.labels import OBSERVATION_KINDS, WORDS, label, source_label
+    from ..output.render import format_number
+
+    kind = row["kind"]
+    shown = dict(row, kind=label(OBSERVATION_KINDS, kind, lang),
+                 source=source_label(row["source"], lang))
+    if kind in ("met", "unmet"):
+        shown["measure"] = f"{label(WORDS, 'criterion', lang)} {row['criterion']} ({row['criteria_set']})"
+        shown["value"] = label(OBSERVATION_KINDS, kind, lang)
+    elif kind == "recognized":
+        shown["measure"] = f"{label(WORDS, 'recognition', lang)} ({row['criteria_set']})"
+    elif kind in ("set", "add"):
+        shown["value"] = ("+" if kind == "add" and (amount or 0) >= 0 else "") + format_number(amount, lang)
+    elif kind == "void":
+        shown["measure"] = f"{label(WORDS, 'observation', lang)} {row['voids']}"
+        shown["value"] = ""
+    return shown
+
+
 def history_command(
     unit: Annotated[str, typer.Argument(help="Unit (name, code, alias or path).", autocompletion=complete_unit)],
     measure: Annotated[Optional[str], typer.Option("--measure", "-m", help="Only this criterion (17) or indicator code.")] = None,
@@ -385,8 +419,8 @@ def history_command(
     if fmt in (Format.table, Format.markdown):
         columns = [c for c in HISTORY_COLUMNS if c.key not in ("recorded_at",)]
         styles = ["strike dim" if r["voided"] else None for r in out]
-        write(out, columns, fmt, language, title=title,
-              styles=styles)
+        shown = [_history_shown(r, raw["value"], language) for r, raw in zip(out, rows)]
+        write(shown, columns, fmt, language, title=title, styles=styles)
         return
     columns = HISTORY_COLUMNS + [Column(k, k, k) for k in (
         "unit_path", "criteria_set", "criterion", "indicator", "decision", "voids", "voided_by")]

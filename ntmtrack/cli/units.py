@@ -8,7 +8,8 @@ from typing import Annotated, List, Optional
 import typer
 
 from ..model import NtmError
-from ..output.render import Column, write
+from ..output.labels import UNIT_FIELDS, UNIT_KINDS, label
+from ..output.render import Column, format_date, write
 from ..read import names
 from ..register import units
 from ..store import units as store_units
@@ -78,7 +79,8 @@ def units_add(
                            f"{units.path_of(reg.conn, store_units.by_code(reg.conn, code)[0])}")
         unit_id = units.add(reg.conn, name, unit_kind, parent_unit, code, alias or [])
         path = units.path_of(reg.conn, store_units.get(reg.conn, unit_id))
-    message(tr(language, f"added {unit_kind} {path}", f"đã thêm {path}"))
+    message(tr(language, f"added {label(UNIT_KINDS, unit_kind, language)} {path}",
+               f"đã thêm {label(UNIT_KINDS, unit_kind, language)} {path}"))
 
 
 @app.command("import")
@@ -116,10 +118,11 @@ def units_import(
                    + (f", cập nhật {len(result.changed)}" if result.changed else "")))
 
 
+# What a person reads (--inactive adds the day a unit was merged away, blank while active).
 UNIT_COLUMNS = [
-    Column("name", "unit", "đơn vị"), Column("kind", "kind", "loại", "unitkind"),
-    Column("parent", "parent", "trực thuộc"), Column("code", "code", "mã"),
-    Column("path", "path", "đường dẫn"), Column("active", "active", "còn hoạt động"),
+    Column("name", "unit", "đơn vị"), Column("kind", *UNIT_FIELDS["kind"]),
+    Column("parent", "parent", "trực thuộc"), Column("code", *UNIT_FIELDS["code"]),
+    Column("path", *UNIT_FIELDS["path"]), Column("active_until", *UNIT_FIELDS["active_until"], "date"),
 ]
 
 
@@ -156,10 +159,12 @@ def units_list(
                      "active": not u["active_until"], "active_until": u["active_until"],
                      "_key": u["sort_key"]})
     rows.sort(key=lambda r: (r["_key"], r["path"]))
-    columns = UNIT_COLUMNS if fmt in (Format.table, Format.markdown) else [
-        Column(k, k, k) for k in ("id", "name", "kind", "parent", "code", "path", "active_until")]
     if fmt in (Format.table, Format.markdown):
-        columns = [c for c in columns if c.key != "active" or include_inactive]
+        columns = [c for c in UNIT_COLUMNS if c.key != "active_until" or include_inactive]
+        rows = [dict(r, kind=label(UNIT_KINDS, r["kind"], language)) for r in rows]
+    else:
+        columns = [Column(k, k, k) for k in ("id", "name", "kind", "parent", "code", "path",
+                                             "active_until")]
     write(rows, columns, fmt, language, excel=excel,
           footer=[tr(language, f"{len(rows)} units", f"{len(rows)} đơn vị")])
 
@@ -191,20 +196,33 @@ def units_show(unit: Annotated[str, typer.Argument(help="Name, code, alias or pa
 
         print(json.dumps(record, ensure_ascii=False, indent=2 if fmt == Format.json else None))
         return
-    from ..output.render import format_date
+    if fmt in (Format.csv, Format.tsv):
+        # A machine format: the JSON record's keys and codes, ISO dates, whatever the language.
+        def lineage_codes(items):
+            return "; ".join(f"{i['unit']} ({i['date']})" for i in items)
+
+        fields = [("name", u.name), ("kind", u.kind), ("path", path), ("code", u.code or ""),
+                  ("aliases", ", ".join(aliases)), ("children", ", ".join(children)),
+                  ("merged_from", lineage_codes(record["merged_from"])),
+                  ("merged_into", lineage_codes(record["merged_into"])),
+                  ("active_until", u.active_until or "")]
+        write([{"field": k, "value": v} for k, v in fields if v or k in ("name", "kind", "path")],
+              [Column("field", "field", "field"), Column("value", "value", "value")], fmt, language)
+        return
 
     def fmt_lineage(items):
         return "; ".join(f"{i['unit']} ({format_date(i['date'], language)})" for i in items)
 
-    rows = [
-        ("name", "tên", u.name), ("kind", "loại", u.kind), ("path", "đường dẫn", path),
-        ("code", "mã", u.code or ""), ("aliases", "tên khác", ", ".join(aliases)),
-        ("children", "đơn vị trực thuộc", ", ".join(record["children"])),
-        ("merged from", "sáp nhập từ", fmt_lineage(record["merged_from"])),
-        ("merged into", "sáp nhập vào", fmt_lineage(record["merged_into"])),
-        ("inactive from", "ngừng hoạt động từ", format_date(u.active_until, language)),
+    fields = [
+        ("name", u.name), ("kind", label(UNIT_KINDS, u.kind, language)), ("path", path),
+        ("code", u.code or ""), ("aliases", ", ".join(aliases)),
+        ("children", ", ".join(children)),
+        ("merged_from", fmt_lineage(record["merged_from"])),
+        ("merged_into", fmt_lineage(record["merged_into"])),
+        ("active_until", format_date(u.active_until, language)),
     ]
-    write([{"field": tr(language, en, vi), "value": v} for en, vi, v in rows if v or en in ("name", "kind", "path")],
+    write([{"field": label(UNIT_FIELDS, k, language), "value": v} for k, v in fields
+           if v or k in ("name", "kind", "path")],
           [Column("field", "field", "mục"), Column("value", "value", "giá trị")], fmt, language)
 
 
@@ -281,7 +299,8 @@ def units_merge(
     message(tr(language,
                f"merged {', '.join(u.name for u in olds)} into {new.name} on {when}"
                + (" (new unit created)" if created else ""),
-               f"đã sáp nhập {', '.join(u.name for u in olds)} vào {new.name} từ {when}"))
+               f"đã sáp nhập {', '.join(u.name for u in olds)} vào {new.name} "
+               f"từ {format_date(when, language)}"))
 
 
 @app.command("seed")

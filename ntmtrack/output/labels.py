@@ -58,8 +58,48 @@ ROLLUPS = {"sum": ("sum", "cộng"), "mean": ("mean", "bình quân"), "none": ("
 CONFIDENCE = {"verified": ("verified", "đã kiểm chứng"),
               "partly-verified": ("partly verified", "kiểm chứng một phần"),
               "unverified": ("unverified", "chưa kiểm chứng")}
-SOURCES = {"command line": ("command line", "dòng lệnh")}
+SOURCES = {"command line": ("command line", "dòng lệnh"), "demo": ("demo", "dữ liệu mẫu")}
 ORIGINS = {"shipped": ("shipped", "có sẵn"), "imported": ("imported", "nhập từ tệp")}
+# The groups of the shipped sets; a set's own names (table criteria_group) come first.
+GROUPS = {
+    "planning": ("Planning", "Quy hoạch"),
+    "infrastructure": ("Socio-economic infrastructure", "Hạ tầng kinh tế - xã hội"),
+    "economy": ("Economy and production organisation", "Kinh tế và tổ chức sản xuất"),
+    "culture_society_env": ("Culture, society and environment", "Văn hóa - Xã hội - Môi trường"),
+    "political_system": ("Political system", "Hệ thống chính trị"),
+}
+# `db info`: the register's facts (machine formats keep these keys).
+DB_ITEMS = {
+    "path": ("file", "tệp"), "size_bytes": ("size (bytes)", "dung lượng (byte)"),
+    "schema_version": ("schema version", "phiên bản cấu trúc"),
+    "migrations_applied": ("migrations applied", "số lần nâng cấp cấu trúc"),
+    "default_criteria_set": ("default criteria set", "bộ tiêu chí mặc định"),
+    "journal_mode": ("journal mode", "chế độ ghi nhật ký"),
+    "criteria_set_count": ("criteria sets", "số bộ tiêu chí"), "unit_count": ("units", "số đơn vị"),
+    "plan_count": ("plans", "số kế hoạch"), "indicator_count": ("indicators", "số chỉ tiêu"),
+    "observation_count": ("observations", "số lần ghi số liệu"),
+}
+# `units show`: one unit's fields (machine formats keep these keys).
+UNIT_FIELDS = {
+    "name": ("name", "tên"), "kind": ("kind", "loại"), "path": ("path", "đường dẫn"),
+    "code": ("code", "mã"), "aliases": ("aliases", "tên khác"),
+    "children": ("children", "đơn vị trực thuộc"), "merged_from": ("merged from", "sáp nhập từ"),
+    "merged_into": ("merged into", "sáp nhập vào"),
+    "active_until": ("inactive from", "ngừng hoạt động từ"),
+}
+# `criteria sets` / `list` / `show`: the columns people read (machine formats keep the keys).
+CRITERIA_FIELDS = {
+    "code": ("code", "mã"), "decision": ("decision", "quyết định"),
+    "effective": ("effective", "hiệu lực"), "criteria": ("criteria", "tiêu chí"),
+    "indicators": ("indicators", "chỉ tiêu"), "default": ("default", "mặc định"),
+    "origin": ("origin", "nguồn"), "title": ("title", "tên"), "number": ("no.", "số"),
+    "group": ("group", "nhóm"), "confidence": ("confidence", "độ tin cậy"),
+}
+# Words inside sentences and cells that are not codes of their own.
+WORDS = {
+    "criterion": ("criterion", "tiêu chí"), "recognition": ("recognition", "công nhận"),
+    "observation": ("observation", "số liệu"), "yes": ("yes", "có"), "no": ("no", "không"),
+}
 
 # Column headers shared by the tables, the workbook and the HTML report.
 HEADERS = {
@@ -101,6 +141,34 @@ def header(key: str, lang: str) -> str:
     return label(HEADERS, key, lang) if key in HEADERS else key
 
 
+def group_label(code: str | None, lang: str, groups=()) -> str:
+    """A criteria group's name: from the set's own groups (`CriteriaSet.groups`, names kept in
+    the register), else from GROUPS, else the code as it is."""
+    if not code:
+        return ""
+    for group in groups or ():
+        if group.get("code") == code:
+            name = group.get("name_vi") if lang == "vi" else (group.get("name_en") or group.get("name_vi"))
+            if name:
+                return name
+    return label(GROUPS, code, lang)
+
+
+def source_label(source: str | None, lang: str) -> str:
+    """Where an observation came from: `command line` and `demo` as words, a file as it is."""
+    return label(SOURCES, source, lang)
+
+
+# Every code a person must not read in a Vietnamese table: the keys of the catalogues above
+# (tests build their check from it).
+CATALOGUES = {
+    "STATES": STATES, "PROJECTIONS": PROJECTIONS, "REASONS": REASONS, "UNIT_KINDS": UNIT_KINDS,
+    "OBSERVATION_KINDS": OBSERVATION_KINDS, "TARGET_KINDS": TARGET_KINDS, "PERIODS": PERIODS,
+    "DIRECTIONS": DIRECTIONS, "ROLLUPS": ROLLUPS, "CONFIDENCE": CONFIDENCE, "SOURCES": SOURCES,
+    "ORIGINS": ORIGINS, "GROUPS": GROUPS, "DB_ITEMS": DB_ITEMS, "UNIT_FIELDS": UNIT_FIELDS,
+}
+
+
 def state_label(state: str, lang: str) -> str:
     """A report state (`on_track`, `behind` …) as a person reads it."""
     return label(STATES, state, lang)
@@ -115,7 +183,7 @@ def reason_text(row, lang: str) -> str:
     """Why a laggard (model.Laggard) is one, in a sentence."""
     from types import SimpleNamespace
 
-    from .render import format_date, format_number, number_ranges
+    from .formats import format_date, format_number, number_ranges
 
     if isinstance(row, dict):
         row = SimpleNamespace(**row)
