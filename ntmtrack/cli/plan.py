@@ -53,8 +53,8 @@ def _parse_all(files):
     return parsed, problems
 
 
-def _report_warnings(outcome) -> None:
-    for warning in outcome.warnings:
+def _report_warnings(warnings) -> None:
+    for warning in warnings:
         message(str(warning))
 
 
@@ -62,28 +62,27 @@ def _report_warnings(outcome) -> None:
 def plan_validate(files: FilesArgument, db: DbOption = None, lang: LangOption = None) -> None:
     """Check plan files against the format and the register; report every problem, write nothing.
 
+    Opens the register read-only, so it works while another process writes to it.
+
     Example: ntmtrack plan validate examples/*.yaml
     """
-    from ..register.plans import bind_and_write
-    from ..store.connection import resolve_path, trial_transaction
+    from ..register.plans import bind
+    from ..store.connection import resolve_path
 
     language = lang_of(lang)
     parsed, problems = _parse_all(files)
     if parsed:
         if resolve_path(db).exists():
-            context = register(db)
+            context = register(db, readonly=True)
         else:
             message(tr(language, "no register found: checking against the shipped criteria sets only",
                        "chưa có sổ theo dõi: chỉ kiểm tra theo các bộ tiêu chí có sẵn"))
             context = _shipped_sets_only()
         with context as reg:
-            for doc, source in parsed:
-                try:
-                    with trial_transaction(reg.conn):
-                        outcome = bind_and_write(reg.conn, doc, source)
-                    _report_warnings(outcome)
-                except InputProblems as e:
-                    problems += e.problems
+            for doc, _source in parsed:
+                bound, _ = bind(reg.conn, doc)
+                _report_warnings(bound.warnings)
+                problems += bound.errors
     if problems:
         raise InputProblems(problems)
     message(tr(language, f"{len(files)} plan file(s) valid", f"{len(files)} tệp kế hoạch hợp lệ"))
@@ -114,7 +113,7 @@ def plan_import(
 
     Example: ntmtrack plan import examples/trieu-son-2018.yaml
     """
-    from ..register.plans import bind_and_write
+    from ..register.plans import bind, save
 
     language = lang_of(lang)
     parsed, problems = _parse_all(files)
@@ -127,15 +126,18 @@ def plan_import(
     outcomes = []
     with writing(db, dry_run=dry_run) as reg:
         for doc, source in parsed:
-            try:
-                outcomes.append((bind_and_write(reg.conn, doc, source), source))
-            except InputProblems as e:
-                problems += e.problems
+            # Bound after the files before it were saved: a plan may name units an earlier
+            # file's tree creates.
+            bound, _ = bind(reg.conn, doc)
+            if bound.errors:
+                problems += bound.errors
+                continue
+            outcomes.append((save(reg.conn, bound), source))
         if problems:
             raise InputProblems(problems)
     prefix = tr(language, "would be ", "sẽ ") if dry_run else ""
     for outcome, source in outcomes:
-        _report_warnings(outcome)
+        _report_warnings(outcome.warnings)
         if outcome.status == "unchanged":
             message(tr(language, f"{source}: plan {outcome.plan} is already in the register; nothing changed",
                        f"{source}: kế hoạch {outcome.plan} đã có; không thay đổi"))
@@ -175,12 +177,25 @@ def plan_list(db: DbOption = None, fmt: FormatOption = Format.table, lang: LangO
     write(rows, columns, fmt, language)
 
 
+def _column(key: str, kind: str = "text", header: str | None = None, **options) -> Column:
+    """A column whose header comes from the label catalogue (output/labels.HEADERS)."""
+    from ..output.labels import HEADERS
+
+    en, vi = HEADERS[header or key]
+    return Column(key, en, vi, kind, **options)
+
+
+# Headers the catalogue lacks (amount, target type, unit of measure, direction, roll-up) are
+# written here; "Kind" is the unit's kind in the catalogue, so the target's is "Target type".
 TARGET_COLUMNS = [
-    Column("plan", "plan", "kế hoạch", nowrap=True), Column("unit", "unit", "đơn vị"),
-    Column("unit_path", "path", "đường dẫn"), Column("unit_kind", "kind", "loại", "unitkind"),
-    Column("target", "target", "chỉ tiêu"), Column("kind", "type", "dạng"),
-    Column("amount", "amount", "mức", "number"), Column("baseline", "baseline", "ban đầu", "number"),
-    Column("by", "deadline", "hạn", "date"),
+    _column("plan", nowrap=True), _column("unit"), _column("unit_path"),
+    _column("unit_kind", "unitkind"), _column("target"), Column("kind", "Target type", "Loại chỉ tiêu"),
+    Column("amount", "Amount", "Mức", "number"), _column("baseline", "number"),
+    _column("by", "date", header="deadline"),
+]
+INDICATOR_COLUMNS = [
+    _column("indicator"), _column("name"), Column("measure", "Unit of measure", "Đơn vị tính"),
+    Column("direction", "Direction", "Chiều"), Column("rollup", "Roll-up", "Cộng dồn"),
 ]
 
 
@@ -197,31 +212,66 @@ def plan_target_rows(conn, plan_id: str) -> list[dict]:
             set_numbers[t["criteria_set"]] = criteria_sets.get(conn, t["criteria_set"]).numbers
         u = tree.units[t["unit_id"]]
         is_criteria = t["kind"] == "criteria"
+        every = is_criteria and t["criteria"] == set_numbers.get(t["criteria_set"])
         rows.append({
             "plan": plan_id, "unit": u["name"], "unit_path": tree.path(t["unit_id"]),
             "unit_kind": u["kind"],
-            "target": _criteria_label(t, set_numbers) if is_criteria else t["indicator"],
+            "target": _criteria_label(t["criteria"], every, "en") if is_criteria else t["indicator"],
             "kind": t["kind"], "criteria_set": t["criteria_set"],
             "criteria": t["criteria"], "indicator": t["indicator"], "amount": t["amount"],
             "baseline": t["baseline"], "by": t["by"],
             "milestones": [{"on": d, "share": s} for d, s in t["milestones"]],
             "_order": (t["seq"], u["sort_key"]),
+            "_all": every,
         })
     rows.sort(key=lambda r: r["_order"])
     return rows
 
 
-def _criteria_label(t: dict, set_numbers: dict) -> str:
-    numbers = t["criteria"]
-    if numbers == set_numbers.get(t["criteria_set"]):
-        return f"all {len(numbers)} criteria"
-    return "criteria " + ", ".join(map(str, numbers))
+def _criteria_label(numbers: list[int], every: bool, lang: str) -> str:
+    """'all 19 criteria' (the whole set) or 'criteria 1, 2, 3'; English in machine formats."""
+    if every:
+        return tr(lang, f"all {len(numbers)} criteria", f"tất cả {len(numbers)} tiêu chí")
+    return tr(lang, "criteria ", "tiêu chí ") + ", ".join(map(str, numbers))
+
+
+def _human_rows(rows: list[dict], lang: str) -> list[dict]:
+    """Rows as a person reads them: namesakes told apart (`Xóm 1 (Đức Thành)`), kinds and
+    criteria in the language's words. Machine formats keep the codes."""
+    from ..output.labels import TARGET_KINDS, UNIT_KINDS, label
+    from ..read.names import distinct_names
+
+    shown = distinct_names(r["unit_path"] for r in rows)
+    out = []
+    for r in rows:
+        human = dict(r, unit=shown[r["unit_path"]], kind=label(TARGET_KINDS, r["kind"], lang),
+                     unit_kind=label(UNIT_KINDS, r["unit_kind"], lang))
+        if r["kind"] == "criteria":
+            human["target"] = _criteria_label(r["criteria"], r["_all"], lang)
+        out.append(human)
+    return out
+
+
+def _indicator_rows(conn, rows: list[dict], lang: str) -> list[dict]:
+    from ..output.labels import DIRECTIONS, ROLLUPS, label
+    from ..store import plans as store_plans
+
+    codes = list(dict.fromkeys(r["indicator"] for r in rows if r["indicator"]))
+    out = []
+    for code in codes:
+        d = store_plans.indicator(conn, code) or {"name": None, "measure": None, "direction": None,
+                                                  "rollup": None}
+        out.append({"indicator": code, "name": d["name"], "measure": d["measure"],
+                    "direction": label(DIRECTIONS, d["direction"], lang),
+                    "rollup": label(ROLLUPS, d["rollup"], lang)})
+    return out
 
 
 @app.command("show")
 def plan_show(plan_id: Annotated[str, typer.Argument(help="Plan id.", autocompletion=complete_plan)],
               db: DbOption = None, fmt: FormatOption = Format.table, lang: LangOption = None) -> None:
-    """Show a plan: its header, then every target per unit with its deadline.
+    """Show a plan: its header, then every target per unit with its deadline, then the
+    definitions of its indicators.
 
     Example: ntmtrack plan show trieu-son-2018
     """
@@ -235,6 +285,7 @@ def plan_show(plan_id: Annotated[str, typer.Argument(help="Plan id.", autocomple
         if plan is None:
             raise NtmError(f"no plan '{plan_id}'; known plans: {', '.join(store_plans.ids(reg.conn)) or 'none'}")
         rows = plan_target_rows(reg.conn, plan_id)
+        indicators = _indicator_rows(reg.conn, rows, language) if fmt not in MACHINE else []
     header = {k: plan[k] for k in ("id", "title", "reference", "issued_by", "criteria_set",
                                    "start", "end", "report_every", "note")}
     if fmt == Format.json:
@@ -248,6 +299,7 @@ def plan_show(plan_id: Annotated[str, typer.Argument(help="Plan id.", autocomple
                                     Column("criteria_set", "criteria_set", "criteria_set")]
         write(rows, columns, fmt, language)
         return
+    from ..output.labels import PERIODS, label
     from ..output.render import format_date
 
     title = f"{plan['id']}: {plan['title']}"
@@ -255,11 +307,17 @@ def plan_show(plan_id: Annotated[str, typer.Argument(help="Plan id.", autocomple
              f"   {tr(language, 'Issued by', 'Cơ quan ban hành')}: {plan['issued_by'] or '-'}",
              f"{tr(language, 'Period', 'Thời gian')}: {format_date(plan['start'], language)} – "
              f"{format_date(plan['end'], language)}   {tr(language, 'Criteria set', 'Bộ tiêu chí')}: "
-             f"{plan['criteria_set'] or '-'}   {tr(language, 'Reports', 'Báo cáo')}: {plan['report_every'] or '-'}"]
+             f"{plan['criteria_set'] or '-'}   {tr(language, 'Reports', 'Báo cáo')}: "
+             f"{label(PERIODS, plan['report_every'], language) or '-'}"]
     for line in lines:
         print(line) if fmt == Format.markdown else message(line)
-    write(rows, [c for c in TARGET_COLUMNS if c.key not in ("plan", "unit_path")], fmt, language,
-          title=title)
+    write(_human_rows(rows, language), [c for c in TARGET_COLUMNS if c.key not in ("plan", "unit_path")],
+          fmt, language, title=title)
+    if indicators:
+        if fmt == Format.markdown:
+            print()
+        write(indicators, INDICATOR_COLUMNS, fmt, language,
+              title=tr(language, "Indicators", "Chỉ tiêu số lượng"))
 
 
 @app.command("export")

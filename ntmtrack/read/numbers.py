@@ -1,7 +1,10 @@
 """Numbers as offices write them: 5.466,32 and 1.101,4 (Vietnamese), 5466.32, 85%, +12.
 
-A value that reads two ways under the file's decimal mark (is 1.234 one thousand two
-hundred and thirty-four, or one point two three four?) is refused, never guessed.
+The one parser for every number a person writes: observation files and commands
+(`parse_amount`), and plans (`read_amount`, whose refusals say how to write the value in the
+plan). A value that reads two ways when the decimal mark is not known (is 1.234 one thousand
+two hundred and thirty-four, or one point two three four?) is refused, never guessed; a value
+that cannot be thousands (1234.567: a thousands dot never follows four digits) is a decimal.
 Standard library only.
 """
 
@@ -9,50 +12,136 @@ from __future__ import annotations
 
 import functools
 import re
+from dataclasses import dataclass
+from decimal import Decimal
 
 _NUMBER = re.compile(r"^[+-]?[\d.,]+$")
 
 
+@dataclass(frozen=True)
+class Amount:
+    """A number as written: its value, whether it had a leading '+' (an increase), and
+    whether it had a trailing '%'."""
+
+    value: float
+    plus: bool = False
+    percent: bool = False
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """Why a text is not one number. `reason` is not_a_number | malformed | ambiguous; an
+    ambiguous value knows its two `readings` (thousands, decimal) and its decimal `mark`."""
+
+    text: str
+    reason: str
+    detail: str
+    readings: tuple[float, float] | None = None
+    mark: str | None = None
+
+    def message(self) -> str:
+        """What an observation file or command says (its fix is --decimal-mark)."""
+        return f"'{self.text}' {self.detail}"
+
+    def advice(self) -> str:
+        """How to write the value so it reads one way: for files without a --decimal-mark
+        (plans). The thousands reading without separators; the decimal reading with its zeros
+        dropped, or with a fourth decimal when it has three."""
+        if self.reason != "ambiguous":
+            return self.detail
+        thousands, _ = self.readings
+        written = _compact(self.text)
+        pct = "%" if written.endswith("%") else ""
+        sign, digits = _split_sign(written.removesuffix("%"))
+        whole, frac = digits.split(self.mark)
+        frac = frac.rstrip("0")
+        decimal_text = sign + whole + (self.mark + frac if frac else "")
+        settled = decimal_text + "0" if len(frac) == 3 else decimal_text
+        point = "decimal point" if self.mark == "." else "decimal comma"
+        return (f"reads two ways ({_plain(thousands)}{pct}, or {decimal_text}{pct} with a {point}): "
+                f"write {_plain(thousands)}{pct} for the thousands, or {settled}{pct} for the decimal")
+
+
+def read_amount(text, decimal_mark: str | None = None) -> Amount | Unreadable:
+    """'+12' → Amount(12.0, plus=True); '5.466,32' → Amount(5466.32); '1.234' → Unreadable
+    (ambiguous, readings 1234 and 1.234) unless `decimal_mark` settles it."""
+    return _read(str(text), decimal_mark)
+
+
 def parse_amount(text: str, decimal_mark: str | None = None) -> tuple[float, bool] | str:
-    return _parse_amount(str(text), decimal_mark)
+    """'+12' → (12.0, True); '5.466,32' → (5466.32, False); a message when it is not a number.
+
+    The bool says whether the value is an increase (a leading '+')."""
+    found = _read(str(text), decimal_mark)
+    if isinstance(found, Unreadable):
+        return found.message()
+    return found.value, found.plus
+
+
+def canonical(value: float) -> int | float | str:
+    """A number as a plan export writes it, so that reading it back gives the same number:
+    an int when whole, a float when its YAML text reads one way, else text (`'1.2340'`,
+    `'0.00001'`)."""
+    value = float(value)
+    if value.is_integer() and abs(value) < 1e15:
+        return int(value)
+    text = repr(value)
+    if "e" not in text and not isinstance(_read(text, None), Unreadable):
+        return value
+    text = format(Decimal(text), "f")
+    if isinstance(_read(text, None), Unreadable):
+        text += "0"
+    return text
+
+
+def _compact(text: str) -> str:
+    return str(text).strip().replace("\u00a0", "").replace(" ", "")
+
+
+def _split_sign(s: str) -> tuple[str, str]:
+    return ("-", s[1:]) if s.startswith("-") else ("", s.lstrip("+"))
+
+
+def _plain(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(value)
 
 
 @functools.lru_cache(maxsize=1 << 12)
-def _parse_amount(text: str, decimal_mark: str | None) -> tuple[float, bool] | str:
-    """'+12' → (12.0, True); '5.466,32' → (5466.32, False); a message when it is not a number.
-
-    The bool says whether the value is an increase (a leading '+').
-    """
-    s = str(text).strip().replace("\u00a0", "").replace(" ", "")
-    if s.endswith("%"):
+def _read(text: str, decimal_mark: str | None) -> Amount | Unreadable:
+    s = _compact(text)
+    percent = s.endswith("%")
+    if percent:
         s = s[:-1]
-    is_add = s.startswith("+")
+    plus = s.startswith("+")
     if not s or not _NUMBER.match(s) or not any(ch.isdigit() for ch in s):
-        return f"'{text}' is not a number"
+        return Unreadable(text, "not_a_number", "is not a number")
     sign = -1.0 if s.startswith("-") else 1.0
-    digits = s.lstrip("+-")
-    value = _digits(digits, decimal_mark)
-    if isinstance(value, str):
-        return f"'{text}' {value}"
-    return sign * value, is_add
+    value = _digits(s.lstrip("+-"), decimal_mark)
+    if isinstance(value, Unreadable):
+        readings = value.readings and (sign * value.readings[0], sign * value.readings[1])
+        return Unreadable(text, value.reason, value.detail, readings, value.mark)
+    return Amount(sign * value, plus, percent)
 
 
-def _digits(s: str, mark: str | None) -> float | str:
+def _digits(s: str, mark: str | None) -> float | Unreadable:
+    def bad(detail: str) -> Unreadable:
+        return Unreadable(s, "malformed", detail)
+
     dots, commas = s.count("."), s.count(",")
     if mark in (".", ","):
         thousands = "," if mark == "." else "."
         if s.count(mark) > 1:
-            return f"has more than one decimal mark '{mark}'"
+            return bad(f"has more than one decimal mark '{mark}'")
         body = s.replace(thousands, "")
         if thousands in s and not _grouped(s.split(mark)[0], thousands):
-            return f"has misplaced thousands separators '{thousands}'"
+            return bad(f"has misplaced thousands separators '{thousands}'")
         return float(body.replace(mark, "."))
     if dots and commas:
         # Both marks: the last one is the decimal mark (5.466,32 or 5,466.32).
         decimal = "," if s.rfind(",") > s.rfind(".") else "."
         thousands = "." if decimal == "," else ","
         if s.count(decimal) > 1 or not _grouped(s.split(decimal)[0], thousands):
-            return "is not a well-formed number"
+            return bad("is not a well-formed number")
         return float(s.replace(thousands, "").replace(decimal, "."))
     mark_char = "." if dots else "," if commas else None
     if mark_char is None:
@@ -60,11 +149,14 @@ def _digits(s: str, mark: str | None) -> float | str:
     count = dots or commas
     if count > 1:
         if not _grouped(s, mark_char):
-            return "is not a well-formed number"
+            return bad("is not a well-formed number")
         return float(s.replace(mark_char, ""))
     whole, frac = s.split(mark_char)
-    if len(frac) == 3 and whole and whole != "0":
-        return ("is ambiguous: thousands or decimals? say --decimal-mark , or --decimal-mark .")
+    if len(frac) == 3 and 1 <= len(whole) <= 3 and whole[0] != "0":
+        # A first group of one to three digits and a group of three: thousands or decimals.
+        return Unreadable(s, "ambiguous",
+                          "is ambiguous: thousands or decimals? say --decimal-mark , or --decimal-mark .",
+                          (float(whole + frac), float(f"{whole}.{frac}")), mark_char)
     return float(f"{whole or '0'}.{frac}")
 
 

@@ -1,8 +1,10 @@
 """The plan file contract: YAML text → (PlanDoc | None, [Problem]).
 
 Checks everything that needs no register: keys, types, ids, dates, amounts, milestones.
-Names of units, criteria numbers and indicator definitions are checked against the register
-by plan_import. Every problem carries FILE:LINE:COL.
+Every amount (targets, increases, baselines, milestone shares) is read by read/numbers.py,
+the parser observations use, so a plan and an observation file read `1.234` and `5.466,32`
+alike. Names of units, criteria numbers and indicator definitions are checked against the
+register by register/plans.bind. Every problem carries FILE:LINE:COL.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from ..model import Problem
 from . import yamldoc
 from .dates import try_parse
 from .names import nfc
+from .numbers import Amount, canonical, read_amount
 from .unit_files import Node, nodes_from_yaml
 
 PLAN_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -98,6 +101,7 @@ class PlanDoc:
     note: str | None
     document: dict
     criteria_set_pos: tuple = (None, None)
+    source: str = "<input>"
 
 
 def _pos(node, fallback=None):
@@ -105,20 +109,6 @@ def _pos(node, fallback=None):
     if line is None and fallback is not None:
         return getattr(fallback, "line", None), getattr(fallback, "col", None)
     return line, getattr(node, "col", None)
-
-
-def parse_number(text) -> float | None:
-    """'77', '5.5', '5,5', '-2', '85%' → float; None when not a number."""
-    if not isinstance(text, str):
-        return None
-    s = text.strip().replace("\u00a0", "").replace(" ", "")
-    if s.endswith("%"):
-        s = s[:-1]
-    if "," in s and "." not in s and s.count(",") == 1:
-        s = s.replace(",", ".")
-    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", s):
-        return None
-    return float(s)
 
 
 def clean_number(value: float):
@@ -168,11 +158,16 @@ class _Parser:
         return parsed
 
     def number(self, value, what: str, parent=None) -> float | None:
-        parsed = parse_number(value) if isinstance(value, str) else None
-        if parsed is None:
-            shown = f" '{value}'" if isinstance(value, str) else ""
-            self.at(value, f"{what}{shown} is not a number", parent)
-        return parsed
+        """An amount as offices write it (read/numbers.py, as for observations); a value that
+        reads two ways is refused with the way to write each reading."""
+        if not isinstance(value, str):
+            self.at(value, f"{what} is not a number", parent)
+            return None
+        found = read_amount(value)
+        if isinstance(found, Amount):
+            return found.value
+        self.at(value, f"{what} '{value}' {found.advice()}", parent)
+        return None
 
     def ref(self, value, parent) -> Ref | None:
         if not isinstance(value, str) or not nfc(value):
@@ -202,11 +197,65 @@ class _Parser:
         return refs, under
 
 
+_FLOW_FRAGMENT = re.compile(r"\d+%?")
+_FLOW_HEAD = re.compile(r"[+-]?\d[\d.]*")
+
+
+def _flow_splits(p: _Parser, node) -> None:
+    """`{Cẩm Trang: 88,5}`: in YAML's {…} form the comma ends the value, leaving 88 and a key
+    `5` with no value. Say so where it was written, and drop the stray key."""
+    if isinstance(node, list):
+        for item in node:
+            _flow_splits(p, item)
+        return
+    if not isinstance(node, dict):
+        return
+    previous = None
+    for key, value in list(node.items()):
+        head = previous
+        previous = value
+        if not (isinstance(key, yamldoc.YStr) and isinstance(value, str) and isinstance(head, yamldoc.YStr)):
+            _flow_splits(p, value)
+            continue
+        if (value == "" and not getattr(value, "quoted", False) and not key.quoted
+                and not head.quoted and _FLOW_FRAGMENT.fullmatch(key) and _FLOW_HEAD.fullmatch(head)
+                and key.line == head.line and key.col == head.col + len(head) + 1):
+            number = f"{head},{key}"
+            p.at(head, f"{number} is cut at the comma inside {{…}}: quote it (\"{number}\") or "
+                       f"write {head}.{key}")
+            del node[key]
+            getattr(node, "key_pos", {}).pop(key, None)
+            previous = head
+
+
+def _unquoted_percent(problem: Problem, text: str) -> Problem:
+    """`measure: %`: YAML refuses a plain value starting with % (or @, `); say to quote it."""
+    if problem.line is None or problem.column is None or "cannot start any token" not in problem.message:
+        return problem
+    lines = text.split("\n")
+    if problem.line > len(lines):
+        return problem
+    line = lines[problem.line - 1]
+    at = problem.column - 1
+    if at >= len(line) or line[at] not in "%@`":
+        return problem
+    before, rest = line[:at], line[at:]
+    rest = re.split(r"\s+#", rest, maxsplit=1)[0]
+    if "{" in before or "[" in before:
+        rest = re.split(r"[,}\]]", rest, maxsplit=1)[0]
+    value = rest.strip().replace('"', '\\"')
+    key = re.search(r"([^\s{},\[\]-][^{},\[\]]*?)\s*:\s*$", before)
+    quoted = f'{key.group(1)}: "{value}"' if key else f'"{value}"'
+    return Problem(problem.source, problem.line, problem.column,
+                   f"a value cannot start with '{line[at]}' unless it is quoted; quote it: {quoted}")
+
+
 def parse(text: str, source: str) -> tuple[PlanDoc | None, list[Problem]]:
     data, problems = yamldoc.load(text, source)
     if problems:
-        return None, problems
+        return None, [_unquoted_percent(problem, text) for problem in problems]
     p = _Parser(source)
+    _flow_splits(p, data)
     if not isinstance(data, dict):
         p.at(data, "a plan is a mapping that starts with 'plan: <id>'")
         if data is None:
@@ -251,7 +300,7 @@ def parse(text: str, source: str) -> tuple[PlanDoc | None, list[Problem]]:
                          report_every, note)
     crit_pos = _pos(data.get("criteria_set"), data)
     return PlanDoc(plan_id, title, reference, issued_by, criteria_set, start, end, report_every,
-                   unit_nodes, targets, metrics, note, document, crit_pos), []
+                   unit_nodes, targets, metrics, note, document, crit_pos, source), []
 
 
 def _report_every(p: _Parser, data) -> str | None:
@@ -489,12 +538,12 @@ def _normalise(key: str, value):
         return parsed.isoformat() if isinstance(parsed, date) else text
 
     def fix_number(text):
-        number = parse_number(text) if isinstance(text, str) else None
-        if number is None:
+        found = read_amount(text) if isinstance(text, str) else None
+        if not isinstance(found, Amount):
             return text
-        if isinstance(text, str) and text.strip().endswith("%"):
+        if found.percent:
             return text.strip()
-        return clean_number(number)
+        return canonical(found.value)
 
     out = []
     for item in value:

@@ -23,8 +23,11 @@ _DATE = {
     "pattern": r"^(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{4})$",
     "description": "YYYY-MM-DD or DD/MM/YYYY",
 }
+# Numbers as offices write them (read/numbers.py): 5.466,32, 1.234.567, 1 234, 85%, +12. A
+# value that reads two ways (1.234) matches here too; `plan validate` says how to write it.
 _NUMBER = {"anyOf": [{"type": "number"},
-                     {"type": "string", "pattern": r"^\s*[+-]?(\d+([.,]\d*)?|[.,]\d+)\s*%?\s*$"}]}
+                     {"type": "string", "pattern": r"^\s*[+-]?(\d[\d.,\u00a0 ]*|[.,]\d[\d.,\u00a0 ]*)%?\s*$",
+                      "description": "a number: 12, 5,5 or 5.5, 5.466,32, 1.234.567, 85%"}]}
 _UNIT = {"type": "string", "minLength": 1,
          "description": "a unit: name, code, alias or path like 'Triệu Sơn/Dân Lý'"}
 _UNIT_LIST = {"anyOf": [{"type": "array", "items": _UNIT, "minItems": 1}, _UNIT]}
@@ -60,7 +63,8 @@ def schema() -> dict:
     }
     metric_properties = {
         "code": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$"},
-        "name": {"type": "string"}, "measure": {"type": "string"},
+        "name": {"type": "string"},
+        "measure": {"type": "string", "description": 'free text: hộ, ha, tấn; quote a %: measure: "%"'},
         "direction": {"enum": DIRECTIONS}, "rollup": {"enum": ROLLUPS},
         "target": _NUMBER, "increase": _NUMBER,
         "targets": {"type": "object", "additionalProperties": _NUMBER, "minProperties": 1},

@@ -1,18 +1,26 @@
-"""Binding a parsed plan to the register and writing it: units, indicators, targets.
+"""A plan in two steps: binding it to the register, which only reads, then saving it.
 
-Runs inside the caller's transaction; collects every problem before raising, so one run
-reports them all. The same plan twice is a no-op; a changed plan replaces its definition
+`bind(conn, doc)` resolves every unit, criteria set, criterion and indicator the plan names
+and returns the target rows with every problem and warning at once, writing nothing: units
+the plan's `units:` tree would create (or move, code, alias) are seen as they will be, held
+in memory with provisional negative ids. `plan validate` binds on a read-only connection.
+`save(conn, bound)` writes, in the caller's transaction: the units tree, the indicators, the
+plan and its targets. The same plan twice is a no-op; a changed plan replaces its definition
 and targets (observations are never touched).
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from dataclasses import dataclass, field
 
-from ..model import COMMUNE_KINDS, InputProblems, Problem, Unit
+from ..model import COMMUNE_KINDS, InputProblems, NtmError, Problem, Unit
+from ..read import names
 from ..read.plan_file import MetricDoc, PlanDoc, Ref, clean_number
+from ..read.unit_files import Node
+from ..store import observations as store_obs
 from ..store import plans as db
 from ..store import units as store_units
 from . import criteria, units
@@ -32,24 +40,246 @@ def digest(document: dict) -> str:
     return hashlib.sha256(json.dumps(document, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
+class UnitView:
+    """The register's units as a plan sees them. Without a `units:` tree, the register as it
+    is (the lookups of register/units.py); with one, the register plus what the tree would
+    create, move, code and alias — in memory, so that binding never writes."""
+
+    def __init__(self, conn):
+        self.conn = conn
+        self.overlay = False
+        self._tree: Tree | None = None
+        self._new_ids = itertools.count(-1, -1)
+        self._names: dict[str, set[int]] = {}   # folded name or alias → units the tree adds it to
+        self._codes: dict[str, set[int]] = {}
+
+    @property
+    def tree(self) -> Tree:
+        if self._tree is None:
+            self._tree = Tree.load(self.conn)
+        return self._tree
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def unit(self, unit_id: int) -> Unit:
+        if not self.overlay:
+            return store_units.get(self.conn, unit_id)
+        u = self.tree.units[unit_id]
+        return Unit(unit_id, u["name"], u["kind"], u["parent_id"], u["code"],
+                    active_until=u["active_until"])
+
+    def path(self, unit_id: int) -> str:
+        if self.overlay or self._tree is not None:
+            return self.tree.path(unit_id)
+        return units.path_of(self.conn, store_units.get(self.conn, unit_id))
+
+    def descendants(self, unit_id: int) -> list[int]:
+        if self.overlay or self._tree is not None:
+            return self.tree.descendants(unit_id)
+        return store_units.descendant_ids(self.conn, unit_id)
+
+    def find(self, text: str, kinds: tuple[str, ...] | None = None) -> list[Unit]:
+        """Every unit `text` names (register/units.find's rules)."""
+        if not self.overlay:
+            return units.find(self.conn, text, kinds)
+        text = names.nfc(text)
+        if "/" in text:
+            parts = [p for p in (part.strip() for part in text.split("/")) if p]
+            current = self._candidates(parts[0])
+            for part in parts[1:]:
+                allowed = set(current)
+                current = [i for i in self._candidates(part)
+                           if any(a in allowed for a in self.tree.ancestors(i))]
+        else:
+            current = self._candidates(text)
+        found = [self.unit(i) for i in sorted(current, key=_id_order)]
+        return [u for u in found if u.kind in kinds] if kinds else found
+
+    def _matching(self, folded: str) -> set[int]:
+        return {u.id for u in store_units.by_folded(self.conn, folded)} | self._names.get(folded, set())
+
+    def by_code(self, code: str) -> list[int]:
+        return sorted({u.id for u in store_units.by_code(self.conn, code)} | self._codes.get(code, set()),
+                      key=_id_order)
+
+    def _candidates(self, text: str) -> list[int]:
+        found = set(self.by_code(text))
+        if not found:
+            folded = names.fold(text)
+            found = self._matching(folded)
+            if not found:
+                split = names.split_kind_prefix(folded)
+                if split:
+                    rest, prefix_kinds = split
+                    found = {i for i in self._matching(rest) if self.tree.units[i]["kind"] in prefix_kinds}
+        return sorted(found, key=_id_order)
+
+    def outermost(self, found: list[Unit]) -> Unit | None:
+        if not self.overlay:
+            return units.outermost(self.conn, found)
+        for candidate in found:
+            if all(u.id == candidate.id or candidate.id in self.tree.ancestors(u.id) for u in found):
+                return candidate
+        return None
+
+    def problem(self, text: str, found: list[Unit]) -> str:
+        """Why `text` names no single unit (register/units.resolve_problem's words)."""
+        if not self.overlay:
+            message = units.resolve_problem(self.conn, text)
+            return message if isinstance(message, str) else f"'{names.nfc(text)}' is ambiguous"
+        if found:
+            listed = "; ".join(f"{self.path(u.id)} ({u.kind})" for u in found[:8])
+            return (f"'{names.nfc(text)}' is ambiguous: {len(found)} units match: {listed}. "
+                    f"Write a path, e.g. '{self.path(found[0].id)}'")
+        message = units.resolve_problem(self.conn, text)
+        return message if isinstance(message, str) and message.startswith("no ") \
+            else f"no unit named '{names.nfc(text)}'"
+
+    # -- a units tree, seen before it is written (register/units.import_tree's rules) -------
+
+    def preview(self, roots: list[Node], source: str) -> tuple[list[int], list[str], list[Problem]]:
+        """(the ids of the tree's units in the order import_tree visits them — provisional
+        ids below 0 for those it would create —, the paths it would create, problems)."""
+        self.overlay = True
+        order: list[int] = []
+        created: list[str] = []
+        problems: list[Problem] = []
+        for node in roots:
+            self._node(node, None, None, source, order, created, problems)
+        return order, created, problems
+
+    def _node(self, node: Node, parent: int | None, anchor: int | None, source: str,
+              order: list[int], created: list[str], problems: list[Problem]) -> None:
+        def problem(message: str) -> None:
+            problems.append(Problem(source, node.line, node.col, message))
+
+        tree = self.tree
+        name = names.nfc(node.name)
+        try:
+            units.check_name(name)
+        except NtmError as e:
+            problem(str(e))
+            return
+        folded = names.fold(name)
+
+        def same(ids) -> list[int]:
+            matching = self._matching(folded)
+            return [i for i in ids if i in matching and tree.units[i]["kind"] == node.kind]
+
+        if parent is None:
+            existing = [u.id for u in self.find(name, (node.kind,))]
+            if node.code:
+                existing = [i for i in existing if tree.units[i]["code"] in (None, node.code)] \
+                    or self.by_code(node.code)
+        else:
+            existing = same(tree.children.get(parent, []))
+            if not existing:
+                existing = same(tree.descendants(parent))
+            if not existing and anchor is not None and anchor != parent:
+                existing = same(tree.descendants(anchor))
+                if len(existing) == 1 and tree.units[existing[0]]["parent_id"] == anchor:
+                    self._move(existing[0], parent)
+                else:
+                    existing = []
+            if node.code:
+                existing = [i for i in existing
+                            if tree.units[i]["code"] in (None, node.code) or tree.units[i]["name"] == name]
+        if len(existing) > 1:
+            listed = "; ".join(f"{tree.path(i)} ({tree.units[i]['kind']})" for i in existing[:5])
+            problem(f"'{name}' matches {len(existing)} units ({listed}); nest it under its parent")
+            return
+        if existing:
+            unit_id = anchor = existing[0]
+            code = tree.units[unit_id]["code"]
+            if node.code and code and code != node.code:
+                problem(f"'{name}' already has code {code}, not {node.code}")
+                return
+            if node.code and not code:
+                tree.units[unit_id]["code"] = node.code
+                self._codes.setdefault(node.code, set()).add(unit_id)
+            for alias in node.aliases:
+                self._names.setdefault(names.fold(names.nfc(alias)), set()).add(unit_id)
+        else:
+            if node.code and self.by_code(node.code):
+                other = self.by_code(node.code)[0]
+                problem(f"code {node.code} already belongs to {tree.path(other)} "
+                        f"({tree.units[other]['kind']})")
+                return
+            unit_id = self._create(name, node, parent)
+            created.append(tree.path(unit_id))
+        order.append(unit_id)
+        for child in node.children:
+            self._node(child, unit_id, anchor, source, order, created, problems)
+
+    def _create(self, name: str, node: Node, parent: int | None) -> int:
+        unit_id = next(self._new_ids)
+        self.tree.units[unit_id] = {"name": name, "kind": node.kind, "parent_id": parent,
+                                    "code": node.code, "active_until": None,
+                                    "sort_key": names.sort_key(name)}
+        self.tree.children.setdefault(parent, []).append(unit_id)
+        for text in [name, *node.aliases]:
+            self._names.setdefault(names.fold(names.nfc(text)), set()).add(unit_id)
+        if node.code:
+            self._codes.setdefault(node.code, set()).add(unit_id)
+        return unit_id
+
+    def _move(self, unit_id: int, parent: int) -> None:
+        old = self.tree.units[unit_id]["parent_id"]
+        self.tree.children[old].remove(unit_id)
+        self.tree.children.setdefault(parent, []).append(unit_id)
+        self.tree.units[unit_id]["parent_id"] = parent
+
+
+def _id_order(unit_id: int) -> tuple[bool, int]:
+    """Units of the register first, by id; then those a plan would create, in its order."""
+    return unit_id < 0, abs(unit_id)
+
+
+@dataclass
+class Bound:
+    """A plan bound to the register: the rows `save` writes (unit ids below 0 are units the
+    plan's tree creates), the indicator definitions, and every problem found."""
+
+    doc: PlanDoc
+    rows: list[dict]
+    indicators: dict[str, dict]
+    problems: list[Problem]
+    view: UnitView
+    order: list[int] = field(default_factory=list)
+    created: list[str] = field(default_factory=list)
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.warning]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if not p.warning]
+
+    def path(self, unit_id: int) -> str:
+        return self.view.path(unit_id)
+
+
 class _Binder:
-    def __init__(self, conn, doc: PlanDoc, source: str):
-        self.conn, self.doc, self.source = conn, doc, source
+    def __init__(self, conn, doc: PlanDoc):
+        self.conn, self.doc, self.source = conn, doc, doc.source
+        self.view = UnitView(conn)
         self.problems: list[Problem] = []
-        self.warnings: list[Problem] = []
         self.scope: set[int] = set()
-        self.tree: Tree | None = None
 
     def problem(self, line, col, message: str) -> None:
         self.problems.append(Problem(self.source, line, col, message))
 
+    def warning(self, line, col, message: str) -> None:
+        self.problems.append(Problem(self.source, line, col, message, warning=True))
+
     def unit(self, ref: Ref, prefer: tuple[str, ...] | None, container: bool = False) -> Unit | None:
-        found = units.find(self.conn, ref.text)
+        found = self.view.find(ref.text)
         if prefer:
             narrowed = [u for u in found if u.kind in prefer]
             found = narrowed or found
         if container and len(found) > 1:
-            outer = units.outermost(self.conn, found)
+            outer = self.view.outermost(found)
             found = [outer] if outer else found
         if len(found) > 1 and self.scope:
             inside = [u for u in found if u.id in self.scope]
@@ -62,9 +292,7 @@ class _Binder:
                                                 f"{unit.active_until}, before the plan starts")
                 return None
             return unit
-        message = units.resolve_problem(self.conn, ref.text)
-        if isinstance(message, Unit):
-            return message
+        message = self.view.problem(ref.text, found)
         if message.startswith("no "):
             message += "; declare it under 'units:' if it is new"
         self.problem(ref.line, ref.col, message)
@@ -74,32 +302,30 @@ class _Binder:
         container = self.unit(ref, None, container=True)
         if container is None:
             return []
-        if self.tree is None:
-            self.tree = Tree.load(self.conn)
+        tree = self.view.tree
         start = self.doc.start.isoformat()
         found = []
-        for unit_id in self.tree.descendants(container.id):
-            u = self.tree.units[unit_id]
+        for unit_id in tree.descendants(container.id):
+            u = tree.units[unit_id]
             if u["kind"] in COMMUNE_KINDS and not (u["active_until"] and u["active_until"] <= start):
-                found.append(store_units.get(self.conn, unit_id))
+                found.append(self.view.unit(unit_id))
         if not found:
             self.problem(ref.line, ref.col, f"no commune, town or ward below {container.name}")
         return found
 
 
-def bind_and_write(conn, doc: PlanDoc, source: str, dry_run: bool = False) -> Outcome:
-    """Validate `doc` against the register and write it (in the caller's transaction)."""
-    b = _Binder(conn, doc, source)
+def bind(conn, doc: PlanDoc) -> tuple[Bound, list[Problem]]:
+    """Bind `doc` to the register, reading only: (the bound plan, every problem — errors and
+    warnings, each FILE:LINE:COL). Save the bound plan with `save` when there are no errors."""
+    b = _Binder(conn, doc)
+    order: list[int] = []
     created: list[str] = []
     if doc.units:
-        try:
-            tree = units.import_tree(conn, doc.units, source)
-            created = tree.created
-            for unit_id in tree.ids:
-                b.scope.add(unit_id)
-                b.scope.update(store_units.descendant_ids(conn, unit_id))
-        except InputProblems as e:
-            b.problems += e.problems
+        order, created, tree_problems = b.view.preview(doc.units, doc.source)
+        b.problems += tree_problems
+        for unit_id in order:
+            b.scope.add(unit_id)
+            b.scope.update(b.view.descendants(unit_id))
     cs = None
     if doc.criteria_set:
         try:
@@ -143,11 +369,13 @@ def bind_and_write(conn, doc: PlanDoc, source: str, dry_run: bool = False) -> Ou
         if metric.under:
             pairs += [(u, metric.under_amount, metric.under) for u in b.under(metric.under)]
         seen: set[int] = set()
+        unique = []
         for unit, amount, ref in pairs:
             if unit.id in seen:
                 b.problem(ref.line, ref.col, f"{unit.name} appears twice in {metric.code}")
                 continue
             seen.add(unit.id)
+            unique.append((unit, amount, ref))
             baseline = metric.baselines.get(ref.text, metric.default_baseline)
             rows.append({"seq": seq, "unit_id": unit.id, "kind": metric.kind,
                          "indicator": metric.code, "amount": amount, "baseline": baseline,
@@ -158,15 +386,34 @@ def bind_and_write(conn, doc: PlanDoc, source: str, dry_run: bool = False) -> Ou
                 line, col = metric.field_pos.get("baseline", (metric.line, metric.col))
                 b.problem(line, col, f"baseline for '{name}', which has no target in {metric.code}")
         _check_sums(b, metric, definition, pairs)
-    if b.problems:
-        raise InputProblems(b.problems)
+        if definition["direction"] == "down":
+            _warn_unmeasured(b, metric, definition, unique)
+    return Bound(doc, rows, indicators, b.problems, b.view, order, created), b.problems
 
+
+def save(conn, bound: Bound) -> Outcome:
+    """Write a bound plan (in the caller's transaction): its units tree, its indicators, the
+    plan and its targets. Refuses a plan bound with errors."""
+    if bound.errors:
+        raise InputProblems(bound.errors)
+    doc = bound.doc
+    created: list[str] = []
+    ids: dict[int, int] = {}
+    if doc.units:
+        tree = units.import_tree(conn, doc.units, doc.source)
+        created = tree.created
+        if len(tree.ids) != len(bound.order) or any(
+                seen >= 0 and seen != written for seen, written in zip(bound.order, tree.ids)):
+            raise NtmError(f"{doc.source}: the register changed while the plan was being bound; "
+                           "nothing was written, try again")
+        ids = {seen: written for seen, written in zip(bound.order, tree.ids) if seen < 0}
+    rows = [dict(r, unit_id=ids.get(r["unit_id"], r["unit_id"])) for r in bound.rows]
     new_hash = digest(doc.document)
     old = db.get(conn, doc.id)
     if old and old["content_hash"] == new_hash and not created:
-        return Outcome(doc.id, "unchanged", warnings=b.warnings)
+        return Outcome(doc.id, "unchanged", warnings=bound.warnings)
     old_lines = _describe_targets(conn, db.targets(conn, doc.id)) if old else set()
-    for definition in indicators.values():
+    for definition in bound.indicators.values():
         db.save_indicator(conn, definition)
     if old:
         db.delete(conn, doc.id)
@@ -174,14 +421,24 @@ def bind_and_write(conn, doc: PlanDoc, source: str, dry_run: bool = False) -> Ou
                      "issued_by": doc.issued_by, "criteria_set": doc.criteria_set,
                      "start": doc.start.isoformat(), "end": doc.end.isoformat(),
                      "report_every": doc.report_every, "note": doc.note,
-                     "document": doc.document, "content_hash": new_hash, "source": source})
+                     "document": doc.document, "content_hash": new_hash, "source": doc.source})
     db.insert_targets(conn, doc.id, rows)
     new_lines = _describe_targets(conn, db.targets(conn, doc.id))
     changes = [f"+ {line}" for line in sorted(new_lines - old_lines)] + \
               [f"- {line}" for line in sorted(old_lines - new_lines)]
     if old and old_lines == new_lines:
         changes.append("~ plan details (title, dates, reference or notes)")
-    return Outcome(doc.id, "replaced" if old else "added", changes, b.warnings, created)
+    return Outcome(doc.id, "replaced" if old else "added", changes, bound.warnings, created)
+
+
+def bind_and_write(conn, doc: PlanDoc, source: str | None = None, dry_run: bool = False) -> Outcome:
+    """Bind then save (in the caller's transaction); InputProblems when the plan has errors."""
+    if source is not None and source != doc.source:
+        from dataclasses import replace
+
+        doc = replace(doc, source=source)
+    bound, _ = bind(conn, doc)
+    return save(conn, bound)
 
 
 def _indicator(b: _Binder, metric: MetricDoc, seen: dict[str, dict]) -> dict | None:
@@ -219,17 +476,37 @@ def _check_sums(b: _Binder, metric: MetricDoc, definition: dict, pairs) -> None:
     """Warn when children's targets do not add up to their parent's, for sum indicators."""
     if definition["rollup"] != "sum" or len(pairs) < 2:
         return
-    if b.tree is None:
-        b.tree = Tree.load(b.conn)
+    tree = b.view.tree
     amount_of = {u.id: a for u, a, _ in pairs}
     for unit, amount, ref in pairs:
         children = [a for uid, a in amount_of.items()
-                    if uid != unit.id and b.tree.units[uid]["parent_id"] == unit.id]
+                    if uid != unit.id and tree.units[uid]["parent_id"] == unit.id]
         if children and abs(sum(children) - amount) > 1e-9:
-            b.warnings.append(Problem(
-                b.source, ref.line, ref.col,
-                f"{metric.code}: targets below {unit.name} add up to "
-                f"{clean_number(sum(children))}, not its {clean_number(amount)}", warning=True))
+            b.warning(ref.line, ref.col, f"{metric.code}: targets below {unit.name} add up to "
+                                         f"{clean_number(sum(children))}, not its {clean_number(amount)}")
+
+
+def _warn_unmeasured(b: _Binder, metric: MetricDoc, definition: dict, pairs) -> None:
+    """Rule 6: a `down` target with no baseline and no value on the plan's start takes its
+    first value recorded inside the plan as its baseline (reports/progress.baseline_of).
+    Say so, at the unit, so the plan can give a baseline instead."""
+    start = b.doc.start.isoformat()
+    wanted = [(unit, ref) for unit, _, ref in pairs
+              if metric.baselines.get(ref.text, metric.default_baseline) is None]
+    if not wanted:
+        return
+    rolls_up = definition.get("rollup") != "none"
+    measured_by = {unit.id: [unit.id] + (b.view.descendants(unit.id) if rolls_up else [])
+                   for unit, _ in wanted}
+    real = sorted({i for ids in measured_by.values() for i in ids if i > 0})
+    valued = {row[0] for row in store_obs.indicator_values(b.conn, start, [metric.code], real)} if real else set()
+    for unit, ref in wanted:
+        if any(i in valued for i in measured_by[unit.id]):
+            continue
+        b.warning(ref.line, ref.col,
+                  f"{metric.code} (direction: down) for {unit.name} has no baseline and no value on "
+                  f"{start}, the plan's start: its first value recorded inside the plan will be the "
+                  "baseline (give 'baseline:' to set one)")
 
 
 def _describe_targets(conn, rows: list[dict]) -> set[str]:
