@@ -172,7 +172,7 @@ def test_m004_m005_build_the_current_state_and_views_of_an_m003_register(run, db
                  "VIEW current_criteria", "TABLE criterion_state", "TABLE indicator_state",
                  "INDEX observation_recognized"):
         conn.execute(f"DROP {drop}")
-    conn.execute("DELETE FROM _sqlite_migrations WHERE name IN ('m004_current_state', 'm005_views')")
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name IN ('m004_current_state', 'm005_views', 'm006_views_agree')")
     conn.close()
     after = {d: run("status", "--as-of", d, "-f", "csv").stdout for d in before}
     assert after == before

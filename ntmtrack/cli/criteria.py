@@ -66,12 +66,12 @@ def criteria_sets(db: DbOption = None, fmt: FormatOption = Format.table,
             fmt, language)
         return
     columns = [
-        Column("code", "code", "mã"), Column("decision", "decision", "quyết định"),
-        Column("effective", "effective", "hiệu lực", "date"),
-        Column("criteria", "criteria", "tiêu chí", "int"),
-        Column("indicators", "indicators", "chỉ tiêu", "int"),
-        Column("default", "default", "mặc định"), Column("origin", "origin", "nguồn"),
-        Column("title_vi", "title", "tên"), Column("title_en", "title_en", "title_en"),
+        Column("code"), Column("decision"),
+        Column("effective", kind="date"),
+        Column("criteria", words="met_of", kind="int"),
+        Column("indicators", kind="int"),
+        Column("default"), Column("origin"),
+        Column("title_vi"), Column("title_en", "title_en", "title_en"),
     ]
     write(rows, columns, fmt, language)
 
@@ -108,7 +108,7 @@ def criteria_list(set_code: SetOption = None, db: DbOption = None,
              "name": c.name_vi if language == "vi" else c.name_en} for c in cs.criteria]
     if fmt == Format.table or fmt == Format.markdown:
         rows = [dict(row, group=group_label(row["group"], language, cs.groups)) for row in rows]
-        columns = [_column("number", "int"), Column("name", "criterion", "tiêu chí"),
+        columns = [_column("number", "int"), Column("name", words="criterion"),
                    _column("group"), _column("indicators", "int")]
         title = f"{cs.code} — {cs.decision or ''} — " + (cs.title_vi if language == "vi" else cs.title_en)
     else:
@@ -151,7 +151,7 @@ def criteria_show(number: Annotated[int, typer.Argument(help="Criterion number."
             footer.append(tr(language, "No indicators shipped for this criterion.",
                              "Chưa có danh sách chỉ tiêu cho tiêu chí này."))
         rows = [dict(row, confidence=label(CONFIDENCE, row["confidence"], language)) for row in rows]
-        write(rows, [Column("id", "indicator", "chỉ tiêu"), Column("name", "name", "nội dung"),
+        write(rows, [Column("id", words="indicator"), Column("name", words="name_text"),
                      _column("confidence")],
               fmt, language, title=title, footer=footer)
     else:
@@ -202,9 +202,9 @@ def criteria_stats(under: UnderOption = None, plan: PlanOption = None, set_code:
     if fmt in (Format.table, Format.markdown):
         table = [{"criterion": r.criterion, "name": r.name_vi if language == "vi" else r.name_en,
                   "met_of": f"{r.units_met}/{r.units_total}", "share": r.share} for r in rows]
-        write(table, [Column("criterion", "no.", "số", "int"), Column("name", "criterion", "tiêu chí"),
-                     Column("met_of", "communes meeting it", "số xã đạt"),
-                     Column("share", "share", "tỷ lệ", "pct")], fmt, language)
+        write(table, [Column("criterion", words="number", kind="int"), Column("name", words="criterion"),
+                     Column("met_of", words="units_met"),
+                     Column("share", kind="pct")], fmt, language)
         return
     write(rows, [Column(k, k, k) for k in ("criteria_set", "criterion", "name_vi", "name_en",
                                             "units_met", "units_total", "share")], fmt, language)

@@ -68,7 +68,7 @@ def db_info(db: DbOption = None, fmt: FormatOption = Format.table, lang: LangOpt
                  "value": format_number(v, language)
                  if isinstance(v, (int, float)) and not isinstance(v, bool) else v}
                 for k, v in facts.items()]
-    write(rows, [Column("key", "item", "mục"), Column("value", "value", "giá trị")], fmt, language)
+    write(rows, [Column("key"), Column("value")], fmt, language)
 
 
 @app.command("check")

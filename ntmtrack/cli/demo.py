@@ -118,11 +118,11 @@ def show(path: Path, lang: str):
               f"{average} tiêu chí/xã"),
            [{"unit": r.label, "met_of": f"{r.criteria_met}/{r.criteria_total}",
              "target_date": r.target_date, "state": state_label(r.state, lang)} for r in rows],
-           [Column("unit", "unit", "đơn vị"), Column("met_of", "criteria", "tiêu chí"),
-            Column("target_date", "target", "hạn", "date"), Column("state", "state", "tình trạng")])
+           [Column("unit"), Column("met_of"),
+            Column("target_date", words="target_due", kind="date"), Column("state")])
     yield (tr(lang, "Laggards", "Đơn vị chậm tiến độ"),
            [{"unit": r.label, "why": reason_text(r, lang)} for r in lag],
-           [Column("unit", "unit", "đơn vị"), Column("why", "reason", "lý do")])
+           [Column("unit"), Column("why", words="reason")])
 
 DEMO_FILE = "ntmtrack-demo.db"
 

@@ -165,12 +165,12 @@ def plan_list(db: DbOption = None, fmt: FormatOption = Format.table, lang: LangO
     with register(db, readonly=True) as reg:
         rows = store_plans.summaries(reg.conn)
     full = [
-        Column("plan", "plan", "kế hoạch", nowrap=True), Column("title", "title", "tên"),
-        Column("reference", "reference", "số hiệu"), Column("criteria_set", "criteria set", "bộ tiêu chí"),
-        Column("start", "start", "từ ngày", "date"), Column("end", "end", "đến ngày", "date"),
-        Column("report_every", "reports", "báo cáo"), Column("units", "units", "đơn vị", "int"),
-        Column("criteria_targets", "criteria targets", "chỉ tiêu tiêu chí", "int"),
-        Column("indicator_targets", "indicator targets", "chỉ tiêu số lượng", "int"),
+        Column("plan", nowrap=True), Column("title", words="title_vi"),
+        Column("reference"), Column("criteria_set"),
+        Column("start", kind="date"), Column("end", kind="date"),
+        Column("report_every"), Column("units", kind="int"),
+        Column("criteria_targets", kind="int"),
+        Column("indicator_targets", kind="int"),
     ]
     human = {"plan", "title", "start", "end", "units", "criteria_targets", "indicator_targets"}
     columns = full if fmt in MACHINE else [c for c in full if c.key in human]
@@ -189,13 +189,13 @@ def _column(key: str, kind: str = "text", header: str | None = None, **options) 
 # written here; "Kind" is the unit's kind in the catalogue, so the target's is "Target type".
 TARGET_COLUMNS = [
     _column("plan", nowrap=True), _column("unit"), _column("unit_path"),
-    _column("unit_kind", "unitkind"), _column("target"), Column("kind", "Target type", "Loại chỉ tiêu"),
-    Column("amount", "Amount", "Mức", "number"), _column("baseline", "number"),
+    _column("unit_kind", "unitkind"), _column("target"), Column("kind", words="target_kind"),
+    Column("amount", kind="number"), _column("baseline", "number"),
     _column("by", "date", header="deadline"),
 ]
 INDICATOR_COLUMNS = [
-    _column("indicator"), _column("name"), Column("measure", "Unit of measure", "Đơn vị tính"),
-    Column("direction", "Direction", "Chiều"), Column("rollup", "Roll-up", "Cộng dồn"),
+    _column("indicator"), _column("name"), Column("measure", words="unit_of_measure"),
+    Column("direction"), Column("rollup"),
 ]
 
 

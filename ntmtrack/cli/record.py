@@ -332,12 +332,12 @@ def _progress(binary, source: str):
 
 
 HISTORY_COLUMNS = [
-    Column("id", "id", "id", "int"), Column("date", "date", "ngày", "date"),
-    Column("unit", "unit", "đơn vị"), Column("measure", "measure", "chỉ tiêu"),
-    Column("kind", "kind", "loại"), Column("value", "value", "giá trị"),
-    Column("note", "note", "ghi chú"), Column("by", "by", "người ghi"),
-    Column("source", "source", "nguồn"), Column("recorded_at", "recorded at", "ghi lúc"),
-    Column("voided", "voided", "đã hủy"),
+    Column("id", "id", "id", "int"), Column("date", kind="date"),
+    Column("unit"), Column("measure", words="measure_code"),
+    Column("kind"), Column("value"),
+    Column("note"), Column("by"),
+    Column("source"), Column("recorded_at"),
+    Column("voided"),
 ]
 
 

@@ -38,19 +38,19 @@ from ._common import (
 )
 
 STATUS_COLUMNS = [
-    Column("unit", "unit", "đơn vị"), Column("parent", "parent", "trực thuộc"),
-    Column("met_of", "criteria", "tiêu chí"), Column("bar", "", ""),
-    Column("missing_text", "missing", "chưa đạt"),
-    Column("target_date", "target", "hạn", "date"), Column("recognition", "recognition", "công nhận"),
-    Column("state_label", "state", "tình trạng"),
+    Column("unit"), Column("parent"),
+    Column("met_of"), Column("bar", "", ""),
+    Column("missing_text"),
+    Column("target_date", words="target_due", kind="date"), Column("recognition", words="recognition_short"),
+    Column("state_label", words="state"),
 ]
 GROUP_ABOVE = 200
 GROUP_COLUMNS = [
-    Column("group", "unit", "đơn vị"), Column("units", "communes", "số xã", "int"),
-    Column("meeting_all", "meeting all", "đạt chuẩn", "int"),
-    Column("recognized", "recognised", "công nhận", "int"),
-    Column("average_criteria_met", "avg criteria", "TB tiêu chí/xã", "number"), Column("bar", "", ""),
-    Column("behind", "behind", "chậm", "int"), Column("overdue", "overdue", "quá hạn", "int"),
+    Column("group", words="unit"), Column("units", words="units_total", kind="int"),
+    Column("meeting_all", kind="int"),
+    Column("recognized", kind="int"),
+    Column("average_criteria_met", kind="number"), Column("bar", "", ""),
+    Column("behind", kind="int"), Column("overdue", kind="int"),
 ]
 DEFAULT_BANDS = (12 / 19, 16 / 19)   # as provinces colour their NTM maps for a 19-criterion set
 
@@ -178,8 +178,8 @@ def _trend(plan, under, set_code, as_of, threshold, every, since, all_rows, exce
             table.append({"unit": group, "units": len(members),
                           **{f"p{i}": average[i][1] for i, _ in shown},
                           "late": sum(1 for m in members if m.projection in ("late", "stalled"))})
-        columns = [Column("unit", "unit", "đơn vị"), Column("units", "communes", "số xã", "int"),
-                   *period_columns, Column("late", "late or stalled", "trễ/không tiến triển", "int")]
+        columns = [Column("unit"), Column("units", words="units_total", kind="int"),
+                   *period_columns, Column("late", kind="int")]
     else:
         table = []
         for r in rows:
@@ -187,11 +187,11 @@ def _trend(plan, under, set_code, as_of, threshold, every, since, all_rows, exce
                           "pace": r.pace_per_month, "projected_date": r.projected_date,
                           "target_date": r.target_date,
                           "projection": projection_label(r.projection, language)})
-        columns = [Column("unit", "unit", "đơn vị"), *period_columns,
-                   Column("pace", "per month", "TC/tháng", "number"),
-                   Column("projected_date", "all met by", "dự kiến đạt đủ", "date"),
-                   Column("target_date", "target", "hạn", "date"),
-                   Column("projection", "projection", "dự báo")]
+        columns = [Column("unit"), *period_columns,
+                   Column("pace", kind="number"),
+                   Column("projected_date", kind="date"),
+                   Column("target_date", words="target_due", kind="date"),
+                   Column("projection")]
     title = tr(language, f"Criteria met per commune, {start.isoformat()} to {day.isoformat()}",
                f"Số tiêu chí đạt theo {'tháng' if every == 'month' else 'quý'}, "
                f"từ {start.strftime('%d/%m/%Y')} đến {day.strftime('%d/%m/%Y')}")
@@ -216,7 +216,7 @@ def _matrix(rows, totals, fmt: Format, language: str, excel: bool = False) -> No
         for n in numbers:
             total_row[f"c{n}"] = str(sum(1 for r in rows if n not in r.missing))
         out.append(total_row)
-    columns = [Column("unit", "unit", "đơn vị")] + [
+    columns = [Column("unit")] + [
         Column(f"c{n}", str(n), str(n), justify="center") for n in numbers]
     write(out, columns, fmt, language, excel=excel)
 
@@ -249,12 +249,12 @@ def progress_command(
               "pct": r.percent_of_target / 100, "expected": r.expected,
               "bar": _bar(max(0.0, min(100.0, r.percent_of_target)), 100),
               "state_label": state_label(r.state, language)} for r in rows]
-    columns = [Column("indicator", "indicator", "chỉ tiêu", nowrap=True), Column("label", "unit", "đơn vị", nowrap=True),
-               Column("baseline", "baseline", "ban đầu", "number"),
-               Column("actual", "actual", "thực hiện", "number"),
-               Column("goal", "target", "mục tiêu", "number"), Column("pct", "%", "%", "pct"),
-               Column("expected", "expected", "cần đạt", "number"), Column("bar", "", ""),
-               Column("state_label", "state", "tình trạng")]
+    columns = [Column("indicator", nowrap=True), Column("label", words="unit", nowrap=True),
+               Column("baseline", kind="number"),
+               Column("actual", kind="number"),
+               Column("goal", words="goal_short", kind="number"), Column("pct", kind="pct"),
+               Column("expected", words="expected_short", kind="number"), Column("bar", "", ""),
+               Column("state_label", words="state")]
     styles = [{"behind": "yellow", "overdue": "red", "done": "green"}.get(r.state) for r in rows]
     day = scope.as_of
     write(table, columns, fmt, language, styles=styles,
@@ -293,9 +293,9 @@ def laggards_command(
         units = len({r.unit_id for r in rows})
         table = [{"unit": r.label, "plan": r.plan, "why": reason_text(r, language),
                   "deadline": r.deadline, "days_left": r.days_left} for r in rows]
-        write(table, [Column("unit", "unit", "đơn vị"), Column("plan", "plan", "kế hoạch", nowrap=True),
-                      Column("why", "reason", "lý do"), Column("deadline", "deadline", "hạn", "date"),
-                      Column("days_left", "days left", "còn (ngày)", "int")], fmt, language,
+        write(table, [Column("unit"), Column("plan", nowrap=True),
+                      Column("why", words="reason"), Column("deadline", kind="date"),
+                      Column("days_left", kind="int")], fmt, language,
               styles=[{"overdue": "red", "behind": "yellow"}.get(r.reason) for r in rows],
               footer=[tr(language, f"{units} units behind ({len(rows)} targets or reports) as of {day.isoformat()}",
                          f"{units} đơn vị chậm tiến độ ({len(rows)} chỉ tiêu hoặc báo cáo) đến {day.strftime('%d/%m/%Y')}")])

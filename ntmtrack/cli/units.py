@@ -120,8 +120,8 @@ def units_import(
 
 # What a person reads (--inactive adds the day a unit was merged away, blank while active).
 UNIT_COLUMNS = [
-    Column("name", "unit", "đơn vị"), Column("kind", *UNIT_FIELDS["kind"]),
-    Column("parent", "parent", "trực thuộc"), Column("code", *UNIT_FIELDS["code"]),
+    Column("name", words="unit"), Column("kind", *UNIT_FIELDS["kind"]),
+    Column("parent"), Column("code", *UNIT_FIELDS["code"]),
     Column("path", *UNIT_FIELDS["path"]), Column("active_until", *UNIT_FIELDS["active_until"], "date"),
 ]
 
@@ -223,7 +223,7 @@ def units_show(unit: Annotated[str, typer.Argument(help="Name, code, alias or pa
     ]
     write([{"field": label(UNIT_FIELDS, k, language), "value": v} for k, v in fields
            if v or k in ("name", "kind", "path")],
-          [Column("field", "field", "mục"), Column("value", "value", "giá trị")], fmt, language)
+          [Column("field"), Column("value")], fmt, language)
 
 
 @app.command("rename")

@@ -3,6 +3,8 @@ Vietnamese, so `datasette register.db --metadata m.json` explains itself. Data o
 
 from __future__ import annotations
 
+from .labels import STATES
+
 # (English, Vietnamese) for each table or view, then its columns.
 DESCRIPTIONS: dict[str, tuple[tuple[str, str], dict[str, tuple[str, str]]]] = {
     "current_criteria": (
@@ -14,7 +16,7 @@ DESCRIPTIONS: dict[str, tuple[tuple[str, str], dict[str, tuple[str, str]]]] = {
          "criterion": ("Criterion number", "Số thứ tự tiêu chí"),
          "criterion_name_vi": ("Criterion name in Vietnamese", "Tên tiêu chí"),
          "criterion_name_en": ("Criterion name in English", "Tên tiêu chí (tiếng Anh)"),
-         "met": ("1 if met, 0 if not", "1 = đạt, 0 = chưa đạt"),
+         "met": ("1 if met, 0 if not (an integer: `?met=1` filters)", "1 = đạt, 0 = chưa đạt"),
          "verdict_date": ("Date of the verdict", "Ngày đánh giá"),
          "observation_id": ("The observation it comes from", "Số hiệu bản ghi gốc"),
          "unit_id": ("Internal unit id", "Mã nội bộ của đơn vị")}),
@@ -31,24 +33,77 @@ DESCRIPTIONS: dict[str, tuple[tuple[str, str], dict[str, tuple[str, str]]]] = {
          "last_date": ("Date of the latest observation", "Ngày báo cáo gần nhất"),
          "unit_id": ("Internal unit id", "Mã nội bộ của đơn vị")}),
     "target_status": (
-        ("Every criterion target of every plan with how many of its criteria are met today.",
-         "Mục tiêu tiêu chí của từng kế hoạch và số tiêu chí đã đạt đến nay."),
+        ("Every criterion target of every plan as `ntmtrack status --plan` judges it today (the "
+         "local date): the unit's criteria met, the target's, and the state. Units merged away "
+         "keep their rows, marked `merged`; `status` leaves them out.",
+         "Mục tiêu tiêu chí của từng kế hoạch, đánh giá như lệnh `ntmtrack status --plan` tại "
+         "ngày hôm nay (giờ địa phương): số tiêu chí đơn vị đã đạt, số tiêu chí mục tiêu đã đạt và "
+         "tình trạng. Đơn vị đã sáp nhập vẫn có dòng, ghi `merged`; lệnh `status` bỏ qua."),
         {"plan": ("Plan id", "Mã kế hoạch"), "unit": ("Unit name", "Tên đơn vị"),
          "unit_code": ("Code", "Mã đơn vị"), "criteria_set": ("Criteria set", "Bộ tiêu chí"),
-         "criteria_wanted": ("Criteria the target asks for", "Số tiêu chí phải đạt"),
-         "criteria_met": ("Of those, met now", "Số tiêu chí đã đạt"),
-         "target_date": ("Deadline", "Thời hạn"), "unit_id": ("Internal unit id", "Mã nội bộ")}),
+         "criteria_wanted": ("Criteria the target asks for", "Số tiêu chí mục tiêu yêu cầu"),
+         "criteria_met": ("Criteria of the set the unit meets today (as `status` counts them: "
+                          "15 of 19)",
+                          "Số tiêu chí của bộ đơn vị đã đạt đến hôm nay (như lệnh `status`: 15/19)"),
+         "target_date": ("Deadline", "Thời hạn"), "unit_id": ("Internal unit id", "Mã nội bộ"),
+         "target_id": ("Internal target id", "Mã nội bộ của mục tiêu"),
+         "unit_path": ("The unit's path in the tree", "Đường dẫn đơn vị (tỉnh/huyện/…/xã)"),
+         "unit_kind": ("commune, ward, village…", "Cấp đơn vị"),
+         "criteria": ("The target's criteria numbers", "Các tiêu chí mục tiêu yêu cầu"),
+         "criteria_total": ("Criteria in the set", "Tổng số tiêu chí của bộ"),
+         "wanted_met": ("Of the target's criteria, met today", "Số tiêu chí mục tiêu đã đạt"),
+         "recognized": ("1 if the unit's latest recognition is under this set",
+                        "1 = đã được công nhận theo bộ tiêu chí này"),
+         "state": ("merged (merged away), recognized, meets_all (every criterion of the set), "
+                   "target_met, overdue (deadline passed), behind (below 0.8 × the progress "
+                   "expected by now), on_track",
+                   "merged (đã sáp nhập), " + ", ".join(
+                       f"{code} ({STATES[code][1]})" for code in (
+                           "recognized", "meets_all", "target_met", "overdue", "behind",
+                           "on_track"))),
+         "baseline": ("Of the target's criteria, met on the plan's start",
+                      "Số tiêu chí mục tiêu đã đạt khi bắt đầu kế hoạch"),
+         "expected": ("Criteria expected met by today (linear from the start to the deadline)",
+                      "Số tiêu chí cần đạt đến hôm nay theo tiến độ"),
+         "days_left": ("Days to the deadline; negative when past", "Số ngày còn lại; âm khi đã quá hạn"),
+         "active": ("0 if the unit was merged away", "0 = đơn vị đã sáp nhập"),
+         "plan_in_force": ("1 if the plan is in force today (started, not past its end or "
+                           "last deadline)",
+                           "1 = kế hoạch đang có hiệu lực (đã bắt đầu, chưa quá ngày kết thúc "
+                           "hoặc thời hạn cuối)")}),
     "laggards": (
-        ("Criterion targets past their deadline and not yet met. `ntmtrack laggards` also "
-         "reports units behind the expected pace and missed reports, which a view cannot judge.",
-         "Các mục tiêu tiêu chí đã quá hạn mà chưa đạt. Lệnh `ntmtrack laggards` còn liệt kê "
-         "đơn vị chậm so với tiến độ và đơn vị chưa báo cáo."),
+        ("Targets past their deadline short of the goal: exactly the rows `ntmtrack laggards` "
+         "gives today with reason `overdue` — plans in force, units not merged away, "
+         "recognised units never; criterion and indicator targets. Units behind the pace and "
+         "missed reports are in `ntmtrack laggards`.",
+         "Các mục tiêu đã quá hạn mà chưa đạt: đúng các dòng `quá hạn` của lệnh `ntmtrack "
+         "laggards` hôm nay — kế hoạch đang có hiệu lực, đơn vị chưa sáp nhập, không tính đơn vị "
+         "đã được công nhận; cả mục tiêu tiêu chí và chỉ tiêu. Đơn vị chậm tiến độ và chưa báo "
+         "cáo xem bằng lệnh `ntmtrack laggards`."),
         {"plan": ("Plan id", "Mã kế hoạch"), "unit": ("Unit name", "Tên đơn vị"),
-         "unit_code": ("Code", "Mã đơn vị"), "criteria_set": ("Criteria set", "Bộ tiêu chí"),
-         "criteria_wanted": ("Criteria the target asks for", "Số tiêu chí phải đạt"),
-         "criteria_met": ("Of those, met now", "Số tiêu chí đã đạt"),
-         "target_date": ("Deadline", "Thời hạn"), "reason": ("Always 'overdue'", "Quá hạn"),
-         "unit_id": ("Internal unit id", "Mã nội bộ")}),
+         "unit_code": ("Code", "Mã đơn vị"),
+         "criteria_set": ("Criteria set (criterion targets)", "Bộ tiêu chí (mục tiêu tiêu chí)"),
+         "criteria_wanted": ("Criteria the target asks for", "Số tiêu chí mục tiêu yêu cầu"),
+         "criteria_met": ("Criteria of the set the unit meets today",
+                          "Số tiêu chí của bộ đơn vị đã đạt"),
+         "target_date": ("Deadline", "Thời hạn"), "reason": ("Always 'overdue'", "Luôn là overdue (quá hạn)"),
+         "unit_id": ("Internal unit id", "Mã nội bộ"),
+         "target_id": ("Internal target id", "Mã nội bộ của mục tiêu"),
+         "unit_path": ("The unit's path in the tree", "Đường dẫn đơn vị"),
+         "unit_kind": ("commune, ward, village…", "Cấp đơn vị"),
+         "target": ("Criteria numbers, or the indicator code", "Các tiêu chí, hoặc mã chỉ tiêu"),
+         "indicator": ("Indicator code (indicator targets)", "Mã chỉ tiêu (mục tiêu chỉ tiêu)"),
+         "wanted_met": ("Of the target's criteria, met today", "Số tiêu chí mục tiêu đã đạt"),
+         "actual": ("Where the unit stands: criteria met, or the indicator's value (its own, "
+                    "else its children's rolled up)",
+                    "Kết quả hiện tại: số tiêu chí đã đạt, hoặc giá trị chỉ tiêu (của đơn vị, "
+                    "hoặc cộng dồn từ cấp dưới)"),
+         "expected": ("Expected by now (the goal, once the deadline has passed)",
+                      "Mức cần đạt đến nay (bằng mục tiêu khi đã quá hạn)"),
+         "goal": ("The goal", "Mục tiêu"),
+         "shortfall": ("How far short of the goal", "Còn thiếu so với mục tiêu"),
+         "days_left": ("Days to the deadline (negative: days overdue)",
+                       "Số ngày còn lại (âm: số ngày quá hạn)")}),
     "unit": (
         ("The administrative tree: provinces, districts, clusters, communes, villages.",
          "Cây đơn vị hành chính: tỉnh, huyện, cụm, xã, thôn."),

@@ -25,8 +25,8 @@ from ..reports.stats import criteria_stats
 from ..reports.status import group_status, status
 from ..reports.targets import share_of_target
 from ..store import units as store_units
-from .labels import UNIT_KINDS, label, projection_label, reason_text, state_label, tr
 from .formats import format_date, format_number, format_share, number_ranges
+from .labels import UNIT_KINDS, label, projection_label, reason_text, state_label, tr
 
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.S)
 MAX_CHART_BARS = 60

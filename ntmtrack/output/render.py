@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import IO, Any, Iterable
 
 from .formats import format_date, format_number, format_share, number_ranges  # noqa: F401 (re-exported)
-from .labels import tr
+from .labels import UNIT_KINDS, header, label, tr
 
 
 class Format(str, enum.Enum):
@@ -33,14 +33,21 @@ MACHINE = {Format.csv, Format.tsv, Format.json, Format.jsonl}
 
 @dataclass(frozen=True)
 class Column:
+    """A column of a table: the row's key, and its header — from the label catalogue
+    (labels.HEADERS[words or key]) unless `en`/`vi` are given (machine formats, where the
+    header is the key itself, and period columns whose header is a date)."""
+
     key: str
-    en: str
-    vi: str
+    en: str | None = None
+    vi: str | None = None
     kind: str = "text"   # text | int | number | date | list | pct | unitkind
     justify: str | None = None
     nowrap: bool = False
+    words: str | None = None
 
     def header(self, lang: str) -> str:
+        if self.en is None:
+            return header(self.words or self.key, lang)
         return self.vi if lang == "vi" else self.en
 
 
@@ -61,10 +68,8 @@ def human(value: Any, kind: str, lang: str) -> str:
         return format_date(value, lang)
     if kind == "list":
         return ", ".join(str(v) for v in value)
-    if kind == "unitkind" and lang == "vi":
-        from ..model import KIND_NAMES_VI
-
-        return KIND_NAMES_VI.get(value, value)
+    if kind == "unitkind":
+        return label(UNIT_KINDS, value, lang)
     if isinstance(value, bool):
         return tr(lang, "yes", "có") if value else ""
     if isinstance(value, float):

@@ -6,8 +6,8 @@ from __future__ import annotations
 import textwrap
 
 from ..read.names import distinct_names
-from .labels import reason_text, tr
 from .formats import format_date, format_number, format_share, number_ranges
+from .labels import reason_text, tr
 
 
 def as_text(d: dict, lang: str, markdown: bool = False) -> str:

@@ -22,8 +22,8 @@ from ..reports.progress import progress
 from ..reports.stats import criteria_stats
 from ..reports.status import status
 from ..store import observations as store_obs
-from .labels import OBSERVATION_KINDS, SOURCES, header, label, reason_text, state_label
 from .formats import number_ranges
+from .labels import OBSERVATION_KINDS, SOURCES, header, label, reason_text, state_label
 
 SHEET_NAME_MAX = 31  # Excel's limit
 
@@ -134,6 +134,7 @@ def _sheet(book, taken: set[str], name: str, title: str, rows: list[dict], keys:
     ws.cell(row=1, column=1).font = Font(bold=True)
     for col, key in enumerate(keys, 1):
         text = key[1:] if key.startswith("c") and key[1:].isdigit() else header(key, lang)
+        text = text[:1].upper() + text[1:]
         _put(ws.cell(row=2, column=col), text)
         ws.cell(row=2, column=col).font = Font(bold=True)
     widths = [len(str(ws.cell(row=2, column=c).value)) for c in range(1, len(keys) + 1)]

@@ -282,3 +282,265 @@ def m005_views(db) -> None:
            FROM target_status
            WHERE target_date < date('now') AND criteria_met < criteria_wanted""",
     )
+
+
+# -- m006: the views agree with the CLI for today --------------------------------------------
+# Frozen like the rest: these statements restate, in SQL, the rules the reports held when
+# m006 was written (reports/scope.py, targets.py, status.py, laggards.py, progress.py,
+# state.py). "Today" is the local date, as `date.today()` is for the CLI. Every computed
+# column is CAST, so it has a type: Datasette's `?met=1` (the value arrives as text '1')
+# matches integer columns.
+
+_M006_CURRENT_CRITERIA = """CREATE VIEW current_criteria AS
+    SELECT u.name AS unit, u.code AS unit_code, u.kind AS unit_kind,
+           s.criteria_set, s.criterion, c.name_vi AS criterion_name_vi,
+           c.name_en AS criterion_name_en, CAST(s.kind = 'met' AS INTEGER) AS met,
+           s.date AS verdict_date, s.observation_id, s.unit_id
+    FROM criterion_state s JOIN unit u ON u.id = s.unit_id
+    JOIN criterion c ON c.criteria_set = s.criteria_set AND c.number = s.criterion"""
+
+# A verdict as of today: criterion_state's when dated on or before today, else the latest
+# live verdict of that key up to today (an observation dated later, recorded in another zone).
+_M006_MET_TODAY = """CASE WHEN s.date <= today.day THEN s.kind = 'met' ELSE coalesce((
+                    SELECT x.kind = 'met' FROM observation x
+                    WHERE x.criteria_set = s.criteria_set AND x.criterion = s.criterion
+                      AND x.unit_id = s.unit_id AND x.date <= today.day
+                      AND x.id NOT IN (SELECT voids FROM observation WHERE voids IS NOT NULL)
+                    ORDER BY x.date DESC, x.id DESC LIMIT 1), 0) END"""
+
+# One row per criteria target of every plan, as `status --plan` judges it today.
+# criteria_met: the unit's criteria of the set met (status's criteria_met); wanted_met: those
+# of the target's criteria met; baseline: those met on the plan's start; expected: linear
+# from (start, baseline) to (deadline, wanted) (pace.py); state: merged (the unit was merged
+# away on or before today), recognized (its latest recognition is under the target's set),
+# meets_all, target_met, else overdue (deadline passed), behind (below 0.8 × the progress
+# expected, the default --threshold), on_track.
+_M006_TARGET_STATUS = f"""CREATE VIEW target_status AS
+WITH RECURSIVE
+  today(day) AS (SELECT date('now', 'localtime')),
+  last_deadline(plan, day) AS (SELECT plan, max(by) FROM plan_target GROUP BY plan),
+  path(unit_id, up, path) AS (
+    SELECT u.id, u.parent_id, u.name FROM unit u
+    WHERE u.id IN (SELECT unit_id FROM plan_target WHERE kind = 'criteria')
+    UNION ALL
+    SELECT p.unit_id, a.parent_id, a.name || '/' || p.path FROM path p JOIN unit a ON a.id = p.up),
+  counted AS (
+    SELECT t.id AS target_id, t.plan, t.seq, t.unit_id, t.criteria_set, t.criteria, t.by,
+           p.start, today.day, u.name AS unit, u.code AS unit_code, u.kind AS unit_kind,
+           (SELECT count(DISTINCT w.value) FROM json_each(t.criteria) w) AS wanted,
+           (SELECT count(*) FROM criterion c WHERE c.criteria_set = t.criteria_set) AS total,
+           (SELECT count(*) FROM criterion_state s
+            WHERE s.unit_id = t.unit_id AND s.criteria_set = t.criteria_set
+              AND {_M006_MET_TODAY}) AS met,
+           (SELECT count(*) FROM criterion_state s
+            WHERE s.unit_id = t.unit_id AND s.criteria_set = t.criteria_set
+              AND s.criterion IN (SELECT w.value FROM json_each(t.criteria) w)
+              AND {_M006_MET_TODAY}) AS wanted_met,
+           (SELECT count(*) FROM (SELECT DISTINCT w.value AS number FROM json_each(t.criteria) w) w
+            WHERE (SELECT x.kind FROM observation x
+                   WHERE x.criteria_set = t.criteria_set AND x.criterion = w.number
+                     AND x.unit_id = t.unit_id AND x.date <= p.start
+                     AND x.id NOT IN (SELECT voids FROM observation WHERE voids IS NOT NULL)
+                   ORDER BY x.date DESC, x.id DESC LIMIT 1) = 'met') AS baseline,
+           coalesce((SELECT r.criteria_set = t.criteria_set FROM observation r
+                     WHERE r.unit_id = t.unit_id AND r.kind = 'recognized' AND r.date <= today.day
+                       AND r.id NOT IN (SELECT voids FROM observation WHERE voids IS NOT NULL)
+                     ORDER BY r.date DESC, r.id DESC LIMIT 1), 0) AS recognized,
+           (u.active_until IS NULL OR u.active_until > today.day) AS active,
+           (p.start <= today.day AND today.day <= max(p."end", d.day)) AS in_force
+    FROM plan_target t JOIN plan p ON p.id = t.plan JOIN last_deadline d ON d.plan = p.id
+    JOIN unit u ON u.id = t.unit_id, today
+    WHERE t.kind = 'criteria'
+    LIMIT -1 OFFSET 0),
+  paced AS (
+    SELECT c.*, CASE
+             WHEN c.day <= c.start THEN c.baseline
+             WHEN c.day >= c.by THEN c.baseline + 1.0 * (c.wanted - c.baseline)
+             ELSE c.baseline + ((julianday(c.day) - julianday(c.start))
+                                / (julianday(c.by) - julianday(c.start))) * (c.wanted - c.baseline)
+           END AS expected
+    FROM counted c)
+SELECT CAST(c.plan AS TEXT) AS plan, CAST(c.unit AS TEXT) AS unit,
+       CAST(c.unit_code AS TEXT) AS unit_code, CAST(c.criteria_set AS TEXT) AS criteria_set,
+       CAST(c.wanted AS INTEGER) AS criteria_wanted, CAST(c.met AS INTEGER) AS criteria_met,
+       CAST(c.by AS TEXT) AS target_date, CAST(c.unit_id AS INTEGER) AS unit_id,
+       CAST(c.target_id AS INTEGER) AS target_id, CAST(path.path AS TEXT) AS unit_path,
+       CAST(c.unit_kind AS TEXT) AS unit_kind,
+       CAST((SELECT group_concat(w.value, ' ') FROM json_each(c.criteria) w) AS TEXT) AS criteria,
+       CAST(c.total AS INTEGER) AS criteria_total, CAST(c.wanted_met AS INTEGER) AS wanted_met,
+       CAST(c.recognized AS INTEGER) AS recognized,
+       CAST(CASE
+         WHEN NOT c.active THEN 'merged'
+         WHEN c.recognized THEN 'recognized'
+         WHEN c.met >= c.total THEN 'meets_all'
+         WHEN c.wanted_met >= c.wanted THEN 'target_met'
+         WHEN c.day > c.by THEN 'overdue'
+         WHEN c.wanted_met - c.baseline < 0 THEN 'behind'
+         WHEN c.expected - c.baseline > 0
+              AND c.wanted_met - c.baseline < 0.8 * (c.expected - c.baseline) - 1e-9 THEN 'behind'
+         ELSE 'on_track' END AS TEXT) AS state,
+       CAST(c.baseline AS INTEGER) AS baseline, CAST(round(c.expected, 4) AS REAL) AS expected,
+       CAST(julianday(c.by) - julianday(c.day) AS INTEGER) AS days_left,
+       CAST(c.active AS INTEGER) AS active, CAST(c.in_force AS INTEGER) AS plan_in_force
+FROM paced c LEFT JOIN path ON path.unit_id = c.unit_id AND path.up IS NULL
+ORDER BY c.plan, c.seq, c.target_id"""
+
+# The rows `ntmtrack laggards` gives today with reason `overdue`: targets of plans in force
+# (started, not past their end or last deadline) on units active today, past their deadline
+# short of the goal. Criteria targets come from target_status. Indicator targets follow
+# reports/progress.py: a unit's value is its own (the last level set plus the increases after
+# it), else its children's combined by the indicator's roll-up — `sum`: the own values of the
+# nearest valued descendants; `mean`: each own value weighted by 1 / (valued children) at
+# every level it climbs, which is the mean of the children's means; `none`: no roll-up.
+# Baseline: the target's, else the value on the plan's start, else 0 for `up`, else the
+# unit's own value on its first observation inside the plan (none yet: no baseline, and the
+# target is overdue once its deadline passes). Goal: the amount, plus the baseline (or, with
+# none, the value today) for an increase. A plan with two targets of one indicator on one unit
+# (two `metrics` entries) is judged, as progress.py judges it, by the later one only.
+_M006_LAGGARDS = """CREATE VIEW laggards AS
+WITH RECURSIVE
+  today(day) AS (SELECT date('now', 'localtime')),
+  last_deadline(plan, day) AS (SELECT plan, max(by) FROM plan_target GROUP BY plan),
+  goal_target AS (
+    SELECT t.id AS target_id, t.plan, t.unit_id, t.kind, t.indicator, t.amount,
+           t.baseline AS given_baseline, t.by, p.start, p."end" AS plan_end, today.day,
+           coalesce(i.direction, 'up') AS direction, coalesce(i.rollup, 'sum') AS rollup
+    FROM plan_target t JOIN plan p ON p.id = t.plan JOIN last_deadline d ON d.plan = p.id
+    JOIN unit u ON u.id = t.unit_id LEFT JOIN indicator i ON i.code = t.indicator, today
+    WHERE t.kind != 'criteria' AND p.start <= today.day AND today.day <= max(p."end", d.day)
+      AND (u.active_until IS NULL OR u.active_until > today.day)
+      -- two targets of one plan on one unit and indicator: the CLI judges the later one only
+      AND NOT EXISTS (SELECT 1 FROM plan_target z
+                      WHERE z.unit_id = t.unit_id AND z.plan = t.plan AND z.kind != 'criteria'
+                        AND z.indicator = t.indicator
+                        AND (z.seq > t.seq OR (z.seq = t.seq AND z.id > t.id)))),
+  days(day) AS (SELECT day FROM today UNION SELECT start FROM goal_target),
+  codes(code, rollup) AS (SELECT DISTINCT indicator, rollup FROM goal_target),
+  own(day, indicator, unit_id, value) AS (
+    SELECT d.day, s.indicator, s.unit_id, s.value
+    FROM days d JOIN indicator_state s ON s.date <= d.day
+    WHERE s.indicator IN (SELECT code FROM codes)
+    UNION ALL
+    SELECT day, indicator, unit_id,
+           total(CASE WHEN c = 0 OR (c = 1 AND kind = 'set') THEN value END)
+    FROM (SELECT d.day, o.indicator, o.unit_id, o.kind, o.value,
+                 sum(o.kind = 'set') OVER (PARTITION BY d.day, o.indicator, o.unit_id
+                                           ORDER BY o.date DESC, o.id DESC
+                                           ROWS UNBOUNDED PRECEDING) AS c
+          FROM days d CROSS JOIN indicator_state s CROSS JOIN observation o
+          WHERE s.indicator IN (SELECT code FROM codes) AND s.date > d.day
+            AND o.indicator = s.indicator AND o.unit_id = s.unit_id AND o.date <= d.day
+            AND o.id NOT IN (SELECT voids FROM observation WHERE voids IS NOT NULL))
+    GROUP BY day, indicator, unit_id),
+  valued(day, indicator, unit_id) AS (
+    SELECT day, indicator, unit_id FROM own
+    UNION
+    SELECT v.day, v.indicator, u.parent_id FROM valued v JOIN unit u ON u.id = v.unit_id
+    WHERE u.parent_id IS NOT NULL
+      AND v.indicator IN (SELECT code FROM codes WHERE rollup != 'none')),
+  parts(day, indicator, unit_id, n) AS (
+    SELECT v.day, v.indicator, u.parent_id, count(*) FROM valued v JOIN unit u ON u.id = v.unit_id
+    WHERE u.parent_id IS NOT NULL GROUP BY v.day, v.indicator, u.parent_id),
+  climb(day, indicator, unit_id, share) AS (
+    SELECT o.day, o.indicator, u.parent_id,
+           o.value / CASE WHEN c.rollup = 'mean' THEN n.n ELSE 1 END
+    FROM own o JOIN codes c ON c.code = o.indicator AND c.rollup != 'none'
+    JOIN unit u ON u.id = o.unit_id
+    JOIN parts n ON n.day = o.day AND n.indicator = o.indicator AND n.unit_id = u.parent_id
+    UNION ALL
+    SELECT m.day, m.indicator, u.parent_id,
+           m.share / CASE WHEN c.rollup = 'mean' THEN n.n ELSE 1 END
+    FROM climb m JOIN codes c ON c.code = m.indicator JOIN unit u ON u.id = m.unit_id
+    JOIN parts n ON n.day = m.day AND n.indicator = m.indicator AND n.unit_id = u.parent_id
+    WHERE NOT EXISTS (SELECT 1 FROM own x WHERE x.day = m.day AND x.indicator = m.indicator
+                                            AND x.unit_id = m.unit_id)),
+  level(day, indicator, unit_id, value) AS (
+    SELECT day, indicator, unit_id, value FROM own
+    UNION ALL
+    SELECT m.day, m.indicator, m.unit_id, sum(m.share) FROM climb m
+    WHERE NOT EXISTS (SELECT 1 FROM own x WHERE x.day = m.day AND x.indicator = m.indicator
+                                            AND x.unit_id = m.unit_id)
+    GROUP BY m.day, m.indicator, m.unit_id),
+  measured AS (
+    SELECT g.*, now.value AS actual,
+           coalesce(g.given_baseline, start.value,
+                    CASE WHEN g.direction != 'down' THEN 0.0 END,
+                    (SELECT sum(CASE WHEN f.c = 0 OR (f.c = 1 AND f.kind = 'set') THEN f.value END)
+                     FROM (SELECT o.kind, o.value,
+                                  sum(o.kind = 'set') OVER (ORDER BY o.date DESC, o.id DESC
+                                                            ROWS UNBOUNDED PRECEDING) AS c
+                           FROM observation o
+                           WHERE o.indicator = g.indicator AND o.unit_id = g.unit_id
+                             AND o.id NOT IN (SELECT voids FROM observation WHERE voids IS NOT NULL)
+                             AND o.date <= (
+                               SELECT min(y.date) FROM observation y
+                               WHERE y.indicator = g.indicator AND y.unit_id = g.unit_id
+                                 AND y.date BETWEEN g.start AND min(g.plan_end, g.day)
+                                 AND y.id NOT IN (SELECT voids FROM observation
+                                                  WHERE voids IS NOT NULL))) f)) AS baseline
+    FROM goal_target g
+    LEFT JOIN level now ON now.day = g.day AND now.indicator = g.indicator
+                       AND now.unit_id = g.unit_id
+    LEFT JOIN level start ON start.day = g.start AND start.indicator = g.indicator
+                         AND start.unit_id = g.unit_id),
+  goals AS (
+    SELECT m.*, CASE WHEN m.kind = 'increase'
+                     THEN m.amount + coalesce(m.baseline, m.actual, 0.0) ELSE m.amount END AS goal,
+           CASE WHEN m.direction = 'down' THEN -1 ELSE 1 END AS sign
+    FROM measured m),
+  overdue_indicators AS (
+    SELECT g.*, CASE WHEN g.baseline IS NULL THEN g.actual
+                     ELSE coalesce(g.actual, g.baseline) END AS shown
+    FROM goals g
+    WHERE g.day > g.by
+      AND (g.baseline IS NULL OR g.sign * (coalesce(g.actual, g.baseline) - g.goal) < -1e-9)),
+  path(unit_id, up, path) AS (
+    SELECT u.id, u.parent_id, u.name FROM unit u
+    WHERE u.id IN (SELECT unit_id FROM overdue_indicators)
+    UNION ALL
+    SELECT p.unit_id, a.parent_id, a.name || '/' || p.path FROM path p JOIN unit a ON a.id = p.up),
+  found AS (
+    SELECT plan, unit, unit_code, criteria_set, criteria_wanted, criteria_met, target_date,
+           unit_id, target_id, unit_path, unit_kind, criteria AS target, NULL AS indicator,
+           wanted_met, wanted_met AS actual, expected, criteria_wanted AS goal,
+           criteria_wanted - wanted_met AS shortfall, days_left
+    FROM target_status WHERE plan_in_force = 1 AND state = 'overdue'
+    UNION ALL
+    SELECT g.plan, u.name, u.code, NULL, NULL, NULL, g.by, g.unit_id, g.target_id, path.path,
+           u.kind, g.indicator, g.indicator, NULL, round(g.shown, 4),
+           CASE WHEN g.baseline IS NOT NULL
+                THEN round(g.baseline + 1.0 * (g.goal - g.baseline), 4) END,
+           round(g.goal, 4), round(g.sign * (round(g.goal, 4) - round(g.shown, 4)), 4),
+           julianday(g.by) - julianday(g.day)
+    FROM overdue_indicators g JOIN unit u ON u.id = g.unit_id
+    LEFT JOIN path ON path.unit_id = g.unit_id AND path.up IS NULL)
+SELECT CAST(r.plan AS TEXT) AS plan, CAST(r.unit AS TEXT) AS unit,
+       CAST(r.unit_code AS TEXT) AS unit_code, CAST(r.criteria_set AS TEXT) AS criteria_set,
+       CAST(r.criteria_wanted AS INTEGER) AS criteria_wanted,
+       CAST(r.criteria_met AS INTEGER) AS criteria_met, CAST(r.target_date AS TEXT) AS target_date,
+       CAST('overdue' AS TEXT) AS reason, CAST(r.unit_id AS INTEGER) AS unit_id,
+       CAST(r.target_id AS INTEGER) AS target_id, CAST(r.unit_path AS TEXT) AS unit_path,
+       CAST(r.unit_kind AS TEXT) AS unit_kind, CAST(r.target AS TEXT) AS target,
+       CAST(r.indicator AS TEXT) AS indicator, CAST(r.wanted_met AS INTEGER) AS wanted_met,
+       CAST(r.actual AS REAL) AS actual, CAST(r.expected AS REAL) AS expected,
+       CAST(r.goal AS REAL) AS goal, CAST(r.shortfall AS REAL) AS shortfall,
+       CAST(r.days_left AS INTEGER) AS days_left
+FROM found r JOIN unit u ON u.id = r.unit_id
+ORDER BY r.days_left, u.sort_key, r.unit_path, r.plan, r.target_id"""
+
+
+@migrations(name="m006_views_agree")
+def m006_views_agree(db) -> None:
+    # m005's views disagreed with the CLI: laggards listed plans long ended, merged-away and
+    # recognised units, counted partial targets apart from `status`, and took "today" from
+    # date('now') (UTC); computed columns had no type, so `?met=1` matched nothing. Same
+    # names, same first columns (users' Datasette URLs), new columns at the end.
+    _run(
+        db,
+        "DROP VIEW IF EXISTS laggards",
+        "DROP VIEW IF EXISTS target_status",
+        "DROP VIEW IF EXISTS current_criteria",
+        _M006_CURRENT_CRITERIA,
+        _M006_TARGET_STATUS,
+        _M006_LAGGARDS,
+    )
