@@ -16,11 +16,6 @@ COMMUNE_KINDS = ("commune", "town", "ward")
 # Below them: villages and household groups, most of a national tree.
 BELOW_COMMUNE_KINDS = ("village", "household_group")
 
-KIND_NAMES_VI = {
-    "province": "tỉnh", "district": "huyện", "cluster": "cụm", "commune": "xã",
-    "town": "thị trấn", "ward": "phường", "village": "thôn", "household_group": "tổ liên gia",
-}
-
 # Vietnamese kind words accepted wherever a kind is given (`--kind xã`).
 KIND_ALIASES = {
     "tinh": "province", "huyen": "district", "thi xa": "district", "thanh pho": "district",

@@ -261,15 +261,3 @@ def scratch_register() -> Register:
     conn.execute("PRAGMA foreign_keys=ON")
     migrate(conn, fresh=True)
     return Register(conn, Path(":memory:"), readonly=False)
-
-
-@contextlib.contextmanager
-def trial_transaction(conn: sqlite3.Connection):
-    """An IMMEDIATE transaction that is always rolled back: checks that must see their own
-    writes (units a plan declares) without keeping them."""
-    _begin_immediate(conn)
-    try:
-        yield conn
-    finally:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
