@@ -75,7 +75,7 @@ def test_two_writers_and_readers_lose_nothing(busy, db, tmp_path):
             singles += 1
         # The reader and the cron job's summary (which writes its file, not the register).
         reader = ("status", "--under", "Triệu Sơn", "-f", "csv") if reads % 2 else (
-            "summary", "--output", tmp_path / "tuan-%Y-%m-%d.txt")
+            "summary", "--output", tmp_path / "tuan-%Y-%m-%d.txt", "--force")
         r = _cli(db, *reader)
         _, rerr = r.communicate()
         reads += 1

@@ -193,8 +193,7 @@ def migrate(conn: sqlite3.Connection, fresh: bool = False) -> list[str]:
     from .migrations import migrations
 
     try:
-        if fresh or conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-            conn.execute("PRAGMA journal_mode=WAL")
+        _wal(conn, fresh)
         db = Database(conn)
         with write_transaction(conn):
             # A second process migrating at the same moment waits here for the lock, then
@@ -208,6 +207,25 @@ def migrate(conn: sqlite3.Connection, fresh: bool = False) -> list[str]:
         return pending
     except sqlite3.OperationalError as e:
         raise translate(e) from None
+
+
+def _wal(conn: sqlite3.Connection, fresh: bool) -> None:
+    """Switch to WAL. Another process may be migrating the same new file: changing the journal
+    mode needs the file to itself and SQLite may answer "locked" at once, without waiting
+    the busy timeout, so wait here as the busy timeout would."""
+    import time
+
+    deadline = time.monotonic() + busy_timeout()
+    while True:
+        try:
+            if fresh or conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) and "busy" not in str(e) or time.monotonic() > deadline:
+                raise
+            fresh = False
+            time.sleep(0.02)
 
 
 def translate(error: sqlite3.Error) -> NtmError:
