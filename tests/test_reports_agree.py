@@ -138,6 +138,34 @@ def test_a_down_target_moving_away_is_behind_with_negative_progress(ready, tmp_p
     assert row["state"] == "done" and row["percent_of_target"] >= 100
 
 
+def test_a_down_target_of_a_commune_takes_its_villages_first_values(ready, tmp_path):
+    plan = tmp_path / "down.yaml"
+    plan.write_text("""plan: hg-ngheo-2023
+title: Giảm nghèo
+start: 2023-01-01
+end: 2023-12-31
+units:
+  - name: Hà Tĩnh
+    kind: province
+    children:
+      - name: Hợp Giang
+        kind: commune
+        children: [{name: Cẩm Trang, kind: village}, {name: Hợp Phát, kind: village}]
+metrics:
+  - {code: ngheo-hg, name: Tỷ lệ hộ nghèo, measure: "%", direction: down, rollup: mean, target: 2.5, unit: Hợp Giang}
+""", encoding="utf-8")
+    ready("plan", "import", plan)
+    ready("record", "set", "Cẩm Trang", "ngheo-hg", "3.0", "--date", "2023-03-01")
+    ready("record", "set", "Hợp Phát", "ngheo-hg", "3.4", "--date", "2023-03-01")
+    row = _json(ready, "progress", "hg-ngheo-2023", "--as-of", "2023-06-30")[0]
+    assert row["baseline"] == pytest.approx(3.2) and row["actual"] == pytest.approx(3.2)
+    ready("record", "set", "Cẩm Trang", "ngheo-hg", "2.0", "--date", "2023-09-01")
+    ready("record", "set", "Hợp Phát", "ngheo-hg", "2.2", "--date", "2023-09-01")
+    row = _json(ready, "progress", "hg-ngheo-2023", "--as-of", "2024-01-05")[0]
+    assert row["state"] == "done" and row["actual"] == pytest.approx(2.1)
+    assert _json(ready, "laggards", "--plan", "hg-ngheo-2023", "--as-of", "2024-01-05") == []
+
+
 # -- 5. a partial target that is met -------------------------------------------------------
 
 PARTIAL = """plan: muc-tieu-2018
@@ -197,6 +225,18 @@ def test_on_time_share_counts_only_campaigns_in_force(review):
     # the winter campaign of 2022-2023 is not in force in 2024: no one is expected to report
     data = json.loads(review("summary", "--as-of", "2024-01-05", "-f", "json").stdout)
     assert data["reported_on_time_share"] is None
+
+
+def test_summary_keeps_to_the_plan(review):
+    review("criteria", "import", EXAMPLES / "tinh-20-tieu-chi-vi-du.yaml")
+    review("plan", "import", EXAMPLES / "xa-45-ngay-2022.yaml")
+    code = [i["indicator"] for i in _json(review, "plan", "show", "hop-giang-45-ngay-2022")["targets"]
+            if i["indicator"]][0]
+    review("record", "add", "Cẩm Trang", code, "3", "--date", "2018-10-30")
+    scoped = json.loads(review("summary", "--plan", "trieu-son-2018", "--as-of", "2018-11-02", "-f", "json").stdout)
+    assert all(g["unit_path"].startswith("Thanh Hóa/") for g in scoped["indicator_gains"])
+    whole = json.loads(review("summary", "--as-of", "2018-11-02", "-f", "json").stdout)
+    assert any(g["unit"] == "Cẩm Trang" for g in whole["indicator_gains"])
 
 
 # -- 8. which criteria set ----------------------------------------------------------------
@@ -330,7 +370,10 @@ def test_html_header_names_the_committee(review):
     assert header("--under", "Triệu Sơn")[0] == "HUYỆN TRIỆU SƠN"
     assert header("--under", "Dân Lý")[0] == "XÃ DÂN LÝ"
     assert header()[0] == "TỈNH THANH HÓA"
-    assert header("--office", "UBND huyện Triệu Sơn")[0] == "UBND HUYỆN TRIỆU SƠN"
+    assert header("--office", "UBND huyện Triệu Sơn")[0] == "HUYỆN TRIỆU SƠN"
+    assert header("--office", "Văn phòng điều phối NTM tỉnh")[0] == "VĂN PHÒNG ĐIỀU PHỐI NTM TỈNH"
+    assert header("--office", "Huyện X", "--under", "Dân Lý")[0] == "XÃ DÂN LÝ"   # --under wins
+    assert header("--under", "Cụm 4")[0] == "HUYỆN TRIỆU SƠN"   # a cluster has no committee
     _, html = header("--plan", "trieu-son-2018")
     lag = _json(review, "laggards", "--plan", "trieu-son-2018", "--as-of", "02/11/2018")
     units = len({r["unit_path"] for r in lag})

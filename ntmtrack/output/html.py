@@ -107,27 +107,46 @@ def _config(**extra):
     return base
 
 
+# Units that have a People's Committee; a cluster (cụm) or a village (thôn) reports under the
+# committee of the commune or district above it.
+_COMMITTEE_KINDS = ("province", "district", "commune", "town", "ward")
+
+
 def issuer(conn, scope: Scope) -> tuple[str, str]:
-    """(the committee signing the report, the name of what it covers): the unit reported
-    under with its kind (`HUYỆN TRIỆU SƠN`); without one, the office given (--office,
-    NTMTRACK_OFFICE), else the register's single top unit; several tops and no office: a
-    blank to fill in."""
+    """(the committee signing the report, the name of what it covers). With --under: the
+    committee of that unit, or of the nearest unit above it that has one, with its kind
+    (`HUYỆN TRIỆU SƠN`, `XÃ DÂN LÝ`). Without: the office given (--office, NTMTRACK_OFFICE),
+    else the register's single top unit; several tops and no office: a blank to fill in."""
     lang = scope.lang
-    unit = scope.under
-    if unit is None and not scope.office:
-        tops = store_units.top_units(conn)
-        unit = tops[0] if len(tops) == 1 else None
+    if scope.under is not None:
+        unit = scope.under
+        if unit.kind not in _COMMITTEE_KINDS:
+            above = list(reversed(store_units.ancestors(conn, unit.id)))
+            unit = next((a for a in above if a.kind in _COMMITTEE_KINDS), unit)
+        return _committee(unit, lang), scope.under.name
     if scope.office:
-        name = scope.office
-        committee = name.upper() if lang == "vi" else name
-    elif unit is not None:
-        kind = label(UNIT_KINDS, unit.kind, lang)
-        committee = f"{kind} {unit.name}".upper() if lang == "vi" else f"{unit.name} {kind.title()}"
-        name = f"{kind.capitalize()} {unit.name}" if lang == "vi" else f"{unit.name} {kind}"
-    else:
-        committee = "……………………"
-        name = tr(lang, "All units", "Toàn bộ đơn vị")
-    return committee, scope.under.name if scope.under else name
+        name = _without_committee_words(scope.office)
+        return (name.upper() if lang == "vi" else name), scope.office
+    tops = store_units.top_units(conn)
+    if len(tops) == 1:
+        return _committee(tops[0], lang), tops[0].name
+    return "……………………", tr(lang, "All units", "Toàn bộ đơn vị")
+
+
+def _committee(unit, lang: str) -> str:
+    kind = label(UNIT_KINDS, unit.kind, lang)
+    return f"{kind} {unit.name}".upper() if lang == "vi" else f"{unit.name} {kind.title()}"
+
+
+def _without_committee_words(office: str) -> str:
+    # The header already says "ỦY BAN NHÂN DÂN": "UBND huyện Triệu Sơn" must not say it twice.
+    from ..read.names import fold, nfc
+
+    office = nfc(office).strip()
+    for prefix in ("uy ban nhan dan ", "ubnd ", "people's committee of ", "people's committee "):
+        if fold(office).startswith(prefix):
+            return office[len(prefix):].strip()
+    return office
 
 
 def build(conn, scope: Scope) -> str:

@@ -15,6 +15,7 @@ from ..model import CriteriaSet, Criterion, InputProblems, NtmError, Problem
 from ..read import yamldoc
 from ..store import criteria as db
 from ..store import plans as store_plans
+from . import periods
 
 DEFAULT_SET = "qd51-2025"
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -189,59 +190,93 @@ def default_code(conn) -> str:
 
 # -- which set applies: the one rule, for recording and for reports ------------------------
 
+class SetRule:
+    """Which criteria set applies on a day, with what the rule reads loaded once per command
+    (a file of a million verdicts asks it for every unit and date)."""
+
+    def __init__(self, conn):
+        self.conn = conn
+        self._national: list[tuple[str, str | None]] | None = None
+        self._spans: dict[int, list[tuple[str, str, str | None, str]]] | None = None
+        self._effective: dict[str, tuple[str | None, str] | None] = {}
+
+    def in_force(self, day: date) -> str:
+        """The national set in force on `day`, by the shipped sets' `effective` dates (a set
+        without one from its decision's date). Before the first set: the first set."""
+        if self._national is None:
+            self._national = db.national_sets(self.conn)
+        if not self._national:
+            return default_code(self.conn)
+        chosen = self._national[0][0]
+        for code, since in self._national:
+            if since and since <= day.isoformat():
+                chosen = code
+        return chosen
+
+    def covering(self, unit_ids: list[int], day: date) -> list[str]:
+        """The sets of the plans in force on `day` whose criteria targets cover the units."""
+        if self._spans is None:
+            self._spans = {}
+            for unit_id, start, end, last, code in store_plans.criteria_spans(self.conn):
+                self._spans.setdefault(unit_id, []).append((start, end, last, code))
+        return sorted({code for u in unit_ids for start, end, last, code in self._spans.get(u, ())
+                       if periods.in_force(start, end, last, day)})
+
+    def applicable(self, day: date, explicit: str | None = None, plan_id: str | None = None,
+                   unit_ids: list[int] | None = None, strict: bool = False) -> str:
+        """`explicit` (--set) if given; else the plan's set (`plan_id`, or the one set of the
+        plans in force on `day` whose criteria targets cover `unit_ids`); else the national
+        set in force on `day` — the observation's date when recording, the as-of day when
+        reporting. `unit_ids` None: the whole register, where only --plan or --set override
+        the set in force. Covering plans with different sets: with `strict` (recording one
+        unit's verdict) an error asking for --set; in a report, the set in force."""
+        if explicit:
+            return get(self.conn, explicit).code
+        if plan_id:
+            plan = store_plans.get(self.conn, plan_id)
+            if plan is None:
+                raise NtmError(f"no plan '{plan_id}'; known plans: "
+                               f"{', '.join(store_plans.ids(self.conn)) or 'none'}")
+            if plan["criteria_set"]:
+                return plan["criteria_set"]
+        if unit_ids is not None:
+            covering = self.covering(unit_ids, day)
+            if len(covering) == 1:
+                return covering[0]
+            if len(covering) > 1 and strict:
+                raise NtmError(f"plans in force on {day.isoformat()} use different criteria sets "
+                               f"({', '.join(covering)}); say which with --set")
+        return self.in_force(day)
+
+    def not_in_force(self, code: str, day: date) -> str | None:
+        """A one-line warning when `code` was not yet in force on `day` (or, for a national
+        set, had been replaced by another), naming the set that was; None when all is well."""
+        if code not in self._effective:
+            self._effective[code] = db.effective_day(self.conn, code)
+        found = self._effective[code]
+        if found is None:
+            return None
+        since, origin = found
+        current = self.in_force(day)
+        if since and day.isoformat() < since:
+            return (f"criteria set {code} was not in force on {day.isoformat()} (in force from "
+                    f"{since}); {current} was")
+        if origin == "shipped" and code != current:
+            return f"criteria set {code} was not in force on {day.isoformat()}; {current} was"
+        return None
+
+
 def in_force(conn, day: date) -> str:
-    """The national set in force on `day`, by the shipped sets' `effective` dates (a set
-    without one from its decision's date). Before the first set: the first set."""
-    national = db.national_sets(conn)
-    if not national:
-        return default_code(conn)
-    chosen = national[0][0]
-    for code, since in national:
-        if since and since <= day.isoformat():
-            chosen = code
-    return chosen
+    return SetRule(conn).in_force(day)
 
 
 def applicable(conn, day: date, explicit: str | None = None, plan_id: str | None = None,
-               unit_ids: list[int] | None = None) -> str:
-    """The criteria set that applies: `explicit` (--set) if given; else the plan's set
-    (`plan_id`, or the one set of the plans in force on `day` whose criterion targets cover
-    `unit_ids`); else the national set in force on `day` — the observation's date when
-    recording, the as-of day when reporting. `unit_ids` None: the whole register, where only
-    a named plan or --set overrides the set in force. Plans covering the units with different
-    sets: an error asking for --set."""
-    if explicit:
-        return get(conn, explicit).code
-    if plan_id:
-        plan = store_plans.get(conn, plan_id)
-        if plan is None:
-            raise NtmError(f"no plan '{plan_id}'; known plans: {', '.join(store_plans.ids(conn)) or 'none'}")
-        if plan["criteria_set"]:
-            return plan["criteria_set"]
-    if unit_ids is not None:
-        covering = store_plans.criteria_sets_in_force(conn, unit_ids, day.isoformat())
-        if len(covering) == 1:
-            return covering[0]
-        if len(covering) > 1 and len(unit_ids) == 1:
-            raise NtmError(f"plans in force on {day.isoformat()} use different criteria sets "
-                           f"({', '.join(covering)}); say which with --set")
-    return in_force(conn, day)
+               unit_ids: list[int] | None = None, strict: bool = False) -> str:
+    return SetRule(conn).applicable(day, explicit, plan_id, unit_ids, strict)
 
 
 def not_in_force(conn, code: str, day: date) -> str | None:
-    """A one-line warning when `code` was not yet in force on `day` (or, for a national set,
-    had been replaced by another), naming the set that was; None when all is well."""
-    found = db.effective_day(conn, code)
-    if found is None:
-        return None
-    since, origin = found
-    current = in_force(conn, day)
-    if since and day.isoformat() < since:
-        return (f"criteria set {code} was not in force on {day.isoformat()} (in force from {since}); "
-                f"{current} was")
-    if origin == "shipped" and code != current:
-        return f"criteria set {code} was not in force on {day.isoformat()}; {current} was"
-    return None
+    return SetRule(conn).not_in_force(code, day)
 
 
 def get(conn, code: str | None) -> CriteriaSet:

@@ -47,6 +47,7 @@ class Recorder:
     _indicators: dict = field(default_factory=dict)
     _occurrences: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)   # one line each, for stderr
+    _sets: criteria_sets.SetRule | None = None
 
     # -- lookups -------------------------------------------------------------------------
 
@@ -62,15 +63,17 @@ class Recorder:
         key = (unit.id, explicit or self.criteria_set, on)
         if key not in self._unit_sets:
             day = date.fromisoformat(on)
+            if self._sets is None:
+                self._sets = criteria_sets.SetRule(self.conn)
             try:
-                code = criteria_sets.applicable(self.conn, day, explicit or self.criteria_set,
-                                                None, [unit.id])
+                code = self._sets.applicable(day, explicit or self.criteria_set, None, [unit.id],
+                                             strict=True)
             except NtmError as e:
                 self._unit_sets[key] = NtmError(f"{unit.name}: {e}")
             else:
                 self._numbers(code)
                 self._unit_sets[key] = code
-                warning = criteria_sets.not_in_force(self.conn, code, day)
+                warning = self._sets.not_in_force(code, day)
                 if warning and f"warning: {warning}" not in self.warnings:
                     self.warnings.append(f"warning: {warning}")
         code = self._unit_sets[key]

@@ -1,9 +1,10 @@
 """A plan's indicator targets on the day: baseline, actual, goal, share done, expected by now,
 state — with roll-up rows for the units above them (sum or mean, as the indicator says).
 
-Baselines: the plan's, else the unit's value on the plan's start; else, for an `up` target, 0,
-and for a `down` target (bring down to at most) the unit's first value recorded inside the
-plan — a falling rate measured from 0 would look done before it starts.
+Baselines: the plan's, else the unit's value on the plan's start; else 0 for an `up` target
+and for any increase, and for a `down` level (bring down to at most) the unit's value — its
+own or rolled up from below, as its actual value is — on the first day inside the plan with an
+observation of it or below it: a falling rate measured from 0 would look done before it starts.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ def progress(conn, scope: Scope, tree: Tree | None = None) -> list[ProgressRow]:
     start = date.fromisoformat(plan["start"])
     now_values = state.indicator_values(conn, scope.as_of, tree, codes)
     start_values = state.indicator_values(conn, start, tree, codes)
+    firsts = FirstValues(conn, tree, plan, scope.as_of)
     rows: list[ProgressRow] = []
     for code in codes:
         definition = definitions[code]
@@ -40,16 +42,9 @@ def progress(conn, scope: Scope, tree: Tree | None = None) -> list[ProgressRow]:
         by_unit = {}
         for t in (t for t in wanted if t["indicator"] == code):
             unit_id = t["unit_id"]
-            baseline = baseline_of(conn, t, plan, direction, start_values, scope.as_of)
+            baseline = baseline_of(t, direction, start_values, firsts)
             actual = now_values.get((unit_id, code))
-            if baseline is None:  # a `down` target with nothing recorded inside the plan yet
-                baseline_for_goal = actual
-            else:
-                baseline_for_goal = baseline
-            if t["kind"] == "increase":
-                goal = t["amount"] + (baseline_for_goal or 0.0)
-            else:
-                goal = t["amount"]
+            goal = t["amount"] + (baseline or 0.0) if t["kind"] == "increase" else t["amount"]
             milestones = [(date.fromisoformat(d), s) for d, s in t["milestones"]]
             by_unit[unit_id] = _row(tree, plan["id"], unit_id, code, definition, direction, baseline,
                                     actual, goal, start, t["by"], scope, own=True, milestones=milestones)
@@ -58,32 +53,53 @@ def progress(conn, scope: Scope, tree: Tree | None = None) -> list[ProgressRow]:
     return [_labelled(r, labels[r.unit_id]) for r in rows]
 
 
-def baseline_of(conn, target: dict, plan: dict, direction: str, start_values: dict,
-                as_of: date) -> float | None:
-    """The one baseline rule (module docstring); None: a `down` target with no value yet."""
+def baseline_of(target: dict, direction: str, start_values: dict, firsts: "FirstValues") -> float | None:
+    """The one baseline rule (module docstring); None: a `down` level target with no value
+    recorded inside the plan yet. An increase is always counted from the value on the start
+    (or 0): its goal must not move with the values it measures."""
     if target["baseline"] is not None:
         return target["baseline"]
     key = (target["unit_id"], target["indicator"])
     if key in start_values:
         return start_values[key]
-    if direction != "down":
+    if direction != "down" or target["kind"] == "increase":
         return 0.0
-    last = min(plan["end"], as_of.isoformat())
-    first = store_obs.first_indicator_day(conn, target["unit_id"], target["indicator"],
-                                          plan["start"], last)
-    if first is None:
-        return None
-    values = state.own_indicator_values(conn, date.fromisoformat(first), [target["indicator"]],
-                                        [target["unit_id"]])
-    return values.get(key)
+    return firsts.value(target["unit_id"], target["indicator"])
+
+
+class FirstValues:
+    """A unit's value — its own, else rolled up from below, as `actual` is — on the first day
+    inside the plan (up to the as-of day) on which it or a unit below it has an observation."""
+
+    def __init__(self, conn, tree: Tree, plan: dict, as_of: date):
+        self.conn, self.tree = conn, tree
+        self.since, self.until = plan["start"], min(plan["end"], as_of.isoformat())
+        self._days: dict[str, dict[int, str]] = {}
+        self._values: dict[tuple[str, str], dict] = {}
+
+    def value(self, unit_id: int, code: str) -> float | None:
+        if code not in self._days:
+            self._days[code] = store_obs.first_indicator_days(self.conn, code, self.since, self.until)
+        days = self._days[code]
+        family = [unit_id, *self.tree.descendants(unit_id)]
+        first = min((days[u] for u in family if u in days), default=None)
+        if first is None:
+            return None
+        if (first, code) not in self._values:
+            self._values[(first, code)] = state.indicator_values(
+                self.conn, date.fromisoformat(first), self.tree, [code])
+        return self._values[(first, code)].get((unit_id, code))
 
 
 def _row(tree, plan_id, unit_id, code, definition, direction, baseline, actual, goal, start,
          deadline, scope, own, milestones=None, expected=None) -> ProgressRow:
-    if baseline is None:
-        due = date.fromisoformat(deadline)
-        p_state = "overdue" if scope.as_of > due else "on_track"
-        share = 0.0
+    if baseline is None:  # nothing recorded inside the plan yet: judged against the goal alone
+        sign = -1 if direction == "down" else 1
+        if actual is not None and sign * (actual - goal) >= -1e-9:
+            p_state, share = "done", 1.0
+        else:
+            p_state = "overdue" if scope.as_of > date.fromisoformat(deadline) else "on_track"
+            share = 0.0
     elif expected is not None:  # a roll-up: the sum (or mean) of what its parts expect
         p_state = targets.judge(actual, baseline, goal, expected, date.fromisoformat(deadline),
                                 scope.as_of, direction, scope.threshold)

@@ -8,11 +8,10 @@ same units with the same set and the same targets.
 
 from __future__ import annotations
 
-from datetime import date
-
 from ..model import COMMUNE_KINDS, NtmError, Scope
 from ..read.names import distinct_names
 from ..register import criteria as criteria_sets
+from ..register import periods
 from ..register.tree import Tree
 from ..register.units import active_on
 from ..store import plans as store_plans
@@ -31,18 +30,31 @@ def communes(conn, tree: Tree, scope: Scope) -> list[int]:
     return sorted(ids, key=lambda u: tree.units[u]["sort_key"])
 
 
+def units(conn, tree: Tree, scope: Scope) -> set[int] | None:
+    """Every unit a report may show (communes, villages, the levels above): those at or below
+    the unit reported under and, with a plan, the plan's units and those below them; None for
+    the whole register."""
+    allowed = set(tree.descendants(scope.under_id)) | {scope.under_id} if scope.under_id else None
+    if scope.plan_id:
+        planned = {t["unit_id"] for t in store_plans.targets(conn, scope.plan_id) if t["unit_id"] in tree.units}
+        planned |= {d for u in planned for d in tree.descendants(u)}
+        allowed = planned if allowed is None else allowed & planned
+    return allowed
+
+
+def reading(scope: Scope, unit_ids: list[int]) -> list[int] | None:
+    """The communes whose state a report reads: those in scope when --under or --plan narrow
+    them (a campaign's 8 communes need not read the nation's), None — everything in one pass,
+    cheaper than a list of 10,000 — for the whole register."""
+    return unit_ids if scope.under_id or scope.plan_id else None
+
+
 def criteria_set(conn, scope: Scope, unit_ids: list[int]) -> str:
     """The set a report on these communes uses (criteria_sets.applicable): --set, the plan's,
     the one set of the plans in force covering them, else the set in force on the day. A
     report on the whole register (no --under) asks only --set and --plan."""
     return criteria_sets.applicable(conn, scope.as_of, scope.set_code, scope.plan_id,
                                     unit_ids if scope.under_id else None)
-
-
-def in_force(plan: dict, last_deadline: str | None, day: date) -> bool:
-    """A plan is in force from its start to its end or its last deadline, whichever is later."""
-    last = max(plan["end"], last_deadline or plan["end"])
-    return plan["start"] <= day.isoformat() <= last
 
 
 def plans(conn, scope: Scope) -> list[dict]:
@@ -57,7 +69,7 @@ def plans(conn, scope: Scope) -> list[dict]:
     out = []
     for pid in store_plans.ids(conn):
         plan = store_plans.get(conn, pid)
-        if in_force(plan, store_plans.last_deadline(conn, pid), scope.as_of):
+        if periods.in_force(plan["start"], plan["end"], store_plans.last_deadline(conn, pid), scope.as_of):
             out.append(plan)
     return out
 

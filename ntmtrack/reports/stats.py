@@ -17,7 +17,7 @@ def criteria_stats(conn, scope: Scope, tree: Tree | None = None) -> list[Criteri
     unit_ids = scoping.communes(conn, tree, scope)
     code = scoping.criteria_set(conn, scope, unit_ids)
     cs = criteria_sets.get(conn, code)
-    verdicts = state.criteria(conn, scope.as_of, code, unit_ids if scope.under_id else None)
+    verdicts = state.criteria(conn, scope.as_of, code, scoping.reading(scope, unit_ids))
     met_by_unit = [state.met_numbers(verdicts, u, code) for u in unit_ids]
     rows = []
     for c in cs.criteria:

@@ -21,8 +21,7 @@ from . import state, targets
 def status(conn, scope: Scope, tree: Tree | None = None) -> tuple[list[StatusRow], StatusTotals]:
     tree = tree or Tree.load(conn, scope.under_id, villages=False)
     unit_ids = scoping.communes(conn, tree, scope)
-    # A national report reads everything at once; a district's reads only its own units.
-    scoped = unit_ids if scope.under_id else None
+    scoped = scoping.reading(scope, unit_ids)
     code = scoping.criteria_set(conn, scope, unit_ids)
     numbers = criteria_sets.get(conn, code).numbers
     verdicts = state.criteria(conn, scope.as_of, code, scoped)

@@ -20,9 +20,10 @@ def digest(conn, scope: Scope, since: date) -> dict:
     tree = Tree.load(conn, scope.under_id)
     unit_ids = scoping.communes(conn, tree, scope)
     code = scoping.criteria_set(conn, scope, unit_ids)
-    scoped = unit_ids if scope.under_id else None
+    scoped = scoping.reading(scope, unit_ids)
     before = state.criteria(conn, since, code, scoped)
     after = state.criteria(conn, scope.as_of, code, scoped)
+    communes = set(unit_ids)
     newly_met, newly_lost = [], []
     for u in unit_ids:
         then, now = state.met_numbers(before, u, code), state.met_numbers(after, u, code)
@@ -30,12 +31,13 @@ def digest(conn, scope: Scope, since: date) -> dict:
             newly_met.append({"unit": tree.units[u]["name"], "unit_path": tree.path(u), "criteria": sorted(now - then)})
         if then - now:
             newly_lost.append({"unit": tree.units[u]["name"], "unit_path": tree.path(u), "criteria": sorted(then - now)})
-    in_scope = set(tree.descendants(scope.under_id)) | {scope.under_id} if scope.under_id else None
+    in_scope = scoping.units(conn, tree, scope)
     own_ids = sorted(in_scope) if in_scope is not None else None
     own_now = state.own_indicator_values(conn, scope.as_of, None, own_ids)
     own_then = state.own_indicator_values(conn, since, None, own_ids)
-    changed = sorted(k for k, v in own_now.items()
-                     if k[0] in tree.units and abs(v - own_then.get(k, 0.0)) > 1e-9)
+    changed = sorted((k for k, v in own_now.items()
+                      if k[0] in tree.units and abs(v - own_then.get(k, 0.0)) > 1e-9),
+                     key=lambda k: (tree.units[k[0]]["sort_key"], tree.path(k[0]), k[1]))
     gains = [{"unit": tree.units[u]["name"], "unit_path": tree.path(u), "indicator": indicator,
               "from": own_then.get((u, indicator), 0.0), "to": own_now[(u, indicator)],
               "change": round(own_now[(u, indicator)] - own_then.get((u, indicator), 0.0), 4)}
@@ -44,8 +46,7 @@ def digest(conn, scope: Scope, since: date) -> dict:
         {"unit": tree.units[u]["name"], "unit_path": tree.path(u),
          "decision": r["decision"], "date": r["date"]}
         for u, r in state.recognitions(conn, scope.as_of, scoped).items()
-        if u in tree.units and since < date.fromisoformat(r["date"]) <= scope.as_of
-        and (in_scope is None or u in in_scope)]
+        if u in communes and since < date.fromisoformat(r["date"]) <= scope.as_of]
     lag = laggard_rules.laggards(conn, scope, tree)
     due_soon = []
     horizon = scope.as_of + timedelta(days=30)

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 
 from ..model import NtmError, Scope, TrendPoint, TrendRow, UsageError
 from ..store import observations as store_obs
+from . import scope as scoping
 from . import state
 from . import status as criteria_status
 
@@ -87,7 +88,7 @@ def trend(conn, scope: Scope, since: date, every: str, status=None) -> tuple[lis
     rows, totals = status or criteria_status.status(conn, scope)
     code = totals.criteria_set
     unit_ids = [r.unit_id for r in rows]
-    scoped = unit_ids if scope.under_id else None
+    scoped = scoping.reading(scope, unit_ids)
     first = store_obs.first_verdict_days(conn, code, scoped)
     series: dict[int, list[int | None]] = {u: [] for u in unit_ids}
     for end in ends:

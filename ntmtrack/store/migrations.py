@@ -392,10 +392,11 @@ ORDER BY c.plan, c.seq, c.target_id"""
 # it), else its children's combined by the indicator's roll-up — `sum`: the own values of the
 # nearest valued descendants; `mean`: each own value weighted by 1 / (valued children) at
 # every level it climbs, which is the mean of the children's means; `none`: no roll-up.
-# Baseline: the target's, else the value on the plan's start, else 0 for `up`, else the
-# unit's own value on its first observation inside the plan (none yet: no baseline, and the
-# target is overdue once its deadline passes). Goal: the amount, plus the baseline (or, with
-# none, the value today) for an increase. A plan with two targets of one indicator on one unit
+# Baseline: the target's, else the value on the plan's start, else 0 for `up` and for any
+# increase, else (a `down` level) the unit's value — own or rolled up — on the first day inside
+# the plan with an observation of it or below it (none yet: no baseline, and the target is
+# overdue once its deadline passes unless its value meets the goal). Goal: the amount, plus
+# the baseline for an increase. A plan with two targets of one indicator on one unit
 # (two `metrics` entries) is judged, as progress.py judges it, by the later one only.
 _M006_LAGGARDS = """CREATE VIEW laggards AS
 WITH RECURSIVE
@@ -414,7 +415,21 @@ WITH RECURSIVE
                       WHERE z.unit_id = t.unit_id AND z.plan = t.plan AND z.kind != 'criteria'
                         AND z.indicator = t.indicator
                         AND (z.seq > t.seq OR (z.seq = t.seq AND z.id > t.id)))),
-  days(day) AS (SELECT day FROM today UNION SELECT start FROM goal_target),
+  -- a `down` level target without a baseline: the first day inside the plan with an
+  -- observation of its unit or of a unit below it
+  family(target_id, unit_id) AS (
+    SELECT target_id, unit_id FROM goal_target
+    WHERE direction = 'down' AND kind != 'increase' AND given_baseline IS NULL
+    UNION ALL
+    SELECT f.target_id, u.id FROM family f JOIN unit u ON u.parent_id = f.unit_id),
+  first_day(target_id, day) AS (
+    SELECT f.target_id, min(y.date) FROM family f JOIN goal_target g ON g.target_id = f.target_id
+    JOIN observation y ON y.unit_id = f.unit_id AND y.indicator = g.indicator
+    WHERE y.date BETWEEN g.start AND min(g.plan_end, g.day)
+      AND y.id NOT IN (SELECT voids FROM observation WHERE voids IS NOT NULL)
+    GROUP BY f.target_id),
+  days(day) AS (SELECT day FROM today UNION SELECT start FROM goal_target
+                UNION SELECT day FROM first_day WHERE day IS NOT NULL),
   codes(code, rollup) AS (SELECT DISTINCT indicator, rollup FROM goal_target),
   own(day, indicator, unit_id, value) AS (
     SELECT d.day, s.indicator, s.unit_id, s.value
@@ -464,28 +479,19 @@ WITH RECURSIVE
   measured AS (
     SELECT g.*, now.value AS actual,
            coalesce(g.given_baseline, start.value,
-                    CASE WHEN g.direction != 'down' THEN 0.0 END,
-                    (SELECT sum(CASE WHEN f.c = 0 OR (f.c = 1 AND f.kind = 'set') THEN f.value END)
-                     FROM (SELECT o.kind, o.value,
-                                  sum(o.kind = 'set') OVER (ORDER BY o.date DESC, o.id DESC
-                                                            ROWS UNBOUNDED PRECEDING) AS c
-                           FROM observation o
-                           WHERE o.indicator = g.indicator AND o.unit_id = g.unit_id
-                             AND o.id NOT IN (SELECT voids FROM observation WHERE voids IS NOT NULL)
-                             AND o.date <= (
-                               SELECT min(y.date) FROM observation y
-                               WHERE y.indicator = g.indicator AND y.unit_id = g.unit_id
-                                 AND y.date BETWEEN g.start AND min(g.plan_end, g.day)
-                                 AND y.id NOT IN (SELECT voids FROM observation
-                                                  WHERE voids IS NOT NULL))) f)) AS baseline
+                    CASE WHEN g.direction != 'down' OR g.kind = 'increase' THEN 0.0 END,
+                    first.value) AS baseline
     FROM goal_target g
     LEFT JOIN level now ON now.day = g.day AND now.indicator = g.indicator
                        AND now.unit_id = g.unit_id
     LEFT JOIN level start ON start.day = g.start AND start.indicator = g.indicator
-                         AND start.unit_id = g.unit_id),
+                         AND start.unit_id = g.unit_id
+    LEFT JOIN first_day fd ON fd.target_id = g.target_id
+    LEFT JOIN level first ON first.day = fd.day AND first.indicator = g.indicator
+                         AND first.unit_id = g.unit_id),
   goals AS (
     SELECT m.*, CASE WHEN m.kind = 'increase'
-                     THEN m.amount + coalesce(m.baseline, m.actual, 0.0) ELSE m.amount END AS goal,
+                     THEN m.amount + coalesce(m.baseline, 0.0) ELSE m.amount END AS goal,
            CASE WHEN m.direction = 'down' THEN -1 ELSE 1 END AS sign
     FROM measured m),
   overdue_indicators AS (
@@ -493,7 +499,8 @@ WITH RECURSIVE
                      ELSE coalesce(g.actual, g.baseline) END AS shown
     FROM goals g
     WHERE g.day > g.by
-      AND (g.baseline IS NULL OR g.sign * (coalesce(g.actual, g.baseline) - g.goal) < -1e-9)),
+      AND (coalesce(g.actual, g.baseline) IS NULL
+           OR g.sign * (coalesce(g.actual, g.baseline) - g.goal) < -1e-9)),
   path(unit_id, up, path) AS (
     SELECT u.id, u.parent_id, u.name FROM unit u
     WHERE u.id IN (SELECT unit_id FROM overdue_indicators)

@@ -319,10 +319,8 @@ def first_verdict_days(conn: sqlite3.Connection, set_code: str,
         " GROUP BY o.unit_id", args).fetchall())
 
 
-def first_indicator_day(conn: sqlite3.Connection, unit_id: int, indicator: str, since: str,
-                        until: str) -> str | None:
-    """The date of the first live observation of the unit's indicator in since..until."""
-    row = conn.execute(
-        "SELECT min(o.date) FROM observation o WHERE o.indicator = ? AND o.unit_id = ?"
-        f" AND o.date BETWEEN ? AND ? AND {_LIVE}", [indicator, unit_id, since, until]).fetchone()
-    return row[0] if row else None
+def first_indicator_days(conn: sqlite3.Connection, indicator: str, since: str, until: str) -> dict[int, str]:
+    """{unit_id: the date of its first live observation of the indicator in since..until}."""
+    return dict(conn.execute(
+        "SELECT o.unit_id, min(o.date) FROM observation o WHERE o.indicator = ?"
+        f" AND o.date BETWEEN ? AND ? AND {_LIVE} GROUP BY o.unit_id", [indicator, since, until]).fetchall())

@@ -106,16 +106,6 @@ def targets(conn: sqlite3.Connection, plan_id: str | None = None,
     return out
 
 
-def criteria_sets_targeted(conn: sqlite3.Connection, unit_ids: list[int] | None) -> list[str]:
-    """The criteria sets of criterion targets (on `unit_ids`, or anywhere)."""
-    sql = "SELECT DISTINCT criteria_set FROM plan_target WHERE kind = 'criteria'"
-    args = []
-    if unit_ids is not None:
-        sql += " AND unit_id IN (SELECT value FROM json_each(?))"
-        args.append(json.dumps(unit_ids))
-    return [r[0] for r in conn.execute(sql + " ORDER BY 1", args)]
-
-
 _INDICATOR_COLUMNS = ["code", "name", "measure", "direction", "rollup"]
 
 
@@ -151,17 +141,14 @@ def indicator_has_observations(conn: sqlite3.Connection, code: str) -> bool:
     return conn.execute("SELECT 1 FROM observation WHERE indicator=? LIMIT 1", [code]).fetchone() is not None
 
 
-def criteria_sets_in_force(conn: sqlite3.Connection, unit_ids: list[int] | None, day: str) -> list[str]:
-    """The criteria sets of criterion targets on `unit_ids` (or anywhere) in plans in force
-    on `day`: started, and not past their end or their last deadline."""
-    sql = ("SELECT DISTINCT t.criteria_set FROM plan_target t JOIN plan p ON p.id = t.plan"
-           " WHERE t.kind = 'criteria' AND p.start <= ?"
-           " AND ? <= max(p.\"end\", (SELECT max(x.by) FROM plan_target x WHERE x.plan = p.id))")
-    args: list = [day, day]
-    if unit_ids is not None:
-        sql += " AND t.unit_id IN (SELECT value FROM json_each(?))"
-        args.append(json.dumps(unit_ids))
-    return [r[0] for r in conn.execute(sql + " ORDER BY 1", args)]
+def criteria_spans(conn: sqlite3.Connection) -> list[tuple[int, str, str, str | None, str]]:
+    """(unit_id, plan start, plan end, plan's last deadline, criteria set) of every criteria
+    target: what decides which plans' sets cover a unit on a day, read once per command."""
+    return conn.execute(
+        "SELECT t.unit_id, p.start, p.\"end\", d.last, t.criteria_set FROM plan_target t"
+        " JOIN plan p ON p.id = t.plan"
+        " JOIN (SELECT plan, max(by) AS last FROM plan_target GROUP BY plan) d ON d.plan = t.plan"
+        " WHERE t.kind = 'criteria'").fetchall()
 
 
 def last_deadline(conn: sqlite3.Connection, plan_id: str) -> str | None:
