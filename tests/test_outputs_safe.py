@@ -178,3 +178,36 @@ def test_two_backups_to_one_path_each_report_the_true_size(planned, db, tmp_path
 def test_the_vietnamese_message(planned, db):
     result = planned("report", "html", db, "--lang", "vi", code=1)
     assert "không bao giờ ghi đè" in result.stderr
+
+
+def test_a_file_that_appears_meanwhile_is_not_replaced_without_force(tmp_path):
+    target = tmp_path / "tuan.md"
+    output = OutputFile(target)            # checked: nothing there yet
+    target.write_text("another job's report")
+    with pytest.raises(NtmError, match="--force"):
+        output.write_text("mine")
+    assert target.read_text() == "another job's report"
+    assert [p.name for p in tmp_path.iterdir()] == ["tuan.md"]
+
+
+def test_directories_made_for_an_output_go_when_it_fails(tmp_path):
+    output = OutputFile(tmp_path / "a" / "b" / "r.md", make_parents=True)
+    assert not (tmp_path / "a").exists()   # nothing made before the work
+    with pytest.raises(RuntimeError):
+        with output:
+            raise RuntimeError("the report failed")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_errors_name_the_target_not_the_temporary(tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    os.chmod(folder, 0o500)
+    try:
+        if os.geteuid() == 0:
+            pytest.skip("root writes anywhere")
+        with pytest.raises(NtmError) as e:
+            OutputFile(folder / "r.html").write_text("x")
+        assert "r.html" in str(e.value) and ".partial" not in str(e.value)
+    finally:
+        os.chmod(folder, 0o700)

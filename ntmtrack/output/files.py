@@ -67,6 +67,8 @@ class OutputFile:
         self._lang = lang
         self._temporary: str | None = None
         self._stream_to: str | None = None  # "-" for stdout, else a device or FIFO path
+        self._force = force
+        self._made: list[str] = []           # directories made for the output, newest last
         if self.shown in STDOUT_NAMES:
             self._stream_to = "-"
             return
@@ -99,12 +101,10 @@ class OutputFile:
                 raise NtmError(_tr(lang, f"{self.shown} exists; use --force to replace it",
                                    f"{self.shown} đã có; dùng --force để ghi đè"))
         parent = os.path.dirname(self._real)
-        if not os.path.isdir(parent):
-            if make_parents:
-                os.makedirs(parent, exist_ok=True)
-            else:
-                raise NtmError(_tr(lang, f"{self.shown}: the directory {parent} does not exist",
-                                   f"{self.shown}: không có thư mục {parent}"))
+        self._make_parents = make_parents and not os.path.isdir(parent)
+        if not os.path.isdir(parent) and not make_parents:
+            raise NtmError(_tr(lang, f"{self.shown}: the directory {parent} does not exist",
+                               f"{self.shown}: không có thư mục {parent}"))
 
     def _check_protected(self, protect: tuple[Path, ...]) -> None:
         mine = _identity(self._real)
@@ -127,9 +127,27 @@ class OutputFile:
     def __enter__(self) -> Path:
         directory = None if self._stream_to else os.path.dirname(self._real)
         name = os.path.basename(self._real) if not self._stream_to else "ntmtrack-output"
-        fd, self._temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".partial", dir=directory)
+        try:
+            if directory and self._make_parents:
+                self._made = _make_directories(directory)
+            fd, self._temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".partial", dir=directory)
+        except OSError as e:
+            self._remove_made()
+            raise self._error(e) from None
         os.close(fd)  # mkstemp made it 0600: outputs hold the register's data
         return Path(self._temporary)
+
+    def _error(self, e: OSError) -> NtmError:
+        # Name the file the user asked for, never the temporary one.
+        return NtmError(f"{self.shown}: {e.strerror or e}")
+
+    def _remove_made(self) -> None:
+        for directory in reversed(self._made):
+            try:
+                os.rmdir(directory)
+            except OSError:
+                break
+        self._made = []
 
     def __exit__(self, kind, error, trace) -> bool:
         temporary, self._temporary = self._temporary, None
@@ -141,16 +159,36 @@ class OutputFile:
                 else:
                     with open(temporary, "rb") as f:
                         os.fsync(f.fileno())
-                    os.replace(temporary, self._real)
+                    self._put_in_place(temporary)
                     temporary = None
                     _sync_directory(os.path.dirname(self._real))
+        except OSError as e:
+            raise self._error(e) from None
         finally:
             if temporary is not None:
                 try:
                     os.unlink(temporary)
                 except FileNotFoundError:
                     pass
+                self._remove_made()
         return False
+
+    def _put_in_place(self, temporary: str) -> None:
+        if self._force:
+            os.replace(temporary, self._real)
+            return
+        # Without --force, a file that appeared since the check (another cron job writing the
+        # same report) is not replaced: a hard link never overwrites.
+        try:
+            os.link(temporary, self._real)
+        except FileExistsError:
+            raise NtmError(_tr(self._lang, f"{self.shown} exists; use --force to replace it",
+                               f"{self.shown} đã có; dùng --force để ghi đè")) from None
+        except OSError:
+            # A file system without hard links (some network shares): the check must do.
+            os.replace(temporary, self._real)
+            return
+        os.unlink(temporary)
 
     def _copy_to_stream(self, temporary: str) -> None:
         with open(temporary, "rb") as source:
@@ -182,3 +220,15 @@ def _sync_directory(directory: str) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def _make_directories(directory: str) -> list[str]:
+    """Make `directory` and its missing parents; return those made, outermost first."""
+    missing = []
+    current = directory
+    while current and not os.path.isdir(current):
+        missing.append(current)
+        current = os.path.dirname(current)
+    for path in reversed(missing):
+        os.mkdir(path)
+    return list(reversed(missing))

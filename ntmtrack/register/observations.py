@@ -113,7 +113,7 @@ class Recorder:
         return parsed.isoformat()
 
     def _active(self, unit: Unit, on: str) -> None:
-        if unit.active_until and on >= unit.active_until:
+        if not units.active_on(unit.active_until, date.fromisoformat(on)):
             raise NtmError(f"{unit.name} was merged away on {unit.active_until}; "
                            f"nothing can be recorded for it from that date")
 

@@ -287,7 +287,7 @@ class _Binder:
                 found = inside
         if len(found) == 1:
             unit = found[0]
-            if unit.active_until and unit.active_until <= self.doc.start.isoformat():
+            if not units.active_on(unit.active_until, self.doc.start):
                 self.problem(ref.line, ref.col, f"{unit.name} was merged away on "
                                                 f"{unit.active_until}, before the plan starts")
                 return None
@@ -303,11 +303,10 @@ class _Binder:
         if container is None:
             return []
         tree = self.view.tree
-        start = self.doc.start.isoformat()
         found = []
         for unit_id in tree.descendants(container.id):
             u = tree.units[unit_id]
-            if u["kind"] in COMMUNE_KINDS and not (u["active_until"] and u["active_until"] <= start):
+            if u["kind"] in COMMUNE_KINDS and units.active_on(u["active_until"], self.doc.start):
                 found.append(self.view.unit(unit_id))
         if not found:
             self.problem(ref.line, ref.col, f"no commune, town or ward below {container.name}")

@@ -323,13 +323,19 @@ def _import_csv(conn, text: str, source: str) -> TreeResult:
 
 # -- merges -------------------------------------------------------------------------------
 
+def _day(text: str):
+    from datetime import date as _date
+
+    return _date.fromisoformat(text)
+
+
 def merge(conn, old: list[Unit], new: Unit, date: str) -> None:
     """Record that `old` units became `new` on `date`. The old units keep their history but
     are inactive from that date; `new` inherits no criteria (a merged commune is re-assessed)."""
     for unit in old:
         if unit.id == new.id:
             raise NtmError(f"cannot merge {unit.name} into itself")
-        if unit.active_until and unit.active_until <= date:
+        if not active_on(unit.active_until, _day(date)):
             raise NtmError(f"{unit.name} was already merged away on {unit.active_until}")
         db.deactivate(conn, unit.id, date)
         db.add_lineage(conn, unit.id, new.id, date, "merge")
