@@ -15,7 +15,7 @@ from importlib import resources
 
 from .. import __version__
 from ..model import Scope
-from ..read.dates import year_before
+from ..read.dates import today, year_before
 from ..register.tree import Tree
 from ..reports import laggards as laggard_rules
 from ..reports import scope as scoping
@@ -30,7 +30,7 @@ from .labels import UNIT_KINDS, label, projection_label, reason_text, state_labe
 
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.S)
 MAX_CHART_BARS = 60
-MAX_LAGGARDS = 200
+MAX_ROWS = 200   # rows of a table on paper; `ntmtrack laggards` and `progress` list them all
 
 
 def _texts(lang: str, scope: str, issuer: str, day: date, code: str, total: int) -> dict[str, str]:
@@ -77,9 +77,9 @@ def _texts(lang: str, scope: str, issuer: str, day: date, code: str, total: int)
         "plan": t("Plan", "Kế hoạch"), "reason": t("Why", "Lý do"),
         "no_laggards": t("No unit is behind.", "Không có đơn vị chậm tiến độ."),
         "footer": t(f"Produced by ntmtrack {__version__} from the register on "
-                    f"{format_date(date.today(), lang)}.",
+                    f"{format_date(today(), lang)}.",
                     f"Lập bằng ntmtrack {__version__} từ sổ theo dõi ngày "
-                    f"{format_date(date.today(), lang)}."),
+                    f"{format_date(today(), lang)}."),
     }
 
 
@@ -204,7 +204,7 @@ def build(conn, scope: Scope) -> str:
                            "projected_text": format_date(r.projected_date, lang) if r.projected_date else "–",
                            "target_text": format_date(r.target_date, lang) if r.target_date else "–",
                            "projection_text": projection_label(r.projection, lang)}
-                          for r in series][:MAX_LAGGARDS]
+                          for r in series][:MAX_ROWS]
 
     campaigns = []
     for plan in scoping.plans(conn, scope):
@@ -228,13 +228,13 @@ def build(conn, scope: Scope) -> str:
              "goal_text": format_number(r.goal, lang),
              "deadline_text": format_date(r.deadline, lang),
              "state_text": state_label(r.state, lang)}
-            for r in rows_of_plan[:MAX_LAGGARDS]]})
+            for r in rows_of_plan[:MAX_ROWS]]})
 
     lag = laggard_rules.laggards(conn, scope, tree)
     laggard_units = len({r.unit_id for r in lag})
     lag_rows = [{"unit": r.label, "unit_name": r.unit, "unit_path": r.unit_path, "plan": r.plan,
-                 "reason": r.reason, "why": reason_text(r, lang)} for r in lag[:MAX_LAGGARDS]]
-    more = len(lag) - MAX_LAGGARDS
+                 "reason": r.reason, "why": reason_text(r, lang)} for r in lag[:MAX_ROWS]]
+    more = len(lag) - MAX_ROWS
     if grouped:
         status_rows = [{"unit": g.group, "unit_name": g.group, "unit_path": "", "criteria_met": g.average_criteria_met,
                         "criteria_total": total, "missing_text": "", "target_text": "",

@@ -30,9 +30,3 @@ def expected(start: date, baseline: float, deadline: date, goal: float, on: date
                 share = s1 if span == 0 else s0 + (s1 - s0) * (on - d0).days / span
                 break
     return baseline + share * (goal - baseline)
-
-
-def fraction_elapsed(start: date, deadline: date, on: date) -> float:
-    if deadline <= start:
-        return 1.0 if on >= deadline else 0.0
-    return min(1.0, max(0.0, (on - start).days / (deadline - start).days))

@@ -74,7 +74,7 @@ def criteria(wanted: list[int], met_now: set[int], met_at_start: set[int], recog
     wanted_set = set(wanted)
     goal = len(wanted_set)
     actual = goal if recognized else len(met_now & wanted_set)
-    baseline = min(len(met_at_start & wanted_set), actual) if recognized else len(met_at_start & wanted_set)
+    baseline = len(met_at_start & wanted_set)
     due = date.fromisoformat(deadline)
     expected = pace.expected(plan_start, baseline, due, goal, as_of)
     state = judge(actual, baseline, goal, expected, due, as_of, "up", threshold)
