@@ -138,8 +138,9 @@ def test_a_read_only_register_can_be_read(ready, db, tmp_path):
     try:
         ready("status", "--as-of", "2018-11-02", "-f", "json")
         ready("db", "check")
-        result = ready("record", "met", "Dân Lý", "1", "--date", "2018-05-01", code=1)
-        assert "read-only" in result.stderr
+        if os.geteuid() != 0:   # root writes to read-only files
+            result = ready("record", "met", "Dân Lý", "1", "--date", "2018-05-01", code=1)
+            assert "read-only" in result.stderr
     finally:
         os.chmod(db, 0o600)
 

@@ -52,6 +52,10 @@ class NtmGroup(TyperGroup):
         except OSError as e:
             _err(f"error: {e.strerror or e}" + (f": {e.filename}" if e.filename else ""))
             raise typer.Exit(1) from None
+        except OverflowError:
+            # A number too large for SQLite or a date: whatever option carried it, one line.
+            _err("error: a number or date given is out of range")
+            raise typer.Exit(1) from None
 
 
 class Terminated(BaseException):

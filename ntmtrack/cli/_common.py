@@ -14,7 +14,8 @@ from ..output.render import Format
 
 DbOption = Annotated[
     Optional[Path],
-    typer.Option("--db", envvar="NTMTRACK_DB", show_envvar=True, dir_okay=True,
+    # readable=False: an unreadable register is ntmtrack's own one-line error (exit 1), not Click's.
+    typer.Option("--db", envvar="NTMTRACK_DB", show_envvar=True, dir_okay=True, readable=False,
                  help="Register file (default: ntmtrack.db in the user data directory)."),
 ]
 FormatOption = Annotated[

@@ -122,11 +122,16 @@ def _measurement(add: bool, unit, indicator, value, date, note, by, decimal_mark
     if isinstance(parsed, str):
         raise NtmError(parsed)
     amount, plus = parsed
+    if plus and not add:
+        raise NtmError(tr(language, f"record set takes a level, not an increase: to add {value.lstrip('+')}, "
+                                    f"use: ntmtrack record add {unit!r} {indicator} {value.lstrip('+')}",
+                          f"record set ghi mức đạt, không phải số cộng thêm: để cộng {value.lstrip('+')}, "
+                          f"dùng: ntmtrack record add {unit!r} {indicator} {value.lstrip('+')}"))
     with writing(db) as reg:
         recorder = _recorder(reg.conn, by)
         target = units.resolve(reg.conn, unit)
         on = recorder.when(date)
-        row = recorder.finish(recorder.measurement(target, indicator, amount, add or plus, on),
+        row = recorder.finish(recorder.measurement(target, indicator, amount, add, on),
                               "command line", note, None, now(), fingerprint=False)
         ids, warnings = append_checked(reg.conn, [row])
     for w in warnings:

@@ -8,6 +8,11 @@ import re
 
 from ..model import NtmError
 
+# The days ntmtrack keeps: wide enough for any programme (NTM began in 2010), narrow enough
+# that a year before, a week before or a month after any of them is still a date.
+FIRST_DAY = dt.date(1900, 1, 1)
+LAST_DAY = dt.date(9998, 12, 31)
+
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _VN = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
 
@@ -28,9 +33,13 @@ def _try_parse(text: str) -> dt.date | str:
             return f"'{text}' is not a date (use YYYY-MM-DD or DD/MM/YYYY)"
         day, month, year = (int(g) for g in match.groups())
     try:
-        return dt.date(year, month, day)
+        day = dt.date(year, month, day)
     except ValueError:
         return f"'{text}' is not a real date"
+    if not FIRST_DAY <= day <= LAST_DAY:
+        return (f"'{text}' is outside the dates ntmtrack keeps "
+                f"({FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()})")
+    return day
 
 
 def parse_date(text: str) -> dt.date:

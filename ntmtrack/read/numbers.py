@@ -18,6 +18,11 @@ from decimal import Decimal
 _NUMBER = re.compile(r"^[+-]?[\d.,]+$")
 
 
+# Every number ntmtrack keeps is finite and below this (a % stays within 0-100, checked where
+# the measure is known); money, in integer đồng, will have its own bound.
+LARGEST = 1e15
+
+
 @dataclass(frozen=True)
 class Amount:
     """A number as written: its value, whether it had a leading '+' (an increase), and
@@ -120,6 +125,8 @@ def _read(text: str, decimal_mark: str | None) -> Amount | Unreadable:
     if isinstance(value, Unreadable):
         readings = value.readings and (sign * value.readings[0], sign * value.readings[1])
         return Unreadable(text, value.reason, value.detail, readings, value.mark)
+    if not value < LARGEST:   # also inf and nan: a 400-digit value is a typing accident
+        return Unreadable(text, "too_large", f"is too large (counts, areas and rates stay below {LARGEST:.0e})")
     return Amount(sign * value, plus, percent)
 
 

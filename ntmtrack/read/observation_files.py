@@ -33,6 +33,22 @@ COLUMN_ALIASES = {
 REQUIRED = ("date", "unit", "measure", "value")
 
 
+def _check_columns(source: str, line: int, header: list[str], columns: list[str | None]) -> None:
+    """Every required column once: a file naming one twice (`value` twice, or `ngày` and
+    `date`) would silently keep one of them."""
+    seen: dict[str, str] = {}
+    for shown, column in zip(header, columns):
+        if column is None:
+            continue
+        if column in seen:
+            raise NtmError(f"{source}:{line}: the column {column} is named twice ('{seen[column]}' and "
+                           f"'{shown}'); keep one")
+        seen[column] = shown
+    missing = [c for c in REQUIRED if c not in columns]
+    if missing:
+        raise NtmError(f"{source}:{line}: missing column(s): {', '.join(missing)}")
+
+
 def column_name(header: str) -> str | None:
     key = fold(str(header)).replace("_", " ").strip()
     return COLUMN_ALIASES.get(key) or COLUMN_ALIASES.get(key.replace(" ", "_"))
@@ -97,9 +113,7 @@ def read_delimited(binary: IO[bytes], source: str, delimiter: str | None, encodi
     if unknown:
         raise NtmError(f"{source}:{header_line}: unknown column(s) {', '.join(unknown)}; expected "
                        "date, unit, measure, value, note (optional: by, set)")
-    missing = [c for c in REQUIRED if c not in columns]
-    if missing:
-        raise NtmError(f"{source}:{header_line}: missing column(s): {', '.join(missing)}")
+    _check_columns(source, header_line, header, columns)
     counter = _LineCounter(lines, start=header_line)
     reader = csv.reader(counter, delimiter=delimiter, strict=True)
     while True:
@@ -144,23 +158,28 @@ def read_jsonl(binary: IO[bytes], source: str, encoding: str | None) -> Iterator
         if not line.strip():
             continue
         try:
-            data = json.loads(line)
+            pairs = json.loads(line, object_pairs_hook=lambda items: items)
         except json.JSONDecodeError as e:
             yield number, f"not JSON: {e.msg}"
             continue
-        if not isinstance(data, dict):
+        if not isinstance(pairs, list) or not all(isinstance(p, tuple) for p in pairs):
             yield number, "each line must be a JSON object"
             continue
-        row, unknown = {}, []
-        for key, value in data.items():
+        row, unknown, twice = {}, [], []
+        for key, value in pairs:
             column = column_name(key)
             if column is None:
                 unknown.append(key)
+            elif column in row:
+                twice.append(column)
             else:
                 row[column] = value if isinstance(value, (int, float)) and not isinstance(value, bool) \
                     else ("" if value is None else str(value))
         if unknown:
             yield number, f"unknown key(s) {', '.join(unknown)}"
+            continue
+        if twice:
+            yield number, f"{', '.join(twice)} named twice; keep one"
             continue
         if any(isinstance(v, str) and _bad_chars(v) for v in row.values()):
             yield number, "control character (NUL, escape…) in the row"
@@ -195,9 +214,7 @@ def read_xlsx(path_or_file, source: str, sheet: str | None) -> Iterator[tuple[in
                 unknown = [str(v) for v, c in zip(values, columns) if c is None and v not in (None, "")]
                 if unknown:
                     raise NtmError(f"{source}:{number}: unknown column(s) {', '.join(unknown)}")
-                missing = [c for c in REQUIRED if c not in columns]
-                if missing:
-                    raise NtmError(f"{source}:{number}: missing column(s): {', '.join(missing)}")
+                _check_columns(source, number, [str(v) for v in values], columns)
                 continue
             if not any(v not in (None, "") for v in values):
                 continue

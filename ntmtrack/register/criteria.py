@@ -177,6 +177,11 @@ def import_set(conn, text: str, source: str, replace: bool = False) -> str:
         if users:
             raise NtmError(f"criteria set {cs.code} is used by plan(s) {', '.join(users)}; "
                            "it cannot be replaced while they use it")
+        dropped = sorted(db.observed_criteria(conn, cs.code) - set(cs.numbers))
+        if dropped:
+            raise NtmError(f"criteria set {cs.code}: observations record criteria "
+                           f"{', '.join(map(str, dropped))}, which the new file drops; the register "
+                           "keeps every observation, so those criteria must stay")
         db.delete(conn, cs.code)
         db.save(conn, cs, "imported", new_digest, document)
         return "replaced"

@@ -155,7 +155,7 @@ def recognition(recorder: Recorder, unit, decision: str, on: str, set_code: str 
 
 
 def void(conn, recorder: Recorder, obs_id: int, note: str | None, recorded_at: str, on: str) -> int:
-    target = db.get(conn, obs_id)
+    target = db.get(conn, obs_id) if 0 < obs_id < 2 ** 63 else None   # SQLite's integers
     if target is None:
         raise NtmError(f"no observation {obs_id}")
     if target["kind"] == "void":

@@ -52,24 +52,45 @@ class Register:
         self.close()
 
 
-def _check_file(path: Path) -> None:
-    if path.is_dir():
+def _check_file(path: Path, create: bool) -> None:
+    """Refuse what is not a register before SQLite touches it: opening a FIFO would hang, a
+    device would get a journal beside it, an empty file would silently become a register."""
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except PermissionError:
+        raise NtmError(f"cannot read {path}: permission denied") from None
+    if stat.S_ISDIR(mode):
         raise NtmError(f"{path} is a directory, not a register file")
+    if not stat.S_ISREG(mode):
+        kind = "a FIFO" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) \
+            else "a socket"
+        raise NtmError(f"{path} is not a regular file ({kind}); a register is an SQLite file")
     try:
         with open(path, "rb") as f:
             header = f.read(16)
     except PermissionError:
         raise NtmError(f"cannot read {path}: permission denied") from None
+    if not header and not create:
+        raise NtmError(f"{path} is empty, not a register; to make it one: ntmtrack init --db {path}")
     if header and header != _SQLITE_HEADER:
         raise NtmError(f"{path} is not an SQLite file, so not an ntmtrack register")
+
+
+def _unshareable(path: Path) -> bool:
+    companions = [Path(f"{path}-{suffix}") for suffix in ("wal", "shm")]
+    return not os.access(path.parent, os.W_OK) and not any(p.exists() for p in companions)
 
 
 def busy_timeout() -> float:
     """Seconds to wait for another writer: NTMTRACK_BUSY_TIMEOUT, else 30."""
     try:
-        return max(0.0, float(os.environ.get("NTMTRACK_BUSY_TIMEOUT", BUSY_TIMEOUT_S)))
+        seconds = float(os.environ.get("NTMTRACK_BUSY_TIMEOUT", BUSY_TIMEOUT_S))
     except ValueError:
         return BUSY_TIMEOUT_S
+    # inf, nan or a day and more: not a wait anyone means (and SQLite's counter overflows).
+    return max(0.0, seconds) if seconds < 86_400 else BUSY_TIMEOUT_S
 
 
 def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
@@ -77,6 +98,11 @@ def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
     try:
         if readonly:
             uri = "file:" + str(path.resolve()).replace("?", "%3f").replace("#", "%23") + "?mode=ro"
+            if _unshareable(path):
+                # A register in a read-only directory (a CD, a copy on a locked share): SQLite
+                # cannot make the shared-memory file WAL readers need, and nobody can be
+                # writing it, so it is read as the immutable file it is.
+                uri += "&immutable=1"
             conn = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None)
         else:
             conn = sqlite3.connect(str(path), timeout=timeout, isolation_level=None)
@@ -131,7 +157,9 @@ def open_register(db=None, *, create: bool = False, readonly: bool = False) -> R
             f"no register at {path}; create one with: ntmtrack init --db {path}"
         )
     if exists:
-        _check_file(path)
+        _check_file(path, create)
+        if create and path.stat().st_size == 0:
+            os.chmod(path, 0o600)  # an empty file made into a register holds an office's records
     else:
         if not path.parent.exists():
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -118,3 +118,10 @@ def effective_day(conn: sqlite3.Connection, code: str) -> tuple[str | None, str]
     row = conn.execute("SELECT coalesce(nullif(effective, 'null'), date), origin FROM criteria_set WHERE code=?",
                        [code]).fetchone()
     return (row[0], row[1]) if row else None
+
+
+def observed_criteria(conn: sqlite3.Connection, code: str) -> set[int]:
+    """The criteria of the set that observations (live or voided) refer to."""
+    return {r[0] for r in conn.execute(
+        "SELECT DISTINCT criterion FROM observation WHERE criteria_set = ? AND criterion IS NOT NULL",
+        [code])}
