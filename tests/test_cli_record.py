@@ -243,7 +243,7 @@ def test_every_bad_row_listed_and_nothing_written(season, db, tmp_path):
     assert lines[4] == f"{f}:7: dien-tich-vu-dong: -5 is negative"
     assert lines[5] == f"{f}:8: thu-hoach-lua-mua: 101% is over 100%"
     assert lines[6] == f"{f}:9: 6 cells but the header has 5 columns"
-    assert lines[7].startswith(f"{f}:10: control character")
+    assert lines[7].startswith(f"{f}:10: unit: a control character (U+0000)")
     assert digest(db) == before
     season("record", "import", f, "--decimal-mark", ",", code=1)
     assert digest(db) == before

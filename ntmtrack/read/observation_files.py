@@ -10,12 +10,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 import unicodedata
 from datetime import date, datetime
 from typing import IO, Iterator
 
 from ..model import NtmError
+from . import fields
 from .names import fold
 
 MAX_LINE = 1024 * 1024
@@ -54,11 +54,15 @@ def column_name(header: str) -> str | None:
     return COLUMN_ALIASES.get(key) or COLUMN_ALIASES.get(key.replace(" ", "_"))
 
 
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # C0 controls but TAB, LF, CR
-
-
-def _bad_chars(text: str) -> bool:
-    return _CONTROL.search(text) is not None
+def _bad_text(row: dict) -> str | None:
+    """What the register refuses in a row's text (read.fields), as the row's problem. A note
+    may hold line breaks (CRLF inside a quoted CSV cell is one), kept as written."""
+    for column, value in row.items():
+        if isinstance(value, str) and not value.isprintable():
+            message = fields.problem(value, column, multiline=column == "note")
+            if message:
+                return message
+    return None
 
 
 def _text_stream(binary: IO[bytes], encoding: str | None) -> io.TextIOWrapper:
@@ -127,14 +131,13 @@ def read_delimited(binary: IO[bytes], source: str, delimiter: str | None, encodi
             continue
         if not any(c.strip() for c in cells):
             continue
-        if _bad_chars("".join(cells)):
-            yield start, "control character (NUL, escape…) in the row"
-            continue
         extra = cells[len(columns):]
         if any(c.strip() for c in extra):
             yield start, f"{len(cells)} cells but the header has {len(columns)} columns"
             continue
-        yield start, {c: v for c, v in zip(columns, cells) if c}
+        row = {c: v for c, v in zip(columns, cells) if c}
+        bad = _bad_text(row)
+        yield start, bad or row
 
 
 class _LineCounter:
@@ -181,10 +184,8 @@ def read_jsonl(binary: IO[bytes], source: str, encoding: str | None) -> Iterator
         if twice:
             yield number, f"{', '.join(twice)} named twice; keep one"
             continue
-        if any(isinstance(v, str) and _bad_chars(v) for v in row.values()):
-            yield number, "control character (NUL, escape…) in the row"
-            continue
-        yield number, row
+        bad = _bad_text(row)
+        yield number, bad or row
 
 
 def read_xlsx(path_or_file, source: str, sheet: str | None) -> Iterator[tuple[int, dict | str]]:
@@ -231,9 +232,7 @@ def read_xlsx(path_or_file, source: str, sheet: str | None) -> Iterator[tuple[in
                 elif not isinstance(value, (int, float)) or isinstance(value, bool):
                     value = unicodedata.normalize("NFC", str(value))
                 row[column] = value
-            if any(isinstance(v, str) and _bad_chars(v) for v in row.values()):
-                yield number, "control character (NUL, escape…) in the row"
-                continue
-            yield number, row
+            bad = _bad_text(row)
+            yield number, bad or row
     finally:
         book.close()

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..model import Problem
-from . import yamldoc
+from . import fields, yamldoc
 from .dates import try_parse
 from .names import nfc
 from .numbers import Amount, canonical, read_amount
@@ -139,6 +139,10 @@ class _Parser:
             return None
         if not isinstance(value, str):
             self.at(value, f"'{key}' must be text", mapping)
+            return None
+        message = fields.problem(nfc(value), key, multiline=key == "note")
+        if message:
+            self.at(value, message)
             return None
         return nfc(value)
 

@@ -12,7 +12,7 @@ from datetime import date
 from importlib import resources
 
 from ..model import CriteriaSet, Criterion, InputProblems, NtmError, Problem
-from ..read import yamldoc
+from ..read import fields, yamldoc
 from ..store import criteria as db
 from ..store import plans as store_plans
 from . import periods
@@ -43,6 +43,20 @@ def _day(value) -> str | None:
     return None if text is None or text.strip().lower() in ("", "null", "~") else text
 
 
+def _bad_text(value, key: str = ""):
+    """(node, key, message) for every text of the document the register refuses (read.fields)."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _bad_text(v, str(k))
+    elif isinstance(value, list):
+        for v in value:
+            yield from _bad_text(v, key)
+    elif isinstance(value, str):
+        message = fields.problem(value, key or "text", multiline=key in ("note", "sources"))
+        if message:
+            yield value, key, message
+
+
 def digest(document: dict) -> str:
     return hashlib.sha256(json.dumps(document, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
@@ -63,6 +77,8 @@ def parse(text: str, source: str) -> tuple[CriteriaSet | None, dict | None, list
     for key in data:
         if key not in _SET_KEYS:
             at(key, f"unknown key '{key}'")
+    for node, key, message in _bad_text(data):
+        at(node, message)
     code = data.get("code")
     if not isinstance(code, str) or not CODE_RE.match(code):
         at(code if code is not None else data,

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..model import NtmError, Unit
-from ..read import names
+from ..read import fields, names
 from ..read.dates import try_parse
 from ..store import observations as db
 from ..store import plans as store_plans
@@ -145,8 +145,8 @@ class Recorder:
 
     def finish(self, row: dict, source: str, note: str | None, by: str | None,
                recorded_at: str, fingerprint: bool) -> dict:
-        row = {**row, "source": source, "note": note or None, "by": by or self.by,
-               "recorded_at": recorded_at}
+        row = {**row, "source": source, "note": _text(note, "note", multiline=True) or None,
+               "by": _text(by or self.by, "by"), "recorded_at": recorded_at}
         if fingerprint:
             content = "|".join(str(row.get(k)) for k in (
                 "unit_id", "criteria_set", "criterion", "indicator", "kind", "value", "decision",
@@ -253,3 +253,13 @@ def check_children_totals(conn, pairs, as_of: str) -> list[str]:
                 warnings.append(f"{code}: the units below {tree.units[parent_id]['name']} add up to "
                                 f"{total:g}, more than its own {values[parent_id]:g}")
     return warnings
+
+
+def _text(value: str | None, field: str, multiline: bool = False) -> str | None:
+    """Free text as the register stores it (read.fields), or the one-line reason it cannot be."""
+    if value is None:
+        return None
+    message = fields.problem(value, field, multiline)
+    if message:
+        raise NtmError(message)
+    return value

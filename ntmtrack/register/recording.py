@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from ..model import InputProblems, NtmError, Problem
+from ..read import fields
 from ..read.numbers import parse_amount
 from ..store import observations as db
 from .observations import Recorder, check_children_totals, check_series, parse_criterion, parse_verdict
@@ -145,6 +146,9 @@ def _observation(recorder: Recorder, row: dict, decimal_mark: str | None) -> dic
 
 
 def recognition(recorder: Recorder, unit, decision: str, on: str, set_code: str | None) -> dict:
+    message = fields.problem(decision.strip(" "), "decision")   # NEL (U+0085) is whitespace to str.strip
+    if message:
+        raise NtmError(message)
     decision = decision.strip()
     if not decision:
         raise NtmError("a recognition needs the decision number (e.g. 1234/QĐ-UBND)")
