@@ -160,3 +160,26 @@ def test_criteria_import_replace_in_use_says_why(ready, tmp_path):
 def test_outputs_and_their_temporaries_are_private(season, tmp_path):
     season("report", "html", tmp_path / "r.html", "--as-of", "2018-11-02")
     assert stat.S_IMODE((tmp_path / "r.html").stat().st_mode) == 0o600
+
+
+def test_a_plan_naming_a_target_twice_is_refused(ready, db, tmp_path):
+    before = digest(db)
+    f = tmp_path / "dup.yaml"
+    f.write_text("""plan: dup
+title: Dup
+criteria_set: qd1980-2016
+start: 2018-01-01
+end: 2018-12-31
+targets:
+  - {unit: Dân Lý, criteria: all}
+  - {units: [Dân Lý, Tân Ninh], criteria: all}
+  - {unit: Dân Lý, criteria: [1, 2], by: 2018-06-30}
+metrics:
+  - {code: a, name: A, measure: hộ, target: 5, unit: Dân Lý}
+  - {code: a, name: A, measure: hộ, target: 6, unit: Dân Lý}
+""", encoding="utf-8")
+    result = ready("plan", "import", f, code=1)
+    assert ":8:" in result.stderr and "same criteria target" in result.stderr
+    assert ":12:" in result.stderr and "already has a target of a" in result.stderr
+    assert result.stderr.count("\n") == 2     # the partial target [1, 2] is a target of its own
+    assert digest(db) == before

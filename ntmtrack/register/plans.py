@@ -333,6 +333,8 @@ def bind(conn, doc: PlanDoc) -> tuple[Bound, list[Problem]]:
             b.problem(*doc.criteria_set_pos, str(e))
     rows: list[dict] = []
     seq = 0
+    # A target said twice would be judged twice (and listed twice by laggards): refused.
+    said: dict[tuple, Ref | None] = {}
     for target in doc.targets:
         seq += 1
         bound = [u for u in (b.unit(r, COMMUNE_KINDS) for r in target.refs) if u]
@@ -347,6 +349,12 @@ def bind(conn, doc: PlanDoc) -> tuple[Bound, list[Problem]]:
                 continue
         numbers = target.criteria if target.criteria is not None else (cs.numbers if cs else [])
         for unit in bound:
+            key = ("criteria", unit.id, tuple(sorted(numbers)), target.by)
+            if key in said:
+                b.problem(*target.criteria_pos, f"{unit.name} is given the same criteria target "
+                                                f"(by {target.by.isoformat()}) twice")
+                continue
+            said[key] = None
             rows.append({"seq": seq, "unit_id": unit.id, "kind": "criteria",
                          "criteria_set": doc.criteria_set, "criteria": numbers,
                          "by": target.by.isoformat(), "all": target.criteria is None})
@@ -374,6 +382,11 @@ def bind(conn, doc: PlanDoc) -> tuple[Bound, list[Problem]]:
                 b.problem(ref.line, ref.col, f"{unit.name} appears twice in {metric.code}")
                 continue
             seen.add(unit.id)
+            if ("indicator", unit.id, metric.code) in said:
+                b.problem(ref.line, ref.col, f"{unit.name} already has a target of {metric.code} "
+                                             "in this plan; one target per unit and indicator")
+                continue
+            said[("indicator", unit.id, metric.code)] = ref
             unique.append((unit, amount, ref))
             baseline = metric.baselines.get(ref.text, metric.default_baseline)
             rows.append({"seq": seq, "unit_id": unit.id, "kind": metric.kind,
