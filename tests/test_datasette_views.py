@@ -80,12 +80,6 @@ metrics:
     target: 2.5
     units: [Đồng Tiến, Đồng Lợi, Thái Hòa, Đồng Thắng]
     by: {_day(-25)}
-  - code: km-duong          # an earlier target on Vân Sơn: `progress` judges the later only
-    name: Đường giao thông mới
-    measure: km
-    target: 20
-    unit: Vân Sơn
-    by: {_day(-150)}
   - code: km-duong
     name: Đường giao thông mới
     measure: km

@@ -7,10 +7,8 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from ..model import NtmError
 from ..output.labels import UNIT_FIELDS, UNIT_KINDS, label
 from ..output.render import Column, format_date, write
-from ..read import names
 from ..register import units
 from ..store import units as store_units
 from ._common import (
@@ -69,14 +67,6 @@ def units_add(
     unit_kind = _kind(kind, required=True)
     with writing(db) as reg:
         parent_unit = units.resolve(reg.conn, parent, container=True) if parent else None
-        name = names.nfc(name)
-        clash = [u for u in store_units.child_by_folded(
-            reg.conn, parent_unit.id if parent_unit else None, names.fold(name)) if u.kind == unit_kind]
-        if clash:
-            raise NtmError(f"{units.path_of(reg.conn, clash[0])} already exists")
-        if code and store_units.by_code(reg.conn, code):
-            raise NtmError(f"code {code} already belongs to "
-                           f"{units.path_of(reg.conn, store_units.by_code(reg.conn, code)[0])}")
         unit_id = units.add(reg.conn, name, unit_kind, parent_unit, code, alias or [])
         path = units.path_of(reg.conn, store_units.get(reg.conn, unit_id))
     message(tr(language, f"added {label(UNIT_KINDS, unit_kind, language)} {path}",
@@ -96,7 +86,6 @@ def units_import(
     Example: ntmtrack units import examples/trieu-son-units.yaml
     """
     from ..read.text import read_text_file
-    from ..register.units import nodes_from_text
 
     language = lang_of(lang)
     fmt = (input_format or Path(file).suffix.lstrip(".") or "").lower()
@@ -105,8 +94,8 @@ def units_import(
         raise typer.BadParameter("use --input-format yaml or csv", param_hint="--input-format")
     text = read_text_file(file, encoding)
     source = "<stdin>" if str(file) == "-" else str(file)
-    with writing(db) as reg:
-        result = nodes_from_text(reg.conn, text, source, fmt)
+    with register(db) as reg:  # the import takes the write lock itself, only to write
+        result = units.import_text(reg.conn, text, source, fmt)
     if not result.created and not result.changed:
         message(tr(language, f"{source}: {result.matched} units already present; nothing changed",
                    f"{source}: {result.matched} đơn vị đã có; không thay đổi"))
@@ -237,10 +226,7 @@ def units_rename(unit: Annotated[str, typer.Argument(help="The unit to rename.",
     language = lang_of(lang)
     with writing(db) as reg:
         u = units.resolve(reg.conn, unit)
-        new_name = names.nfc(new_name)
-        units.check_name(new_name)
-        store_units.add_alias(reg.conn, u.id, u.name)
-        store_units.rename(reg.conn, u.id, new_name)
+        new_name = units.rename(reg.conn, u, new_name)
     message(tr(language, f"renamed {u.name} → {new_name} (old name kept as an alias)",
                f"đã đổi tên {u.name} → {new_name} (tên cũ giữ làm tên khác)"))
 
@@ -257,9 +243,7 @@ def units_move(unit: Annotated[str, typer.Argument(help="The unit to move.", aut
     with writing(db) as reg:
         u = units.resolve(reg.conn, unit)
         p = units.resolve(reg.conn, parent, container=True)
-        if p.id == u.id or p.id in store_units.descendant_ids(reg.conn, u.id):
-            raise NtmError(f"cannot move {u.name} under itself or its own descendant")
-        store_units.set_parent(reg.conn, u.id, p.id)
+        units.move(reg.conn, u, p)
         path = units.path_of(reg.conn, store_units.get(reg.conn, u.id))
     message(tr(language, f"moved: {path}", f"đã chuyển: {path}"))
 
@@ -314,8 +298,8 @@ def units_seed(province: Annotated[Optional[str], typer.Option("--province", hel
 
     language = lang_of(lang)
     roots, edition = seed.nodes(province)
-    with writing(db) as reg:
-        result = units.import_tree(reg.conn, roots, edition)
+    with register(db) as reg:  # checked first, then written under the write lock
+        result = units.import_nodes(reg.conn, roots, edition)
     message(tr(language, f"{edition}: {len(result.created)} units added, {result.matched} already present",
                f"{edition}: thêm {len(result.created)} đơn vị, {result.matched} đã có"))
     if "2025." in edition:

@@ -1,4 +1,5 @@
-"""Administrative units: naming them forgivingly (never guessing), trees, merges and lineage.
+"""Administrative units: naming them forgivingly (never guessing), keeping siblings apart,
+trees imported in time linear in their size, merges and lineage.
 
 Domain rules over store.units; knows nothing of the CLI. Data problems become `Problem`s.
 """
@@ -8,14 +9,16 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+import itertools
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from ..model import InputProblems, NtmError, Problem, Unit
-from ..read import names, yamldoc
+from ..read import dates, names, yamldoc
 from ..read.unit_files import Node, nodes_from_yaml, parse_kind
 from ..store import units as db
+from ..store import write_transaction
 
 
 def active_on(active_until: str | None, day: date) -> bool:
@@ -135,7 +138,98 @@ def outermost(conn, found: list[Unit]) -> Unit | None:
     return None
 
 
+# -- single edits: add, rename, move ---------------------------------------------------------
+
+def check_name(name: str) -> None:
+    if not name:
+        raise NtmError("a unit name cannot be empty")
+    if names.has_control_chars(name):
+        raise NtmError(f"a unit name cannot contain control characters: {name!r}")
+    hidden = names.invisible_chars(name)
+    if hidden:
+        position, ch = hidden[0]
+        raise NtmError(f"a unit name cannot contain invisible or direction-changing characters: "
+                       f"{names.describe_char(ch)} at position {position} of "
+                       f"'{names.show_invisible(name)}'")
+    if "/" in name:
+        raise NtmError(f"a unit name cannot contain '/' (it separates a path): {name!r}")
+
+
+def _lookalike_message(name: str, other: str, other_path: str) -> str:
+    detail = ""
+    for position, (a, b) in enumerate(zip(name, other), 1):
+        if a != b and a.casefold() != b.casefold():
+            detail = f" ({names.describe_char(a)} at position {position})"
+            break
+    return (f"'{name}'{detail} would print like its sibling {other_path}: names under one parent "
+            "must differ by more than case, character width or lookalike letters of another script")
+
+
+def sibling_problem(conn, name: str, kind: str, parent_id: int | None, code: str | None = None,
+                    exclude_id: int | None = None) -> str | None:
+    """Why `name` cannot be a `kind` under `parent_id`, or None.
+
+    A sibling of the same kind must not print alike (case, width, lookalike letters: see
+    `names.lookalike_keys`), nor differ only in diacritics unless both carry codes that
+    differ: names and paths fold diacritics, so only a code could then tell them apart.
+    Units of other kinds may share a name: a kind word tells them apart ("xã Nưa", "TT Nưa")."""
+    keys = set(names.lookalike_keys(name))
+    siblings = [u for u in db.children(conn, parent_id) if u.kind == kind and u.id != exclude_id]
+    for u in siblings:
+        if keys & set(names.lookalike_keys(u.name)):
+            return _lookalike_message(name, u.name, path_of(conn, u))
+    folded = names.fold(name)
+    for u in db.child_by_folded(conn, parent_id, folded):
+        if u.kind != kind or u.id == exclude_id or (code and u.code and code != u.code):
+            continue
+        if names.fold(u.name) != folded:
+            return f"'{name}' is another name of its sibling {path_of(conn, u)}"
+        return (f"'{name}' differs from its sibling {path_of(conn, u)} only in diacritics, which "
+                "names and paths ignore: give both units their official codes, or another name")
+    return None
+
+
+def add(conn, name: str, kind: str, parent: Unit | None, code: str | None = None,
+        aliases: list[str] | None = None, edition: str = "") -> int:
+    name = names.nfc(name)
+    check_name(name)
+    problem = sibling_problem(conn, name, kind, parent.id if parent else None, code)
+    if problem:
+        raise NtmError(problem)
+    if code and db.by_code(conn, code):
+        raise NtmError(f"code {code} already belongs to {path_of(conn, db.by_code(conn, code)[0])}")
+    unit_id = db.insert(conn, name, kind, parent.id if parent else None, code or None, edition)
+    for alias in aliases or []:
+        db.add_alias(conn, unit_id, names.nfc(alias))
+    return unit_id
+
+
+def rename(conn, unit: Unit, new_name: str) -> str:
+    """Rename a unit, keeping its old name as an alias; returns the new name as stored."""
+    new_name = names.nfc(new_name)
+    check_name(new_name)
+    problem = sibling_problem(conn, new_name, unit.kind, unit.parent_id, unit.code, unit.id)
+    if problem:
+        raise NtmError(problem)
+    db.add_alias(conn, unit.id, unit.name)
+    db.rename(conn, unit.id, new_name)
+    return new_name
+
+
+def move(conn, unit: Unit, parent: Unit) -> None:
+    if parent.id == unit.id or parent.id in db.descendant_ids(conn, unit.id):
+        raise NtmError(f"cannot move {unit.name} under itself or its own descendant")
+    problem = sibling_problem(conn, unit.name, unit.kind, parent.id, unit.code, unit.id)
+    if problem:
+        raise NtmError(problem)
+    db.set_parent(conn, unit.id, parent.id)
+
+
 # -- trees ---------------------------------------------------------------------------------
+# An import is planned, reading only, then applied: the plan holds the register's units it
+# touches in memory (each subtree read in one query) with those it will create, so matching a
+# node costs the same under a commune of 10,000 villages as under an empty one, and the write
+# lock is needed only to apply.
 
 @dataclass
 class TreeResult:
@@ -149,125 +243,433 @@ class TreeResult:
             self.ids = []
 
 
-def add(conn, name: str, kind: str, parent: Unit | None, code: str | None = None,
-        aliases: list[str] | None = None, edition: str = "") -> int:
-    name = names.nfc(name)
-    check_name(name)
-    unit_id = db.insert(conn, name, kind, parent.id if parent else None, code or None, edition)
-    for alias in aliases or []:
-        db.add_alias(conn, unit_id, names.nfc(alias))
-    return unit_id
+class _U:
+    """A unit as an import sees it: one of the register's (id > 0) or one it will create
+    (id < 0 until written)."""
+
+    __slots__ = ("id", "name", "kind", "code", "parent", "parent_id", "folded", "aliases",
+                 "children", "index", "keys", "size", "complete")
+
+    def __init__(self, unit_id, name, kind, code, parent_id):
+        self.id, self.name, self.kind, self.code = unit_id, name, kind, code
+        self.parent: _U | None = None       # the unit above, once it is read
+        self.parent_id = parent_id          # the register's, for a unit whose parent is unread
+        self.folded = names.fold(name)
+        self.aliases: set[str] | None = None          # folded aliases, once read
+        self.children: dict[_U, None] | None = None   # once the subtree is read (complete)
+        self.index: dict[str, list[_U]] | None = None  # children by folded name and alias
+        self.keys: dict[tuple, _U] | None = None       # children by (kind, lookalike key)
+        self.size = 1                                  # units in the subtree, once complete
+        self.complete = False
 
 
-def check_name(name: str) -> None:
-    if not name:
-        raise NtmError("a unit name cannot be empty")
-    if names.has_control_chars(name):
-        raise NtmError(f"a unit name cannot contain control characters: {name!r}")
-    if "/" in name:
-        raise NtmError(f"a unit name cannot contain '/' (it separates a path): {name!r}")
+@dataclass
+class TreePlan:
+    """What an import will do, found reading only: `apply_plan` writes it."""
+
+    planner: "_Planner"
+    ops: list[tuple] = field(default_factory=list)
+    created: list[str] = field(default_factory=list)
+    matched: int = 0
+    changed: list[str] = field(default_factory=list)
+    visited: list[_U] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+class _Planner:
+    def __init__(self, conn):
+        self.conn = conn
+        self.by_id: dict[int, _U] = {}
+        self.by_folded: dict[str, dict[_U, None]] = {}   # every unit read or planned
+        self.codes: dict[str, list[_U]] = {}             # codes this import gives
+        self.top = _U(None, "", "", None, None)          # stands above the top units
+        self._new_ids = itertools.count(-1, -1)
+
+    # reading the register, each part once
+
+    def _folded(self, u: _U, folded: str) -> None:
+        self.by_folded.setdefault(folded, {})[u] = None
+
+    def obj(self, unit: Unit) -> _U:
+        u = self.by_id.get(unit.id)
+        if u is None:
+            u = self.by_id[unit.id] = _U(unit.id, unit.name, unit.kind, unit.code, unit.parent_id)
+            u.parent = self.by_id.get(unit.parent_id) if unit.parent_id else None
+            self._folded(u, u.folded)
+        return u
+
+    def _aliases(self, u: _U) -> set[str]:
+        if u.aliases is None:
+            u.aliases = db.aliases_folded(self.conn, u.id) if u.id > 0 else set()
+            for folded in u.aliases:
+                self._folded(u, folded)
+        return u.aliases
+
+    def ensure(self, root: _U) -> None:
+        """Read `root`'s whole subtree, with aliases, in two queries (once)."""
+        if root.complete or root is self.top:
+            return
+        loaded, fresh, register_parent = [], set(), {}
+        for unit_id, name, kind, parent_id, code in db.subtree(self.conn, root.id):
+            u = self.by_id.get(unit_id)
+            if u is None:
+                u = self.by_id[unit_id] = _U(unit_id, name, kind, code, parent_id)
+                self._folded(u, u.folded)
+            loaded.append(u)
+            register_parent[u] = parent_id
+            if not u.complete:
+                fresh.add(u)
+                u.children = {}
+        aliases: dict[int, set[str]] = {}
+        for unit_id, folded in db.subtree_aliases(self.conn, root.id):
+            aliases.setdefault(unit_id, set()).add(folded)
+        for u in loaded:
+            if u.aliases is None:
+                u.aliases = aliases.get(u.id, set())
+                for folded in u.aliases:
+                    self._folded(u, folded)
+            parent = self.by_id.get(register_parent[u]) if register_parent[u] else None
+            if u.parent is None and u is not root:
+                u.parent = parent  # a unit this import moved keeps its new parent
+            if u.parent is parent and parent in fresh:
+                parent.children[u] = None
+        if root.parent is None and root.parent_id:
+            root.parent = self.by_id.get(root.parent_id)
+        order, stack = [], [root]
+        while stack:  # sizes bottom-up, over the units read just now
+            u = stack.pop()
+            if u in fresh:
+                order.append(u)
+                stack.extend(u.children)
+        for u in reversed(order):
+            u.size = 1 + sum(c.size for c in u.children)
+            u.complete = True
+
+    def top_children(self) -> dict:
+        if self.top.children is None:
+            self.top.children = {self.obj(u): None for u in db.top_units(self.conn)}
+        return self.top.children
+
+    # looking things up
+
+    def _child_index(self, parent: _U) -> dict[str, list[_U]]:
+        if parent.index is None:
+            parent.index = {}
+            for c in parent.children:
+                for folded in {c.folded, *self._aliases(c)}:
+                    parent.index.setdefault(folded, []).append(c)
+        return parent.index
+
+    def _keys(self, parent: _U) -> dict[tuple, _U]:
+        if parent.keys is None:
+            parent.keys = {}
+            for c in (self.top_children() if parent is self.top else parent.children):
+                for key in names.lookalike_keys(c.name):
+                    parent.keys.setdefault((c.kind, key), c)
+        return parent.keys
+
+    def lookalike(self, parent: _U | None, name: str, kind: str, exclude: _U | None = None) -> _U | None:
+        keys = self._keys(parent if parent is not None else self.top)
+        for key in names.lookalike_keys(name):
+            other = keys.get((kind, key))
+            if other is not None and other is not exclude:
+                return other
+        return None
+
+    def named_children(self, parent: _U, folded: str, kind: str) -> list[_U]:
+        self.ensure(parent)
+        return [u for u in self._child_index(parent).get(folded, ()) if u.kind == kind]
+
+    def named_below(self, root: _U, folded: str, kind: str) -> list[_U]:
+        """Units of `kind` named (or aliased) `folded` anywhere below `root`: whichever is
+        fewer, the units so named (each checked upward) or the subtree (walked down)."""
+        self.ensure(root)
+        candidates = self.by_folded.get(folded, {})
+        if len(candidates) <= root.size:
+            return [u for u in candidates if u.kind == kind and u is not root and self._below(u, root)]
+        found, stack = [], list(root.children)
+        while stack:
+            u = stack.pop()
+            if u.kind == kind and (u.folded == folded or folded in self._aliases(u)):
+                found.append(u)
+            stack.extend(u.children or ())
+        return found
+
+    @staticmethod
+    def _below(u: _U, root: _U) -> bool:
+        up = u.parent
+        while up is not None:
+            if up is root:
+                return True
+            up = up.parent
+        return False
+
+    def _union(self, units: list[Unit], planned) -> list[_U]:
+        return list(dict.fromkeys([self.obj(u) for u in units] + list(planned)))
+
+    def by_code(self, code: str) -> list[_U]:
+        return self._union(db.by_code(self.conn, code), self.codes.get(code, ()))
+
+    def find(self, name: str, kind: str) -> list[_U]:
+        """register/units.find's rules for a name, over the register and the plan."""
+        found = self.by_code(name)
+        if not found:
+            folded = names.fold(name)
+            found = self._union(db.by_folded(self.conn, folded), self.by_folded.get(folded, ()))
+            if not found:
+                split = names.split_kind_prefix(folded)
+                if split:
+                    rest, kinds = split
+                    found = [u for u in self._union(db.by_folded(self.conn, rest),
+                                                    self.by_folded.get(rest, ())) if u.kind in kinds]
+        return [u for u in found if u.kind == kind]
+
+    def path(self, u: _U) -> str:
+        parts, top = [], u
+        while top is not None:
+            parts.append(top.name)
+            if top.parent is None and top.parent_id and top.id and top.id > 0:
+                parts += [a.name for a in reversed(db.ancestors(self.conn, top.id))]
+                break
+            top = top.parent
+        return "/".join(reversed(parts))
+
+    def describe(self, u: _U) -> str:
+        return f"{self.path(u)} ({u.kind})"
+
+    # what the plan changes, in memory
+
+    def _attach(self, u: _U, parent: _U | None) -> None:
+        holder = parent if parent is not None else self.top
+        children = self.top_children() if holder is self.top else holder.children
+        children[u] = None
+        u.parent = parent
+        if holder.index is not None:
+            for folded in {u.folded, *self._aliases(u)}:
+                holder.index.setdefault(folded, []).append(u)
+        if holder.keys is not None:
+            for key in names.lookalike_keys(u.name):
+                holder.keys.setdefault((u.kind, key), u)
+        up = parent
+        while up is not None:
+            up.size += u.size
+            up = up.parent
+
+    def _detach(self, u: _U) -> None:
+        holder = u.parent
+        del holder.children[u]
+        if holder.index is not None:
+            for folded in {u.folded, *self._aliases(u)}:
+                holder.index[folded] = [c for c in holder.index.get(folded, ()) if c is not u]
+        if holder.keys is not None:
+            for key in names.lookalike_keys(u.name):
+                if holder.keys.get((u.kind, key)) is u:
+                    del holder.keys[(u.kind, key)]
+        up = holder
+        while up is not None:
+            up.size -= u.size
+            up = up.parent
+
+    def create(self, name: str, node: Node, parent: _U | None) -> _U:
+        u = _U(next(self._new_ids), name, node.kind, node.code, None)
+        u.aliases, u.children, u.complete = {names.fold(names.nfc(a)) for a in node.aliases}, {}, True
+        for folded in {u.folded, *u.aliases}:
+            self._folded(u, folded)
+        if node.code:
+            self.codes.setdefault(node.code, []).append(u)
+        self._attach(u, parent)
+        return u
+
+    def move(self, u: _U, parent: _U) -> None:
+        self._detach(u)
+        self._attach(u, parent)
+
+    def set_code(self, u: _U, code: str) -> None:
+        u.code = code
+        self.codes.setdefault(code, []).append(u)
+
+    def add_alias(self, u: _U, alias: str) -> bool:
+        folded = names.fold(alias)
+        if folded in self._aliases(u):
+            return False
+        u.aliases.add(folded)
+        self._folded(u, folded)
+        if u.parent is not None and u.parent.index is not None:
+            same = u.parent.index.setdefault(folded, [])
+            if u not in same:  # an alias folding like the unit's own name
+                same.append(u)
+        return True
+
+    # the rules of import_tree
+
+    def plan(self, roots: list[Node], source: str, parent: Unit | None = None) -> TreePlan:
+        plan = TreePlan(self)
+        top = self.obj(parent) if parent is not None else None
+        for node in roots:
+            self._node(plan, node, top, source, anchor=top)
+        return plan
+
+    def _node(self, plan: TreePlan, node: Node, parent: _U | None, source: str,
+              anchor: _U | None) -> None:
+        """`anchor` is the nearest ancestor in the file that already existed in the register."""
+        def problem(message: str) -> None:
+            plan.problems.append(Problem(source, node.line, node.col, message))
+
+        name = names.nfc(node.name)
+        try:
+            check_name(name)
+        except NtmError as e:
+            problem(str(e))
+            return
+        folded = names.fold(name)
+        if parent is None:
+            existing = self.find(name, node.kind)
+            if node.code:
+                existing = [u for u in existing if u.code in (None, node.code)] or self.by_code(node.code)
+        else:
+            existing = self.named_children(parent, folded, node.kind)
+            if not existing:
+                # The register may hold levels the file skips (a cluster between district and
+                # commune): the same name and kind further down is the same unit.
+                existing = self.named_below(parent, folded, node.kind)
+            if not existing and anchor is not None and anchor is not parent:
+                # The file adds a level the register lacks (clusters in a district whose
+                # communes were registered directly under it): same unit, moved into the level.
+                existing = self.named_below(anchor, folded, node.kind)
+                if len(existing) == 1 and existing[0].parent is anchor:
+                    other = self.lookalike(parent, existing[0].name, node.kind, exclude=existing[0])
+                    if other is not None:
+                        problem(_lookalike_message(existing[0].name, other.name, self.path(other)))
+                        return
+                    self.move(existing[0], parent)
+                    plan.ops.append(("move", existing[0], parent))
+                    plan.changed.append(f"{name}: moved under {parent.name}")
+                else:
+                    existing = []  # a namesake elsewhere in the district is another unit
+            if node.code:
+                # Bình Đông and Bình Đồng fold alike but are two names: with codes that differ,
+                # two communes. The same spelling with another code is a conflict, reported below.
+                existing = [u for u in existing if u.code in (None, node.code) or u.name == name]
+        if len(existing) > 1:
+            listed = "; ".join(self.describe(u) for u in existing[:5])
+            problem(f"'{name}' matches {len(existing)} units ({listed}); nest it under its parent")
+            return
+        if existing:
+            unit = anchor = existing[0]
+            plan.matched += 1
+            if node.code and unit.code and unit.code != node.code:
+                problem(f"'{name}' already has code {unit.code}, not {node.code}")
+                return
+            if node.code and not unit.code:
+                taken = [u for u in self.by_code(node.code) if u is not unit]
+                if taken:
+                    problem(f"code {node.code} already belongs to {self.describe(taken[0])}")
+                    return
+                self.set_code(unit, node.code)
+                plan.ops.append(("code", unit, node.code))
+                plan.changed.append(f"{name}: code {node.code}")
+            for alias in node.aliases:
+                if self.add_alias(unit, names.nfc(alias)):
+                    plan.ops.append(("alias", unit, names.nfc(alias)))
+                    plan.changed.append(f"{name}: alias {alias}")
+        else:
+            if node.code and self.by_code(node.code):
+                problem(f"code {node.code} already belongs to {self.describe(self.by_code(node.code)[0])}")
+                return
+            other = self.lookalike(parent, name, node.kind)
+            if other is not None:
+                problem(_lookalike_message(name, other.name, self.path(other)))
+                return
+            unit = self.create(name, node, parent)
+            plan.ops.append(("create", unit, node))
+            plan.created.append(name)
+        plan.visited.append(unit)
+        for child in node.children:
+            self._node(plan, child, unit, source, anchor)
+
+
+def plan_tree(conn, roots: list[Node], source: str, parent: Unit | None = None) -> TreePlan:
+    """What importing `roots` (under `parent`) would do, reading only. Raises InputProblems."""
+    plan = _Planner(conn).plan(roots, source, parent)
+    if plan.problems:
+        raise InputProblems(plan.problems)
+    return plan
+
+
+def apply_plan(conn, plan: TreePlan) -> TreeResult:
+    """Write a plan (in the caller's transaction): inserts and updates only."""
+    for op in plan.ops:
+        what, u = op[0], op[1]
+        if what == "create":
+            node = op[2]
+            u.parent_id = u.parent.id if u.parent is not None else None
+            u.id = db.insert(conn, u.name, u.kind, u.parent_id, node.code or None, node.edition)
+            for alias in node.aliases:
+                db.add_alias(conn, u.id, names.nfc(alias))
+            plan.planner.by_id[u.id] = u
+        elif what == "code":
+            db.set_code(conn, u.id, op[2])
+        elif what == "alias":
+            db.add_alias(conn, u.id, op[2])
+        elif what == "move":
+            db.set_parent(conn, u.id, op[2].id)
+    return TreeResult(list(plan.created), plan.matched, list(plan.changed), [u.id for u in plan.visited])
 
 
 def import_tree(conn, roots: list[Node], source: str, parent: Unit | None = None) -> TreeResult:
-    """Create or match every node; the same tree twice is a no-op. Raises InputProblems."""
-    result = TreeResult([], 0, [])
-    problems: list[Problem] = []
-    for node in roots:
-        _import_node(conn, node, parent, source, result, problems, anchor=parent)
-    if problems:
-        raise InputProblems(problems)
-    return result
+    """Create or match every node, in the caller's transaction; the same tree twice is a
+    no-op. Raises InputProblems."""
+    return apply_plan(conn, plan_tree(conn, roots, source, parent))
 
 
-def _import_node(conn, node: Node, parent: Unit | None, source, result, problems,
-                 anchor: Unit | None) -> None:
-    """`anchor` is the nearest ancestor in the file that already existed in the register."""
-    def problem(message: str) -> None:
-        problems.append(Problem(source, node.line, node.col, message))
-
-    name = names.nfc(node.name)
-    try:
-        check_name(name)
-    except NtmError as e:
-        problem(str(e))
-        return
-    if parent is None:
-        existing = [u for u in find(conn, name, (node.kind,))]
-        if node.code:
-            existing = [u for u in existing if u.code in (None, node.code)] or db.by_code(conn, node.code)
-    else:
-        existing = [u for u in db.child_by_folded(conn, parent.id, names.fold(name))
-                    if u.kind == node.kind]
-        if not existing:
-            # The register may hold levels the file skips (a cluster between district and
-            # commune): the same name and kind further down is the same unit.
-            existing = [u for u in db.descendant_by_folded(conn, parent.id, names.fold(name))
-                        if u.kind == node.kind]
-        if not existing and anchor is not None and anchor.id != parent.id:
-            # The file adds a level the register lacks (clusters in a district whose
-            # communes were registered directly under it): same unit, moved into the level.
-            existing = [u for u in db.descendant_by_folded(conn, anchor.id, names.fold(name))
-                        if u.kind == node.kind]
-            if len(existing) == 1 and existing[0].parent_id == anchor.id:
-                db.set_parent(conn, existing[0].id, parent.id)
-                result.changed.append(f"{name}: moved under {parent.name}")
-                existing = [db.get(conn, existing[0].id)]
-            else:
-                existing = []  # a namesake elsewhere in the district is another unit
-        if node.code:
-            # Bình Đông and Bình Đồng fold alike but are two names: with codes that differ,
-            # two communes. The same spelling with another code is a conflict, reported below.
-            existing = [u for u in existing if u.code in (None, node.code) or u.name == name]
-    if len(existing) > 1:
-        listed = "; ".join(_describe(conn, u) for u in existing[:5])
-        problem(f"'{name}' matches {len(existing)} units ({listed}); nest it under its parent")
-        return
-    if existing:
-        unit = existing[0]
-        anchor = unit
-        result.matched += 1
-        if node.code and unit.code and unit.code != node.code:
-            problem(f"'{name}' already has code {unit.code}, not {node.code}")
-            return
-        if node.code and not unit.code:
-            db.set_code(conn, unit.id, node.code)
-            result.changed.append(f"{name}: code {node.code}")
-        for alias in node.aliases:
-            if db.add_alias(conn, unit.id, names.nfc(alias)):
-                result.changed.append(f"{name}: alias {alias}")
-    else:
-        if node.code and db.by_code(conn, node.code):
-            other = db.by_code(conn, node.code)[0]
-            problem(f"code {node.code} already belongs to {_describe(conn, other)}")
-            return
-        unit_id = add(conn, name, node.kind, parent, node.code, node.aliases, node.edition)
-        unit = db.get(conn, unit_id)
-        result.created.append(name)
-    result.ids.append(unit.id)
-    for child in node.children:
-        _import_node(conn, child, unit, source, result, problems, anchor)
+def import_nodes(conn, roots: list[Node], source: str) -> TreeResult:
+    """`import_tree` taking the write lock only to write: the tree is checked and matched
+    first, reading; if another writer committed meanwhile it is checked again under the lock.
+    `conn` must not be in a transaction."""
+    seen = db.data_version(conn)
+    plan = plan_tree(conn, roots, source)
+    with write_transaction(conn):
+        if db.data_version(conn) != seen:
+            plan = plan_tree(conn, roots, source)
+        return apply_plan(conn, plan)
 
 
 # -- files ------------------------------------------------------------------------------
 
+def _yaml_nodes(text: str, source: str) -> list[Node]:
+    data, problems = yamldoc.load(text, source)
+    if problems:
+        raise InputProblems(problems)
+    if isinstance(data, dict) and "units" in data:
+        data = data["units"]
+    nodes, problems = nodes_from_yaml(data, source)
+    if problems:
+        raise InputProblems(problems)
+    return nodes
+
+
 def nodes_from_text(conn, text: str, source: str, fmt: str) -> TreeResult:
+    """Import a YAML tree or a CSV in the caller's transaction."""
     if fmt == "yaml":
-        data, problems = yamldoc.load(text, source)
-        if problems:
-            raise InputProblems(problems)
-        if isinstance(data, dict) and "units" in data:
-            data = data["units"]
-        nodes, problems = nodes_from_yaml(data, source)
-        if problems:
-            raise InputProblems(problems)
-        return import_tree(conn, nodes, source)
+        return import_tree(conn, _yaml_nodes(text, source), source)
     return _import_csv(conn, text, source)
+
+
+def import_text(conn, text: str, source: str, fmt: str) -> TreeResult:
+    """Import a YAML tree or a CSV, taking the write lock itself: a YAML tree is read and
+    checked before; a CSV's rows may name parents made by rows above them, so its rows are
+    matched under the lock (each part of the register still read once)."""
+    if fmt == "yaml":
+        return import_nodes(conn, _yaml_nodes(text, source), source)
+    with write_transaction(conn):
+        return _import_csv(conn, text, source)
 
 
 def _import_csv(conn, text: str, source: str) -> TreeResult:
     reader = csv.reader(io.StringIO(text, newline=""))
     result = TreeResult([], 0, [])
     problems: list[Problem] = []
+    planner = _Planner(conn)  # one for the file: rows under one parent read it once
     header = None
     for row in reader:
         line = reader.line_num
@@ -308,11 +710,11 @@ def _import_csv(conn, text: str, source: str) -> TreeResult:
             parent = found
         aliases = [a.strip() for a in record.get("aliases", "").split(";") if a.strip()]
         node = Node(name, kind, record.get("code") or None, aliases, [], line, None)
-        try:
-            sub = import_tree(conn, [node], source, parent)
-        except InputProblems as e:
-            problems.extend(e.problems)
+        plan = planner.plan([node], source, parent)
+        if plan.problems:
+            problems.extend(plan.problems)
             continue
+        sub = apply_plan(conn, plan)  # the rows below may name this one as their parent
         result.created += sub.created
         result.matched += sub.matched
         result.changed += sub.changed
@@ -323,19 +725,34 @@ def _import_csv(conn, text: str, source: str) -> TreeResult:
 
 # -- merges -------------------------------------------------------------------------------
 
-def _day(text: str):
-    from datetime import date as _date
-
-    return _date.fromisoformat(text)
-
-
 def merge(conn, old: list[Unit], new: Unit, date: str) -> None:
     """Record that `old` units became `new` on `date`. The old units keep their history but
-    are inactive from that date; `new` inherits no criteria (a merged commune is re-assessed)."""
+    are inactive from that date; `new` inherits no criteria (a merged commune is re-assessed).
+
+    Refused, before anything is written: a date after today; a target merged away by then
+    (or one that became, through earlier mergers, one of the old units: a lineage cycle,
+    both would vanish from every report); a target inside an old unit (merged away with it)."""
+    day = dates.parse_date(date) if isinstance(date, str) else date
+    if day > dates.today():
+        raise NtmError(f"the merger date {day.isoformat()} is in the future (after today, "
+                       f"{dates.today().isoformat()}): record a merger once it has taken effect")
+    if not active_on(new.active_until, day):
+        _, after = db.lineage(conn, new.id)
+        became = f" (it became {', '.join(n for _, n, _, _ in after)})" if after else ""
+        raise NtmError(f"{path_of(conn, new)} was itself merged away on {new.active_until}{became}: "
+                       "merge into the unit it became")
+    later = db.successor_ids(conn, new.id)
     for unit in old:
         if unit.id == new.id:
             raise NtmError(f"cannot merge {unit.name} into itself")
-        if not active_on(unit.active_until, _day(date)):
+        if not active_on(unit.active_until, day):
             raise NtmError(f"{unit.name} was already merged away on {unit.active_until}")
-        db.deactivate(conn, unit.id, date)
-        db.add_lineage(conn, unit.id, new.id, date, "merge")
+        if new.id in set(db.descendant_ids(conn, unit.id)):
+            raise NtmError(f"cannot merge {unit.name} into {path_of(conn, new)}: that unit is inside "
+                           f"{unit.name} and would be merged away with it")
+        if unit.id in later:
+            raise NtmError(f"cannot merge {unit.name} into {new.name}: {new.name} has already become "
+                           f"part of {unit.name} through earlier mergers; the lineage would be a cycle")
+    for unit in {u.id: u for u in old}.values():
+        db.deactivate(conn, unit.id, day.isoformat())
+        db.add_lineage(conn, unit.id, new.id, day.isoformat(), "merge")

@@ -1,10 +1,14 @@
-"""Checking and copying the register: integrity, invariants, online backups. Never prints."""
+"""Checking and copying the register: integrity, invariants (NFC names, siblings that print
+alike, lineage cycles), online backups. Never prints."""
 
 from __future__ import annotations
 
 import sqlite3
 import unicodedata
 from pathlib import Path
+
+from ..read import names
+from .units import ancestors
 
 
 def problems(conn: sqlite3.Connection, known_migrations: list[str]) -> list[str]:
@@ -25,6 +29,11 @@ def problems(conn: sqlite3.Connection, known_migrations: list[str]) -> list[str]
             found.append(f"unit {unit_id}: name {name!r} is not NFC")
         if any(unicodedata.category(ch) == "Cc" for ch in name):
             found.append(f"unit {unit_id}: name has control characters")
+        hidden = names.invisible_chars(name)
+        if hidden:
+            found.append(f"unit {unit_id}: name '{names.show_invisible(name)}' has invisible or "
+                         f"direction-changing characters ({names.describe_char(hidden[0][1])} at "
+                         f"position {hidden[0][0]})")
     for obs_id, in conn.execute(
             "SELECT o.id FROM observation o WHERE o.criterion IS NOT NULL AND NOT EXISTS"
             " (SELECT 1 FROM criterion c WHERE c.criteria_set=o.criteria_set AND c.number=o.criterion)"):
@@ -43,7 +52,74 @@ def problems(conn: sqlite3.Connection, known_migrations: list[str]) -> list[str]
     for target_id, in conn.execute(
             "SELECT id FROM plan_target WHERE unit_id NOT IN (SELECT id FROM unit)"):
         found.append(f"plan target {target_id}: its unit is missing")
+    found += sibling_problems(conn)
+    found += lineage_cycles(conn)
     return found
+
+
+def sibling_problems(conn: sqlite3.Connection) -> list[str]:
+    """Siblings of one kind that print alike (case, width, lookalike letters) or differ only
+    in diacritics without codes that tell them apart: what an older ntmtrack let `units
+    rename` make. One line for each unit after the first of its group; read one group of
+    siblings at a time."""
+    def path(unit_id: int, name: str) -> str:
+        return names.show_invisible("/".join([u.name for u in ancestors(conn, unit_id)] + [name]))
+
+    found: list[str] = []
+    group, first, shown = None, {}, {}
+    for unit_id, name, kind, parent_id, code in conn.execute(
+            "SELECT id, name, kind, parent_id, code FROM unit ORDER BY parent_id, kind, id"):
+        if (parent_id, kind) != group:
+            group, first, shown = (parent_id, kind), {}, {}
+        shown[unit_id] = (name, code)
+        twin = unit_id
+        for key in names.lookalike_keys(name):
+            twin = first.setdefault(key, unit_id)
+            if twin != unit_id:
+                break
+        if twin != unit_id:
+            found.append(f"unit {unit_id} {path(unit_id, name)}: prints like its sibling "
+                         f"{path(twin, shown[twin][0])} (unit {twin}); rename one (units rename)")
+            continue
+        twin = first.setdefault(("folded", names.fold(name)), unit_id)
+        other_code = shown[twin][1]
+        if twin != unit_id and not (code and other_code and code != other_code):
+            found.append(f"unit {unit_id} {path(unit_id, name)}: differs from its sibling "
+                         f"{path(twin, shown[twin][0])} (unit {twin}) only in diacritics, and no "
+                         "code tells them apart")
+    return found
+
+
+def lineage_cycles(conn: sqlite3.Connection) -> list[str]:
+    """Mergers that lead back to a unit they started from (each unit of the cycle merged
+    away into the next, so none is active): one line per cycle."""
+    successors: dict[int, list[int]] = {}
+    for before, after in conn.execute(
+            "SELECT predecessor_id, successor_id FROM unit_lineage ORDER BY id"):
+        successors.setdefault(before, []).append(after)
+    state: dict[int, int] = {}  # 1: on the current path, 2: done
+    cycles: list[list[int]] = []
+    for start in successors:
+        if start in state:
+            continue
+        path, stack = [start], [iter(successors.get(start, ()))]
+        state[start] = 1
+        while stack:
+            nxt = next(stack[-1], None)
+            if nxt is None:
+                state[path.pop()] = 2
+                stack.pop()
+            elif state.get(nxt) == 1:
+                cycles.append(path[path.index(nxt):])
+            elif nxt not in state:
+                state[nxt] = 1
+                path.append(nxt)
+                stack.append(iter(successors.get(nxt, ())))
+    if not cycles:
+        return []
+    shown = {r[0]: names.show_invisible(r[1]) for r in conn.execute("SELECT id, name FROM unit")}
+    return ["lineage cycle: " + " → ".join(f"{shown.get(u, '?')} (unit {u})" for u in [*cycle, cycle[0]])
+            + ": each was merged into the next, so none of them is active" for cycle in cycles]
 
 
 def backup(conn: sqlite3.Connection, destination: Path) -> None:

@@ -83,6 +83,35 @@ def descendant_by_folded(conn: sqlite3.Connection, unit_id: int, folded: str) ->
     return [_unit(r) for r in rows]
 
 
+def children(conn: sqlite3.Connection, parent_id: int | None) -> list[Unit]:
+    """The units directly under `parent_id` (None: the top units)."""
+    return [_unit(r) for r in conn.execute(
+        f"SELECT {_COLUMNS} FROM unit u WHERE parent_id IS ? ORDER BY id", [parent_id])]
+
+
+# UNION, not UNION ALL: a register damaged into a parent cycle still ends the walk.
+_SUBTREE = """WITH RECURSIVE down(id) AS (
+                SELECT ? UNION SELECT unit.id FROM unit JOIN down ON unit.parent_id = down.id)"""
+
+
+def subtree(conn: sqlite3.Connection, unit_id: int) -> list[tuple]:
+    """(id, name, kind, parent_id, code) of the unit and every unit below it, in one query."""
+    return conn.execute(
+        f"{_SUBTREE} SELECT u.id, u.name, u.kind, u.parent_id, u.code FROM down JOIN unit u ON u.id = down.id",
+        [unit_id]).fetchall()
+
+
+def subtree_aliases(conn: sqlite3.Connection, unit_id: int) -> list[tuple[int, str]]:
+    """(unit id, folded alias) of every alias in the unit's subtree."""
+    return conn.execute(
+        f"{_SUBTREE} SELECT a.unit_id, a.folded FROM down JOIN unit_alias a ON a.unit_id = down.id",
+        [unit_id]).fetchall()
+
+
+def aliases_folded(conn: sqlite3.Connection, unit_id: int) -> set[str]:
+    return {r[0] for r in conn.execute("SELECT folded FROM unit_alias WHERE unit_id=?", [unit_id])}
+
+
 def ancestors(conn: sqlite3.Connection, unit_id: int) -> list[Unit]:
     """From the root down to the unit's parent."""
     rows = conn.execute(
@@ -168,6 +197,26 @@ def add_lineage(conn: sqlite3.Connection, predecessor: int, successor: int, date
         " VALUES (?, ?, ?, ?)",
         [predecessor, successor, date, event],
     )
+
+
+def successor_ids(conn: sqlite3.Connection, unit_id: int) -> set[int]:
+    """Every unit the unit became, through any chain of mergers (its lineage forward)."""
+    return {r[0] for r in conn.execute(
+        """WITH RECURSIVE after(id) AS (
+              SELECT successor_id FROM unit_lineage WHERE predecessor_id = ?
+              UNION SELECT l.successor_id FROM unit_lineage l JOIN after ON l.predecessor_id = after.id)
+           SELECT id FROM after""", [unit_id])}
+
+
+def lineage_edges(conn: sqlite3.Connection) -> list[tuple[int, int]]:
+    """(predecessor, successor) of every lineage row, in the order they were recorded."""
+    return conn.execute("SELECT predecessor_id, successor_id FROM unit_lineage ORDER BY id").fetchall()
+
+
+def data_version(conn: sqlite3.Connection) -> int:
+    """A number that changes whenever another connection commits to the register (SQLite's
+    `PRAGMA data_version`): what was read before it changed may be stale."""
+    return conn.execute("PRAGMA data_version").fetchone()[0]
 
 
 def lineage(conn: sqlite3.Connection, unit_id: int) -> tuple[list[tuple], list[tuple]]:
