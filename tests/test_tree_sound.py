@@ -295,7 +295,7 @@ def _villages(n: int, commune: str = "Dân Lý"):
 def _vm_steps(db, roots) -> int:
     """SQLite virtual-machine steps (in thousands) to import `roots`: the work done in SQL,
     whatever the machine's speed."""
-    from ntmtrack.register import units
+    from ntmtrack.register import unit_trees
     from ntmtrack.store import open_register
 
     steps = 0
@@ -307,7 +307,7 @@ def _vm_steps(db, roots) -> int:
 
     with open_register(db) as reg:
         reg.conn.set_progress_handler(count, 1000)
-        units.import_nodes(reg.conn, roots, "test")
+        unit_trees.import_nodes(reg.conn, roots, "test")
     return steps
 
 
@@ -339,14 +339,14 @@ def test_import_under_an_existing_commune_does_linear_sql_work(registers):
 
 
 def test_import_takes_the_write_lock_only_to_write(registers):
-    from ntmtrack.register import units
+    from ntmtrack.register import unit_trees
     from ntmtrack.store import open_register
 
     _, existing = registers("")
     statements = []
     with open_register(existing) as reg:
         reg.conn.set_trace_callback(statements.append)
-        result = units.import_nodes(reg.conn, _villages(50), "test")
+        result = unit_trees.import_nodes(reg.conn, _villages(50), "test")
     assert len(result.created) == 50 and result.matched == 1
     begin = statements.index("BEGIN IMMEDIATE")
     end = statements.index("COMMIT", begin)
@@ -358,24 +358,24 @@ def test_import_takes_the_write_lock_only_to_write(registers):
 def test_a_writer_between_the_check_and_the_lock_is_seen(registers, monkeypatch):
     """Another ntmtrack commits after the file was checked: the import checks again under the
     lock instead of writing what it planned on a register that has changed."""
-    from ntmtrack.register import units
+    from ntmtrack.register import unit_trees
     from ntmtrack.store import open_register, write_transaction
 
     _, existing = registers("")
-    real_plan = units.plan_tree
+    real_plan = unit_trees.plan_tree
     calls = []
 
     def plan_then_other_writer(conn, *args, **kwargs):
         plan = real_plan(conn, *args, **kwargs)
         if not calls:
             with open_register(existing) as other, write_transaction(other.conn):
-                units.apply_plan(other.conn, real_plan(other.conn, _villages(1), "other"))  # Thôn 1
+                unit_trees.apply_plan(other.conn, real_plan(other.conn, _villages(1), "other"))  # Thôn 1
         calls.append(1)
         return plan
 
-    monkeypatch.setattr(units, "plan_tree", plan_then_other_writer)
+    monkeypatch.setattr(unit_trees, "plan_tree", plan_then_other_writer)
     with open_register(existing) as reg:
-        result = units.import_nodes(reg.conn, _villages(3), "test")
+        result = unit_trees.import_nodes(reg.conn, _villages(3), "test")
     assert len(calls) == 2
     assert result.created == ["Thôn 2", "Thôn 3"] and result.matched == 2
     with open_register(existing, readonly=True) as reg:
@@ -389,13 +389,13 @@ def test_ten_thousand_villages_under_an_existing_commune_take_at_most_twice_a_fr
     """Issue 18's figure: 10,000 villages under an existing commune took 45 s against 3.2 s
     into a fresh register. CPU time of the import alone (not wall time: the machine is
     shared), best of two; linear work measures about 1×, so 2× has a wide margin."""
-    from ntmtrack.register import units
+    from ntmtrack.register import unit_trees
     from ntmtrack.store import open_register
 
     def cpu(path) -> float:
         with open_register(path) as reg:
             start = time.process_time()
-            units.import_nodes(reg.conn, _villages(10_000), "test")
+            unit_trees.import_nodes(reg.conn, _villages(10_000), "test")
             return time.process_time() - start
 
     best_fresh, best_existing = float("inf"), float("inf")

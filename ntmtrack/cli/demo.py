@@ -22,7 +22,7 @@ from ..register import criteria, units
 from ..register.observations import Recorder
 from ..register.plans import bind_and_write
 from ..register.recording import append_checked, import_rows
-from ..register.units import nodes_from_text
+from ..register.unit_trees import nodes_from_text
 from ..store import criteria as store_criteria
 from ..store import maintenance, open_register, write_transaction
 from ..store.connection import scratch_register

@@ -9,7 +9,8 @@ import typer
 
 from ..output.labels import UNIT_FIELDS, UNIT_KINDS, label
 from ..output.render import Column, format_date, write
-from ..register import units
+from ..read.unit_files import parse_kind
+from ..register import unit_trees, units
 from ..store import units as store_units
 from ._common import (
     DbOption,
@@ -38,7 +39,7 @@ def _kind(text: str | None, required: bool = False) -> str | None:
         if required:
             raise typer.BadParameter("a kind is required", param_hint="--kind")
         return None
-    kind = units.parse_kind(text)
+    kind = parse_kind(text)
     if kind is None:
         raise typer.BadParameter(f"unknown kind '{text}'", param_hint="--kind")
     return kind
@@ -95,7 +96,7 @@ def units_import(
     text = read_text_file(file, encoding)
     source = "<stdin>" if str(file) == "-" else str(file)
     with register(db) as reg:  # the import takes the write lock itself, only to write
-        result = units.import_text(reg.conn, text, source, fmt)
+        result = unit_trees.import_text(reg.conn, text, source, fmt)
     if not result.created and not result.changed:
         message(tr(language, f"{source}: {result.matched} units already present; nothing changed",
                    f"{source}: {result.matched} đơn vị đã có; không thay đổi"))
@@ -299,7 +300,7 @@ def units_seed(province: Annotated[Optional[str], typer.Option("--province", hel
     language = lang_of(lang)
     roots, edition = seed.nodes(province)
     with register(db) as reg:  # checked first, then written under the write lock
-        result = units.import_nodes(reg.conn, roots, edition)
+        result = unit_trees.import_nodes(reg.conn, roots, edition)
     message(tr(language, f"{edition}: {len(result.created)} units added, {result.matched} already present",
                f"{edition}: thêm {len(result.created)} đơn vị, {result.matched} đã có"))
     if "2025." in edition:

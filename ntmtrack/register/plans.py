@@ -23,7 +23,7 @@ from ..read.unit_files import Node
 from ..store import observations as store_obs
 from ..store import plans as db
 from ..store import units as store_units
-from . import criteria, units
+from . import criteria, unit_trees, units
 from .tree import Tree
 
 
@@ -135,7 +135,7 @@ class UnitView:
         return message if isinstance(message, str) and message.startswith("no ") \
             else f"no unit named '{names.nfc(text)}'"
 
-    # -- a units tree, seen before it is written (register/units.import_tree's rules) -------
+    # -- a units tree, seen before it is written (register/unit_trees.import_tree's rules) -------
 
     def preview(self, roots: list[Node], source: str) -> tuple[list[int], list[str], list[Problem]]:
         """(the ids of the tree's units in the order import_tree visits them — provisional
@@ -412,7 +412,7 @@ def save(conn, bound: Bound) -> Outcome:
     created: list[str] = []
     ids: dict[int, int] = {}
     if doc.units:
-        tree = units.import_tree(conn, doc.units, doc.source)
+        tree = unit_trees.import_tree(conn, doc.units, doc.source)
         created = tree.created
         if len(tree.ids) != len(bound.order) or any(
                 seen >= 0 and seen != written for seen, written in zip(bound.order, tree.ids)):

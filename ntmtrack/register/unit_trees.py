@@ -1,0 +1,519 @@
+"""Unit trees imported from files, seeds and plans: planned in memory (each subtree read in one
+query, every sibling rule of register/units.py checked), then written — in time linear in the
+tree's size, with the write lock taken only for the write.
+
+Domain rules over store.units; knows nothing of the CLI. Data problems become `Problem`s.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+from dataclasses import dataclass, field
+
+from ..model import InputProblems, NtmError, Problem, Unit
+from ..read import names, yamldoc
+from ..read.unit_files import Node, nodes_from_yaml, parse_kind
+from ..store import units as db
+from ..store import write_transaction
+from .units import check_name, lookalike_message, resolve_problem
+
+# -- trees ---------------------------------------------------------------------------------
+# An import is planned, reading only, then applied: the plan holds the register's units it
+# touches in memory (each subtree read in one query) with those it will create, so matching a
+# node costs the same under a commune of 10,000 villages as under an empty one, and the write
+# lock is needed only to apply.
+
+@dataclass
+class TreeResult:
+    created: list[str]
+    matched: int
+    changed: list[str]
+    ids: list[int] | None = None
+
+    def __post_init__(self):
+        if self.ids is None:
+            self.ids = []
+
+
+class _U:
+    """A unit as an import sees it: one of the register's (id > 0) or one it will create
+    (id < 0 until written)."""
+
+    __slots__ = ("id", "name", "kind", "code", "parent", "parent_id", "folded", "aliases",
+                 "children", "index", "keys", "size", "complete")
+
+    def __init__(self, unit_id, name, kind, code, parent_id):
+        self.id, self.name, self.kind, self.code = unit_id, name, kind, code
+        self.parent: _U | None = None       # the unit above, once it is read
+        self.parent_id = parent_id          # the register's, for a unit whose parent is unread
+        self.folded = names.fold(name)
+        self.aliases: set[str] | None = None          # folded aliases, once read
+        self.children: dict[_U, None] | None = None   # once the subtree is read (complete)
+        self.index: dict[str, list[_U]] | None = None  # children by folded name and alias
+        self.keys: dict[tuple, _U] | None = None       # children by (kind, lookalike key)
+        self.size = 1                                  # units in the subtree, once complete
+        self.complete = False
+
+
+@dataclass
+class TreePlan:
+    """What an import will do, found reading only: `apply_plan` writes it."""
+
+    planner: "_Planner"
+    ops: list[tuple] = field(default_factory=list)
+    created: list[str] = field(default_factory=list)
+    matched: int = 0
+    changed: list[str] = field(default_factory=list)
+    visited: list[_U] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+class _Planner:
+    def __init__(self, conn):
+        self.conn = conn
+        self.by_id: dict[int, _U] = {}
+        self.by_folded: dict[str, dict[_U, None]] = {}   # every unit read or planned
+        self.codes: dict[str, list[_U]] = {}             # codes this import gives
+        self.top = _U(None, "", "", None, None)          # stands above the top units
+        self._new_ids = itertools.count(-1, -1)
+
+    # reading the register, each part once
+
+    def _folded(self, u: _U, folded: str) -> None:
+        self.by_folded.setdefault(folded, {})[u] = None
+
+    def obj(self, unit: Unit) -> _U:
+        u = self.by_id.get(unit.id)
+        if u is None:
+            u = self.by_id[unit.id] = _U(unit.id, unit.name, unit.kind, unit.code, unit.parent_id)
+            u.parent = self.by_id.get(unit.parent_id) if unit.parent_id else None
+            self._folded(u, u.folded)
+        return u
+
+    def _aliases(self, u: _U) -> set[str]:
+        if u.aliases is None:
+            u.aliases = db.aliases_folded(self.conn, u.id) if u.id > 0 else set()
+            for folded in u.aliases:
+                self._folded(u, folded)
+        return u.aliases
+
+    def ensure(self, root: _U) -> None:
+        """Read `root`'s whole subtree, with aliases, in two queries (once)."""
+        if root.complete or root is self.top:
+            return
+        loaded, fresh, register_parent = [], set(), {}
+        for unit_id, name, kind, parent_id, code in db.subtree(self.conn, root.id):
+            u = self.by_id.get(unit_id)
+            if u is None:
+                u = self.by_id[unit_id] = _U(unit_id, name, kind, code, parent_id)
+                self._folded(u, u.folded)
+            loaded.append(u)
+            register_parent[u] = parent_id
+            if not u.complete:
+                fresh.add(u)
+                u.children = {}
+        aliases: dict[int, set[str]] = {}
+        for unit_id, folded in db.subtree_aliases(self.conn, root.id):
+            aliases.setdefault(unit_id, set()).add(folded)
+        for u in loaded:
+            if u.aliases is None:
+                u.aliases = aliases.get(u.id, set())
+                for folded in u.aliases:
+                    self._folded(u, folded)
+            parent = self.by_id.get(register_parent[u]) if register_parent[u] else None
+            if u.parent is None and u is not root:
+                u.parent = parent  # a unit this import moved keeps its new parent
+            if u.parent is parent and parent in fresh:
+                parent.children[u] = None
+        if root.parent is None and root.parent_id:
+            root.parent = self.by_id.get(root.parent_id)
+        order, stack = [], [root]
+        while stack:  # sizes bottom-up, over the units read just now
+            u = stack.pop()
+            if u in fresh:
+                order.append(u)
+                stack.extend(u.children)
+        for u in reversed(order):
+            u.size = 1 + sum(c.size for c in u.children)
+            u.complete = True
+
+    def top_children(self) -> dict:
+        if self.top.children is None:
+            self.top.children = {self.obj(u): None for u in db.top_units(self.conn)}
+        return self.top.children
+
+    # looking things up
+
+    def _child_index(self, parent: _U) -> dict[str, list[_U]]:
+        if parent.index is None:
+            parent.index = {}
+            for c in parent.children:
+                for folded in {c.folded, *self._aliases(c)}:
+                    parent.index.setdefault(folded, []).append(c)
+        return parent.index
+
+    def _keys(self, parent: _U) -> dict[tuple, _U]:
+        if parent.keys is None:
+            parent.keys = {}
+            for c in (self.top_children() if parent is self.top else parent.children):
+                for key in names.lookalike_keys(c.name):
+                    parent.keys.setdefault((c.kind, key), c)
+        return parent.keys
+
+    def lookalike(self, parent: _U | None, name: str, kind: str, exclude: _U | None = None) -> _U | None:
+        keys = self._keys(parent if parent is not None else self.top)
+        for key in names.lookalike_keys(name):
+            other = keys.get((kind, key))
+            if other is not None and other is not exclude:
+                return other
+        return None
+
+    def named_children(self, parent: _U, folded: str, kind: str) -> list[_U]:
+        self.ensure(parent)
+        return [u for u in self._child_index(parent).get(folded, ()) if u.kind == kind]
+
+    def named_below(self, root: _U, folded: str, kind: str) -> list[_U]:
+        """Units of `kind` named (or aliased) `folded` anywhere below `root`: whichever is
+        fewer, the units so named (each checked upward) or the subtree (walked down)."""
+        self.ensure(root)
+        candidates = self.by_folded.get(folded, {})
+        if len(candidates) <= root.size:
+            return [u for u in candidates if u.kind == kind and u is not root and self._below(u, root)]
+        found, stack = [], list(root.children)
+        while stack:
+            u = stack.pop()
+            if u.kind == kind and (u.folded == folded or folded in self._aliases(u)):
+                found.append(u)
+            stack.extend(u.children or ())
+        return found
+
+    @staticmethod
+    def _below(u: _U, root: _U) -> bool:
+        up = u.parent
+        while up is not None:
+            if up is root:
+                return True
+            up = up.parent
+        return False
+
+    def _union(self, units: list[Unit], planned) -> list[_U]:
+        return list(dict.fromkeys([self.obj(u) for u in units] + list(planned)))
+
+    def by_code(self, code: str) -> list[_U]:
+        return self._union(db.by_code(self.conn, code), self.codes.get(code, ()))
+
+    def find(self, name: str, kind: str) -> list[_U]:
+        """register/units.find's rules for a name, over the register and the plan."""
+        found = self.by_code(name)
+        if not found:
+            folded = names.fold(name)
+            found = self._union(db.by_folded(self.conn, folded), self.by_folded.get(folded, ()))
+            if not found:
+                split = names.split_kind_prefix(folded)
+                if split:
+                    rest, kinds = split
+                    found = [u for u in self._union(db.by_folded(self.conn, rest),
+                                                    self.by_folded.get(rest, ())) if u.kind in kinds]
+        return [u for u in found if u.kind == kind]
+
+    def path(self, u: _U) -> str:
+        parts, top = [], u
+        while top is not None:
+            parts.append(top.name)
+            if top.parent is None and top.parent_id and top.id and top.id > 0:
+                parts += [a.name for a in reversed(db.ancestors(self.conn, top.id))]
+                break
+            top = top.parent
+        return "/".join(reversed(parts))
+
+    def describe(self, u: _U) -> str:
+        return f"{self.path(u)} ({u.kind})"
+
+    # what the plan changes, in memory
+
+    def _attach(self, u: _U, parent: _U | None) -> None:
+        holder = parent if parent is not None else self.top
+        children = self.top_children() if holder is self.top else holder.children
+        children[u] = None
+        u.parent = parent
+        if holder.index is not None:
+            for folded in {u.folded, *self._aliases(u)}:
+                holder.index.setdefault(folded, []).append(u)
+        if holder.keys is not None:
+            for key in names.lookalike_keys(u.name):
+                holder.keys.setdefault((u.kind, key), u)
+        up = parent
+        while up is not None:
+            up.size += u.size
+            up = up.parent
+
+    def _detach(self, u: _U) -> None:
+        holder = u.parent
+        del holder.children[u]
+        if holder.index is not None:
+            for folded in {u.folded, *self._aliases(u)}:
+                holder.index[folded] = [c for c in holder.index.get(folded, ()) if c is not u]
+        if holder.keys is not None:
+            for key in names.lookalike_keys(u.name):
+                if holder.keys.get((u.kind, key)) is u:
+                    del holder.keys[(u.kind, key)]
+        up = holder
+        while up is not None:
+            up.size -= u.size
+            up = up.parent
+
+    def create(self, name: str, node: Node, parent: _U | None) -> _U:
+        u = _U(next(self._new_ids), name, node.kind, node.code, None)
+        u.aliases, u.children, u.complete = {names.fold(names.nfc(a)) for a in node.aliases}, {}, True
+        for folded in {u.folded, *u.aliases}:
+            self._folded(u, folded)
+        if node.code:
+            self.codes.setdefault(node.code, []).append(u)
+        self._attach(u, parent)
+        return u
+
+    def move(self, u: _U, parent: _U) -> None:
+        self._detach(u)
+        self._attach(u, parent)
+
+    def set_code(self, u: _U, code: str) -> None:
+        u.code = code
+        self.codes.setdefault(code, []).append(u)
+
+    def add_alias(self, u: _U, alias: str) -> bool:
+        folded = names.fold(alias)
+        if folded in self._aliases(u):
+            return False
+        u.aliases.add(folded)
+        self._folded(u, folded)
+        if u.parent is not None and u.parent.index is not None:
+            same = u.parent.index.setdefault(folded, [])
+            if u not in same:  # an alias folding like the unit's own name
+                same.append(u)
+        return True
+
+    # the rules of import_tree
+
+    def plan(self, roots: list[Node], source: str, parent: Unit | None = None) -> TreePlan:
+        plan = TreePlan(self)
+        top = self.obj(parent) if parent is not None else None
+        for node in roots:
+            self._node(plan, node, top, source, anchor=top)
+        return plan
+
+    def _node(self, plan: TreePlan, node: Node, parent: _U | None, source: str,
+              anchor: _U | None) -> None:
+        """`anchor` is the nearest ancestor in the file that already existed in the register."""
+        def problem(message: str) -> None:
+            plan.problems.append(Problem(source, node.line, node.col, message))
+
+        name = names.nfc(node.name)
+        try:
+            check_name(name)
+        except NtmError as e:
+            problem(str(e))
+            return
+        folded = names.fold(name)
+        if parent is None:
+            existing = self.find(name, node.kind)
+            if node.code:
+                existing = [u for u in existing if u.code in (None, node.code)] or self.by_code(node.code)
+        else:
+            existing = self.named_children(parent, folded, node.kind)
+            if not existing:
+                # The register may hold levels the file skips (a cluster between district and
+                # commune): the same name and kind further down is the same unit.
+                existing = self.named_below(parent, folded, node.kind)
+            if not existing and anchor is not None and anchor is not parent:
+                # The file adds a level the register lacks (clusters in a district whose
+                # communes were registered directly under it): same unit, moved into the level.
+                existing = self.named_below(anchor, folded, node.kind)
+                if len(existing) == 1 and existing[0].parent is anchor:
+                    other = self.lookalike(parent, existing[0].name, node.kind, exclude=existing[0])
+                    if other is not None:
+                        problem(lookalike_message(existing[0].name, other.name, self.path(other)))
+                        return
+                    self.move(existing[0], parent)
+                    plan.ops.append(("move", existing[0], parent))
+                    plan.changed.append(f"{name}: moved under {parent.name}")
+                else:
+                    existing = []  # a namesake elsewhere in the district is another unit
+            if node.code:
+                # Bình Đông and Bình Đồng fold alike but are two names: with codes that differ,
+                # two communes. The same spelling with another code is a conflict, reported below.
+                existing = [u for u in existing if u.code in (None, node.code) or u.name == name]
+        if len(existing) > 1:
+            listed = "; ".join(self.describe(u) for u in existing[:5])
+            problem(f"'{name}' matches {len(existing)} units ({listed}); nest it under its parent")
+            return
+        if existing:
+            unit = anchor = existing[0]
+            plan.matched += 1
+            if node.code and unit.code and unit.code != node.code:
+                problem(f"'{name}' already has code {unit.code}, not {node.code}")
+                return
+            if node.code and not unit.code:
+                taken = [u for u in self.by_code(node.code) if u is not unit]
+                if taken:
+                    problem(f"code {node.code} already belongs to {self.describe(taken[0])}")
+                    return
+                self.set_code(unit, node.code)
+                plan.ops.append(("code", unit, node.code))
+                plan.changed.append(f"{name}: code {node.code}")
+            for alias in node.aliases:
+                if self.add_alias(unit, names.nfc(alias)):
+                    plan.ops.append(("alias", unit, names.nfc(alias)))
+                    plan.changed.append(f"{name}: alias {alias}")
+        else:
+            if node.code and self.by_code(node.code):
+                problem(f"code {node.code} already belongs to {self.describe(self.by_code(node.code)[0])}")
+                return
+            other = self.lookalike(parent, name, node.kind)
+            if other is not None:
+                problem(lookalike_message(name, other.name, self.path(other)))
+                return
+            unit = self.create(name, node, parent)
+            plan.ops.append(("create", unit, node))
+            plan.created.append(name)
+        plan.visited.append(unit)
+        for child in node.children:
+            self._node(plan, child, unit, source, anchor)
+
+
+def plan_tree(conn, roots: list[Node], source: str, parent: Unit | None = None) -> TreePlan:
+    """What importing `roots` (under `parent`) would do, reading only. Raises InputProblems."""
+    plan = _Planner(conn).plan(roots, source, parent)
+    if plan.problems:
+        raise InputProblems(plan.problems)
+    return plan
+
+
+def apply_plan(conn, plan: TreePlan) -> TreeResult:
+    """Write a plan (in the caller's transaction): inserts and updates only."""
+    for op in plan.ops:
+        what, u = op[0], op[1]
+        if what == "create":
+            node = op[2]
+            u.parent_id = u.parent.id if u.parent is not None else None
+            u.id = db.insert(conn, u.name, u.kind, u.parent_id, node.code or None, node.edition)
+            for alias in node.aliases:
+                db.add_alias(conn, u.id, names.nfc(alias))
+            plan.planner.by_id[u.id] = u
+        elif what == "code":
+            db.set_code(conn, u.id, op[2])
+        elif what == "alias":
+            db.add_alias(conn, u.id, op[2])
+        elif what == "move":
+            db.set_parent(conn, u.id, op[2].id)
+    return TreeResult(list(plan.created), plan.matched, list(plan.changed), [u.id for u in plan.visited])
+
+
+def import_tree(conn, roots: list[Node], source: str, parent: Unit | None = None) -> TreeResult:
+    """Create or match every node, in the caller's transaction; the same tree twice is a
+    no-op. Raises InputProblems."""
+    return apply_plan(conn, plan_tree(conn, roots, source, parent))
+
+
+def import_nodes(conn, roots: list[Node], source: str) -> TreeResult:
+    """`import_tree` taking the write lock only to write: the tree is checked and matched
+    first, reading; if another writer committed meanwhile it is checked again under the lock.
+    `conn` must not be in a transaction."""
+    seen = db.data_version(conn)
+    plan = plan_tree(conn, roots, source)
+    with write_transaction(conn):
+        if db.data_version(conn) != seen:
+            plan = plan_tree(conn, roots, source)
+        return apply_plan(conn, plan)
+
+
+# -- files ------------------------------------------------------------------------------
+
+def _yaml_nodes(text: str, source: str) -> list[Node]:
+    data, problems = yamldoc.load(text, source)
+    if problems:
+        raise InputProblems(problems)
+    if isinstance(data, dict) and "units" in data:
+        data = data["units"]
+    nodes, problems = nodes_from_yaml(data, source)
+    if problems:
+        raise InputProblems(problems)
+    return nodes
+
+
+def nodes_from_text(conn, text: str, source: str, fmt: str) -> TreeResult:
+    """Import a YAML tree or a CSV in the caller's transaction."""
+    if fmt == "yaml":
+        return import_tree(conn, _yaml_nodes(text, source), source)
+    return _import_csv(conn, text, source)
+
+
+def import_text(conn, text: str, source: str, fmt: str) -> TreeResult:
+    """Import a YAML tree or a CSV, taking the write lock itself: a YAML tree is read and
+    checked before; a CSV's rows may name parents made by rows above them, so its rows are
+    matched under the lock (each part of the register still read once)."""
+    if fmt == "yaml":
+        return import_nodes(conn, _yaml_nodes(text, source), source)
+    with write_transaction(conn):
+        return _import_csv(conn, text, source)
+
+
+def _import_csv(conn, text: str, source: str) -> TreeResult:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    result = TreeResult([], 0, [])
+    problems: list[Problem] = []
+    planner = _Planner(conn)  # one for the file: rows under one parent read it once
+    header = None
+    for row in reader:
+        line = reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        if header is None:
+            header = [names.fold(h).replace(" ", "_") for h in row]
+            header = [{"ten": "name", "ten_don_vi": "name", "loai": "kind", "cap": "kind",
+                       "truc_thuoc": "parent", "don_vi_cha": "parent", "ma": "code",
+                       "ten_khac": "aliases"}.get(h, h) for h in header]
+            missing = [k for k in ("name", "kind", "parent") if k not in header]
+            if missing:
+                raise InputProblems([Problem(source, line, None,
+                                             f"missing column(s): {', '.join(missing)}; "
+                                             "expected name,kind,parent[,code][,aliases]")])
+            continue
+        if len(row) > len(header) and any(c.strip() for c in row[len(header):]):
+            problems.append(Problem(source, line, None, "more cells than header columns"))
+            continue
+        record = dict(zip(header, (c.strip() for c in row)))
+        name = names.nfc(record.get("name", ""))
+        kind = parse_kind(record.get("kind", ""))
+        if not name:
+            problems.append(Problem(source, line, None, "name is empty"))
+            continue
+        if names.has_control_chars(name) or "/" in name:
+            problems.append(Problem(source, line, None, "a unit name cannot contain control characters or '/'"))
+            continue
+        if kind is None:
+            problems.append(Problem(source, line, None, f"unknown kind '{record.get('kind', '')}'"))
+            continue
+        parent = None
+        if record.get("parent"):
+            found = resolve_problem(conn, record["parent"], container=True)
+            if isinstance(found, str):
+                problems.append(Problem(source, line, None, f"parent: {found}"))
+                continue
+            parent = found
+        aliases = [a.strip() for a in record.get("aliases", "").split(";") if a.strip()]
+        node = Node(name, kind, record.get("code") or None, aliases, [], line, None)
+        plan = planner.plan([node], source, parent)
+        if plan.problems:
+            problems.extend(plan.problems)
+            continue
+        sub = apply_plan(conn, plan)  # the rows below may name this one as their parent
+        result.created += sub.created
+        result.matched += sub.matched
+        result.changed += sub.changed
+    if problems:
+        raise InputProblems(problems)
+    return result
+
+
