@@ -397,10 +397,28 @@ def history_command(
         target = units.resolve(reg.conn, unit)
         title = units.path_of(reg.conn, target)
         ids = [target.id] + (store_units.descendant_ids(reg.conn, target.id) if below else [])
-        rows = store_obs.history(reg.conn, ids, since_day, until, criterion, indicator)
-        tree = Tree.load(reg.conn)
-    out = []
-    for r in rows:
+        tree = Tree.load(reg.conn, target.id)
+        # Streamed from the cursor to the output, row by row: a unit with a million
+        # observations is never held in memory (issue 18).
+        found = store_obs.history_rows(reg.conn, ids, since_day, until, criterion, indicator)
+        if fmt in (Format.table, Format.markdown):
+            columns = [c for c in HISTORY_COLUMNS if c.key not in ("recorded_at",)]
+            shown = (_history_shown(r, raw["value"], language) for r, raw in _history_out(found, tree, fmt))
+            write(shown, columns, fmt, language, title=title,
+                  styles=lambda r: "strike dim" if r["voided"] else None)
+            return
+        columns = HISTORY_COLUMNS + [Column(k, k, k) for k in (
+            "unit_path", "criteria_set", "criterion", "indicator", "decision", "voids", "voided_by")]
+        write((r for r, _ in _history_out(found, tree, fmt)), columns, fmt, language, excel=excel)
+
+
+def _history_out(found, tree, fmt):
+    """(the row every format starts from, the stored row) for each observation found."""
+    names, paths = {}, {}
+    for r in found:
+        unit_id = r["unit_id"]
+        if unit_id not in names:
+            names[unit_id], paths[unit_id] = tree.units[unit_id]["name"], tree.path(unit_id)
         if r["kind"] in ("met", "unmet"):
             measure_text, value = f"{r['criteria_set']}:{r['criterion']}", r["kind"]
         elif r["kind"] in ("set", "add"):
@@ -410,9 +428,9 @@ def history_command(
             measure_text, value = f"{r['criteria_set']}:recognized", r["decision"]
         else:
             measure_text, value = "void", f"#{r['voids']}"
-        out.append({
-            "id": r["id"], "date": r["date"], "unit": tree.units[r["unit_id"]]["name"],
-            "unit_path": tree.path(r["unit_id"]), "measure": measure_text, "kind": r["kind"],
+        yield {
+            "id": r["id"], "date": r["date"], "unit": names[unit_id],
+            "unit_path": paths[unit_id], "measure": measure_text, "kind": r["kind"],
             "value": value if fmt not in (Format.json, Format.jsonl) else (
                 r["value"] if r["kind"] in ("set", "add") else value),
             "criteria_set": r["criteria_set"], "criterion": r["criterion"],
@@ -420,13 +438,4 @@ def history_command(
             "note": r["note"], "by": r["by"], "source": r["source"],
             "recorded_at": r["recorded_at"], "voided": r["voided_by"] is not None,
             "voided_by": r["voided_by"],
-        })
-    if fmt in (Format.table, Format.markdown):
-        columns = [c for c in HISTORY_COLUMNS if c.key not in ("recorded_at",)]
-        styles = ["strike dim" if r["voided"] else None for r in out]
-        shown = [_history_shown(r, raw["value"], language) for r, raw in zip(out, rows)]
-        write(shown, columns, fmt, language, title=title, styles=styles)
-        return
-    columns = HISTORY_COLUMNS + [Column(k, k, k) for k in (
-        "unit_path", "criteria_set", "criterion", "indicator", "decision", "voids", "voided_by")]
-    write(out, columns, fmt, language, excel=excel)
+        }, r

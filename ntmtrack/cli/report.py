@@ -13,7 +13,7 @@ import typer
 
 from ..model import DEFAULT_THRESHOLD
 from ..output.labels import projection_label, reason_text, state_label
-from ..output.render import MACHINE, Column, as_mapping, format_number, number_ranges, write
+from ..output.render import MACHINE, Column, as_mapping, format_number, json_safe, number_ranges, write
 from ._common import (
     AsOfOption,
     DbOption,
@@ -337,7 +337,7 @@ def summary_command(
                             threshold=threshold, lang=language)
         start = parse_date(since) if since else scope.as_of - timedelta(days=7)
         data = digest(reg.conn, scope, start)
-    text = (json.dumps(data, ensure_ascii=False, indent=2) + "\n" if fmt == "json"
+    text = (json_safe(json.dumps(data, ensure_ascii=False, indent=2)) + "\n" if fmt == "json"
             else as_text(data, language, markdown=fmt == "markdown"))
     if target:
         target.write_text(text)

@@ -61,3 +61,20 @@ def number_ranges(numbers: list[int]) -> str:
             start = n
         prev = n
     return ", ".join(parts)
+
+
+def visible(text: str) -> str:
+    """Text that cannot drive a terminal or reorder what is shown: every character the register
+    refuses at the door (read.fields: controls, bidi controls, invisible characters) shown as
+    its escape (`\\x1b`, `\\u202e`) — for text written before that rule, or by other tools.
+    Line breaks and tabs stay: they are the layout of a message."""
+    if text.isprintable():
+        return text
+    from ..read.fields import forbidden
+
+    return "".join(ch if ch in "\n\t" or not forbidden(ch) else _escape(ch) for ch in text)
+
+
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

@@ -25,7 +25,7 @@ from ..reports.stats import criteria_stats
 from ..reports.status import group_status, status
 from ..reports.targets import share_of_target
 from ..store import units as store_units
-from .formats import format_date, format_number, format_share, number_ranges
+from .formats import format_date, format_number, format_share, number_ranges, visible
 from .labels import UNIT_KINDS, label, projection_label, reason_text, state_label, tr
 
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.S)
@@ -258,7 +258,7 @@ def build(conn, scope: Scope) -> str:
     place_date = (f"{place + ', ' if place else ''}ngày {as_of.day:02d} tháng "
                   f"{as_of.month:02d} năm {as_of.year}" if lang == "vi"
                   else f"{place + ', ' if place else ''}{as_of.strftime('%d %B %Y')}")
-    return template.render(
+    document = template.render(
         lang=lang, version=__version__, t=t, scope_name=scope_name, day_text=format_date(as_of, lang),
         place_date=place_date, totals=totals, average_text=format_number(totals.average_criteria_met, lang)
         if totals.average_criteria_met is not None else "–",
@@ -267,3 +267,5 @@ def build(conn, scope: Scope) -> str:
         campaigns=campaigns, laggards=lag_rows, laggard_units=laggard_units,
         laggards_more=tr(lang, f"… and {more} more (ntmtrack laggards lists all)",
                          f"… và {more} trường hợp khác (xem ntmtrack laggards)") if more > 0 else "")
+    # Text from the register (an older one may hold control or bidi characters) is shown, never obeyed.
+    return visible(document)

@@ -9,13 +9,15 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import enum
+import itertools
 import json
 import os
+import re
 import sys
 from dataclasses import dataclass
-from typing import IO, Any, Iterable
+from typing import IO, Any, Callable, Iterable, Iterator
 
-from .formats import format_date, format_number, format_share, number_ranges  # noqa: F401 (re-exported)
+from .formats import format_date, format_number, format_share, number_ranges, visible  # noqa: F401 (re-exported)
 from .labels import UNIT_KINDS, header, label, tr
 
 
@@ -125,9 +127,15 @@ def excel_safe(cell):
 
 def write(rows: Iterable[dict], columns: list[Column], fmt: Format, lang: str,
           out: IO[str] | None = None, title: str | None = None,
-          footer: list[str] | None = None, styles: list[str | None] | None = None,
+          footer: list[str] | None = None,
+          styles: list[str | None] | Callable[[dict], str | None] | None = None,
           excel: bool = False) -> None:
     """Write rows in `fmt`. Title, footer and row styles appear in human formats only.
+
+    `rows` may be any iterable, a cursor's generator included: every format streams them
+    (a million rows never sit in memory), and a table over TABLE_ROWS rows is printed as plain
+    aligned text (see `_plain_table`). `styles` is a list aligned with the rows or a function
+    of the row.
 
     `excel` (CSV/TSV only): a UTF-8 BOM so Excel reads the diacritics, CRLF, and formula-like
     text neutralised. Plain CSV for pipelines never gets any of that: it stays byte-exact."""
@@ -141,26 +149,21 @@ def write(rows: Iterable[dict], columns: list[Column], fmt: Format, lang: str,
             out.write("\ufeff")
         writer.writerow(keys)
         for row in rows:
-            cells = [_flat(_machine_value(row.get(k), c.kind)) if not isinstance(row.get(k), (int, float))
+            cells = [visible(_flat(_machine_value(row.get(k), c.kind))) if not isinstance(row.get(k), (int, float))
                      or isinstance(row.get(k), bool) else _flat(row.get(k))
                      for k, c in zip(keys, columns)]
             writer.writerow([excel_safe(c) if excel and not isinstance(row.get(k), (int, float)) else c
                              for c, k in zip(cells, keys)])
         return
     if fmt == Format.json:
-        data = [{k: _machine_value(row.get(k), c.kind) for k, c in zip(keys, columns)}
-                for row in rows]
-        # Indented for a person at a terminal; compact in a pipe, where Python's C encoder is
-        # ~5x faster than the indenting one (0.7 s for a national status).
-        indent = 2 if getattr(out, "isatty", lambda: False)() or len(data) < 2000 else None
-        out.write(json.dumps(data, ensure_ascii=False, indent=indent) + "\n")
+        _json_array(({k: _machine_value(row.get(k), c.kind) for k, c in zip(keys, columns)}
+                     for row in rows), out)
         return
     if fmt == Format.jsonl:
         for row in rows:
-            out.write(json.dumps({k: _machine_value(row.get(k), c.kind)
-                                  for k, c in zip(keys, columns)}, ensure_ascii=False) + "\n")
+            out.write(json_safe(json.dumps({k: _machine_value(row.get(k), c.kind)
+                                            for k, c in zip(keys, columns)}, ensure_ascii=False)) + "\n")
         return
-    rows = list(rows)
     if fmt == Format.markdown:
         if title:
             out.write(f"**{_md(title)}**\n\n")
@@ -173,7 +176,41 @@ def write(rows: Iterable[dict], columns: list[Column], fmt: Format, lang: str,
         for line in footer or []:
             out.write(f"\n{_md(line)}\n")
         return
-    _rich_table(rows, columns, lang, out, title, footer, styles)
+    first = list(itertools.islice(rows, TABLE_ROWS + 1))
+    if len(first) <= TABLE_ROWS:
+        if callable(styles):
+            styles = [styles(row) for row in first]
+        _rich_table(first, columns, lang, out, title, footer, styles)
+        return
+    _plain_table(itertools.chain(first, rows), columns, lang, out, title, footer, sample=TABLE_ROWS)
+
+
+# A JSON array up to this many rows is written as before, in one piece (indented); a longer
+# one is streamed object by object, compact in a pipe: the same bytes json.dumps would give.
+JSON_INDENT_BELOW = 2000
+
+
+def _json_array(items: Iterator[dict], out: IO[str]) -> None:
+    first = list(itertools.islice(items, JSON_INDENT_BELOW))
+    tty = getattr(out, "isatty", lambda: False)()
+    if len(first) < JSON_INDENT_BELOW:
+        # Indented for a person at a terminal; compact in a pipe, where Python's C encoder is
+        # ~5x faster than the indenting one (0.7 s for a national status).
+        out.write(json_safe(json.dumps(first, ensure_ascii=False, indent=2)) + "\n")
+        return
+    if tty:
+        opening, separator, closing = "[\n  ", ",\n  ", "\n]\n"
+        encode = json.JSONEncoder(ensure_ascii=False, indent=2).encode
+        dump = lambda item: encode(item).replace("\n", "\n  ")  # noqa: E731 - nested one level
+    else:
+        opening, separator, closing = "[", ", ", "]\n"
+        dump = json.JSONEncoder(ensure_ascii=False).encode
+    out.write(opening)
+    for n, item in enumerate(itertools.chain(first, items)):
+        if n:
+            out.write(separator)
+        out.write(json_safe(dump(item)))
+    out.write(closing)
 
 
 def _md(text: str) -> str:
@@ -181,11 +218,19 @@ def _md(text: str) -> str:
 
 
 def clean(text: str) -> str:
-    """Register data must not drive the terminal: control characters become visible escapes."""
-    if not any(ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 for ch in text):
-        return text
-    return "".join(ch if ch == "\n" or not (ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0)
-                   else repr(ch)[1:-1] for ch in text)
+    """Register data must not drive the terminal: control, bidi and invisible characters
+    become visible escapes (formats.visible, the one escaping step of every human output)."""
+    return visible(text)
+
+
+# What JSON may carry raw but a terminal or an editor would obey or hide: C1 controls, DEL,
+# bidi controls, invisible characters, line separators. json.dumps escapes only C0.
+_JSON_RAW = re.compile("[\x7f-\x9f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+
+
+def json_safe(text: str) -> str:
+    """JSON text with those characters as \\uXXXX escapes: the same data, never raw."""
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def console(out: IO[str] | None = None, stderr: bool = False):
@@ -196,6 +241,62 @@ def console(out: IO[str] | None = None, stderr: bool = False):
     return Console(file=stream, no_color=plain, highlight=False, emoji=False,
                    color_system=None if plain else "auto", soft_wrap=False,
                    width=None if stream.isatty() else int(os.environ.get("COLUMNS", 100)))
+
+
+# A table a person reads is at most this many rows as one Rich table (Rich measures every cell
+# before printing the first, ~1 ms a row). Longer, it is printed as plain aligned text in
+# pieces of this many rows, in bounded memory: `history` of a unit with a million observations.
+TABLE_ROWS = 5000
+PLAIN_WIDTH_MAX = 40   # a longer cell is printed whole and pushes its line to the right
+
+
+def _plain_table(rows, columns, lang, out, title, footer, sample: int) -> None:
+    """Plain aligned text: the title, the header, then one line per row, two spaces between
+    columns, numbers to the right, no colour. Rows come in pieces of `sample`; a column is as
+    wide as its widest cell so far (at most PLAIN_WIDTH_MAX) and never narrows, and the header
+    is printed again above a piece that widens a column. Says so on stderr."""
+    from rich.cells import cell_len
+
+    many = format_number(sample, lang)
+    sys.stderr.write(clean(tr(
+        lang,
+        f"more than {many} rows: printed as plain aligned text in pieces of {many} rows (the header "
+        f"again where a column widens); for a spreadsheet use --format csv --excel",
+        f"hơn {many} dòng: in dạng văn bản căn cột, từng đoạn {many} dòng (nhắc lại tiêu đề cột "
+        f"khi cột rộng ra); để mở bằng bảng tính, dùng --format csv --excel")) + "\n")
+    right = [(c.justify or ("right" if c.kind in ("int", "number", "pct") else "left")) == "right"
+             for c in columns]
+
+    def cells(row):
+        values = [clean(human(row.get(c.key), c.kind, lang)).replace("\n", " ").replace("\t", " ")
+                  for c in columns]
+        return values, [cell_len(v) for v in values]
+
+    def text(line):
+        parts = []
+        for value, length, width, to_right in zip(*line, widths, right):
+            pad = " " * (width - length)
+            parts.append(pad + value if to_right else value + pad)
+        return "  ".join(parts).rstrip() + "\n"
+
+    head = [clean(c.header(lang)) for c in columns]
+    head = (head, [cell_len(h) for h in head])
+    widths = list(head[1])
+    shown = None
+    if title:
+        out.write(clean(title) + "\n")
+    while True:
+        piece = [cells(row) for row in itertools.islice(rows, sample)]
+        if not piece:
+            break
+        for _, lengths in piece:
+            widths = [max(w, min(PLAIN_WIDTH_MAX, n)) for w, n in zip(widths, lengths)]
+        if widths != shown:
+            out.write(("\n" if shown else "") + text(head))
+            shown = list(widths)
+        out.writelines(text(line) for line in piece)
+    for line in footer or []:
+        out.write(clean(line) + "\n")
 
 
 def _rich_table(rows, columns, lang, out, title, footer, styles) -> None:

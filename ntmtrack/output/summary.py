@@ -6,7 +6,7 @@ from __future__ import annotations
 import textwrap
 
 from ..read.names import distinct_names
-from .formats import format_date, format_number, format_share, number_ranges
+from .formats import format_date, format_number, format_share, number_ranges, visible
 from .labels import reason_text, tr
 
 
@@ -55,4 +55,4 @@ def as_text(d: dict, lang: str, markdown: bool = False) -> str:
     if d["reported_on_time_share"] is not None:
         share = format_share(d["reported_on_time_share"], lang)
         out.append("\n" + tr(lang, f"Reported on time: {share}", f"Báo cáo đúng hạn: {share}"))
-    return "\n".join(out) + "\n"
+    return visible("\n".join(out)) + "\n"

@@ -1,10 +1,14 @@
-"""The XLSX workbook offices send to the province: a sheet per report, through openpyxl.
+"""The XLSX workbook offices send to the province: a sheet per report, through XlsxWriter.
 
 It renders the rows of the same report functions as the CLI for the same Scope (status,
 criteria stats, progress, laggards), with headers and codes in the language's words
-(labels.py). Every cell is a value: text cells are forced to type string, so nothing from the
+(labels.py). Every cell is a value: text is always written as a string, so nothing from the
 register (a unit called "=HYPERLINK(…)") can become a live formula. Numbers, dates and
 percentages are real number, date and percent cells; every table has an autofilter.
+
+Written in XlsxWriter's constant_memory mode: each row goes to a temporary file as soon as
+the next begins, so a week of a million observations takes the same memory as a week of ten
+(openpyxl held every cell: 3.9 GB). Rows are written in order, once.
 """
 
 from __future__ import annotations
@@ -22,38 +26,62 @@ from ..reports.progress import progress
 from ..reports.stats import criteria_stats
 from ..reports.status import status
 from ..store import observations as store_obs
-from .formats import number_ranges
+from .formats import number_ranges, visible
 from .labels import OBSERVATION_KINDS, SOURCES, header, label, reason_text, state_label
 
 SHEET_NAME_MAX = 31  # Excel's limit
 
 
 def build(conn, scope: Scope, path: Path, register_name: str) -> list[str]:
-    from openpyxl import Workbook
+    import shutil
+    import tempfile
+
+    from xlsxwriter.exceptions import FileCreateError
+
+    # XlsxWriter's row files and the parts it zips go to a private directory beside the output
+    # (not /tmp, often a RAM disk), removed whatever happens: a failure leaves nothing behind.
+    work = tempfile.mkdtemp(prefix=".ntmtrack-xlsx.", dir=Path(path).parent)
+    try:
+        names = _write(conn, scope, path, register_name, work)
+    except FileCreateError as e:
+        raise (e.args[0] if e.args and isinstance(e.args[0], OSError) else OSError(str(e))) from None
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return names
+
+
+def _write(conn, scope: Scope, path: Path, register_name: str, work: str) -> list[str]:
+    import xlsxwriter
 
     lang = scope.lang
-    book = Workbook()
-    book.remove(book.active)
-    names: set[str] = set()
+    book = xlsxwriter.Workbook(str(path), {
+        "constant_memory": True, "tmpdir": work,
+        # Text stays text: never a formula, a number or a link, whatever it looks like.
+        "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False,
+        # A value stored before numbers were kept finite is an error cell, not a traceback.
+        "nan_inf_to_errors": True,
+    })
+    styles = _Styles(book)
+    names: list[str] = []
     title = _title(scope, register_name)
     rows, totals = status(conn, scope)
-    _sheet(book, names, _t(lang, "Status", "Tình trạng"), title, [
+    _sheet(book, styles, names, _t(lang, "Status", "Tình trạng"), title, (
         {"unit": r.label, "parent": r.parent, "criteria_met": r.criteria_met,
          "criteria_total": r.criteria_total, "missing": number_ranges(r.missing),
          "target_date": _day(r.target_date), "recognition": r.recognition,
-         "state": state_label(r.state, lang), "_depth": 0} for r in rows],
+         "state": state_label(r.state, lang), "_depth": 0} for r in rows),
         ["unit", "parent", "criteria_met", "criteria_total", "missing", "target_date",
          "recognition", "state"], lang)
     if rows:
         numbers = list(range(1, totals.criteria_total + 1))
-        matrix = [{"unit": r.label, **{f"c{n}": ("✗" if n in r.missing else "✓") for n in numbers}}
-                  for r in rows]
-        _sheet(book, names, _t(lang, "Matrix", "Ma trận"), title, matrix,
+        matrix = ({"unit": r.label, **{f"c{n}": ("✗" if n in r.missing else "✓") for n in numbers}}
+                  for r in rows)
+        _sheet(book, styles, names, _t(lang, "Matrix", "Ma trận"), title, matrix,
                ["unit"] + [f"c{n}" for n in numbers], lang)
     stats = criteria_stats(conn, scope)
-    _sheet(book, names, _t(lang, "Criteria", "Tiêu chí"), title, [
+    _sheet(book, styles, names, _t(lang, "Criteria", "Tiêu chí"), title, (
         {"criterion": s.criterion, "name": s.name_vi if lang == "vi" else s.name_en,
-         "units_met": s.units_met, "units_total": s.units_total, "share": s.share} for s in stats],
+         "units_met": s.units_met, "units_total": s.units_total, "share": s.share} for s in stats),
         ["criterion", "name", "units_met", "units_total", "share"], lang, percent=("share",))
     tree = Tree.load(conn, scope.under_id)
     for plan in scoping.plans(conn, scope):
@@ -61,38 +89,40 @@ def build(conn, scope: Scope, path: Path, register_name: str) -> list[str]:
         if not rows_of_plan:
             continue
         base = min(p.depth for p in rows_of_plan)
-        _sheet(book, names, plan["id"], title, [
+        _sheet(book, styles, names, plan["id"], title, (
             {"indicator": p.indicator, "unit": p.label + (" Σ" if p.rollup else ""),
              "baseline": p.baseline, "actual": p.actual, "goal": p.goal,
              "percent_of_target": p.percent_of_target / 100, "expected": p.expected,
              "deadline": _day(p.deadline), "state": state_label(p.state, lang),
-             "_depth": p.depth - base} for p in rows_of_plan],
+             "_depth": p.depth - base} for p in rows_of_plan),
             ["indicator", "unit", "baseline", "actual", "goal", "percent_of_target", "expected",
              "deadline", "state"], lang, percent=("percent_of_target",))
     lag = laggard_rules.laggards(conn, scope, tree)
-    _sheet(book, names, _t(lang, "Laggards", "Chậm tiến độ"), title, [
+    _sheet(book, styles, names, _t(lang, "Laggards", "Chậm tiến độ"), title, (
         {"unit": r.label, "plan": r.plan,
          "target": number_ranges(list(r.target)) if isinstance(r.target, tuple) else r.target,
          "actual": r.actual, "expected": r.expected, "goal": r.goal, "deadline": _day(r.deadline),
          "shortfall": r.shortfall, "days_left": r.days_left, "reason": reason_text(r, lang)}
-        for r in lag],
+        for r in lag),
         ["unit", "plan", "target", "actual", "expected", "goal", "deadline", "shortfall",
          "days_left", "reason"], lang)
     ids = ([scope.under_id] + tree.descendants(scope.under_id)) if scope.under_id else list(tree.units)
-    since = scope.as_of - timedelta(days=7)
-    history = store_obs.history(conn, ids, since.isoformat(), scope.as_of.isoformat())
-    shown = distinct_names(tree.path(h["unit_id"]) for h in history)
-    _sheet(book, names, _t(lang, "Observations", "Số liệu"), title, [
-        {"date": _day(h["date"]), "unit": shown[tree.path(h["unit_id"])],
+    since, until = (scope.as_of - timedelta(days=7)).isoformat(), scope.as_of.isoformat()
+    # The week's observations stream from the cursor to the sheet; the names shown are
+    # settled first from the units observed (one index probe each), not from the rows.
+    paths = {u: tree.path(u) for u in store_obs.units_observed(conn, ids, since, until)}
+    shown = distinct_names(paths.values())
+    _sheet(book, styles, names, _t(lang, "Observations", "Số liệu"), title, (
+        {"date": _day(h["date"]), "unit": shown[paths[h["unit_id"]]],
          "measure": h["indicator"] or (f"{h['criteria_set']}:{h['criterion']}" if h["criterion"] else ""),
          "kind": label(OBSERVATION_KINDS, h["kind"], lang),
          "value": (label(OBSERVATION_KINDS, h["kind"], lang) if h["kind"] in ("met", "unmet")
                    else h["value"] if h["value"] is not None else h["decision"]),
          "note": h["note"], "by": h["by"], "source": label(SOURCES, h["source"], lang)}
-        for h in history],
+        for h in store_obs.history_rows(conn, ids, since, until)),
         ["date", "unit", "measure", "kind", "value", "note", "by", "source"], lang)
-    book.save(path)
-    return book.sheetnames
+    book.close()
+    return names
 
 
 def _t(lang: str, en: str, vi: str) -> str:
@@ -124,46 +154,74 @@ def sheet_name(wanted: str, taken: set[str]) -> str:
     return name
 
 
-def _sheet(book, taken: set[str], name: str, title: str, rows: list[dict], keys: list[str],
-           lang: str, percent: tuple[str, ...] = ()) -> None:
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
+class _Styles:
+    """The few cell formats of the workbook, made once (XlsxWriter keeps one per combination)."""
 
-    ws = book.create_sheet(sheet_name(name, taken))
-    _put(ws.cell(row=1, column=1), title)
-    ws.cell(row=1, column=1).font = Font(bold=True)
-    for col, key in enumerate(keys, 1):
+    def __init__(self, book):
+        self.book = book
+        self.bold = book.add_format({"bold": True})
+        self.date = book.add_format({"num_format": "DD/MM/YYYY"})
+        self.percent = book.add_format({"num_format": "0.0%"})
+        self._indents: dict[int, object] = {}
+
+    def indent(self, depth: int):
+        if depth not in self._indents:
+            self._indents[depth] = self.book.add_format({"indent": depth})
+        return self._indents[depth]
+
+
+def _sheet(book, styles: _Styles, taken: list[str], name: str, title: str, rows, keys: list[str],
+           lang: str, percent: tuple[str, ...] = ()) -> None:
+    """One table: the title on row 1, bold headers on row 2 (frozen, with an autofilter over
+    the table), then `rows` (any iterable: written one by one, never held)."""
+    ws = book.add_worksheet(sheet_name(name, set(taken)))
+    taken.append(ws.name)
+    _put(ws, 0, 0, title, styles.bold)
+    widths = []
+    for col, key in enumerate(keys):
         text = key[1:] if key.startswith("c") and key[1:].isdigit() else header(key, lang)
         text = text[:1].upper() + text[1:]
-        _put(ws.cell(row=2, column=col), text)
-        ws.cell(row=2, column=col).font = Font(bold=True)
-    widths = [len(str(ws.cell(row=2, column=c).value)) for c in range(1, len(keys) + 1)]
-    for i, row in enumerate(rows, 3):
-        for col, key in enumerate(keys, 1):
+        _put(ws, 1, col, text, styles.bold)
+        widths.append(len(text))
+    last = 1
+    for last, row in enumerate(rows, 2):
+        depth = row.get("_depth")
+        for col, key in enumerate(keys):
             value = row.get(key)
-            cell = ws.cell(row=i, column=col)
-            _put(cell, value)
             if isinstance(value, date):
-                cell.number_format = "DD/MM/YYYY"
+                style = styles.date
             elif key in percent and isinstance(value, (int, float)):
-                cell.number_format = "0.0%"
-            if key == "unit" and row.get("_depth"):
-                cell.alignment = Alignment(indent=row["_depth"])
-            widths[col - 1] = max(widths[col - 1], len(str(value)) if value is not None else 0)
-    for col, width in enumerate(widths, 1):
-        ws.column_dimensions[get_column_letter(col)].width = min(60, max(6, width + 2))
-    ws.freeze_panes = "A3"
-    ws.auto_filter.ref = f"A2:{get_column_letter(len(keys))}{max(2, len(rows) + 2)}"
+                style = styles.percent
+            elif key == "unit" and depth:
+                style = styles.indent(depth)
+            else:
+                style = None
+            _put(ws, last, col, value, style)
+            if value is not None:
+                widths[col] = max(widths[col], len(str(value)))
+    # Column widths and the filter are written when the book closes: they may follow the rows.
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, min(60, max(6, width + 2)))
+    ws.freeze_panes(2, 0)
+    ws.autofilter(1, 0, last, len(keys) - 1)
 
 
-def _put(cell, value) -> None:
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+# What XML 1.0 cannot carry (openpyxl's ILLEGAL_CHARACTERS_RE): C0 controls but tab, LF, CR.
 
+
+def _put(ws, row: int, col: int, value, style=None) -> None:
+    if value is None or value == "":
+        if style is not None:
+            ws.write_blank(row, col, None, style)
+        return
     if isinstance(value, bool):
         value = str(value).lower()
-    if isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
-        # Control characters in stored text (an older register) are shown, never written raw.
-        value = ILLEGAL_CHARACTERS_RE.sub(lambda m: repr(m.group())[1:-1], value)
-    cell.value = value
-    if isinstance(value, str):
-        cell.data_type = "s"  # never a formula, whatever the text starts with
+    if isinstance(value, (int, float)):
+        ws.write_number(row, col, value, style)
+    elif isinstance(value, date):
+        ws.write_datetime(row, col, value, style)
+    else:
+        # Control, bidi and invisible characters in stored text (an older register) are shown
+        # as escapes, never written raw (XML refuses C0; Excel would obey the others).
+        text = visible(str(value))
+        ws.write_string(row, col, text, style)  # never a formula, whatever the text starts with

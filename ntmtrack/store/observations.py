@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import datetime, timezone
+from typing import Iterator
 
 COLUMNS = ["unit_id", "criteria_set", "criterion", "indicator", "kind", "value", "decision",
            "voids", "date", "recorded_at", "by", "source", "note", "fingerprint"]
@@ -213,6 +214,59 @@ def history(conn: sqlite3.Connection, unit_ids: list[int], since: str | None, un
         " (SELECT v.id FROM observation v WHERE v.voids = o.id)"
         f" FROM observation o WHERE {' AND '.join(where)} ORDER BY o.date, o.id", args)
     return [dict(zip(_READ + ["voided_by"], r)) for r in rows]
+
+
+def history_rows(conn: sqlite3.Connection, unit_ids: list[int], since: str | None, until: str | None,
+                 criterion: int | None = None, indicator: str | None = None) -> Iterator[dict]:
+    """As `history`, one row at a time straight from the cursor: a unit with a million
+    observations is never held in memory (`history`, the workbook's week of observations).
+
+    One unit reads its index (unit_id, date) in order, without a sort; several units are
+    sorted by SQLite, whose sorter spills to temporary files past its cache, not to RAM."""
+    where, args = [], []
+    if len(unit_ids) == 1:
+        where.append("o.unit_id = ?")
+        args.append(unit_ids[0])
+    else:
+        where.append("o.unit_id IN (SELECT value FROM json_each(?))")
+        args.append(json.dumps(unit_ids))
+    if since:
+        where.append("o.date >= ?")
+        args.append(since)
+    if until:
+        where.append("o.date <= ?")
+        args.append(until)
+    if criterion is not None:
+        where.append("(o.criterion = ? OR o.kind = 'void' AND (SELECT criterion FROM observation v"
+                     " WHERE v.id = o.voids) = ?)")
+        args += [criterion, criterion]
+    if indicator is not None:
+        where.append("(o.indicator = ? OR o.kind = 'void' AND (SELECT indicator FROM observation v"
+                     " WHERE v.id = o.voids) = ?)")
+        args += [indicator, indicator]
+    cursor = conn.execute(
+        f"SELECT {', '.join('o.' + c for c in _READ)},"
+        " (SELECT v.id FROM observation v WHERE v.voids = o.id)"
+        f" FROM observation o WHERE {' AND '.join(where)} ORDER BY o.date, o.id", args)
+    keys = _READ + ["voided_by"]
+    try:
+        while True:
+            batch = cursor.fetchmany(2000)
+            if not batch:
+                return
+            for r in batch:
+                yield dict(zip(keys, r))
+    finally:
+        cursor.close()
+
+
+def units_observed(conn: sqlite3.Connection, unit_ids: list[int], since: str, until: str) -> list[int]:
+    """Which of `unit_ids` have an observation dated in since..until: one index probe per
+    unit, however many observations each has."""
+    return [r[0] for r in conn.execute(
+        "SELECT u.value FROM json_each(?) u WHERE EXISTS (SELECT 1 FROM observation o"
+        " WHERE o.unit_id = u.value AND o.date >= ? AND o.date <= ?)",
+        [json.dumps(unit_ids), since, until])]
 
 
 def criteria_verdicts(conn: sqlite3.Connection, as_of: str, set_code: str | None = None,
