@@ -82,3 +82,17 @@ def test_plan_and_criteria_yaml_text_is_refused(ready, db, tmp_path):
     g.write_text(crit.replace('name_vi: "Quy hoạch"', 'name_vi: "Quy\u200b hoạch"'), encoding="utf-8")
     assert "an invisible character (U+200B)" in ready("criteria", "import", g, code=1).stderr
     assert digest(db) == before
+
+
+def test_unit_codes_and_aliases_are_refused(ready, db, tmp_path):
+    before = digest(db)
+    result = ready("units", "add", "Xã Mới", "--kind", "commune", "--parent", "Triệu Sơn",
+                   "--code", "X\x1b1", code=1)
+    assert "code: a control character (U+001B) at position 2" in result.stderr
+    result = ready("units", "add", "Xã Mới", "--kind", "commune", "--parent", "Triệu Sơn",
+                   "--alias", "A\u202eB", code=1)
+    assert "alias: a bidirectional control (U+202E)" in result.stderr
+    f = tmp_path / "u.yaml"
+    f.write_text('- {name: Xã Q, kind: commune, code: "A\\e"}\n', encoding="utf-8")
+    assert ":1:3: code: a control character" in ready("units", "import", f, code=1).stderr
+    assert digest(db) == before

@@ -140,7 +140,7 @@ class _Parser:
         if not isinstance(value, str):
             self.at(value, f"'{key}' must be text", mapping)
             return None
-        message = fields.problem(nfc(value), key, multiline=key == "note")
+        message = fields.problem(str(value), key, multiline=key == "note")   # before nfc() strips
         if message:
             self.at(value, message)
             return None

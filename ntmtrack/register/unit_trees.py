@@ -17,7 +17,7 @@ from ..read import names, yamldoc
 from ..read.unit_files import Node, nodes_from_yaml, parse_kind
 from ..store import units as db
 from ..store import write_transaction
-from .units import check_name, lookalike_message, resolve_problem
+from .units import check_labels, check_name, lookalike_message, resolve_problem
 
 # -- trees ---------------------------------------------------------------------------------
 # An import is planned, reading only, then applied: the plan holds the register's units it
@@ -312,6 +312,7 @@ class _Planner:
         name = names.nfc(node.name)
         try:
             check_name(name)
+            check_labels(node.code, node.aliases)
         except NtmError as e:
             problem(str(e))
             return

@@ -11,7 +11,7 @@ import sqlite3
 from datetime import date
 
 from ..model import NtmError, Unit
-from ..read import dates, names
+from ..read import dates, fields, names
 from ..store import units as db
 
 
@@ -183,10 +183,19 @@ def sibling_problem(conn, name: str, kind: str, parent_id: int | None, code: str
     return None
 
 
+def check_labels(code: str | None, aliases) -> None:
+    """A unit's code and aliases follow the register's text rule (read.fields)."""
+    for value, field in [(code, "code"), *((a, "alias") for a in aliases or [])]:
+        message = fields.problem(names.nfc(value), field) if value else None
+        if message:
+            raise NtmError(message)
+
+
 def add(conn, name: str, kind: str, parent: Unit | None, code: str | None = None,
         aliases: list[str] | None = None, edition: str = "") -> int:
     name = names.nfc(name)
     check_name(name)
+    check_labels(code, aliases)
     problem = sibling_problem(conn, name, kind, parent.id if parent else None, code)
     if problem:
         raise NtmError(problem)
