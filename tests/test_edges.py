@@ -183,3 +183,43 @@ metrics:
     assert ":12:" in result.stderr and "already has a target of a" in result.stderr
     assert result.stderr.count("\n") == 2     # the partial target [1, 2] is a target of its own
     assert digest(db) == before
+
+
+# Every command, every boundary value in every argument and option: exit 0, 1 or 2 and at most
+# one line (or Click's usage block), never a traceback (issue 18, rule 6).
+EDGE_VALUES = ["0001-01-01", "9999-12-31", "99999999999999999999", "inf", "nan", "", "-1",
+               "\x1b[2J", "\u202e"]
+COMMANDS = [
+    ["status", "--as-of", "{v}"], ["status", "--under", "{v}"], ["status", "--set", "{v}"],
+    ["status", "--plan", "{v}"], ["status", "--threshold", "{v}"],
+    ["status", "--trend", "--since", "{v}"], ["status", "--trend", "--every", "{v}"],
+    ["laggards", "--as-of", "{v}"], ["laggards", "--threshold", "{v}"], ["laggards", "--under", "{v}"],
+    ["progress", "{v}"], ["progress", "trieu-son-2018", "--as-of", "{v}"],
+    ["summary", "--since", "{v}"], ["summary", "--as-of", "{v}"], ["summary", "--format", "{v}"],
+    ["history", "{v}"], ["history", "Dân Lý", "--since", "{v}"], ["history", "Dân Lý", "--as-of", "{v}"],
+    ["criteria", "show", "{v}"], ["criteria", "list", "--set", "{v}"], ["criteria", "stats", "--as-of", "{v}"],
+    ["units", "show", "{v}"], ["units", "list", "--under", "{v}"], ["units", "list", "--kind", "{v}"],
+    ["units", "add", "{v}", "--kind", "commune", "--parent", "Triệu Sơn"],
+    ["units", "add", "Xã Mới", "--kind", "{v}"], ["units", "rename", "Dân Lý", "{v}"],
+    ["units", "move", "Dân Lý", "--parent", "{v}"],
+    ["units", "merge", "Thọ Thế", "--into", "Thọ Phú", "--date", "{v}"],
+    ["plan", "show", "{v}"], ["plan", "export", "{v}"], ["plan", "remove", "{v}", "--yes"],
+    ["record", "met", "Dân Lý", "{v}", "--date", "2018-05-01"],
+    ["record", "met", "Dân Lý", "1", "--date", "{v}"], ["record", "met", "Dân Lý", "1", "--set", "{v}"],
+    ["record", "set", "Dân Lý", "dien-tich-vu-dong", "{v}"], ["record", "add", "{v}", "dien-tich-vu-dong", "1"],
+    ["record", "recognized", "Dân Lý", "--decision", "{v}"], ["record", "void", "{v}"],
+    ["record", "import", "{v}"], ["record", "import", "-", "--input-format", "{v}"],
+    ["record", "import", "-", "--input-format", "csv", "--decimal-mark", "{v}"],
+    ["db", "backup", "{v}"], ["report", "html", "{v}"], ["export", "xlsx", "{v}"],
+    ["summary", "--output", "{v}"], ["status", "--lang", "{v}"], ["status", "--format", "{v}"],
+]
+
+
+@pytest.mark.parametrize("value", EDGE_VALUES, ids=[repr(v) for v in EDGE_VALUES])
+def test_every_command_with_every_boundary_value(season, tmp_path, monkeypatch, value):
+    monkeypatch.chdir(tmp_path)
+    for template in COMMANDS:
+        args = [a.replace("{v}", value) for a in template]
+        result = season(*args, input="", code=None)
+        _one_line_error(result)
+        assert "\x1b" not in result.stderr and "\u202e" not in result.stderr, (args, result.stderr)

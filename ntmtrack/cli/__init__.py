@@ -26,6 +26,12 @@ class NtmGroup(TyperGroup):
             return super().invoke(ctx)
         try:
             return super().invoke(ctx)
+        except _CLICK_ERROR as e:
+            # Click's usage errors quote what was typed (a value, an option): shown, not obeyed.
+            from ..output.formats import visible
+
+            e.message = visible(e.message)
+            raise
         except InputProblems as e:
             for problem in e.problems:
                 _err(str(problem))
@@ -56,6 +62,10 @@ class NtmGroup(TyperGroup):
             # A number too large for SQLite or a date: whatever option carried it, one line.
             _err("error: a number or date given is out of range")
             raise typer.Exit(1) from None
+
+
+# Click's own error class, reached through Typer (Click is never imported by name here).
+_CLICK_ERROR = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
 
 
 class Terminated(BaseException):
