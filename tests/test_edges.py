@@ -223,3 +223,19 @@ def test_every_command_with_every_boundary_value(season, tmp_path, monkeypatch, 
         result = season(*args, input="", code=None)
         _one_line_error(result)
         assert "\x1b" not in result.stderr and "\u202e" not in result.stderr, (args, result.stderr)
+
+
+def test_history_carries_values_exactly_in_every_format(season):
+    season("record", "set", "Dân Lý", "dien-tich-vu-dong", "1234567.5", "--date", "2022-10-02")
+    season("record", "add", "Dân Lý", "dien-tich-vu-dong", "999999999999.25", "--date", "2022-10-03")
+    csv_text = season("history", "Dân Lý", "-f", "csv").stdout
+    assert ",1234567.5," in csv_text and ",+999999999999.25," in csv_text
+    assert "e+" not in csv_text
+
+
+def test_unit_names_follow_the_text_rule_too(ready, db):
+    before = digest(db)
+    for name in ("Xc\ue000", "Xb\u0378"):
+        result = ready("units", "add", name, "--kind", "commune", "--parent", "Triệu Sơn", code=1)
+        assert "position 3" in result.stderr, result.stderr
+    assert digest(db) == before

@@ -79,3 +79,11 @@ def test_the_workbook_can_still_be_exported(tainted, tmp_path):
             for value in row:
                 if isinstance(value, str):
                     _clean(value, ws.title)
+
+
+def test_every_json_output_escapes_them(tainted):
+    for args in [("units", "show", "DL1", "-f", "json"), ("units", "show", "DL1", "-f", "jsonl"),
+                 ("plan", "show", "trieu-son-2018", "-f", "json"), ("status", "--as-of", "2018-11-02", "-f", "json")]:
+        text = tainted(*args).stdout
+        _clean(text, args)
+        assert "\\u202e" in text, args

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ..output.render import Column, write
+from ..output.render import Column, json_safe, write
 from ..register import criteria
 from ..store import write_transaction
 from ._common import (
@@ -122,4 +122,4 @@ def db_datasette_metadata(db: DbOption = None) -> None:
 
     with register(db, readonly=True) as reg:  # also brings an older register's views up to date
         name = reg.path.stem
-    print(json.dumps(metadata(name), ensure_ascii=False, indent=2))
+    print(json_safe(json.dumps(metadata(name), ensure_ascii=False, indent=2)))

@@ -10,7 +10,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from ..model import InputProblems, NtmError
-from ..output.render import MACHINE, Column, write
+from ..output.render import MACHINE, Column, json_safe, write
 from ._common import (
     DbOption,
     ForceOption,
@@ -290,7 +290,7 @@ def plan_show(plan_id: Annotated[str, typer.Argument(help="Plan id.", autocomple
                                    "start", "end", "report_every", "note")}
     if fmt == Format.json:
         clean = [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows]
-        print(json.dumps({"plan": header, "targets": clean}, ensure_ascii=False, indent=2))
+        print(json_safe(json.dumps({"plan": header, "targets": clean}, ensure_ascii=False, indent=2)))
         return
     columns = TARGET_COLUMNS
     if fmt in (Format.csv, Format.tsv, Format.jsonl):

@@ -9,7 +9,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from ..model import COMMUNE_KINDS, NtmError
-from ..output.render import Column, format_date, write
+from ..output.render import Column, format_date, json_safe, write
 from ._common import (
     AsOfOption,
     DbOption,
@@ -123,10 +123,11 @@ def _measurement(add: bool, unit, indicator, value, date, note, by, decimal_mark
         raise NtmError(parsed)
     amount, plus = parsed
     if plus and not add:
-        raise NtmError(tr(language, f"record set takes a level, not an increase: to add {value.lstrip('+')}, "
-                                    f"use: ntmtrack record add {unit!r} {indicator} {value.lstrip('+')}",
-                          f"record set ghi mức đạt, không phải số cộng thêm: để cộng {value.lstrip('+')}, "
-                          f"dùng: ntmtrack record add {unit!r} {indicator} {value.lstrip('+')}"))
+        amount_text = value.strip().lstrip("+")
+        raise NtmError(tr(language, f"record set takes a level, not an increase: to add {amount_text}, "
+                                    f"use: ntmtrack record add {unit!r} {indicator} {amount_text}",
+                          f"record set ghi mức đạt, không phải số cộng thêm: để cộng {amount_text}, "
+                          f"dùng: ntmtrack record add {unit!r} {indicator} {amount_text}"))
     with writing(db) as reg:
         recorder = _recorder(reg.conn, by)
         target = units.resolve(reg.conn, unit)
@@ -296,7 +297,7 @@ def record_import(
                         f"{source}: thêm {summary.added}, đã có {summary.already_present}, "
                         f"loại {summary.rejected}"))
     if summary_json:
-        print(json.dumps(summary.as_dict(dry_run), ensure_ascii=False))
+        print(json_safe(json.dumps(summary.as_dict(dry_run), ensure_ascii=False)))
 
 
 class _Progress:
@@ -423,7 +424,8 @@ def _history_out(found, tree, fmt):
             measure_text, value = f"{r['criteria_set']}:{r['criterion']}", r["kind"]
         elif r["kind"] in ("set", "add"):
             measure_text = r["indicator"]
-            value = (f"+{r['value']:g}" if r["kind"] == "add" else f"{r['value']:g}")
+            exact = str(int(r["value"])) if float(r["value"]).is_integer() else repr(r["value"])
+            value = ("+" if r["kind"] == "add" and r["value"] >= 0 else "") + exact
         elif r["kind"] == "recognized":
             measure_text, value = f"{r['criteria_set']}:recognized", r["decision"]
         else:

@@ -8,7 +8,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from ..output.labels import UNIT_FIELDS, UNIT_KINDS, label
-from ..output.render import Column, format_date, write
+from ..output.render import Column, format_date, json_safe, write
 from ..read.unit_files import parse_kind
 from ..register import unit_trees, units
 from ..store import units as store_units
@@ -184,7 +184,7 @@ def units_show(unit: Annotated[str, typer.Argument(help="Name, code, alias or pa
     if fmt in (Format.json, Format.jsonl):
         import json
 
-        print(json.dumps(record, ensure_ascii=False, indent=2 if fmt == Format.json else None))
+        print(json_safe(json.dumps(record, ensure_ascii=False, indent=2 if fmt == Format.json else None)))
         return
     if fmt in (Format.csv, Format.tsv):
         # A machine format: the JSON record's keys and codes, ISO dates, whatever the language.

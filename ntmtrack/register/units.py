@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import sqlite3
+import unicodedata
 from datetime import date
 
 from ..model import NtmError, Unit
@@ -139,6 +140,12 @@ def check_name(name: str) -> None:
         raise NtmError("a unit name cannot be empty")
     if names.has_control_chars(name):
         raise NtmError(f"a unit name cannot contain control characters: {name!r}")
+    message = fields.problem(name, "name")
+    if message is None and any(unicodedata.category(ch) == "Co" for ch in name):
+        position = next(i for i, ch in enumerate(name, 1) if unicodedata.category(ch) == "Co")
+        message = f"name: a private-use character no other computer shows alike at position {position}"
+    if message and not names.invisible_chars(name):
+        raise NtmError(message)
     hidden = names.invisible_chars(name)
     if hidden:
         position, ch = hidden[0]
