@@ -140,18 +140,19 @@ def check_name(name: str) -> None:
         raise NtmError("a unit name cannot be empty")
     if names.has_control_chars(name):
         raise NtmError(f"a unit name cannot contain control characters: {name!r}")
-    message = fields.problem(name, "name")
-    if message is None and any(unicodedata.category(ch) == "Co" for ch in name):
-        position = next(i for i, ch in enumerate(name, 1) if unicodedata.category(ch) == "Co")
-        message = f"name: a private-use character no other computer shows alike at position {position}"
-    if message and not names.invisible_chars(name):
-        raise NtmError(message)
     hidden = names.invisible_chars(name)
     if hidden:
         position, ch = hidden[0]
         raise NtmError(f"a unit name cannot contain invisible or direction-changing characters: "
                        f"{names.describe_char(ch)} at position {position} of "
                        f"'{names.show_invisible(name)}'")
+    message = fields.problem(name, "name")
+    if message:
+        raise NtmError(message)
+    private = next((i for i, ch in enumerate(name, 1) if unicodedata.category(ch) == "Co"), None)
+    if private:
+        # Fine in a note, not in a name: no other computer shows it alike, so it cannot be told apart.
+        raise NtmError(f"name: a private-use character at position {private}")
     if "/" in name:
         raise NtmError(f"a unit name cannot contain '/' (it separates a path): {name!r}")
 

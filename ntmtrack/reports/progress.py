@@ -94,8 +94,7 @@ class FirstValues:
 def _row(tree, plan_id, unit_id, code, definition, direction, baseline, actual, goal, start,
          deadline, scope, own, milestones=None, expected=None) -> ProgressRow:
     if baseline is None:  # nothing recorded inside the plan yet: judged against the goal alone
-        sign = -1 if direction == "down" else 1
-        if actual is not None and sign * (actual - goal) >= -1e-9:
+        if actual is not None and targets.reached(actual, goal, direction):
             p_state, share = "done", 1.0
         else:
             p_state = "overdue" if scope.as_of > date.fromisoformat(deadline) else "on_track"

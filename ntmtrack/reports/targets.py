@@ -30,12 +30,18 @@ class Progress:
     share: float        # progress from the baseline toward the goal, 1.0 = reached
 
 
+def reached(value: float, goal: float, direction: str = "up") -> bool:
+    """At or beyond the goal in the target's direction (up: at least; down: at most)."""
+    sign = -1 if direction == "down" else 1
+    return sign * (value - goal) >= -_EPSILON
+
+
 def share_of_target(value: float, baseline: float, goal: float, direction: str = "up") -> float:
     """How far `value` has come from the baseline toward the goal, in the target's
     direction: 1.0 = reached; negative when it moved away. A unit at or beyond its goal has
     at least 1.0 whatever the baseline."""
     sign = -1 if direction == "down" else 1
-    if sign * (value - goal) >= -_EPSILON:
+    if reached(value, goal, direction):
         span = sign * (goal - baseline)
         return max(1.0, sign * (value - baseline) / span) if span > _EPSILON else 1.0
     span = abs(goal - baseline)
@@ -53,7 +59,7 @@ def judge(actual: float | None, baseline: float, goal: float, expected: float, d
     by now. A unit with no value yet is judged at its baseline."""
     sign = -1 if direction == "down" else 1
     value = baseline if actual is None else actual
-    if sign * (value - goal) >= -_EPSILON:
+    if reached(value, goal, direction):
         return "done"
     if as_of > deadline:
         return "overdue"

@@ -191,35 +191,11 @@ def voided_by(conn: sqlite3.Connection, obs_id: int) -> int | None:
     return row[0] if row else None
 
 
-def history(conn: sqlite3.Connection, unit_ids: list[int], since: str | None, until: str | None,
-            criterion: int | None = None, indicator: str | None = None) -> list[dict]:
-    where = ["o.unit_id IN (SELECT value FROM json_each(?))"]
-    args: list = [json.dumps(unit_ids)]
-    if since:
-        where.append("o.date >= ?")
-        args.append(since)
-    if until:
-        where.append("o.date <= ?")
-        args.append(until)
-    if criterion is not None:
-        where.append("(o.criterion = ? OR o.kind = 'void' AND (SELECT criterion FROM observation v"
-                     " WHERE v.id = o.voids) = ?)")
-        args += [criterion, criterion]
-    if indicator is not None:
-        where.append("(o.indicator = ? OR o.kind = 'void' AND (SELECT indicator FROM observation v"
-                     " WHERE v.id = o.voids) = ?)")
-        args += [indicator, indicator]
-    rows = conn.execute(
-        f"SELECT {', '.join('o.' + c for c in _READ)},"
-        " (SELECT v.id FROM observation v WHERE v.voids = o.id)"
-        f" FROM observation o WHERE {' AND '.join(where)} ORDER BY o.date, o.id", args)
-    return [dict(zip(_READ + ["voided_by"], r)) for r in rows]
-
-
 def history_rows(conn: sqlite3.Connection, unit_ids: list[int], since: str | None, until: str | None,
                  criterion: int | None = None, indicator: str | None = None) -> Iterator[dict]:
-    """As `history`, one row at a time straight from the cursor: a unit with a million
-    observations is never held in memory (`history`, the workbook's week of observations).
+    """The units' observations in date order (a criterion's or an indicator's, with their
+    voids), one row at a time straight from the cursor: a unit with a million observations is
+    never held in memory (`history`, the workbook's week of observations).
 
     One unit reads its index (unit_id, date) in order, without a sort; several units are
     sorted by SQLite, whose sorter spills to temporary files past its cache, not to RAM."""
