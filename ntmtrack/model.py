@@ -111,6 +111,12 @@ class CriteriaSet:
 
 # -- what a report is asked, and the rows it answers with ---------------------------------
 
+# Recognition levels (18/2022/QĐ-TTg; 51/2025 adds the "modern" pilot). A commune holds the
+# highest level it has been recognised at and not stripped of; "modern" (2026-2030) and
+# "advanced" (2021-2025) are each one step above NTM, in different periods.
+LEVELS = ("ntm", "nang-cao", "kieu-mau", "hien-dai")
+LEVEL_RANK = {"ntm": 1, "nang-cao": 2, "hien-dai": 2, "kieu-mau": 3}
+
 DEFAULT_THRESHOLD = 0.8  # behind: progress below this share of the progress expected by now
 
 
@@ -147,13 +153,15 @@ class StatusRow:
     missing: tuple[int, ...]
     target_date: str | None
     plan: str | None
-    recognition: str | None
+    recognition: str | None          # the decision of the highest title held on the day
     recognition_date: str | None
+    recognition_level: str | None    # ntm | nang-cao | kieu-mau | hien-dai
     state: str   # recognized | meets_all | target_met | on_track | behind | overdue | no_target
     target_missing: tuple[int, ...]
     unit_id: int
     unit_kind: str
     label: str
+    since_merger: str | None = None  # the merger it was assessed afresh from, if any
 
 
 @dataclass(frozen=True)

@@ -59,3 +59,33 @@ def digest(path: Path) -> str:
     finally:
         conn.close()
     return hashlib.sha256(dump.encode()).hexdigest()
+
+
+def downgrade(source: Path, target: Path, stop_before: str) -> Path:
+    """A genuine older register at `target`: the migrations before `stop_before` applied to a
+    new file, then every row of `source` copied into the columns the older schema has (the
+    state tables and views that older schema builds itself are left to it)."""
+    import sqlite3
+
+    from sqlite_utils import Database
+
+    from ntmtrack.store import migrations as schema
+
+    old = sqlite3.connect(target, isolation_level=None)
+    old.execute("PRAGMA journal_mode=WAL")
+    schema.migrations.apply(Database(old), stop_before=stop_before)
+    old.execute("ATTACH DATABASE ? AS new", [str(source)])
+    old.execute("BEGIN")
+    for table in ("meta", "criteria_set", "criteria_group", "criterion", "criterion_indicator",
+                  "unit", "unit_alias", "unit_lineage", "indicator", "plan", "plan_target",
+                  "observation", "criterion_state", "indicator_state"):
+        have = [r[1] for r in old.execute(f"PRAGMA main.table_info({table})")]
+        if not have:
+            continue
+        columns = ", ".join(f'"{c}"' for c in have)
+        old.execute(f"DELETE FROM main.{table}")
+        old.execute(f"INSERT INTO main.{table} ({columns}) SELECT {columns} FROM new.{table}")
+    old.execute("COMMIT")
+    old.execute("DETACH DATABASE new")
+    old.close()
+    return target

@@ -149,8 +149,8 @@ def test_workbook_cells_survive_the_streaming_writer(small, db, tmp_path):
     conn = sqlite3.connect(db)
     with conn:
         conn.execute("INSERT INTO observation (unit_id, kind, date, note, by, source, recorded_at, criteria_set,"
-                     " decision) SELECT unit_id, 'recognized', '2022-10-03', 'a\x01b', 'Lan', 'old',"
-                     " recorded_at, 'qd318-2022', '=SUM(A1)' FROM observation WHERE id = 1")
+                     " decision, level) SELECT unit_id, 'recognized', '2022-10-03', 'a\x01b', 'Lan', 'old',"
+                     " recorded_at, 'qd318-2022', '=SUM(A1)', 'ntm' FROM observation WHERE id = 1")
     conn.close()
     out = tmp_path / "b.xlsx"
     small("export", "xlsx", out, "--as-of", "2022-10-05")

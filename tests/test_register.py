@@ -3,7 +3,7 @@ import sqlite3
 import stat
 
 import pytest
-from conftest import EXAMPLES, digest
+from conftest import EXAMPLES, digest, downgrade
 
 from ntmtrack.store import connection, open_register
 from ntmtrack.store import migrations as schema
@@ -156,7 +156,7 @@ def test_version_and_help(run):
     assert run(code=2).exit_code == 2
 
 
-def test_m004_m005_build_the_current_state_and_views_of_an_m003_register(run, db):
+def test_m004_m005_build_the_current_state_and_views_of_an_m003_register(run, db, monkeypatch):
     """A register with verdicts and voids, taken back to m003, upgrades to the same reports."""
     run("init")
     run("units", "import", EXAMPLES / "trieu-son-units.yaml")
@@ -167,15 +167,41 @@ def test_m004_m005_build_the_current_state_and_views_of_an_m003_register(run, db
     run("record", "void", "3")  # the unmet on criterion 2: back to met
     before = {d: run("status", "--as-of", d, "-f", "csv").stdout for d in ("2018-04-01", "2018-12-31")}
     assert ",qd1980-2016,3,19,4 5 6" in before["2018-12-31"]  # Dân Lý: 1, 2, 3 met
-    conn = sqlite3.connect(db, isolation_level=None)
-    for drop in ("VIEW laggards", "VIEW target_status", "VIEW current_indicators",
-                 "VIEW current_criteria", "TABLE criterion_state", "TABLE indicator_state",
-                 "INDEX observation_recognized"):
-        conn.execute(f"DROP {drop}")
-    conn.execute("DELETE FROM _sqlite_migrations WHERE name IN ('m004_current_state', 'm005_views', 'm006_views_agree')")
-    conn.close()
+    old = downgrade(db, db.with_name("m003.db"), "m004_current_state")
+    monkeypatch.setenv("NTMTRACK_DB", str(old))
+    assert "criterion_state" not in {r[0] for r in sqlite3.connect(old).execute(
+        "SELECT name FROM sqlite_master")}
+    db = old
     after = {d: run("status", "--as-of", d, "-f", "csv").stdout for d in before}
     assert after == before
     assert "register ok" in run("db", "check").stderr
     assert sqlite3.connect(db).execute("SELECT count(*) FROM criterion_state").fetchone()[0] == 3
     assert sqlite3.connect(db).execute("SELECT count(*) FROM current_criteria WHERE met").fetchone()[0] == 3
+
+
+def test_m007_keeps_every_observation_and_reads_old_recognitions_as_ntm(ready, db, monkeypatch):
+    """An m006 register with verdicts, a void and a recognition upgrades with the same ids and
+    the same reports; its recognitions become NTM titles; the new kinds are accepted after."""
+    run = ready
+    run("record", "met", "Dân Lý", "1", "2", "--date", "2018-03-01")
+    run("record", "unmet", "Dân Lý", "2", "--date", "2018-05-01")
+    run("record", "void", "3")
+    run("record", "recognized", "Dân Lý", "--decision", "12/QĐ-UBND", "--date", "2018-10-30")
+    before = run("status", "--as-of", "2018-12-31", "-f", "csv").stdout
+    old = downgrade(db, db.with_name("m006.db"), "m007_road_to_recognition")
+    conn = sqlite3.connect(old)
+    rows_before = conn.execute("SELECT id, kind, date, voids FROM observation ORDER BY id").fetchall()
+    assert "level" not in [r[1] for r in conn.execute("PRAGMA table_info(observation)")]
+    conn.close()
+    monkeypatch.setenv("NTMTRACK_DB", str(old))
+    assert run("status", "--as-of", "2018-12-31", "-f", "csv").stdout == before
+    conn = sqlite3.connect(old)
+    assert conn.execute("SELECT id, kind, date, voids FROM observation ORDER BY id").fetchall() == rows_before
+    assert conn.execute("SELECT level FROM observation WHERE kind = 'recognized'").fetchall() == [("ntm",)]
+    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    views = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'view'")}
+    assert {"current_criteria", "target_status", "laggards"} <= views
+    conn.close()
+    assert "register ok" in run("db", "check").stderr
+    run("record", "revoked", "Dân Lý", "--decision", "99/QĐ-UBND", "--date", "2019-06-01")
+    assert ",ntm," not in run("status", "--as-of", "2019-12-31", "-f", "csv").stdout

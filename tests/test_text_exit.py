@@ -26,8 +26,8 @@ def tainted(ready, db):
         conn.execute("UPDATE unit SET name = ?, code = 'DL1' WHERE id = ?", ["Dân \u202eLý\x1b[2J", unit])
         conn.execute(
             "INSERT INTO observation (unit_id, criteria_set, kind, decision, date, note, by, source,"
-            " recorded_at) VALUES (?, 'qd1980-2016', 'recognized', ?, '2018-10-30', ?, ?, 'old', "
-            "'2018-10-30T00:00:00+00:00')",
+            " recorded_at, level) VALUES (?, 'qd1980-2016', 'recognized', ?, '2018-10-30', ?, ?, 'old', "
+            "'2018-10-30T00:00:00+00:00', 'ntm')",
             [unit, "12/QĐ\x1b]52;c;aGk=\x07", "ghi chú\x85\x9b31m", "cán bộ\u200b"])
     conn.close()
     return ready

@@ -136,7 +136,7 @@ def status_command(
 
 STATUS_KEYS = ["unit", "unit_path", "parent", "criteria_set", "criteria_met", "criteria_total",
                "missing", "target_date", "plan", "recognition", "recognition_date", "state",
-               "target_missing"]
+               "target_missing", "recognition_level", "since_merger"]
 TREND_SHOWN = 12  # period columns a person can read; machine formats carry them all
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from ..model import InputProblems, NtmError, Problem
+from ..model import LEVELS, InputProblems, NtmError, Problem
 from ..read import fields
 from ..read.numbers import parse_amount
 from ..store import observations as db
@@ -145,17 +145,22 @@ def _observation(recorder: Recorder, row: dict, decimal_mark: str | None) -> dic
     return recorder.measurement(unit, measure, amount, add, on)
 
 
-def recognition(recorder: Recorder, unit, decision: str, on: str, set_code: str | None) -> dict:
+def recognition(recorder: Recorder, unit, decision: str, on: str, set_code: str | None,
+                level: str = "ntm", kind: str = "recognized") -> dict:
+    """A recognition decision (or, with kind `revoked`, the decision withdrawing a title) at a
+    level: ntm, nang-cao, kieu-mau or hien-dai."""
     message = fields.problem(decision.strip(" "), "decision")   # NEL (U+0085) is whitespace to str.strip
     if message:
         raise NtmError(message)
     decision = decision.strip()
     if not decision:
         raise NtmError("a recognition needs the decision number (e.g. 1234/QĐ-UBND)")
+    if level not in LEVELS:
+        raise NtmError(f"unknown level '{level}': use one of {', '.join(LEVELS)}")
     recorder._active(unit, on)
     code = recorder.set_for(unit, set_code, on)
-    return {"unit_id": unit.id, "criteria_set": code, "kind": "recognized", "decision": decision,
-            "date": on}
+    return {"unit_id": unit.id, "criteria_set": code, "kind": kind, "decision": decision,
+            "date": on, "level": level}
 
 
 def void(conn, recorder: Recorder, obs_id: int, note: str | None, recorded_at: str, on: str) -> int:

@@ -74,7 +74,7 @@ def laggards(conn, scope: Scope, tree: Tree | None = None) -> list[Laggard]:
                 rec = recognized.get(u)
                 p = targets.criteria(t["criteria"], state.met_numbers(now, u, code),
                                      state.met_numbers(then, u, code),
-                                     bool(rec and rec["criteria_set"] == code), start, t["by"],
+                                     state.recognized_under(rec, code), start, t["by"],
                                      scope.as_of, scope.threshold)
                 if p.state in ("behind", "overdue"):
                     rows.append(_row(tree, u, plan["id"], tuple(t["criteria"]), p.actual, p.expected,

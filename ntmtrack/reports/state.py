@@ -11,7 +11,9 @@ from __future__ import annotations
 from datetime import date
 
 from ..store import observations as db
+from ..model import LEVEL_RANK
 from ..store import plans as store_plans
+from ..store import units as units_db
 
 # (met, date). A national register holds ~100,000 of these: a plain tuple builds 3x faster
 # than a NamedTuple and 10x faster than a dataclass.
@@ -34,8 +36,32 @@ def met_numbers(state: dict[int, dict[tuple[str, int], Verdict]], unit_id: int,
 
 
 def recognitions(conn, as_of: date, unit_ids: list[int] | None = None) -> dict[int, dict]:
-    return {unit_id: {"criteria_set": code, "decision": decision, "date": on}
-            for unit_id, code, decision, on in db.recognitions(conn, as_of.isoformat(), unit_ids)}
+    """{unit_id: the title it holds on the day}: of the levels whose latest live decision up
+    to the day is a recognition (not a revocation, not before a merger), the highest.
+    Keys: level, criteria_set, decision, date, and `levels` (every level held, lowest first)."""
+    held: dict[int, list[dict]] = {}
+    for unit_id, level, kind, code, decision, on, _fresh in db.recognitions(
+            conn, as_of.isoformat(), unit_ids):
+        if kind == "recognized":
+            held.setdefault(unit_id, []).append(
+                {"level": level, "criteria_set": code, "decision": decision, "date": on})
+    out = {}
+    for unit_id, titles in held.items():
+        titles.sort(key=lambda t: (LEVEL_RANK[t["level"]], t["date"]))
+        out[unit_id] = dict(titles[-1], levels=tuple(t["level"] for t in titles),
+                            sets=frozenset(t["criteria_set"] for t in titles))
+    return out
+
+
+def recognized_under(title: dict | None, set_code: str) -> bool:
+    """Whether a unit's titles include one recognised under the set (it has met that set)."""
+    return bool(title and set_code in title["sets"])
+
+
+def mergers(conn, as_of: date, unit_ids: list[int] | None = None) -> dict[int, str]:
+    """{unit_id: the date of its latest merger up to the day} for units a merger touched (the
+    new unit or the one that absorbed the others): from then they start afresh."""
+    return units_db.merger_days(conn, as_of.isoformat(), unit_ids)
 
 
 def own_indicator_values(conn, as_of: date, codes: list[str] | None = None,

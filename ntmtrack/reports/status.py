@@ -1,7 +1,8 @@
 """Criteria status per commune on the day: criteria met of the set, what is missing, the
 target that matters most, and the commune's state.
 
-A commune's state: `recognized` (a recognition decision under the set), `meets_all` (every
+A commune's state: `recognized` (it holds a title recognised under the set; `recognition`
+names the highest title it holds, of any set), `meets_all` (every
 criterion of the set met), `target_met` (every criterion its targets ask for met), else the
 worst state of its unmet targets (`overdue`, `behind`, `on_track`; ties by the earliest
 deadline), else `no_target`. Targets are those of the plans in scope (scope.py).
@@ -26,6 +27,7 @@ def status(conn, scope: Scope, tree: Tree | None = None) -> tuple[list[StatusRow
     numbers = criteria_sets.get(conn, code).numbers
     verdicts = state.criteria(conn, scope.as_of, code, scoped)
     recognitions = state.recognitions(conn, scope.as_of, scoped)
+    merged = state.mergers(conn, scope.as_of, scoped)
     by_unit: dict[int, list[tuple[dict, dict]]] = {}
     for plan in scoping.plans(conn, scope):
         for t in scoping.targets(conn, scope, tree, plan):
@@ -39,7 +41,7 @@ def status(conn, scope: Scope, tree: Tree | None = None) -> tuple[list[StatusRow
         met = state.met_numbers(verdicts, unit_id, code)
         missing = tuple(n for n in numbers if n not in met)
         rec = recognitions.get(unit_id)
-        recognized = bool(rec and rec["criteria_set"] == code)
+        recognized = state.recognized_under(rec, code)
         judged = []
         for plan, t in by_unit.get(unit_id, []):
             if plan["id"] not in starts:
@@ -70,10 +72,11 @@ def status(conn, scope: Scope, tree: Tree | None = None) -> tuple[list[StatusRow
             parent=tree.units[u["parent_id"]]["name"] if u["parent_id"] else None,
             criteria_set=code, criteria_met=len(met), criteria_total=len(numbers), missing=missing,
             target_date=shown[2]["by"] if shown else None, plan=shown[1]["id"] if shown else None,
-            recognition=rec["decision"] if recognized else None,
-            recognition_date=rec["date"] if recognized else None, state=row_state,
+            recognition=rec["decision"] if rec else None,
+            recognition_date=rec["date"] if rec else None,
+            recognition_level=rec["level"] if rec else None, state=row_state,
             target_missing=tuple(sorted(wanted - met)), unit_id=unit_id, unit_kind=u["kind"],
-            label=labels[unit_id]))
+            label=labels[unit_id], since_merger=merged.get(unit_id)))
     count = len(rows)
     totals = StatusTotals(
         units=count, criteria_set=code, criteria_total=len(numbers),

@@ -551,3 +551,126 @@ def m006_views_agree(db) -> None:
         _M006_TARGET_STATUS,
         _M006_LAGGARDS,
     )
+
+
+# -- m007: the road after the criteria -------------------------------------------------------
+# Recognition gains a level and can be revoked; a commune's dossier steps and money are
+# observations like the rest (append-only, voidable, in `history`), so the observation table
+# is rebuilt with new kinds and the columns they need. SQLite cannot change a CHECK in place:
+# the table is copied (ids kept), and criterion_state, which references it, with it. Views
+# that read it are dropped and recreated unchanged around the copy (a view naming a missing
+# table blocks ALTER TABLE ... RENAME).
+_M007_LEVELS = "'ntm', 'nang-cao', 'kieu-mau', 'hien-dai'"
+_M007_STEPS = ", ".join(f"'{s}'" for s in (
+    "registered", "self_assessed", "criteria_dossiers", "general_dossier", "submitted", "sent",
+    "inspected", "appraised", "satisfaction", "council", "proposed"))
+_M007_OBSERVATION = f"""CREATE TABLE observation_m007 (
+    id INTEGER PRIMARY KEY,
+    unit_id INTEGER NOT NULL REFERENCES unit(id),
+    criteria_set TEXT REFERENCES criteria_set(code),
+    criterion INTEGER,
+    indicator TEXT REFERENCES indicator(code),
+    kind TEXT NOT NULL CHECK (kind IN ('met', 'unmet', 'set', 'add', 'recognized', 'revoked',
+                                       'step', 'funds', 'void')),
+    value REAL,
+    decision TEXT,
+    voids INTEGER REFERENCES observation_m007(id),
+    date TEXT NOT NULL CHECK (date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+    recorded_at TEXT NOT NULL,
+    by TEXT NOT NULL,
+    source TEXT NOT NULL,
+    note TEXT,
+    fingerprint TEXT,
+    level TEXT CHECK (level IN ({_M007_LEVELS})),
+    step TEXT CHECK (step IN ({_M007_STEPS})),
+    department TEXT,
+    result TEXT CHECK (result IN ('passed', 'returned')),
+    amount INTEGER,
+    fund_kind TEXT,
+    fund_source TEXT,
+    project TEXT,
+    FOREIGN KEY (criteria_set, criterion) REFERENCES criterion(criteria_set, number),
+    CHECK ((kind IN ('met', 'unmet')) = (criterion IS NOT NULL)),
+    CHECK ((kind IN ('set', 'add')) = (indicator IS NOT NULL AND value IS NOT NULL)),
+    CHECK ((kind = 'void') = (voids IS NOT NULL)),
+    CHECK (kind NOT IN ('recognized', 'revoked') OR (decision IS NOT NULL AND level IS NOT NULL)),
+    CHECK ((kind = 'step') = (step IS NOT NULL)),
+    CHECK (kind = 'step' OR (department IS NULL AND result IS NULL)),
+    CHECK ((kind = 'funds') = (fund_kind IS NOT NULL AND fund_source IS NOT NULL
+                               AND amount IS NOT NULL))
+) STRICT"""
+_M007_OBSERVATION_COLUMNS = ("id, unit_id, criteria_set, criterion, indicator, kind, value, decision,"
+                             " voids, date, recorded_at, by, source, note, fingerprint")
+
+
+@migrations(name="m007_road_to_recognition")
+def m007_road_to_recognition(db) -> None:
+    views = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'view' ORDER BY rowid").fetchall()
+    _run(db, *(f'DROP VIEW "{name}"' for name, _ in views))
+    _run(
+        db,
+        "DROP TRIGGER observation_append_only_update",
+        "DROP TRIGGER observation_append_only_delete",
+        _M007_OBSERVATION,
+        # Recognitions before levels were all of the NTM standard.
+        f"""INSERT INTO observation_m007 ({_M007_OBSERVATION_COLUMNS}, level)
+            SELECT {_M007_OBSERVATION_COLUMNS}, CASE WHEN kind = 'recognized' THEN 'ntm' END
+            FROM observation ORDER BY id""",
+        """CREATE TABLE criterion_state_m007 (
+            unit_id INTEGER NOT NULL REFERENCES unit(id),
+            criteria_set TEXT NOT NULL,
+            criterion INTEGER NOT NULL,
+            observation_id INTEGER NOT NULL REFERENCES observation_m007(id),
+            kind TEXT NOT NULL CHECK (kind IN ('met', 'unmet')),
+            date TEXT NOT NULL,
+            PRIMARY KEY (unit_id, criteria_set, criterion),
+            FOREIGN KEY (criteria_set, criterion) REFERENCES criterion(criteria_set, number)
+        ) STRICT, WITHOUT ROWID""",
+        "INSERT INTO criterion_state_m007 SELECT * FROM criterion_state",
+        # Children first: dropping a parent that rows still reference fails the foreign key.
+        "DROP TABLE criterion_state",
+        "DROP TABLE observation",
+        "ALTER TABLE observation_m007 RENAME TO observation",
+        "ALTER TABLE criterion_state_m007 RENAME TO criterion_state",
+        "CREATE INDEX observation_unit ON observation(unit_id, date)",
+        "CREATE INDEX observation_criterion ON observation(criteria_set, criterion, unit_id, date)"
+        " WHERE criterion IS NOT NULL",
+        "CREATE INDEX observation_indicator ON observation(indicator, unit_id, date)"
+        " WHERE indicator IS NOT NULL",
+        "CREATE INDEX observation_voids ON observation(voids) WHERE voids IS NOT NULL",
+        "CREATE UNIQUE INDEX observation_fingerprint ON observation(fingerprint)"
+        " WHERE fingerprint IS NOT NULL",
+        "CREATE INDEX observation_recognized ON observation(unit_id, date)"
+        " WHERE kind IN ('recognized', 'revoked')",
+        "CREATE INDEX observation_step ON observation(unit_id, date) WHERE kind = 'step'",
+        "CREATE INDEX observation_funds ON observation(unit_id, date) WHERE kind = 'funds'",
+        """CREATE TRIGGER observation_append_only_update BEFORE UPDATE ON observation
+           BEGIN SELECT RAISE(ABORT, 'observations are append-only; record a correction'); END""",
+        """CREATE TRIGGER observation_append_only_delete BEFORE DELETE ON observation
+           BEGIN SELECT RAISE(ABORT, 'observations are append-only; record a correction'); END""",
+        # A province's appraising departments (sở, ngành) and the criteria each appraises.
+        """CREATE TABLE department (
+            province_id INTEGER NOT NULL REFERENCES unit(id),
+            code TEXT NOT NULL CHECK (code GLOB '[a-z0-9]*' AND code NOT GLOB '*[^a-z0-9-]*'),
+            name TEXT NOT NULL,
+            name_en TEXT,
+            seq INTEGER NOT NULL,
+            PRIMARY KEY (province_id, code)
+        ) STRICT""",
+        """CREATE TABLE department_criterion (
+            province_id INTEGER NOT NULL,
+            department TEXT NOT NULL,
+            criteria_set TEXT NOT NULL,
+            criterion INTEGER NOT NULL,
+            PRIMARY KEY (province_id, department, criteria_set, criterion),
+            FOREIGN KEY (province_id, department) REFERENCES department(province_id, code)
+                ON DELETE CASCADE,
+            FOREIGN KEY (criteria_set, criterion) REFERENCES criterion(criteria_set, number)
+        ) STRICT""",
+        # Step deadlines of a target ({step: date}, JSON), for `laggards` reason dossier_late.
+        "ALTER TABLE plan_target ADD COLUMN dossier TEXT",
+        # A criteria set may apply to villages (a province's "thôn đạt chuẩn" set).
+        "ALTER TABLE criteria_set ADD COLUMN applies_to TEXT NOT NULL DEFAULT 'commune'"
+        " CHECK (applies_to IN ('commune', 'village'))",
+    )
+    _run(db, *(sql for _, sql in views))

@@ -13,7 +13,8 @@ from datetime import datetime, timezone
 from typing import Iterator
 
 COLUMNS = ["unit_id", "criteria_set", "criterion", "indicator", "kind", "value", "decision",
-           "voids", "date", "recorded_at", "by", "source", "note", "fingerprint"]
+           "voids", "date", "recorded_at", "by", "source", "note", "fingerprint", "level", "step",
+           "department", "result", "amount", "fund_kind", "fund_source", "project"]
 _INSERT = (
     f"INSERT INTO observation ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
     " ON CONFLICT (fingerprint) WHERE fingerprint IS NOT NULL DO NOTHING"
@@ -34,6 +35,13 @@ INDICATOR_SEGMENTS = """
       FROM observation o
       WHERE {where} AND o.id NOT IN (SELECT voids FROM observation WHERE voids IS NOT NULL))
     GROUP BY indicator, unit_id"""
+
+
+# The day a unit last took part in a merger, up to a day: from then it holds no verdict and
+# no title until new observations say so (a merged commune is assessed afresh).
+# A CTE `fresh(unit_id, day)` for the queries below.
+FRESH = ("fresh(unit_id, day) AS (SELECT successor_id, max(date) FROM unit_lineage"
+         " WHERE event = 'merge' AND date <= :as_of GROUP BY successor_id)")
 
 
 def now() -> str:
@@ -178,7 +186,8 @@ def fingerprints_present(conn: sqlite3.Connection, prints: list[str]) -> set[str
 
 
 _READ = ["id", "unit_id", "criteria_set", "criterion", "indicator", "kind", "value", "decision",
-         "voids", "date", "recorded_at", "by", "source", "note"]
+         "voids", "date", "recorded_at", "by", "source", "note", "level", "step", "department",
+         "result", "amount", "fund_kind", "fund_source", "project"]
 
 
 def get(conn: sqlite3.Connection, obs_id: int) -> dict | None:
@@ -248,7 +257,8 @@ def units_observed(conn: sqlite3.Connection, unit_ids: list[int], since: str, un
 def criteria_verdicts(conn: sqlite3.Connection, as_of: str, set_code: str | None = None,
                       unit_ids: list[int] | None = None) -> list[tuple]:
     """(unit_id, criteria_set, criterion, kind, date) of the latest live verdict per unit and
-    criterion dated on or before `as_of`; ties broken by recording order.
+    criterion dated on or before `as_of` and not before the unit's latest merger up to that
+    day (a merged commune is assessed afresh); ties broken by recording order.
 
     A key whose current verdict is dated on or before `as_of` answers from criterion_state;
     the others (an earlier day) seek their latest live verdict up to `as_of` in the index."""
@@ -262,17 +272,20 @@ def criteria_verdicts(conn: sqlite3.Connection, as_of: str, set_code: str | None
         args["units"] = json.dumps(unit_ids)
     scope = "".join(" AND " + w for w in where)
     return conn.execute(
-        f"""SELECT s.unit_id, s.criteria_set, s.criterion, s.kind, s.date FROM criterion_state s
-            WHERE s.date <= :as_of{scope}
+        f"""WITH {FRESH}
+            SELECT s.unit_id, s.criteria_set, s.criterion, s.kind, s.date FROM criterion_state s
+            LEFT JOIN fresh f ON f.unit_id = s.unit_id
+            WHERE s.date <= :as_of AND (f.day IS NULL OR s.date >= f.day){scope}
             UNION ALL
             SELECT s.unit_id, s.criteria_set, s.criterion, o.kind, o.date
-            FROM criterion_state s JOIN observation o ON o.id = (
+            FROM criterion_state s LEFT JOIN fresh f ON f.unit_id = s.unit_id
+            JOIN observation o ON o.id = (
               SELECT x.id FROM observation x
               WHERE x.criteria_set = s.criteria_set AND x.criterion = s.criterion
                 AND x.unit_id = s.unit_id AND x.date <= :as_of
                 AND x.id NOT IN (SELECT voids FROM observation WHERE voids IS NOT NULL)
               ORDER BY x.date DESC, x.id DESC LIMIT 1)
-            WHERE s.date > :as_of{scope}""", args).fetchall()
+            WHERE s.date > :as_of AND (f.day IS NULL OR o.date >= f.day){scope}""", args).fetchall()
 
 
 def indicator_values(conn: sqlite3.Connection, as_of: str, codes: list[str] | None = None,
@@ -298,19 +311,23 @@ def indicator_values(conn: sqlite3.Connection, as_of: str, codes: list[str] | No
 
 
 def recognitions(conn: sqlite3.Connection, as_of: str, unit_ids: list[int] | None = None) -> list[tuple]:
-    """(unit_id, criteria_set, decision, date) of the latest live recognition per unit
-    (read through the partial index on recognitions, never a scan of every observation)."""
-    scope, args = "", [as_of]
+    """(unit_id, level, kind, criteria_set, decision, date, fresh_since) of the latest live
+    recognition or revocation per unit and level dated on or before `as_of` and not before the
+    unit's latest merger up to that day (`fresh_since`: a merger takes every title away).
+    Read through the partial index on recognitions, never a scan of every observation."""
+    scope, args = "", {"as_of": as_of}
     if unit_ids is not None:
-        scope = " AND o.unit_id IN (SELECT value FROM json_each(?))"
-        args.append(json.dumps(unit_ids))
+        scope = " AND o.unit_id IN (SELECT value FROM json_each(:units))"
+        args["units"] = json.dumps(unit_ids)
     return conn.execute(
-        f"""SELECT unit_id, criteria_set, decision, date FROM (
-              SELECT o.unit_id, o.criteria_set, o.decision, o.date,
-                     row_number() OVER (PARTITION BY o.unit_id ORDER BY o.date DESC, o.id DESC) AS rank
-              FROM observation o INDEXED BY observation_recognized
-              WHERE o.kind = 'recognized' AND o.date <= ? AND {_LIVE}{scope})
-            WHERE rank = 1""", args).fetchall()
+        f"""WITH {FRESH}
+            SELECT unit_id, level, kind, criteria_set, decision, date, fresh FROM (
+              SELECT o.unit_id, o.level, o.kind, o.criteria_set, o.decision, o.date, f.day AS fresh,
+                     row_number() OVER (PARTITION BY o.unit_id, o.level
+                                        ORDER BY o.date DESC, o.id DESC) AS rank
+              FROM observation o LEFT JOIN fresh f ON f.unit_id = o.unit_id
+              WHERE o.kind IN ('recognized', 'revoked') AND o.date <= :as_of AND {_LIVE}{scope})
+            WHERE rank = 1 AND (fresh IS NULL OR date >= fresh)""", args).fetchall()
 
 
 def indicator_series(conn: sqlite3.Connection, unit_id: int, indicator: str) -> list[tuple]:

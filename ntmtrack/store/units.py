@@ -245,3 +245,14 @@ def top_units(conn: sqlite3.Connection) -> list[Unit]:
     return [_unit(r) for r in conn.execute(
         "SELECT id, name, kind, parent_id, code, active_until FROM unit WHERE parent_id IS NULL"
         " ORDER BY active_until IS NOT NULL, sort_key")]
+
+
+def merger_days(conn: sqlite3.Connection, as_of: str, unit_ids: list[int] | None = None) -> dict[int, str]:
+    """{unit_id: the latest date on or before `as_of` when other units were merged into it}."""
+    scope, args = "", [as_of]
+    if unit_ids is not None:
+        scope = " AND successor_id IN (SELECT value FROM json_each(?))"
+        args.append(json.dumps(unit_ids))
+    return dict(conn.execute(
+        "SELECT successor_id, max(date) FROM unit_lineage WHERE event = 'merge' AND date <= ?"
+        f"{scope} GROUP BY successor_id", args).fetchall())
