@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, List, Optional
 
@@ -34,6 +35,13 @@ DateOption = Annotated[Optional[str], typer.Option("--date", "-d", help="Date th
 NoteOption = Annotated[Optional[str], typer.Option("--note", "-n", help="A note kept with the observation.")]
 ByOption = Annotated[Optional[str], typer.Option("--by", help="Who reported it (default: your user name).")]
 DecimalOption = Annotated[Optional[str], typer.Option("--decimal-mark", help="',' or '.': settles values like 1.234.")]
+
+
+class Level(str, Enum):
+    ntm = "ntm"
+    nang_cao = "nang-cao"
+    kieu_mau = "kieu-mau"
+    hien_dai = "hien-dai"
 
 
 def _user(by: str | None) -> str:
@@ -178,15 +186,37 @@ def record_add(unit: Annotated[str, typer.Argument(help="Unit.", autocompletion=
     _measurement(True, unit, indicator, amount, date, note, by, decimal_mark, db, lang)
 
 
-@app.command("recognized")
-def record_recognized(unit: Annotated[str, typer.Argument(help="Commune.", autocompletion=complete_unit)],
-                      decision: Annotated[str, typer.Option("--decision", help="Decision number, e.g. 4321/QĐ-UBND.")],
-                      set_code: SetOption = None, date: DateOption = None, note: NoteOption = None,
-                      by: ByOption = None, db: DbOption = None, lang: LangOption = None) -> None:
-    """Record the province's decision recognising a commune as meeting the standard.
+LevelOption = Annotated[Level, typer.Option("--level", "-l", help="The title: ntm (default), nang-cao (advanced), kieu-mau (model), hien-dai (modern).")]
 
-    Example: ntmtrack record recognized "Tân Ninh" --decision 4863/QĐ-UBND --date 25/12/2018
+
+@app.command("recognized")
+def record_recognized(units: Annotated[List[str], typer.Argument(help="Communes (several: one decision, one batch).", autocompletion=complete_unit)],
+                      decision: Annotated[str, typer.Option("--decision", help="Decision number, e.g. 4321/QĐ-UBND.")],
+                      level: LevelOption = Level.ntm, set_code: SetOption = None,
+                      date: DateOption = None, note: NoteOption = None,
+                      by: ByOption = None, db: DbOption = None, lang: LangOption = None) -> None:
+    """Record the province's decision recognising communes as meeting the standard at a level.
+
+    Example: ntmtrack record recognized "Tân Ninh" "Thọ Thế" --decision 4863/QĐ-UBND --date 25/12/2018
     """
+    _title("recognized", units, decision, level.value, set_code, date, note, by, db, lang)
+
+
+@app.command("revoked")
+def record_revoked(units: Annotated[List[str], typer.Argument(help="Communes.", autocompletion=complete_unit)],
+                   decision: Annotated[str, typer.Option("--decision", help="The revoking decision's number.")],
+                   level: LevelOption = Level.ntm, date: DateOption = None,
+                   note: NoteOption = None, by: ByOption = None, db: DbOption = None,
+                   lang: LangOption = None) -> None:
+    """Record a decision withdrawing (thu hồi) a commune's title from its date; history keeps both.
+
+    Example: ntmtrack record revoked "Tân Ninh" --decision 15/QĐ-UBND --date 01/03/2024
+    """
+    _title("revoked", units, decision, level.value, None, date, note, by, db, lang)
+
+
+def _title(kind, names, decision, level, set_code, date, note, by, db, lang) -> None:
+    from ..output.labels import LEVELS, label
     from ..register import units
     from ..register.recording import append_checked, recognition
     from ..store.observations import now
@@ -194,16 +224,25 @@ def record_recognized(unit: Annotated[str, typer.Argument(help="Commune.", autoc
     language = lang_of(lang)
     with writing(db) as reg:
         recorder = _recorder(reg.conn, by, set_code)
-        target = units.resolve(reg.conn, unit, prefer=COMMUNE_KINDS)
         on = recorder.when(date)
-        row = recorder.finish(recognition(recorder, target, decision, on, set_code),
-                              "command line", note, None, now(), fingerprint=False)
-        ids, _ = append_checked(reg.conn, [row])
+        targets = list({u.id: u for u in (units.resolve(reg.conn, name, prefer=COMMUNE_KINDS)
+                                          for name in names)}.values())
+        recorded_at = now()
+        rows = [recorder.finish(recognition(recorder, target, decision, on, set_code, level, kind),
+                                "command line", note, None, recorded_at, fingerprint=False)
+                for target in targets]
+        ids, _ = append_checked(reg.conn, rows)
     for w in recorder.warnings:
         message(w)
     day = format_date(on, language)
-    message(tr(language, f"recorded: {target.name} recognised by {decision} ({row['criteria_set']}, {day}) [id {ids[0]}]",
-               f"đã ghi: {target.name} được công nhận theo {decision} ({row['criteria_set']}, {day}) [id {ids[0]}]"))
+    for target, row, obs_id in zip(targets, rows, ids):
+        what = label(LEVELS, level, language)
+        if kind == "recognized":
+            message(tr(language, f"recorded: {target.name} recognised {what} by {decision} ({row['criteria_set']}, {day}) [id {obs_id}]",
+                       f"đã ghi: {target.name} được công nhận {what} theo {decision} ({row['criteria_set']}, {day}) [id {obs_id}]"))
+        else:
+            message(tr(language, f"recorded: {target.name}'s {what} title revoked by {decision} from {day} [id {obs_id}]",
+                       f"đã ghi: {target.name} bị thu hồi danh hiệu {what} theo {decision} từ {day} [id {obs_id}]"))
 
 
 @app.command("void")
@@ -350,7 +389,7 @@ HISTORY_COLUMNS = [
 def _history_shown(row: dict, amount: float | None, lang: str) -> dict:
     """One history row as a person reads it: words from the catalogue instead of codes, numbers
     in the language's format. Machine formats keep the codes (`met`, `command line`, 91.5)."""
-    from ..output.labels import OBSERVATION_KINDS, WORDS, label, source_label
+    from ..output.labels import LEVELS, OBSERVATION_KINDS, RESULTS, STEPS, WORDS, label, source_label
     from ..output.render import format_number
 
     kind = row["kind"]
@@ -359,8 +398,14 @@ def _history_shown(row: dict, amount: float | None, lang: str) -> dict:
     if kind in ("met", "unmet"):
         shown["measure"] = f"{label(WORDS, 'criterion', lang)} {row['criterion']} ({row['criteria_set']})"
         shown["value"] = label(OBSERVATION_KINDS, kind, lang)
-    elif kind == "recognized":
-        shown["measure"] = f"{label(WORDS, 'recognition', lang)} ({row['criteria_set']})"
+    elif kind in ("recognized", "revoked"):
+        shown["measure"] = f"{label(WORDS, 'recognition', lang)} {label(LEVELS, row.get('level'), lang)} ({row['criteria_set']})"
+    elif kind == "step":
+        shown["measure"] = label(STEPS, row.get("step"), lang) + (
+            f" ({row['department']})" if row.get("department") else "")
+        shown["value"] = " ".join(x for x in (
+            label(RESULTS, row.get("result"), lang) if row.get("result") else "",
+            format_number(amount, lang) if amount is not None else "") if x)
     elif kind in ("set", "add"):
         shown["value"] = ("+" if kind == "add" and (amount or 0) >= 0 else "") + format_number(amount, lang)
     elif kind == "void":
@@ -409,7 +454,8 @@ def history_command(
                   styles=lambda r: "strike dim" if r["voided"] else None)
             return
         columns = HISTORY_COLUMNS + [Column(k, k, k) for k in (
-            "unit_path", "criteria_set", "criterion", "indicator", "decision", "voids", "voided_by")]
+            "unit_path", "criteria_set", "criterion", "indicator", "decision", "voids", "voided_by",
+            "level", "step", "department", "result")]
         write((r for r, _ in _history_out(found, tree, fmt)), columns, fmt, language, excel=excel)
 
 
@@ -426,8 +472,14 @@ def _history_out(found, tree, fmt):
             measure_text = r["indicator"]
             exact = str(int(r["value"])) if float(r["value"]).is_integer() else repr(r["value"])
             value = ("+" if r["kind"] == "add" and r["value"] >= 0 else "") + exact
-        elif r["kind"] == "recognized":
-            measure_text, value = f"{r['criteria_set']}:recognized", r["decision"]
+        elif r["kind"] in ("recognized", "revoked"):
+            measure_text, value = f"{r['criteria_set']}:{r['kind']}", r["decision"]
+        elif r["kind"] == "step":
+            measure_text = f"dossier:{r['step']}"
+            value = None if r["value"] is None else (
+                str(int(r["value"])) if float(r["value"]).is_integer() else repr(r["value"]))
+            if fmt in (Format.json, Format.jsonl):
+                value = r["value"]
         else:
             measure_text, value = "void", f"#{r['voids']}"
         yield {
@@ -439,5 +491,6 @@ def _history_out(found, tree, fmt):
             "indicator": r["indicator"], "decision": r["decision"], "voids": r["voids"],
             "note": r["note"], "by": r["by"], "source": r["source"],
             "recorded_at": r["recorded_at"], "voided": r["voided_by"] is not None,
-            "voided_by": r["voided_by"],
+            "voided_by": r["voided_by"], "level": r["level"], "step": r["step"],
+            "department": r["department"], "result": r["result"],
         }, r

@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..model import DEFAULT_THRESHOLD
-from ..output.labels import projection_label, reason_text, state_label
+from ..output.labels import projection_label, reason_text, state_label, status_state_text, title_text
 from ..output.render import MACHINE, Column, as_mapping, format_number, json_safe, number_ranges, write
 from ._common import (
     AsOfOption,
@@ -128,8 +128,8 @@ def status_command(
         return
     table = [{"unit": r.label, "parent": r.parent, "met_of": f"{r.criteria_met}/{r.criteria_total}",
               "bar": _bar(r.criteria_met, r.criteria_total), "missing_text": number_ranges(r.missing),
-              "target_date": r.target_date, "recognition": r.recognition,
-              "state_label": state_label(r.state, language)} for r in rows]
+              "target_date": r.target_date, "recognition": title_text(r, language),
+              "state_label": status_state_text(r, language)} for r in rows]
     styles = [_band_style(r.criteria_met, r.criteria_total) for r in rows]
     write(table, STATUS_COLUMNS, fmt, language, footer=footer, styles=styles, title=title)
 

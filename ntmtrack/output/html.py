@@ -26,7 +26,7 @@ from ..reports.status import group_status, status
 from ..reports.targets import share_of_target
 from ..store import units as store_units
 from .formats import format_date, format_number, format_share, number_ranges, visible
-from .labels import UNIT_KINDS, label, projection_label, reason_text, state_label, tr
+from .labels import UNIT_KINDS, label, projection_label, reason_text, state_label, status_state_text, tr
 
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.S)
 MAX_CHART_BARS = 60
@@ -246,7 +246,7 @@ def build(conn, scope: Scope) -> str:
                         "criteria_met": r.criteria_met, "criteria_total": r.criteria_total,
                         "missing_text": number_ranges(r.missing),
                         "target_text": format_date(r.target_date, lang) if r.target_date else "",
-                        "state": r.state, "state_text": state_label(r.state, lang)} for r in rows]
+                        "state": r.state, "state_text": status_state_text(r, lang)} for r in rows]
     bottlenecks = [{"criterion": s.criterion, "name": s.name_vi if lang == "vi" else s.name_en,
                     "units_met": s.units_met, "units_total": s.units_total,
                     "share_text": format_share(s.share or 0, lang)} for s in stats]

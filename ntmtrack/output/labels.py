@@ -33,7 +33,31 @@ PROJECTIONS = {
     "stalled": ("stalled", "không tiến triển"), "no_target": ("no target date", "chưa giao hạn"),
 }
 REASONS = {"behind": ("behind", "chậm"), "overdue": ("overdue", "quá hạn"),
-           "no_report": ("no report", "không báo cáo")}
+           "no_report": ("no report", "không báo cáo"),
+           "dossier_late": ("dossier step late", "chậm hồ sơ")}
+LEVELS = {
+    "ntm": ("NTM", "nông thôn mới"), "nang-cao": ("advanced NTM", "nông thôn mới nâng cao"),
+    "kieu-mau": ("model NTM", "nông thôn mới kiểu mẫu"),
+    "hien-dai": ("modern NTM", "nông thôn mới hiện đại"),
+}
+# The road to a title, in order (18/2022/QĐ-TTg; reference/criteria.md §6).
+STEPS = {
+    "registered": ("registered", "đăng ký"),
+    "self_assessed": ("self-assessed", "tự đánh giá"),
+    "criteria_dossiers": ("criteria dossiers", "hồ sơ tiêu chí"),
+    "general_dossier": ("general dossier", "hồ sơ chung"),
+    "submitted": ("submitted", "đã trình"),
+    "sent": ("sent to department", "đã gửi sở"),
+    "inspected": ("inspected", "sở đã kiểm tra"),
+    "appraised": ("appraised", "sở đã thẩm định"),
+    "satisfaction": ("satisfaction survey", "lấy ý kiến hài lòng"),
+    "council": ("council vote", "hội đồng thẩm định"),
+    "proposed": ("proposed for decision", "đề nghị công nhận"),
+    "recognized": ("recognised", "đã công nhận"),
+}
+RESULTS = {"passed": ("passed", "đạt"), "returned": ("returned", "trả lại")}
+BANDS = {"all": ("all criteria", "đạt đủ"), "15-18": ("15-18", "15-18"),
+         "10-14": ("10-14", "10-14"), "under-10": ("under 10", "dưới 10")}
 UNIT_KINDS = {
     "province": ("province", "tỉnh"), "district": ("district", "huyện"), "cluster": ("cluster", "cụm"),
     "commune": ("commune", "xã"), "town": ("town", "thị trấn"), "ward": ("ward", "phường"),
@@ -42,7 +66,8 @@ UNIT_KINDS = {
 OBSERVATION_KINDS = {
     "met": ("met", "đạt"), "unmet": ("not met", "chưa đạt"), "set": ("level", "mức"),
     "add": ("increase", "cộng thêm"), "recognized": ("recognised", "công nhận"),
-    "void": ("void", "hủy"),
+    "revoked": ("revoked", "thu hồi"), "step": ("dossier step", "bước hồ sơ"),
+    "funds": ("funds", "vốn"), "void": ("void", "hủy"),
 }
 TARGET_KINDS = {"criteria": ("criteria", "tiêu chí"), "level": ("level", "đạt mức"),
                 "increase": ("increase", "tăng thêm")}
@@ -225,12 +250,33 @@ CATALOGUES = {
     "OBSERVATION_KINDS": OBSERVATION_KINDS, "TARGET_KINDS": TARGET_KINDS, "PERIODS": PERIODS,
     "DIRECTIONS": DIRECTIONS, "ROLLUPS": ROLLUPS, "CONFIDENCE": CONFIDENCE, "SOURCES": SOURCES,
     "ORIGINS": ORIGINS, "GROUPS": GROUPS, "DB_ITEMS": DB_ITEMS, "UNIT_FIELDS": UNIT_FIELDS,
+    "LEVELS": LEVELS, "STEPS": STEPS, "RESULTS": RESULTS,
 }
 
 
 def state_label(state: str, lang: str) -> str:
     """A report state (`on_track`, `behind` …) as a person reads it."""
     return label(STATES, state, lang)
+
+
+def title_text(row, lang: str) -> str | None:
+    """A status row's title: the decision, and the level when it is above NTM."""
+    if not row.recognition:
+        return None
+    if row.recognition_level in (None, "ntm"):
+        return row.recognition
+    return f"{row.recognition} ({label(LEVELS, row.recognition_level, lang)})"
+
+
+def status_state_text(row, lang: str) -> str:
+    """A status row's state, with the merger a commune is assessed afresh from."""
+    from .formats import format_date
+
+    text = state_label(row.state, lang)
+    if row.since_merger:
+        text += tr(lang, f" (merged {format_date(row.since_merger, lang)})",
+                   f" (sáp nhập {format_date(row.since_merger, lang)})")
+    return text
 
 
 def projection_label(projection: str, lang: str) -> str:

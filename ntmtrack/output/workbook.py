@@ -27,7 +27,7 @@ from ..reports.stats import criteria_stats
 from ..reports.status import status
 from ..store import observations as store_obs
 from .formats import number_ranges, visible
-from .labels import OBSERVATION_KINDS, SOURCES, header, label, reason_text, state_label
+from .labels import OBSERVATION_KINDS, SOURCES, header, label, reason_text, state_label, status_state_text, title_text
 
 SHEET_NAME_MAX = 31  # Excel's limit
 
@@ -68,8 +68,8 @@ def _write(conn, scope: Scope, path: Path, register_name: str, work: str) -> lis
     _sheet(book, styles, names, _t(lang, "Status", "Tình trạng"), title, (
         {"unit": r.label, "parent": r.parent, "criteria_met": r.criteria_met,
          "criteria_total": r.criteria_total, "missing": number_ranges(r.missing),
-         "target_date": _day(r.target_date), "recognition": r.recognition,
-         "state": state_label(r.state, lang), "_depth": 0} for r in rows),
+         "target_date": _day(r.target_date), "recognition": title_text(r, lang),
+         "state": status_state_text(r, lang), "_depth": 0} for r in rows),
         ["unit", "parent", "criteria_met", "criteria_total", "missing", "target_date",
          "recognition", "state"], lang)
     if rows:

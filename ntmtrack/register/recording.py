@@ -14,6 +14,7 @@ from ..model import LEVELS, InputProblems, NtmError, Problem
 from ..read import fields
 from ..read.numbers import parse_amount
 from ..store import observations as db
+from . import titles
 from .observations import Recorder, check_children_totals, check_series, parse_criterion, parse_verdict
 
 BATCH = 5000
@@ -158,6 +159,8 @@ def recognition(recorder: Recorder, unit, decision: str, on: str, set_code: str 
     if level not in LEVELS:
         raise NtmError(f"unknown level '{level}': use one of {', '.join(LEVELS)}")
     recorder._active(unit, on)
+    if kind == "revoked":
+        titles.check_revocable(recorder.conn, unit, level, on, level)
     code = recorder.set_for(unit, set_code, on)
     return {"unit_id": unit.id, "criteria_set": code, "kind": kind, "decision": decision,
             "date": on, "level": level}

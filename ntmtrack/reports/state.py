@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from ..store import observations as db
-from ..model import LEVEL_RANK
+from ..register.titles import held_titles
 from ..store import plans as store_plans
 from ..store import units as units_db
 
@@ -36,20 +36,17 @@ def met_numbers(state: dict[int, dict[tuple[str, int], Verdict]], unit_id: int,
 
 
 def recognitions(conn, as_of: date, unit_ids: list[int] | None = None) -> dict[int, dict]:
-    """{unit_id: the title it holds on the day}: of the levels whose latest live decision up
-    to the day is a recognition (not a revocation, not before a merger), the highest.
-    Keys: level, criteria_set, decision, date, and `levels` (every level held, lowest first)."""
-    held: dict[int, list[dict]] = {}
-    for unit_id, level, kind, code, decision, on, _fresh in db.recognitions(
-            conn, as_of.isoformat(), unit_ids):
-        if kind == "recognized":
-            held.setdefault(unit_id, []).append(
-                {"level": level, "criteria_set": code, "decision": decision, "date": on})
+    """{unit_id: the highest title it holds on the day} (see held_titles), with `levels` (every
+    level held, lowest first) and `sets` (the criteria sets of the titles held)."""
+    events: dict[int, list[tuple]] = {}
+    for unit_id, *event in db.title_events(conn, as_of.isoformat(), unit_ids):
+        events.setdefault(unit_id, []).append(event)
     out = {}
-    for unit_id, titles in held.items():
-        titles.sort(key=lambda t: (LEVEL_RANK[t["level"]], t["date"]))
-        out[unit_id] = dict(titles[-1], levels=tuple(t["level"] for t in titles),
-                            sets=frozenset(t["criteria_set"] for t in titles))
+    for unit_id, unit_events in events.items():
+        titles = held_titles(unit_events)
+        if titles:
+            out[unit_id] = dict(titles[-1], levels=tuple(t["level"] for t in titles),
+                                sets=frozenset(t["criteria_set"] for t in titles))
     return out
 
 

@@ -310,24 +310,22 @@ def indicator_values(conn: sqlite3.Connection, as_of: str, codes: list[str] | No
             UNION ALL {INDICATOR_SEGMENTS.format(where=stale)}""", args).fetchall()
 
 
-def recognitions(conn: sqlite3.Connection, as_of: str, unit_ids: list[int] | None = None) -> list[tuple]:
-    """(unit_id, level, kind, criteria_set, decision, date, fresh_since) of the latest live
-    recognition or revocation per unit and level dated on or before `as_of` and not before the
-    unit's latest merger up to that day (`fresh_since`: a merger takes every title away).
-    Read through the partial index on recognitions, never a scan of every observation."""
+def title_events(conn: sqlite3.Connection, as_of: str, unit_ids: list[int] | None = None) -> list[tuple]:
+    """(unit_id, kind, level, criteria_set, decision, date) of every live recognition and
+    revocation dated on or before `as_of` and not before the unit's latest merger up to that
+    day (a merger takes every title away), in date order per unit. Read through the partial
+    index on recognitions, never a scan of every observation."""
     scope, args = "", {"as_of": as_of}
     if unit_ids is not None:
         scope = " AND o.unit_id IN (SELECT value FROM json_each(:units))"
         args["units"] = json.dumps(unit_ids)
     return conn.execute(
         f"""WITH {FRESH}
-            SELECT unit_id, level, kind, criteria_set, decision, date, fresh FROM (
-              SELECT o.unit_id, o.level, o.kind, o.criteria_set, o.decision, o.date, f.day AS fresh,
-                     row_number() OVER (PARTITION BY o.unit_id, o.level
-                                        ORDER BY o.date DESC, o.id DESC) AS rank
-              FROM observation o LEFT JOIN fresh f ON f.unit_id = o.unit_id
-              WHERE o.kind IN ('recognized', 'revoked') AND o.date <= :as_of AND {_LIVE}{scope})
-            WHERE rank = 1 AND (fresh IS NULL OR date >= fresh)""", args).fetchall()
+            SELECT o.unit_id, o.kind, o.level, o.criteria_set, o.decision, o.date
+            FROM observation o LEFT JOIN fresh f ON f.unit_id = o.unit_id
+            WHERE o.kind IN ('recognized', 'revoked') AND o.date <= :as_of
+              AND (f.day IS NULL OR o.date >= f.day) AND {_LIVE}{scope}
+            ORDER BY o.unit_id, o.date, o.id""", args).fetchall()
 
 
 def indicator_series(conn: sqlite3.Connection, unit_id: int, indicator: str) -> list[tuple]:
