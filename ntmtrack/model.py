@@ -117,6 +117,12 @@ class CriteriaSet:
 LEVELS = ("ntm", "nang-cao", "kieu-mau", "hien-dai")
 LEVEL_RANK = {"ntm": 1, "nang-cao": 2, "hien-dai": 2, "kieu-mau": 3}
 
+# A commune's road to a title, in order (18/2022/QĐ-TTg; reference/criteria.md §6c); the
+# decision itself is `record recognized`.
+STEPS = ("registered", "self_assessed", "criteria_dossiers", "general_dossier", "submitted", "sent",
+         "inspected", "appraised", "satisfaction", "council", "proposed")
+DEPARTMENT_STEPS = ("sent", "inspected", "appraised")
+
 DEFAULT_THRESHOLD = 0.8  # behind: progress below this share of the progress expected by now
 
 
@@ -267,3 +273,45 @@ class TrendRow:
     series: tuple[TrendPoint, ...]
     unit_id: int
     label: str
+
+
+@dataclass(frozen=True)
+class DossierRow:
+    """A commune on the road to a title: how far its dossier has come and what is missing."""
+
+    unit: str
+    unit_path: str
+    level: str
+    criteria_set: str
+    step: str | None                 # the furthest step reached (`recognized` at the end)
+    step_date: str | None
+    criteria_dossiers: int | None
+    criteria_total: int
+    general_dossier: bool
+    departments_total: int
+    departments_sent: int
+    departments_inspected: int
+    departments_passed: int
+    departments_returned: int
+    satisfaction: float | None
+    days_since_step: int | None
+    ready: bool
+    missing: tuple[str, ...]         # codes: criteria, criteria_dossiers, general_dossier, ...
+    unit_id: int
+    label: str
+    criteria_missing: tuple[int, ...] = ()
+    debt: int = 0
+
+
+@dataclass(frozen=True)
+class DepartmentRow:
+    """An appraising department: the dossiers it holds and what it decided."""
+
+    department: str
+    name: str
+    waiting: int
+    oldest_days: int | None
+    inspected: int
+    passed: int
+    returned: int
+    sent: int = 0

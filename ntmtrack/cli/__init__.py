@@ -112,7 +112,7 @@ def _root(
 
 def _wire() -> None:
     # Every group wired explicitly: deleting an import must never silently drop a command.
-    from . import criteria, db, demo, export, plan, record, report, units
+    from . import criteria, db, demo, dossier, export, plan, record, report, units
 
     app.command("init")(db.init_command)
     app.command("demo")(demo.demo_command)
@@ -120,6 +120,7 @@ def _wire() -> None:
     app.add_typer(units.app, name="units")
     app.add_typer(plan.app, name="plan")
     app.add_typer(record.app, name="record")
+    app.add_typer(dossier.app, name="dossier")
     app.command("history")(record.history_command)
     app.command("status")(report.status_command)
     app.command("progress")(report.progress_command)

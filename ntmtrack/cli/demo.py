@@ -16,9 +16,11 @@ import typer
 from ..model import InputProblems, NtmError
 from ..output.labels import reason_text, tr
 from ..output.render import Column
+from ..read import department_file
 from ..read.observation_files import read_delimited
 from ..read.plan_file import parse as parse_plan
 from ..register import criteria, units
+from ..register.dossiers import import_departments
 from ..register.observations import Recorder
 from ..register.plans import bind_and_write
 from ..register.recording import append_checked, import_rows
@@ -36,6 +38,7 @@ DEMO_CRITERIA = {"Dân Lý": range(1, 20), "Tân Ninh": range(1, 20), "Thọ Th�
                  "Dân Quyền": range(1, 16), "Thọ Cường": range(1, 9)}
 
 
+DEPARTMENTS = "thanh-hoa-so-nganh.yaml"
 PLAN_EXAMPLES = ["trieu-son-2018.yaml", "trieu-son-vu-dong-2022.yaml", "xa-45-ngay-2022.yaml",
                  "phong-my-2022.yaml"]
 
@@ -84,12 +87,16 @@ def _fill(reg, texts: dict[str, str]) -> dict:
         if problems:
             raise InputProblems(problems)
         plans.append(bind_and_write(reg.conn, doc, f"examples/{name}").plan)
+    departments, problems = department_file.read(texts[DEPARTMENTS], f"examples/{DEPARTMENTS}")
+    if problems:
+        raise InputProblems(problems)
+    import_departments(reg.conn, departments, f"examples/{DEPARTMENTS}")
     recorder = Recorder(reg.conn, DEMO_DAY, "demo")
-    csv_name = "bao-cao-giao-ban-2018.csv"
-    data = resources.files("ntmtrack").joinpath("examples", csv_name).read_bytes()
-    import_rows(reg.conn, recorder, read_delimited(io.BytesIO(data), f"examples/{csv_name}",
-                                                   None, None),
-                f"examples/{csv_name}", None, now(), "demo")
+    for csv_name in ("bao-cao-giao-ban-2018.csv", "ho-so-trieu-son-2018.csv"):
+        data = resources.files("ntmtrack").joinpath("examples", csv_name).read_bytes()
+        import_rows(reg.conn, recorder, read_delimited(io.BytesIO(data), f"examples/{csv_name}",
+                                                       None, None),
+                    f"examples/{csv_name}", None, now(), "demo")
     stamp = now()
     for unit_name, numbers in DEMO_CRITERIA.items():
         unit = units.resolve(reg.conn, unit_name)

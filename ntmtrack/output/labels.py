@@ -56,6 +56,17 @@ STEPS = {
     "recognized": ("recognised", "đã công nhận"),
 }
 RESULTS = {"passed": ("passed", "đạt"), "returned": ("returned", "trả lại")}
+MISSING = {
+    "criteria": ("criteria", "tiêu chí"),
+    "criteria_dossiers": ("dossiers", "hồ sơ TC"),
+    "general_dossier": ("general dossier", "hồ sơ chung"),
+    "departments": ("appraisals", "sở thẩm định"),
+    "satisfaction": ("satisfaction survey", "lấy ý kiến hài lòng"),
+    "council": ("council", "hội đồng"),
+    "debt": ("construction debt", "nợ đọng XDCB"),
+}
+
+
 BANDS = {"all": ("all criteria", "đạt đủ"), "15-18": ("15-18", "15-18"),
          "10-14": ("10-14", "10-14"), "under-10": ("under 10", "dưới 10")}
 UNIT_KINDS = {
@@ -128,6 +139,16 @@ WORDS = {
 
 # Column headers shared by the tables, the workbook and the HTML report.
 HEADERS = {
+    "step": ("step", "bước"), "step_date": ("on", "ngày"),
+    "criteria_dossiers_of": ("dossiers", "hồ sơ TC"),
+    "general_dossier": ("general", "hồ sơ chung"),
+    "departments_of": ("sent/insp./passed", "gửi/KT/đạt"),
+    "satisfaction": ("satisf.", "hài lòng"), "days_since_step": ("days", "ngày"),
+    "ready": ("ready", "đủ điều kiện"), "missing_words": ("missing", "còn thiếu"),
+    "level": ("level", "mức"), "department": ("department", "sở, ngành"),
+    "department_name": ("name", "tên"), "waiting": ("waiting", "đang chờ"),
+    "oldest_days": ("oldest (days)", "lâu nhất (ngày)"), "inspected": ("inspected", "đã kiểm tra"),
+    "passed": ("passed", "đạt"), "returned": ("returned", "trả lại"),
     "unit": ("unit", "đơn vị"),
     "unit_path": ("path", "đường dẫn"),
     "parent": ("parent", "trực thuộc"),
@@ -250,7 +271,7 @@ CATALOGUES = {
     "OBSERVATION_KINDS": OBSERVATION_KINDS, "TARGET_KINDS": TARGET_KINDS, "PERIODS": PERIODS,
     "DIRECTIONS": DIRECTIONS, "ROLLUPS": ROLLUPS, "CONFIDENCE": CONFIDENCE, "SOURCES": SOURCES,
     "ORIGINS": ORIGINS, "GROUPS": GROUPS, "DB_ITEMS": DB_ITEMS, "UNIT_FIELDS": UNIT_FIELDS,
-    "LEVELS": LEVELS, "STEPS": STEPS, "RESULTS": RESULTS,
+    "LEVELS": LEVELS, "STEPS": STEPS, "RESULTS": RESULTS, "MISSING": MISSING,
 }
 
 
@@ -277,6 +298,23 @@ def status_state_text(row, lang: str) -> str:
         text += tr(lang, f" (merged {format_date(row.since_merger, lang)})",
                    f" (sáp nhập {format_date(row.since_merger, lang)})")
     return text
+
+
+def missing_text(row, lang: str) -> str:
+    """What a commune lacks for its title (model.DossierRow), in words with its figures."""
+    from .formats import number_ranges
+
+    parts = []
+    for code in row.missing:
+        text = label(MISSING, code, lang)
+        if code == "criteria":
+            text += " " + number_ranges(list(row.criteria_missing))
+        elif code == "criteria_dossiers":
+            text += f" {row.criteria_dossiers or 0}/{row.criteria_total}"
+        elif code == "departments":
+            text += f" {row.departments_passed}/{row.departments_total}"
+        parts.append(text)
+    return "; ".join(parts)
 
 
 def projection_label(projection: str, lang: str) -> str:

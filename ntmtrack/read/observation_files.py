@@ -29,6 +29,8 @@ COLUMN_ALIASES = {
     "note": "note", "ghi chu": "note", "notes": "note",
     "by": "by", "nguoi ghi": "by", "nguoi bao cao": "by", "reported by": "by",
     "set": "set", "criteria set": "set", "criteria_set": "set", "bo tieu chi": "set",
+    "department": "department", "so nganh": "department", "so": "department", "nganh": "department",
+    "result": "result", "ket qua tham dinh": "result", "level": "level", "muc": "level",
 }
 REQUIRED = ("date", "unit", "measure", "value")
 
@@ -116,7 +118,7 @@ def read_delimited(binary: IO[bytes], source: str, delimiter: str | None, encodi
     unknown = [h for h, c in zip(header, columns) if c is None and h.strip()]
     if unknown:
         raise NtmError(f"{source}:{header_line}: unknown column(s) {', '.join(unknown)}; expected "
-                       "date, unit, measure, value, note (optional: by, set)")
+                       "date, unit, measure, value, note (optional: by, set, department, result, level)")
     _check_columns(source, header_line, header, columns)
     counter = _LineCounter(lines, start=header_line)
     reader = csv.reader(counter, delimiter=delimiter, strict=True)

@@ -22,8 +22,12 @@ from ..store import units as store_units
 from . import criteria as criteria_sets
 from . import units
 
+EXTRA_KEY_FIELDS = ("level", "step", "department", "result", "amount", "fund_kind", "fund_source",
+                    "project")
 MET_WORDS = {"met", "dat", "1", "yes", "y", "true", "x", "co"}
-UNMET_WORDS = {"unmet", "not met", "chua dat", "khong dat", "0", "no", "n", "false", "khong"}
+UNEXTRA_KEY_FIELDS = ("level", "step", "department", "result", "amount", "fund_kind", "fund_source",
+                    "project")
+MET_WORDS = {"unmet", "not met", "chua dat", "khong dat", "0", "no", "n", "false", "khong"}
 _CRITERION_RE = re.compile(r"^(?:tieu chi|tc|c|criterion)?\s*(\d{1,3})$")
 
 
@@ -151,6 +155,12 @@ class Recorder:
             content = "|".join(str(row.get(k)) for k in (
                 "unit_id", "criteria_set", "criterion", "indicator", "kind", "value", "decision",
                 "date", "note"))
+            # Fields added by m007 join the key only when set (an NTM recognition is what every
+            # recognition was before levels): files imported before keep their fingerprints.
+            extra = [f"{k}={row[k]}" for k in EXTRA_KEY_FIELDS
+                     if row.get(k) is not None and not (k == "level" and row[k] == "ntm")]
+            if extra:
+                content += "|" + "|".join(extra)
             # Identical rows in one file are separate facts (two reports of +2 on one day):
             # the occurrence number keeps them apart, and keeps re-imports idempotent.
             key = hashlib.blake2b(content.encode(), digest_size=12).digest()

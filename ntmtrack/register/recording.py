@@ -15,6 +15,7 @@ from ..read import fields
 from ..read.numbers import parse_amount
 from ..store import observations as db
 from . import titles
+from .dossiers import step_observation
 from .observations import Recorder, check_children_totals, check_series, parse_criterion, parse_verdict
 
 BATCH = 5000
@@ -109,6 +110,26 @@ def import_rows(conn, recorder: Recorder, rows: Iterable[tuple[int, dict | str]]
     return summary
 
 
+def _dossier_step(measure: str) -> str | None:
+    """`dossier:STEP` (also `hồ sơ:STEP`) names a dossier step; None for other measures."""
+    from ..read.names import fold
+
+    head, _, step = measure.partition(":")
+    if fold(head).strip() not in ("dossier", "ho so") or not step.strip():
+        return None
+    return step.strip().lower().replace("-", "_").replace(" ", "_")
+
+
+def _result(value) -> str | None:
+    from ..read.names import fold
+
+    text = _text(value)
+    if text is None:
+        return None
+    return {"dat": "passed", "passed": "passed", "tra lai": "returned", "returned": "returned",
+            "khong dat": "returned"}.get(fold(text), text)
+
+
 def _text(value) -> str | None:
     if value is None:
         return None
@@ -117,14 +138,19 @@ def _text(value) -> str | None:
 
 
 def _observation(recorder: Recorder, row: dict, decimal_mark: str | None) -> dict:
-    for column in ("date", "unit", "measure", "value"):
+    measure = _text(row.get("measure")) or ""
+    step = _dossier_step(measure)
+    for column in ("date", "unit", "measure") + (() if step else ("value",)):
         if _text(row.get(column)) is None:
             raise NtmError(f"'{column}' is empty")
     unit = recorder.unit(str(row["unit"]).strip())
     if isinstance(unit, str):
         raise NtmError(unit)
     on = recorder.when(str(row["date"]))
-    measure = str(row["measure"]).strip()
+    if step:
+        return step_observation(recorder, unit, step, on, department=_text(row.get("department")),
+                                result=_result(row.get("result")), value=_text(row.get("value")),
+                                level=_text(row.get("level")))
     value = row["value"]
     criterion = parse_criterion(measure)
     if criterion is not None:

@@ -37,7 +37,8 @@ def met_numbers(state: dict[int, dict[tuple[str, int], Verdict]], unit_id: int,
 
 def recognitions(conn, as_of: date, unit_ids: list[int] | None = None) -> dict[int, dict]:
     """{unit_id: the highest title it holds on the day} (see held_titles), with `levels` (every
-    level held, lowest first) and `sets` (the criteria sets of the titles held)."""
+    level held, lowest first), `sets` (the criteria sets of the titles held) and `titles`
+    (each title held, lowest level first)."""
     events: dict[int, list[tuple]] = {}
     for unit_id, *event in db.title_events(conn, as_of.isoformat(), unit_ids):
         events.setdefault(unit_id, []).append(event)
@@ -46,7 +47,7 @@ def recognitions(conn, as_of: date, unit_ids: list[int] | None = None) -> dict[i
         titles = held_titles(unit_events)
         if titles:
             out[unit_id] = dict(titles[-1], levels=tuple(t["level"] for t in titles),
-                                sets=frozenset(t["criteria_set"] for t in titles))
+                                sets=frozenset(t["criteria_set"] for t in titles), titles=titles)
     return out
 
 

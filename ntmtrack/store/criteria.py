@@ -125,3 +125,9 @@ def observed_criteria(conn: sqlite3.Connection, code: str) -> set[int]:
     return {r[0] for r in conn.execute(
         "SELECT DISTINCT criterion FROM observation WHERE criteria_set = ? AND criterion IS NOT NULL",
         [code])}
+
+
+def numbers(conn: sqlite3.Connection, code: str) -> list[int]:
+    """The criterion numbers of a set, in order (none for an unknown set)."""
+    return [r[0] for r in conn.execute(
+        "SELECT number FROM criterion WHERE criteria_set = ? ORDER BY number", [code])]

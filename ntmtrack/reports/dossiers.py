@@ -1,0 +1,177 @@
+"""The road to a title as reports: how far each commune's dossier has come, which departments
+hold dossiers, which steps are late, which were done in a week.
+
+A commune is ready for a decision (`ready`) when the recognition conditions of 18/2022/QĐ-TTg
+that the register records hold: every criterion of its set met on the day; a finished dossier
+for every criterion and the general dossier; every department the province declared has
+appraised it and passed it; the residents' satisfaction surveyed; the appraisal council has
+voted; and no outstanding construction debt. `missing` names what does not hold, as codes.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ..model import DossierRow, DepartmentRow, Scope, STEPS
+from ..register import criteria as criteria_sets
+from ..register.tree import Tree
+from ..store import dossiers as db
+from . import scope as scoping
+from . import state
+
+MISSING = ("criteria", "criteria_dossiers", "general_dossier", "departments", "satisfaction",
+           "council", "debt")
+DEFAULT_WAITING_DAYS = 15
+
+
+def _provinces(conn, tree: Tree, unit_ids) -> dict[int, int | None]:
+    """{commune: its province}, reading the register once per distinct parent chain."""
+    out, by_parent = {}, {}
+    for u in unit_ids:
+        parent = tree.units[u]["parent_id"]
+        if parent not in by_parent:
+            by_parent[parent] = db.province_of(conn, u)
+        out[u] = by_parent[parent]
+    return out
+
+
+def dossier_status(conn, scope: Scope, level: str | None = None,
+                   debts: dict[int, int] | None = None) -> list[DossierRow]:
+    """One row per commune on the road: a commune with a dossier step (of `level` when given)
+    or, with --plan, every commune the plan gives a target."""
+    tree = Tree.load(conn, scope.under_id, villages=False)
+    communes = scoping.communes(conn, tree, scope)
+    scoped = scoping.reading(scope, communes)
+    found = db.steps(conn, scope.as_of.isoformat(), scoped)
+    by_unit: dict[int, list[dict]] = {}
+    for s in found:
+        by_unit.setdefault(s["unit_id"], []).append(s)
+    on_road = [u for u in communes if u in by_unit or scope.plan_id]
+    if not on_road:
+        return []
+    default_set = scoping.criteria_set(conn, scope, communes)
+    verdicts = state.criteria(conn, scope.as_of, None, scoped)
+    titles = state.recognitions(conn, scope.as_of, scoped)
+    provinces = _provinces(conn, tree, on_road)
+    declared: dict[int | None, list[dict]] = {}
+    for d in db.departments(conn, sorted({p for p in provinces.values() if p})):
+        declared.setdefault(d["province_id"], []).append(d)
+    labels = scoping.labels(tree, on_road)
+    debts = debts or {}
+    rows = []
+    for u in on_road:
+        steps = by_unit.get(u, [])
+        sought = level or (steps[-1]["level"] if steps else "ntm")
+        steps = [s for s in steps if s["level"] == sought]
+        if level and not steps and not scope.plan_id:
+            continue
+        code = steps[-1]["criteria_set"] if steps else default_set
+        numbers = criteria_sets.get(conn, code).numbers
+        met = state.met_numbers(verdicts, u, code)
+        rows.append(_row(tree, u, labels[u], sought, code, numbers, met, steps,
+                         titles.get(u), declared.get(provinces[u], []), debts.get(u, 0), scope.as_of))
+    return rows
+
+
+def _row(tree, u, label, level, code, numbers, met, steps, title, departments, debt, as_of) -> DossierRow:
+    latest: dict[str, dict] = {}
+    sent, inspected, appraisal = set(), set(), {}
+    for s in steps:
+        latest[s["step"]] = s
+        if s["step"] == "sent":
+            sent.add(s["department"])
+        elif s["step"] == "inspected":
+            inspected.add(s["department"])
+        elif s["step"] == "appraised":
+            appraisal[s["department"]] = s["result"]
+    codes = {d["code"] for d in departments}
+    passed = sum(1 for d, r in appraisal.items() if r == "passed" and (d in codes or not codes))
+    returned = sum(1 for r in appraisal.values() if r == "returned")
+    recognized = bool(title and any(t["level"] == level for t in title["titles"]))
+    if recognized:
+        held = next(t for t in title["titles"] if t["level"] == level)
+        step, step_date = "recognized", held["date"]
+    elif latest:
+        furthest = max(latest, key=STEPS.index)
+        step, step_date = furthest, latest[furthest]["date"]
+    else:
+        step, step_date = None, None
+    dossiers = latest.get("criteria_dossiers")
+    satisfaction = latest.get("satisfaction")
+    missing_numbers = tuple(n for n in numbers if n not in met)
+    missing = []
+    if not recognized:
+        if missing_numbers:
+            missing.append("criteria")
+        if dossiers is None or int(dossiers["value"]) < len(numbers):
+            missing.append("criteria_dossiers")
+        if "general_dossier" not in latest:
+            missing.append("general_dossier")
+        if codes and passed < len(codes):
+            missing.append("departments")
+        if satisfaction is None:
+            missing.append("satisfaction")
+        if "council" not in latest:
+            missing.append("council")
+        if debt > 0:
+            missing.append("debt")
+    last_day = max((s["date"] for s in steps), default=None)
+    return DossierRow(
+        unit=tree.units[u]["name"], unit_path=tree.path(u), level=level, criteria_set=code,
+        step=step, step_date=step_date,
+        criteria_dossiers=int(dossiers["value"]) if dossiers else None, criteria_total=len(numbers),
+        general_dossier="general_dossier" in latest, departments_total=len(codes),
+        departments_sent=len(sent), departments_inspected=len(inspected),
+        departments_passed=passed, departments_returned=returned,
+        satisfaction=satisfaction["value"] if satisfaction else None,
+        days_since_step=(as_of - date.fromisoformat(last_day)).days if last_day else None,
+        ready=not missing, missing=tuple(missing), unit_id=u, label=label,
+        criteria_missing=missing_numbers, debt=debt)
+
+
+def departments(conn, scope: Scope) -> list[DepartmentRow]:
+    """Per department of the provinces in scope: dossiers sent to it and not yet appraised
+    (waiting, the oldest in days), inspected, passed, returned — worst bottleneck first."""
+    tree = Tree.load(conn, scope.under_id, villages=False)
+    communes = scoping.communes(conn, tree, scope)
+    scoped = scoping.reading(scope, communes)
+    if scope.under_id:
+        province = db.province_of(conn, scope.under_id)
+        provinces = [province] if province else []
+        if not provinces:   # a unit above provinces (the nation)
+            provinces = sorted({p for p in _provinces(conn, tree, communes).values() if p})
+    else:
+        provinces = None
+    declared = db.departments(conn, provinces)
+    in_scope = set(communes)
+    state_of: dict[tuple[int, int, str], dict] = {}
+    for s in db.steps(conn, scope.as_of.isoformat(), scoped):
+        if s["department"] is None or s["unit_id"] not in in_scope:
+            continue
+        key = (s["unit_id"], s["department"])
+        entry = state_of.setdefault(key, {"sent": None, "appraised": None, "result": None,
+                                          "inspected": False})
+        if s["step"] == "sent":
+            entry["sent"] = s["date"]
+        elif s["step"] == "inspected":
+            entry["inspected"] = True
+        elif s["step"] == "appraised":
+            entry["appraised"], entry["result"] = s["date"], s["result"]
+    rows = []
+    for d in declared:
+        mine = [e for (u, code), e in state_of.items() if code == d["code"]]
+        waiting = [e for e in mine if e["sent"] and (e["appraised"] is None or e["appraised"] < e["sent"])]
+        oldest = max(((scope.as_of - date.fromisoformat(e["sent"])).days for e in waiting), default=None)
+        rows.append(DepartmentRow(
+            department=d["code"], name=d["name"], waiting=len(waiting), oldest_days=oldest,
+            inspected=sum(1 for e in mine if e["inspected"]),
+            passed=sum(1 for e in mine if e["result"] == "passed"),
+            returned=sum(1 for e in mine if e["result"] == "returned"),
+            sent=sum(1 for e in mine if e["sent"])))
+    rows.sort(key=lambda r: (-r.waiting, -(r.oldest_days or 0)))
+    return rows
+
+
+def steps_between(conn, since: date, until: date, unit_ids: list[int] | None) -> list[dict]:
+    """Dossier steps dated in since..until (the summary's week)."""
+    return db.steps(conn, until.isoformat(), unit_ids, since=since.isoformat())
