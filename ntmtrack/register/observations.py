@@ -25,9 +25,7 @@ from . import units
 EXTRA_KEY_FIELDS = ("level", "step", "department", "result", "amount", "fund_kind", "fund_source",
                     "project")
 MET_WORDS = {"met", "dat", "1", "yes", "y", "true", "x", "co"}
-UNEXTRA_KEY_FIELDS = ("level", "step", "department", "result", "amount", "fund_kind", "fund_source",
-                    "project")
-MET_WORDS = {"unmet", "not met", "chua dat", "khong dat", "0", "no", "n", "false", "khong"}
+UNMET_WORDS = {"unmet", "not met", "chua dat", "khong dat", "0", "no", "n", "false", "khong"}
 _CRITERION_RE = re.compile(r"^(?:tieu chi|tc|c|criterion)?\s*(\d{1,3})$")
 
 
