@@ -1,0 +1,176 @@
+"""The road to recognition: dossier steps, departments, who is ready (issue 13)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from conftest import EXAMPLES, digest
+
+DEPARTMENTS = EXAMPLES / "thanh-hoa-so-nganh.yaml"
+
+
+@pytest.fixture
+def road(ready):
+    ready("dossier", "departments", "import", DEPARTMENTS)
+    return ready
+
+
+def _status(run, *args):
+    return {r["unit"]: r for r in json.loads(run("dossier", "status", *args, "-f", "json").stdout)}
+
+
+def test_seed_002_as_dossier_status_prints_it(tmp_path, monkeypatch):
+    """The demo holds the 2018 Triệu Sơn review's dossier figures (seed 002)."""
+    from conftest import Run
+
+    demo = tmp_path / "demo.db"
+    run = Run(monkeypatch, tmp_path / "unused.db")
+    run("demo", "--path", demo)
+    rows = _status(run, "--db", demo, "--as-of", "02/11/2018")
+    dan_ly = rows["Dân Lý"]
+    assert (dan_ly["criteria_dossiers"], dan_ly["criteria_total"]) == (19, 19)
+    assert dan_ly["general_dossier"] is False and "general_dossier" in dan_ly["missing"]
+    assert (dan_ly["departments_sent"], dan_ly["departments_total"], dan_ly["departments_inspected"]) == (8, 17, 5)
+    for name in ("Tân Ninh", "Thọ Thế"):
+        assert (rows[name]["departments_sent"], rows[name]["departments_total"]) == (17, 17)
+        assert rows[name]["departments_inspected"] == 4
+    assert rows["Tân Ninh"]["general_dossier"] is True
+    assert rows["Minh Châu"]["criteria_dossiers"] == 5
+    assert len(rows) == 8 and not any(r["ready"] for r in rows.values())
+    table = run("dossier", "status", "--db", demo, "--as-of", "02/11/2018", "--lang", "vi").stdout
+    assert "8/5/0 (17)" in table and "hồ sơ chung" in table
+
+
+def test_machine_keys_are_the_contract(road):
+    road("dossier", "record", "Dân Lý", "registered", "--date", "2018-01-10")
+    out = road("dossier", "status", "--as-of", "2018-02-01", "-f", "csv").stdout
+    assert out.splitlines()[0] == (
+        "unit,unit_path,level,criteria_set,step,step_date,criteria_dossiers,criteria_total,"
+        "general_dossier,departments_total,departments_sent,departments_inspected,departments_passed,"
+        "departments_returned,satisfaction,days_since_step,ready,missing")
+    out = road("dossier", "departments", "--as-of", "2018-02-01", "-f", "csv").stdout
+    assert out.splitlines()[0] == "department,name,waiting,oldest_days,inspected,passed,returned"
+
+
+def test_ready_when_every_condition_holds(road):
+    run = road
+    run("record", "met", "Tân Ninh", *map(str, range(1, 20)), "--set", "qd1980-2016", "--date", "2018-10-01")
+    steps = [("criteria_dossiers", "--count", "19"), ("general_dossier",), ("satisfaction", "--value", "92,5"),
+             ("council",)]
+    for step in steps:
+        run("dossier", "record", "Tân Ninh", *step, "--date", "2018-10-20")
+    departments = [d["department"] for d in json.loads(
+        run("dossier", "departments", "-f", "json").stdout)]
+    assert len(departments) == 17
+    for code in departments[:-1]:
+        run("dossier", "record", "Tân Ninh", "appraised", "--department", code, "--result", "passed",
+            "--date", "2018-10-25")
+    row = _status(run, "--as-of", "2018-11-01")["Tân Ninh"]
+    assert row["missing"] == ["departments"] and not row["ready"]
+    assert row["satisfaction"] == 92.5 and row["departments_passed"] == 16
+    run("dossier", "record", "Tân Ninh", "appraised", "--department", departments[-1], "--result",
+        "returned", "--note", "thiếu biên bản", "--date", "2018-10-26")
+    assert _status(run, "--as-of", "2018-11-01")["Tân Ninh"]["departments_returned"] == 1
+    run("dossier", "record", "Tân Ninh", "appraised", "--department", departments[-1], "--result",
+        "passed", "--date", "2018-10-30")
+    row = _status(run, "--as-of", "2018-11-01")["Tân Ninh"]
+    assert row["ready"] and row["missing"] == [] and row["departments_returned"] == 0
+    run("record", "recognized", "Tân Ninh", "--decision", "4863/QĐ-UBND", "--date", "2018-12-25")
+    assert _status(run, "--as-of", "2018-12-31")["Tân Ninh"]["step"] == "recognized"
+
+
+def test_departments_list_the_bottleneck(road):
+    run = road
+    run("dossier", "record", "Dân Lý", "sent", "--department", "Sở Xây dựng", "--date", "2018-10-01")
+    run("dossier", "record", "Tân Ninh", "sent", "--department", "so-xay-dung", "--date", "2018-10-10")
+    run("dossier", "record", "Tân Ninh", "sent", "--department", "so-y-te", "--date", "2018-10-10")
+    run("dossier", "record", "Tân Ninh", "appraised", "--department", "so-y-te", "--result", "passed",
+        "--date", "2018-10-20")
+    rows = json.loads(run("dossier", "departments", "--under", "Triệu Sơn", "--as-of", "2018-11-01",
+                          "-f", "json").stdout)
+    assert rows[0] == {"department": "so-xay-dung", "name": "Sở Xây dựng", "waiting": 2,
+                       "oldest_days": 31, "inspected": 0, "passed": 0, "returned": 0}
+    health = next(r for r in rows if r["department"] == "so-y-te")
+    assert (health["waiting"], health["passed"]) == (0, 1)
+
+
+def test_dossier_rows_import_from_csv_once(road, tmp_path):
+    run = road
+    f = tmp_path / "ho-so.csv"
+    f.write_text("ngày,xã,chỉ tiêu,giá trị,sở ngành,kết quả thẩm định,ghi chú\n"
+                 "20/10/2018,Dân Lý,dossier:criteria_dossiers,19,,,\n"
+                 "21/10/2018,Dân Lý,dossier:sent,,so-gtvt,,\n"
+                 "25/10/2018,Dân Lý,hồ sơ:appraised,,so-gtvt,trả lại,thiếu biên bản\n", encoding="utf-8")
+    assert "3 added" in run("record", "import", f).stderr
+    assert "0 added, 3 already present" in run("record", "import", f).stderr
+    row = _status(run, "--as-of", "2018-11-01")["Dân Lý"]
+    assert (row["criteria_dossiers"], row["departments_sent"], row["departments_returned"]) == (19, 1, 1)
+    history = list(csv.DictReader(io.StringIO(run("history", "Dân Lý", "-f", "csv").stdout)))
+    assert [(h["measure"], h["department"], h["result"]) for h in history] == [
+        ("dossier:criteria_dossiers", "", ""), ("dossier:sent", "so-gtvt", ""),
+        ("dossier:appraised", "so-gtvt", "returned")]
+
+
+@pytest.mark.parametrize("args, words", [
+    (["sent"], "--department"),
+    (["sent", "--department", "so-khong-co"], "no department"),
+    (["appraised", "--department", "so-gtvt"], "--result"),
+    (["criteria_dossiers", "--count", "25"], "0 to 19"),
+    (["criteria_dossiers"], "--count"),
+    (["satisfaction", "--value", "120"], "0 to 100"),
+    (["council", "--department", "so-gtvt"], "names no department"),
+    (["general_dossier", "--count", "3"], "carries no number"),
+])
+def test_bad_steps_are_refused_whole(road, db, args, words):
+    before = digest(db)
+    result = road("dossier", "record", "Dân Lý", *args, "--date", "2018-10-01", code=1)
+    assert words in result.stderr and "Traceback" not in result.stderr
+    assert digest(db) == before
+
+
+def test_usage_errors(road):
+    road("dossier", "record", "Dân Lý", "flew", code=2)
+    road("dossier", "record", "Dân Lý", "appraised", "--department", "so-gtvt", "--result", "maybe", code=2)
+    road("dossier", "record", "Dân Lý", "appraised", "--department", "so-gtvt", "--result", "returned", code=2)
+
+
+def test_a_district_or_village_has_no_dossier(road):
+    assert "commune" in road("dossier", "record", "Cụm 4", "registered", code=1).stderr
+
+
+def test_steps_need_declared_departments(ready):
+    assert "departments import" in ready("dossier", "record", "Dân Lý", "sent", "--department",
+                                         "so-gtvt", code=1).stderr
+
+
+def test_a_void_takes_a_step_back(road):
+    run = road
+    run("dossier", "record", "Dân Lý", "general_dossier", "--date", "2018-10-01")
+    obs_id = json.loads(run("history", "Dân Lý", "-f", "json").stdout)[-1]["id"]
+    assert _status(run, "--as-of", "2018-11-01")["Dân Lý"]["general_dossier"] is True
+    run("record", "void", str(obs_id))
+    assert "Dân Lý" not in _status(run, "--as-of", "2018-11-01")
+
+
+def test_a_merger_starts_the_road_again(road):
+    run = road
+    run("dossier", "record", "Thọ Phú", "general_dossier", "--date", "2024-10-01")
+    run("units", "merge", "Thọ Thế", "--into", "Thọ Phú", "--date", "2025-07-01")
+    assert "Thọ Phú" in _status(run, "--as-of", "2025-06-30")
+    assert "Thọ Phú" not in _status(run, "--as-of", "2025-08-01")
+
+
+def test_a_departments_file_is_checked_whole(road, tmp_path, db):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("province: Thanh Hóa\ncriteria_set: qd1980-2016\ndepartments:\n"
+                   "  - {code: so-a, name: Sở A, criteria: [1, 99]}\n"
+                   "  - {code: so-a, name: Sở B}\n  - {code: So B, name: Sở C}\n", encoding="utf-8")
+    before = digest(db)
+    result = road("dossier", "departments", "import", bad, code=1)
+    assert "given twice" in result.stderr and "lower-case" in result.stderr
+    assert digest(db) == before
+    again = road("dossier", "departments", "import", DEPARTMENTS)
+    assert "unchanged" in again.stderr
