@@ -314,10 +314,12 @@ def summary_command(
     as_of: AsOfOption = None, threshold: ThresholdOption = DEFAULT_THRESHOLD,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text, markdown or json.")] = "text",
     output: Annotated[Optional[str], typer.Option("--output", "-o", help="Write to this path; strftime patterns allowed (reports/%Y-W%V.md).")] = None,
+    waiting_days: Annotated[int, typer.Option("--waiting-days", min=0, max=3650, help="List departments holding a dossier longer than this many days.")] = 15,
     force: ForceOption = False, db: DbOption = None, lang: LangOption = None,
 ) -> None:
     """The weekly digest for a cron mail: criteria gained and lost, indicator changes,
-    recognitions, laggards, deadlines due, missed reports. Plain text, 80 columns.
+    recognitions, laggards, deadlines due, missed reports, dossier steps, departments holding
+    dossiers. Plain text, 80 columns.
 
     Example: ntmtrack summary --under "Triệu Sơn" --output "reports/%Y-W%V.md" --format markdown
     """
@@ -336,7 +338,7 @@ def summary_command(
         scope = build_scope(reg.conn, as_of=as_of, under=under, plan=plan, set_code=set_code,
                             threshold=threshold, lang=language)
         start = parse_date(since) if since else scope.as_of - timedelta(days=7)
-        data = digest(reg.conn, scope, start)
+        data = digest(reg.conn, scope, start, waiting_days)
     text = (json_safe(json.dumps(data, ensure_ascii=False, indent=2)) + "\n" if fmt == "json"
             else as_text(data, language, markdown=fmt == "markdown"))
     if target:

@@ -338,6 +338,12 @@ def reason_text(row, lang: str) -> str:
             return (f"không báo cáo từ {format_date(row.period_start, lang)} đến "
                     f"{format_date(row.period_end, lang)}")
         return f"no report {format_date(row.period_start, lang)} to {format_date(row.period_end, lang)}"
+    if row.reason == "dossier_late":
+        step = label(STEPS, target, lang)
+        if lang == "vi":
+            return f"chậm {step}: hạn {format_date(row.deadline, lang)}, trễ {-row.days_left} ngày"
+        days = -row.days_left
+        return f"{step} late: due {format_date(row.deadline, lang)}, {days} day{'s' if days != 1 else ''} overdue"
     n = lambda v: format_number(v, lang)  # noqa: E731
     if row.reason == "overdue":
         if lang == "vi":

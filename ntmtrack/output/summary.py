@@ -10,6 +10,31 @@ from .formats import format_date, format_number, format_share, number_ranges, vi
 from .labels import reason_text, tr
 
 
+def _grouped(steps: list[dict]) -> list[dict]:
+    """One line per commune, day, step and result: the departments of a day's visits together."""
+    out: list[dict] = []
+    for x in steps:
+        last = out[-1] if out else None
+        if last and all(last[k] == x[k] for k in ("date", "unit", "step", "result", "value")) and x["department"]:
+            last["department"] += ", " + x["department"]
+        else:
+            out.append(dict(x))
+    return out
+
+
+def _step_text(x: dict, lang: str) -> str:
+    from .labels import RESULTS, STEPS, label
+
+    text = label(STEPS, x["step"], lang)
+    if x.get("department"):
+        text += f" ({x['department']})"
+    if x.get("result"):
+        text += f": {label(RESULTS, x['result'], lang)}"
+    elif x.get("value") is not None:
+        text += f": {format_number(x['value'], lang)}"
+    return text
+
+
 def as_text(d: dict, lang: str, markdown: bool = False) -> str:
     def h(text: str) -> str:
         return f"\n## {text}\n" if markdown else f"\n{text.upper() if lang == 'en' else text}\n" + "-" * min(len(text), 78)
@@ -24,7 +49,7 @@ def as_text(d: dict, lang: str, markdown: bool = False) -> str:
 
     d = {**d, **{key: names(d[key]) for key in ("newly_met", "newly_lost", "indicator_gains",
                                                  "recognitions", "laggards", "due_soon",
-                                                 "missed_reports")}}
+                                                 "missed_reports", "dossier_steps")}}
 
     out = [("# " if markdown else "") + tr(
         lang, f"NTM weekly summary, {format_date(d['since'], lang)} – {format_date(d['as_of'], lang)}",
@@ -48,6 +73,14 @@ def as_text(d: dict, lang: str, markdown: bool = False) -> str:
         (tr(lang, "Missed reports", "Không báo cáo"),
          [f"{x['unit']} [{x['plan']}] {format_date(x['period_start'], lang)}–"
           f"{format_date(x['period_end'], lang)}" for x in d["missed_reports"]]),
+        (tr(lang, "Dossier steps", "Các bước hồ sơ"),
+         [f"{format_date(x['date'], lang)} {x['unit']}: {_step_text(x, lang)}"
+          for x in _grouped(d["dossier_steps"])]),
+        (tr(lang, f"Departments holding dossiers over {d['waiting_days']} days",
+            f"Sở, ngành giữ hồ sơ quá {d['waiting_days']} ngày"),
+         [tr(lang, f"{x['name']}: {x['waiting']} waiting, the oldest {x['oldest_days']} days",
+             f"{x['name']}: {x['waiting']} hồ sơ chờ, lâu nhất {x['oldest_days']} ngày")
+          for x in d["departments_waiting"]]),
     ]
     for title, items in sections:
         out.append(h(title))

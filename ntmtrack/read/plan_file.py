@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..model import Problem
+from ..model import STEPS, Problem
 from . import fields, yamldoc
 from .dates import try_parse
 from .names import nfc
@@ -26,7 +26,7 @@ SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 TOP_KEYS = ["plan", "title", "reference", "issued_by", "criteria_set", "start", "end",
             "report_every", "units", "targets", "metrics", "note"]
-TARGET_KEYS = ["unit", "units", "under", "criteria", "by", "note"]
+TARGET_KEYS = ["unit", "units", "under", "criteria", "by", "dossier", "note"]
 METRIC_KEYS = ["code", "name", "measure", "direction", "rollup", "target", "targets",
                "increase", "increases", "baseline", "unit", "units", "under", "by",
                "milestones", "note"]
@@ -63,6 +63,7 @@ class CriteriaTargetDoc:
     line: int | None
     col: int | None
     criteria_pos: tuple = (None, None)
+    dossier: dict[str, date] = field(default_factory=dict)   # step → deadline
 
 
 @dataclass
@@ -376,10 +377,36 @@ def _criteria_target(p: _Parser, item, start, end) -> CriteriaTargetDoc | None:
     refs, under = p.refs(item)
     ok, numbers = _criteria(p, item)
     by = _deadline(p, item, start, end)
+    dossier = _dossier_deadlines(p, item, start)
     if len(p.problems) > before or not ok or by is None:
         return None
     return CriteriaTargetDoc(refs, under, numbers, by, *_pos(item),
-                             criteria_pos=_pos(item.get("criteria"), item))
+                             criteria_pos=_pos(item.get("criteria"), item), dossier=dossier)
+
+
+def _dossier_deadlines(p: _Parser, item, start) -> dict[str, date]:
+    """`dossier: {criteria_dossiers: 2018-10-31, sent: 2018-11-15}`: by when each step of the
+    commune's road is due (`laggards` reason dossier_late)."""
+    value = item.get("dossier")
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not value:
+        p.at(value, "'dossier' maps steps to deadlines, e.g. {criteria_dossiers: 31/10/2018, "
+                    "sent: 15/11/2018}", item)
+        return {}
+    out = {}
+    for step in value:
+        if step not in STEPS:
+            p.at(step, f"unknown dossier step '{step}' (steps: {', '.join(STEPS)})", value)
+            continue
+        day = p.date(value, step, required=True)
+        if day is not None and start and day < start:
+            p.at(value[step], f"{step}: deadline {day.isoformat()} is before the plan's start "
+                              f"{start.isoformat()}")
+            continue
+        if day is not None:
+            out[str(step)] = day
+    return out
 
 
 def _metric(p: _Parser, item, start, end) -> MetricDoc | None:
@@ -554,6 +581,8 @@ def _normalise(key: str, value):
         item = dict(item)
         if "by" in item:
             item["by"] = fix_date(item["by"])
+        if key == "targets" and isinstance(item.get("dossier"), dict):
+            item["dossier"] = {step: fix_date(day) for step, day in item["dossier"].items()}
         if key == "targets" and isinstance(item.get("criteria"), list):
             item["criteria"] = [int(str(c).lower().lstrip("tc")) if str(c).lower().lstrip("tc").isdigit() else c
                                 for c in item["criteria"]]

@@ -357,7 +357,8 @@ def bind(conn, doc: PlanDoc) -> tuple[Bound, list[Problem]]:
             said[key] = None
             rows.append({"seq": seq, "unit_id": unit.id, "kind": "criteria",
                          "criteria_set": doc.criteria_set, "criteria": numbers,
-                         "by": target.by.isoformat(), "all": target.criteria is None})
+                         "by": target.by.isoformat(), "all": target.criteria is None,
+                         "dossier": {k: v.isoformat() for k, v in target.dossier.items()}})
     indicators: dict[str, dict] = {}
     for metric in doc.metrics:
         seq += 1

@@ -172,6 +172,29 @@ def departments(conn, scope: Scope) -> list[DepartmentRow]:
     return rows
 
 
+def steps_done(conn, as_of: date, unit_ids: list[int]) -> dict[int, set[str]]:
+    """{commune: the dossier steps it has done up to the day}: criteria_dossiers only once a
+    dossier is finished for every criterion of its set."""
+    done: dict[int, set[str]] = {}
+    totals: dict[str, int] = {}
+    for s in db.steps(conn, as_of.isoformat(), unit_ids):
+        if s["step"] == "criteria_dossiers":
+            code = s["criteria_set"]
+            if code not in totals:
+                totals[code] = len(criteria_sets.get(conn, code).numbers)
+            if (s["value"] or 0) < totals[code]:
+                continue
+        done.setdefault(s["unit_id"], set()).add(s["step"])
+    return done
+
+
+def late(deadlines: dict[str, str], done: set[str], as_of: date) -> list[tuple[str, str]]:
+    """(step, deadline) of the steps past their deadline and not done, earliest first. Each
+    step counts on its own: departments inspect while criteria dossiers are still written."""
+    return [(step, day) for step, day in sorted(deadlines.items(), key=lambda x: (x[1], STEPS.index(x[0])))
+            if day < as_of.isoformat() and step not in done]
+
+
 def steps_between(conn, since: date, until: date, unit_ids: list[int] | None) -> list[dict]:
     """Dossier steps dated in since..until (the summary's week)."""
     return db.steps(conn, until.isoformat(), unit_ids, since=since.isoformat())

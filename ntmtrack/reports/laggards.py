@@ -3,7 +3,8 @@
 Pure rules over the as-of state and the plans; the as-of date is passed in, never read
 from the clock. A unit is behind when its progress since the baseline is below R × the
 progress expected by now (R = 0.8 by default); overdue when the deadline has passed short of
-the goal; no_report when a plan with report_every has no observation from it (or the units
+the goal; dossier_late when a step of its dossier is past the plan's deadline for it
+(reports/dossiers.late); no_report when a plan with report_every has no observation from it (or the units
 below it) dated inside the last reporting period that closed on or before the day.
 Without a plan named, only plans in force on the day are judged (started, and not past
 their end or last deadline).
@@ -18,6 +19,7 @@ from ..model import Laggard, Scope
 from ..read.plan_file import WEEKDAYS
 from ..register.tree import Tree
 from ..store import observations as store_obs
+from . import dossiers
 from . import progress as plan_progress
 from . import scope as scoping
 from . import state, targets
@@ -79,6 +81,21 @@ def laggards(conn, scope: Scope, tree: Tree | None = None) -> list[Laggard]:
                 if p.state in ("behind", "overdue"):
                     rows.append(_row(tree, u, plan["id"], tuple(t["criteria"]), p.actual, p.expected,
                                      p.goal, p.baseline, p.deadline, p.state, "up", scope.as_of))
+            due = [t for t in criteria_targets if t["dossier"]
+                   and not state.recognized_under(recognized.get(t["unit_id"]), t["criteria_set"])]
+            if due:
+                steps = dossiers.steps_done(conn, scope.as_of, sorted({t["unit_id"] for t in due}))
+                for t in due:
+                    for step, deadline in dossiers.late(t["dossier"], steps.get(t["unit_id"], set()),
+                                                        scope.as_of):
+                        days_left = (date.fromisoformat(deadline) - scope.as_of).days
+                        rows.append(Laggard(
+                            unit=tree.units[t["unit_id"]]["name"], unit_path=tree.path(t["unit_id"]),
+                            plan=plan["id"], target=step, actual=None, expected=None, goal=None,
+                            deadline=deadline, shortfall=None, days_left=days_left,
+                            reason="dossier_late", period_start=None, period_end=None,
+                            unit_id=t["unit_id"], label=tree.units[t["unit_id"]]["name"],
+                            order=(0, days_left, 1, tree.units[t["unit_id"]]["sort_key"])))
         if any(t["kind"] != "criteria" for t in active):
             for p in plan_progress.progress(conn, replace(scope, plan_id=plan["id"]), tree=tree):
                 if p.rollup or p.state not in ("behind", "overdue"):

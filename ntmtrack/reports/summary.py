@@ -11,12 +11,13 @@ from datetime import date, timedelta
 
 from ..model import Scope
 from ..register.tree import Tree
+from . import dossiers as dossier_rules
 from . import laggards as laggard_rules
 from . import scope as scoping
 from . import state
 
 
-def digest(conn, scope: Scope, since: date) -> dict:
+def digest(conn, scope: Scope, since: date, waiting_days: int = dossier_rules.DEFAULT_WAITING_DAYS) -> dict:
     tree = Tree.load(conn, scope.under_id)
     unit_ids = scoping.communes(conn, tree, scope)
     code = scoping.criteria_set(conn, scope, unit_ids)
@@ -61,6 +62,16 @@ def digest(conn, scope: Scope, since: date) -> dict:
                                  "deadline": t["by"]})
         expected_reporters += len(laggard_rules.reporters(conn, scope, tree, plan, active)[1])
     due_soon.sort(key=lambda d: d["deadline"])
+    # The week's dossier steps (from the day after `since`, like the other sections), and the
+    # departments holding a dossier longer than `waiting_days`.
+    steps = [{"unit": tree.units[s["unit_id"]]["name"], "unit_path": tree.path(s["unit_id"]),
+              "step": s["step"], "department": s["department"], "result": s["result"],
+              "value": s["value"], "level": s["level"], "date": s["date"]}
+             for s in dossier_rules.steps_between(conn, since + timedelta(days=1), scope.as_of, unit_ids)]
+    holding = [{"department": r.department, "name": r.name, "waiting": r.waiting,
+                "oldest_days": r.oldest_days}
+               for r in dossier_rules.departments(conn, scope)
+               if r.oldest_days is not None and r.oldest_days > waiting_days]
     no_report = [r for r in lag if r.reason == "no_report"]
     on_time = (1 - len(no_report) / expected_reporters) if expected_reporters else None
     return {
@@ -72,6 +83,7 @@ def digest(conn, scope: Scope, since: date) -> dict:
             {"unit": r.unit, "unit_path": r.unit_path, "plan": r.plan,
              "period_start": r.period_start, "period_end": r.period_end} for r in no_report],
         "reported_on_time_share": round(on_time, 4) if on_time is not None else None,
+        "dossier_steps": steps, "departments_waiting": holding, "waiting_days": waiting_days,
     }
 
 

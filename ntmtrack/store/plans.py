@@ -67,15 +67,16 @@ def insert(conn: sqlite3.Connection, plan: dict) -> None:
 def insert_targets(conn: sqlite3.Connection, plan_id: str, targets: list[dict]) -> None:
     conn.executemany(
         "INSERT INTO plan_target (plan, seq, unit_id, kind, criteria_set, criteria, indicator,"
-        " amount, baseline, by, milestones) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        " amount, baseline, by, milestones, dossier) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
         [(plan_id, t["seq"], t["unit_id"], t["kind"], t.get("criteria_set"),
           json.dumps(t["criteria"]) if t.get("criteria") is not None else None,
           t.get("indicator"), t.get("amount"), t.get("baseline"), t["by"],
-          json.dumps(t["milestones"]) if t.get("milestones") else None) for t in targets])
+          json.dumps(t["milestones"]) if t.get("milestones") else None,
+          json.dumps(t["dossier"], sort_keys=True) if t.get("dossier") else None) for t in targets])
 
 
 _TARGET_COLUMNS = ["id", "plan", "seq", "unit_id", "kind", "criteria_set", "criteria",
-                   "indicator", "amount", "baseline", "by", "milestones"]
+                   "indicator", "amount", "baseline", "by", "milestones", "dossier"]
 
 
 @functools.lru_cache(maxsize=256)
@@ -102,6 +103,7 @@ def targets(conn: sqlite3.Connection, plan_id: str | None = None,
         t = dict(zip(_TARGET_COLUMNS, row))
         t["criteria"] = list(_numbers(t["criteria"])) if t["criteria"] else None
         t["milestones"] = json.loads(t["milestones"]) if t["milestones"] else []
+        t["dossier"] = json.loads(t["dossier"]) if t["dossier"] else {}
         out.append(t)
     return out
 
