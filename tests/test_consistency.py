@@ -15,11 +15,12 @@ import sqlite3
 from collections import Counter
 from datetime import date, timedelta
 from html.parser import HTMLParser
+from types import SimpleNamespace
 
 import pytest
 from conftest import EXAMPLES
 
-from ntmtrack.output.labels import state_label
+from ntmtrack.output.labels import state_label, status_state_text
 from ntmtrack.read.names import distinct_names
 
 TODAY = date.today()
@@ -197,7 +198,8 @@ def test_every_output_agrees(register, with_plan, level, day, threshold):
                    if t == "td" and "data-state" in a and "data-path" in a}
     rows_state = {p: r["state"] for p, r in by_path.items()}
     assert html_states == rows_state
-    assert {r["Unit"]: r["State"] for r in sheet} == {shown[p]: state_label(s, "en") for p, s in rows_state.items()}
+    assert {r["Unit"]: r["State"] for r in sheet} == {
+        shown[p]: status_state_text(SimpleNamespace(**r), "en") for p, r in by_path.items()}
     # the laggards: the same rows everywhere, counted by unit
     lag_keys = Counter((r["unit_path"], r["plan"], r["reason"]) for r in laggards)
     html_lag = Counter((a["data-path"], None, a["data-reason"]) for t, a in dom.elements if t == "tr" and a.get("class") == "laggard")

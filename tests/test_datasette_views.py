@@ -423,3 +423,21 @@ def test_the_views_take_today_from_the_local_clock_only():
         assert "date('now')" not in sql and "'now'" not in sql.replace("date('now', 'localtime')", "")
     assert "date('now', 'localtime')" in schema._M006_TARGET_STATUS
     assert "date('now', 'localtime')" in schema._M006_LAGGARDS
+
+
+def test_views_follow_mergers_and_revocations(register, tmp_path, monkeypatch):
+    """m008: a commune that absorbs another loses its verdicts from the merger; a revoked
+    title is no title — in target_status and current_criteria as in `status`."""
+    _, built = register
+    db = _copy(built, tmp_path / "road.db")
+    run = Run(monkeypatch, db)
+    run("units", "merge", "Đồng Lợi", "--into", "Khuyến Nông", "--date", _day(-3))
+    run("record", "revoked", "Tân Ninh", "--decision", "9/QĐ-UBND", "--date", _day(-2))
+    rows = {r["unit"]: r for r in _assert_target_status_agrees(run, db, PLAN)}
+    assert rows["Khuyến Nông"]["criteria_met"] == 0 and rows["Khuyến Nông"]["state"] == "overdue"
+    assert rows["Tân Ninh"]["recognized"] == 0 and rows["Tân Ninh"]["state"] == "overdue"
+    assert not _query(db, "SELECT * FROM current_criteria WHERE unit = 'Khuyến Nông'")
+    run("record", "recognized", "Tân Ninh", "--decision", "10/QĐ-UBND", "--set", "qd318-2022",
+        "--date", _day(-1))
+    rows = {r["unit"]: r for r in _assert_target_status_agrees(run, db, PLAN)}
+    assert rows["Tân Ninh"]["recognized"] == 1

@@ -7,6 +7,7 @@ import io
 import json
 
 import pytest
+from conftest import EXAMPLES
 
 from ntmtrack.register.titles import held_titles
 
@@ -104,3 +105,21 @@ def test_a_merger_carries_no_title_and_no_verdict_over(ready, into_new):
     run("record", "met", survivor, "1", "2", "--set", row["criteria_set"], "--date", "2025-09-01")
     assert _status(run, "Cụm 5", "2026-03-01")[survivor]["criteria_met"] == 2
     assert "4706/QĐ-UBND" in run("history", "Thọ Phú", "-f", "csv").stdout
+
+
+def test_villages_have_their_own_set(ready):
+    """Issue 13 item 11: a village's verdicts and titles only against a village set."""
+    run = ready
+    run("units", "add", "Thôn Đông Hồ", "--kind", "village", "--parent", "Dân Lý")
+    refused = run("record", "met", "Thôn Đông Hồ", "1", "--date", "2022-05-01", code=1)
+    assert "village set" in refused.stderr
+    run("record", "recognized", "Thôn Đông Hồ", "--decision", "1/QĐ", "--date", "2022-05-01", code=1)
+    assert "cluster" in run("record", "met", "Cụm 4", "1", "--date", "2022-05-01", code=1).stderr
+    run("criteria", "import", EXAMPLES / "thon-ntm-vi-du.yaml")
+    run("record", "met", "Thôn Đông Hồ", "1", "2", "--date", "2022-05-01")
+    run("record", "recognized", "Thôn Đông Hồ", "--decision", "12/QĐ-UBND", "--date", "2022-06-01")
+    history = run("history", "Thôn Đông Hồ", "-f", "csv").stdout
+    assert "thon-ntm-vi-du:1" in history and "thon-ntm-vi-du:recognized" in history
+    # a commune is never judged by the village set
+    assert "judges villages" in run("record", "met", "Dân Lý", "1", "--set", "thon-ntm-vi-du",
+                                    "--date", "2022-05-01", code=1).stderr

@@ -79,6 +79,7 @@ def status_command(
     matrix: Annotated[bool, typer.Option("--matrix", help="Communes × criteria, ✓/✗, with totals.")] = False,
     all_rows: Annotated[bool, typer.Option("--all", help="List every commune even when there are hundreds (tables group them otherwise).")] = False,
     trend: Annotated[bool, typer.Option("--trend", help="Criteria met at the end of each period since --since, the pace, and the projected date for meeting all criteria.")] = False,
+    bands: Annotated[bool, typer.Option("--bands", help="Communes per band of criteria met (all, 15-18, 10-14, under 10) and per title level.")] = False,
     every: Annotated[str, typer.Option("--every", help="With --trend: month or quarter.")] = "month",
     since: Annotated[Optional[str], typer.Option("--since", help="With --trend: first day of the series (default: a year before --as-of).")] = None,
     excel: ExcelOption = False,
@@ -93,6 +94,9 @@ def status_command(
     language = lang_of(lang)
     if trend:
         _trend(plan, under, set_code, as_of, threshold, every, since, all_rows, excel, db, fmt, language)
+        return
+    if bands:
+        _bands(plan, under, set_code, as_of, excel, db, fmt, language)
         return
     grouped = None
     with register(db, readonly=True) as reg:
@@ -132,6 +136,37 @@ def status_command(
               "state_label": status_state_text(r, language)} for r in rows]
     styles = [_band_style(r.criteria_met, r.criteria_total) for r in rows]
     write(table, STATUS_COLUMNS, fmt, language, footer=footer, styles=styles, title=title)
+
+
+def _bands(plan, under, set_code, as_of, excel, db, fmt, language) -> None:
+    from ..output.labels import LEVELS, label
+    from ..reports import bands as banding
+    from ..reports import status as reports
+
+    with register(db, readonly=True) as reg:
+        scope = build_scope(reg.conn, as_of=as_of, under=under, plan=plan, set_code=set_code,
+                            lang=language)
+        by_band, by_level, totals = reports.bands(reg.conn, scope)
+    if fmt in (Format.json, Format.jsonl):
+        write([{"band": b, "communes": n} for b, n in by_band] + [{"level": lv, "communes": n} for lv, n in by_level],
+              [Column(k, k, k) for k in ("band", "level", "communes")], fmt, language)
+        return
+    if fmt in MACHINE:
+        write([{"band": b, "level": None, "communes": n} for b, n in by_band]
+              + [{"band": None, "level": lv, "communes": n} for lv, n in by_level],
+              [Column(k, k, k) for k in ("band", "level", "communes")], fmt, language, excel=excel)
+        return
+    high, middle = banding.cuts(totals.criteria_total)
+    shown = {"all": tr(language, f"all {totals.criteria_total}", f"đạt đủ {totals.criteria_total}"),
+             "15-18": f"{high}-{totals.criteria_total - 1}", "10-14": f"{middle}-{high - 1}",
+             "under-10": tr(language, f"under {middle}", f"dưới {middle}")}
+    write([{"band": shown[b], "communes": n} for b, n in by_band],
+          [Column("band", words="criteria_band"), Column("communes", words="units_total", kind="int")],
+          fmt, language, footer=[tr(language, f"{totals.criteria_set}, {scope.as_of.isoformat()}",
+                                    f"{totals.criteria_set}, {scope.as_of.strftime('%d/%m/%Y')}")])
+    write([{"level": label(LEVELS, lv, language), "communes": n} for lv, n in by_level],
+          [Column("level"), Column("communes", words="units_total", kind="int")], fmt, language,
+          footer=[tr(language, f"{totals.units} communes", f"{totals.units} xã")])
 
 
 STATUS_KEYS = ["unit", "unit_path", "parent", "criteria_set", "criteria_met", "criteria_total",

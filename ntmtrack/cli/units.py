@@ -258,9 +258,9 @@ def units_merge(
     parent: Annotated[Optional[str], typer.Option("--parent", "-p", help="Parent for a new unit.")] = None,
     db: DbOption = None, lang: LangOption = None,
 ) -> None:
-    """Record a merger: old units stay (history intact) but are inactive from the date; the
-    new unit does not inherit their criteria. Creates the new unit if it does not exist
-    (give --kind and --parent).
+    """Record a merger: old units stay (history intact) but are inactive from the date; from
+    it the unit they became, new or surviving, holds no criterion met and no title until new
+    observations say so. Creates the new unit if it does not exist (give --kind and --parent).
 
     Example: ntmtrack units merge "Thọ Thế" "Thọ Vực" --into "Thọ Phú" --date 2025-07-01
     """

@@ -67,8 +67,6 @@ MISSING = {
 }
 
 
-BANDS = {"all": ("all criteria", "đạt đủ"), "15-18": ("15-18", "15-18"),
-         "10-14": ("10-14", "10-14"), "under-10": ("under 10", "dưới 10")}
 UNIT_KINDS = {
     "province": ("province", "tỉnh"), "district": ("district", "huyện"), "cluster": ("cluster", "cụm"),
     "commune": ("commune", "xã"), "town": ("town", "thị trấn"), "ward": ("ward", "phường"),
@@ -140,6 +138,7 @@ WORDS = {
 # Column headers shared by the tables, the workbook and the HTML report.
 HEADERS = {
     "step": ("step", "bước"), "step_date": ("on", "ngày"),
+    "criteria_band": ("criteria met", "số tiêu chí đạt"),
     "criteria_dossiers_of": ("dossiers", "hồ sơ TC"),
     "general_dossier": ("general", "hồ sơ chung"),
     "departments_of": ("sent/insp./passed", "gửi/KT/đạt"),

@@ -6,6 +6,8 @@ keys; tests hold them together on a corpus of good and bad plans.
 
 from __future__ import annotations
 
+from ..model import STEPS
+
 from ..model import UNIT_KINDS
 from .plan_file import (
     AMOUNT_KEYS,
@@ -60,6 +62,9 @@ def schema() -> dict:
                                    {"type": "string", "pattern": r"^(tc|c)?\d+$"}]}},
                                {"type": "integer", "minimum": 1}]},
         "by": _DATE, "note": {"type": "string"},
+        "dossier": {"type": "object", "description": "deadlines of the commune's dossier steps",
+                    "propertyNames": {"enum": list(STEPS)}, "additionalProperties": _DATE,
+                    "minProperties": 1},
     }
     metric_properties = {
         "code": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$"},

@@ -18,11 +18,14 @@ from ..store import plans as store_plans
 from . import periods
 
 DEFAULT_SET = "qd51-2025"
+# Whom a set judges: communes (the national sets), or villages (a province's "thôn đạt chuẩn
+# nông thôn mới" or "khu dân cư kiểu mẫu" set).
+APPLIES_TO = ("commune", "village")
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _SET_KEYS = {
     "code", "decision", "date", "effective", "title_vi", "title_en", "title", "groups",
     "criteria", "sources", "note", "appendix", "regions", "commune_groups", "indicator_count",
-    "amended_by", "based_on", "issued_by",
+    "amended_by", "based_on", "issued_by", "applies_to",
 }
 _CRITERION_KEYS = {"number", "name_vi", "name_en", "name", "group", "confidence", "note",
                    "indicators", "amended_2013"}
@@ -138,6 +141,9 @@ def parse(text: str, source: str) -> tuple[CriteriaSet | None, dict | None, list
                                "confidence": plain(ind.get("confidence"))})
         criteria.append(Criterion(str(code), n, str(name_vi), str(name_en),
                                   plain(group), plain(item.get("confidence")), tuple(indicators)))
+    applies = data.get("applies_to")
+    if applies is not None and applies not in APPLIES_TO:
+        at(applies, f"applies_to: {' or '.join(APPLIES_TO)} (a province's village set: village)")
     if problems:
         return None, None, problems
     document = plain(data)
@@ -285,6 +291,33 @@ class SetRule:
         if origin == "shipped" and code != current:
             return f"criteria set {code} was not in force on {day.isoformat()}; {current} was"
         return None
+
+
+def applies_to(cs: CriteriaSet) -> str:
+    return cs.extra.get("applies_to") or "commune"
+
+
+def check_judges(cs: CriteriaSet, unit) -> None:
+    """A set judges only the units it was written for: a commune set communes, towns and wards;
+    a village set villages; none a district, cluster or province."""
+    from ..model import BELOW_COMMUNE_KINDS, COMMUNE_KINDS
+
+    whom = applies_to(cs)
+    if unit.kind in COMMUNE_KINDS and whom == "commune":
+        return
+    if unit.kind in BELOW_COMMUNE_KINDS and whom == "village":
+        return
+    if unit.kind in BELOW_COMMUNE_KINDS:
+        raise NtmError(f"{unit.name} is a {unit.kind}: its criteria are a village set's "
+                       f"(applies_to: village), not {cs.code}'s; import one and give --set")
+    if unit.kind in COMMUNE_KINDS:
+        raise NtmError(f"{cs.code} judges villages; {unit.name} is a {unit.kind}")
+    raise NtmError(f"{unit.name} is a {unit.kind}: criteria and titles belong to communes "
+                   f"and villages, not to a {unit.kind}")
+
+
+def village_sets(conn) -> list[str]:
+    return [code for code in db.codes(conn) if applies_to(get(conn, code)) == "village"]
 
 
 def in_force(conn, day: date) -> str:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..model import NtmError, Unit
+from ..model import BELOW_COMMUNE_KINDS, NtmError, Unit
 from ..read import fields, names
 from ..read.dates import try_parse
 from ..store import observations as db
@@ -70,6 +70,12 @@ class Recorder:
             try:
                 code = self._sets.applicable(day, explicit or self.criteria_set, None, [unit.id],
                                              strict=True)
+                if unit.kind in BELOW_COMMUNE_KINDS and not (explicit or self.criteria_set):
+                    # A village is judged by the province's village set, not the national one.
+                    villages = criteria_sets.village_sets(self.conn)
+                    if len(villages) == 1 and criteria_sets.applies_to(criteria_sets.get(self.conn, code)) != "village":
+                        code = villages[0]
+                criteria_sets.check_judges(criteria_sets.get(self.conn, code), unit)
             except NtmError as e:
                 self._unit_sets[key] = NtmError(f"{unit.name}: {e}")
             else:

@@ -240,7 +240,9 @@ def move(conn, unit: Unit, parent: Unit) -> None:
 
 def merge(conn, old: list[Unit], new: Unit, date: str) -> None:
     """Record that `old` units became `new` on `date`. The old units keep their history but
-    are inactive from that date; `new` inherits no criteria (a merged commune is re-assessed).
+    are inactive from that date; from it `new` — created by the merger or surviving it — holds
+    no verdict and no title until new observations say so (store/observations.FRESH: a merged
+    commune is assessed afresh).
 
     Refused, before anything is written: a date after today; a target merged away by then
     (or one that became, through earlier mergers, one of the old units: a lineage cycle,

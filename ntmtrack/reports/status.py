@@ -87,6 +87,25 @@ def status(conn, scope: Scope, tree: Tree | None = None) -> tuple[list[StatusRow
     return rows, totals
 
 
+def bands(conn, scope: Scope) -> tuple[list[tuple[str, int]], list[tuple[str, int]], StatusTotals]:
+    """The figures provinces report for the scope's communes (those `status` lists): how many
+    are in each band of criteria met (reports/bands.py), and how many hold each title level
+    (a commune with an advanced title holds the NTM one too, and counts in both)."""
+    from ..model import LEVELS
+    from . import bands as banding
+
+    rows, totals = status(conn, scope)
+    by_band = {b: 0 for b in banding.BANDS}
+    for r in rows:
+        by_band[banding.band(r.criteria_met, r.criteria_total)] += 1
+    titles = state.recognitions(conn, scope.as_of, [r.unit_id for r in rows])
+    by_level = {level: 0 for level in LEVELS}
+    for title in titles.values():
+        for level in title["levels"]:
+            by_level[level] += 1
+    return list(by_band.items()), list(by_level.items()), totals
+
+
 def group_rows(conn, rows: list, scope: Scope) -> list[tuple[str, list]]:
     """Rows (with `unit_id`) grouped by the unit at the level below the one reported under
     (provinces, then districts), in Vietnamese order: what a person can read instead of

@@ -35,10 +35,11 @@ def delete(conn: sqlite3.Connection, code: str) -> None:
 def save(conn: sqlite3.Connection, cs: CriteriaSet, origin: str, digest: str, document: dict) -> None:
     conn.execute(
         "INSERT INTO criteria_set (code, decision, title_vi, title_en, date, effective, origin,"
-        " content_hash, document, imported_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        " content_hash, document, imported_at, applies_to) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
         [cs.code, cs.decision, cs.title_vi, cs.title_en, cs.date, cs.effective, origin, digest,
          json.dumps(document, ensure_ascii=False, sort_keys=True),
-         datetime.now(timezone.utc).isoformat(timespec="seconds")],
+         datetime.now(timezone.utc).isoformat(timespec="seconds"),
+         cs.extra.get("applies_to") or "commune"],
     )
     conn.executemany(
         "INSERT INTO criteria_group (criteria_set, code, name_vi, name_en) VALUES (?,?,?,?)",

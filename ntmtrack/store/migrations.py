@@ -674,3 +674,73 @@ def m007_road_to_recognition(db) -> None:
         " CHECK (applies_to IN ('commune', 'village'))",
     )
     _run(db, *(sql for _, sql in views))
+
+
+# -- m008: the views follow titles and mergers ------------------------------------------------
+# Frozen like the rest. m006's views counted a verdict from before a merger and took any
+# latest recognition for a title; from m007 a merger takes every verdict and title away from
+# the unit the merged units became (until new observations), a revocation withdraws its level
+# and the levels above it, and a later recognition at a level replaces the earlier one. The
+# statements are m006's with those rules added (asserted to apply), so the columns are unchanged.
+_M008_BEFORE_MERGER = ("EXISTS (SELECT 1 FROM unit_lineage l WHERE l.successor_id = {unit}"
+                       " AND l.event = 'merge' AND l.date > {seen} AND l.date <= {day})")
+_M008_RANK = "CASE {level} WHEN 'ntm' THEN 1 WHEN 'kieu-mau' THEN 3 ELSE 2 END"
+
+
+def _m008_replace(text: str, old: str, new: str) -> str:
+    assert old in text, old
+    return text.replace(old, new)
+
+
+_M008_CURRENT_CRITERIA = _M006_CURRENT_CRITERIA + "\n    WHERE NOT " + _M008_BEFORE_MERGER.format(
+    unit="s.unit_id", seen="s.date", day="date('now', 'localtime')")
+_M008_MET_TODAY = """CASE WHEN s.date <= today.day THEN s.kind = 'met' AND NOT {fresh_s} ELSE coalesce((
+                    SELECT x.kind = 'met' FROM observation x
+                    WHERE x.criteria_set = s.criteria_set AND x.criterion = s.criterion
+                      AND x.unit_id = s.unit_id AND x.date <= today.day
+                      AND x.id NOT IN (SELECT voids FROM observation WHERE voids IS NOT NULL)
+                      AND NOT {fresh_x}
+                    ORDER BY x.date DESC, x.id DESC LIMIT 1), 0) END""".format(
+    fresh_s=_M008_BEFORE_MERGER.format(unit="s.unit_id", seen="s.date", day="today.day"),
+    fresh_x=_M008_BEFORE_MERGER.format(unit="x.unit_id", seen="x.date", day="today.day"))
+_M008_TITLE_HELD = """EXISTS (
+                SELECT 1 FROM observation r
+                WHERE r.unit_id = t.unit_id AND r.kind = 'recognized' AND r.criteria_set = t.criteria_set
+                  AND r.date <= today.day
+                  AND r.id NOT IN (SELECT voids FROM observation WHERE voids IS NOT NULL)
+                  AND NOT {fresh_r}
+                  AND NOT EXISTS (
+                    SELECT 1 FROM observation z
+                    WHERE z.unit_id = r.unit_id AND z.date <= today.day
+                      AND (z.date > r.date OR (z.date = r.date AND z.id > r.id))
+                      AND z.id NOT IN (SELECT voids FROM observation WHERE voids IS NOT NULL)
+                      AND ((z.kind = 'recognized' AND z.level = r.level)
+                           OR (z.kind = 'revoked' AND (z.level = r.level
+                                                       OR {rank_z} < {rank_r}))))) AS recognized,""".format(
+    fresh_r=_M008_BEFORE_MERGER.format(unit="r.unit_id", seen="r.date", day="today.day"),
+    rank_z=_M008_RANK.format(level="z.level"), rank_r=_M008_RANK.format(level="r.level"))
+_M008_TARGET_STATUS = _m008_replace(_m008_replace(
+    _M006_TARGET_STATUS.replace(_M006_MET_TODAY, _M008_MET_TODAY),
+    """coalesce((SELECT r.criteria_set = t.criteria_set FROM observation r
+                     WHERE r.unit_id = t.unit_id AND r.kind = 'recognized' AND r.date <= today.day
+                       AND r.id NOT IN (SELECT voids FROM observation WHERE voids IS NOT NULL)
+                     ORDER BY r.date DESC, r.id DESC LIMIT 1), 0) AS recognized,""", _M008_TITLE_HELD),
+    """AND x.unit_id = t.unit_id AND x.date <= p.start
+                     AND x.id NOT IN (SELECT voids FROM observation WHERE voids IS NOT NULL)""",
+    """AND x.unit_id = t.unit_id AND x.date <= p.start
+                     AND x.id NOT IN (SELECT voids FROM observation WHERE voids IS NOT NULL)
+                     AND NOT """ + _M008_BEFORE_MERGER.format(unit="x.unit_id", seen="x.date", day="p.start"))
+assert _M008_TARGET_STATUS.count("unit_lineage") == 6, _M008_TARGET_STATUS.count("unit_lineage")
+
+
+@migrations(name="m008_views_follow_titles")
+def m008_views_follow_titles(db) -> None:
+    _run(
+        db,
+        "DROP VIEW IF EXISTS laggards",
+        "DROP VIEW IF EXISTS target_status",
+        "DROP VIEW IF EXISTS current_criteria",
+        _M008_CURRENT_CRITERIA,
+        _M008_TARGET_STATUS,
+        _M006_LAGGARDS,
+    )
