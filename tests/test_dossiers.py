@@ -174,3 +174,90 @@ def test_a_departments_file_is_checked_whole(road, tmp_path, db):
     assert digest(db) == before
     again = road("dossier", "departments", "import", DEPARTMENTS)
     assert "unchanged" in again.stderr
+
+
+def test_status_bands_count_communes_by_criteria_met_and_title(ready):
+    run = ready
+    run("record", "met", "Dân Lý", *map(str, range(1, 20)), "--set", "qd318-2022", "--date", "2023-01-01")
+    run("record", "met", "Tân Ninh", *map(str, range(1, 17)), "--set", "qd318-2022", "--date", "2023-01-01")
+    run("record", "met", "Thọ Thế", *map(str, range(1, 11)), "--set", "qd318-2022", "--date", "2023-01-01")
+    run("record", "recognized", "Dân Lý", "--decision", "1/QĐ", "--date", "2023-02-01")
+    run("record", "recognized", "Dân Lý", "--decision", "2/QĐ", "--level", "nang-cao", "--date", "2023-03-01")
+    rows = json.loads(run("status", "--bands", "--under", "Triệu Sơn", "--as-of", "2023-06-01",
+                          "-f", "json").stdout)
+    bands = {r["band"]: r["communes"] for r in rows if r["band"]}
+    levels = {r["level"]: r["communes"] for r in rows if r["level"]}
+    total = len(json.loads(run("status", "--under", "Triệu Sơn", "--as-of", "2023-06-01", "-f", "json").stdout))
+    assert bands == {"all": 1, "15-18": 1, "10-14": 1, "under-10": total - 3}
+    assert levels == {"ntm": 1, "nang-cao": 1, "kieu-mau": 0, "hien-dai": 0}
+    table = run("status", "--bands", "--under", "Triệu Sơn", "--as-of", "2023-06-01", "--lang", "vi").stdout
+    assert "đạt đủ 19" in table and "nông thôn mới nâng cao" in table
+
+
+def test_bands_keep_their_shares_for_other_sizes():
+    from ntmtrack.reports.bands import band
+
+    assert [band(n, 19) for n in (19, 18, 15, 14, 10, 9, 0)] == [
+        "all", "15-18", "15-18", "10-14", "10-14", "under-10", "under-10"]
+    assert [band(n, 20) for n in (20, 16, 15, 11, 10)] == ["all", "15-18", "10-14", "10-14", "under-10"]
+
+
+PLAN = """plan: ho-so
+title: Hồ sơ
+criteria_set: qd1980-2016
+start: 2018-01-01
+end: 2018-12-31
+targets:
+  - units: [Dân Lý, Tân Ninh]
+    criteria: all
+    by: 31/12/2018
+    dossier: {criteria_dossiers: 31/10/2018, sent: 15/11/2018}
+"""
+
+
+def test_plan_step_deadlines_make_laggards(road, tmp_path):
+    run = road
+    plan = tmp_path / "p.yaml"
+    plan.write_text(PLAN, encoding="utf-8")
+    run("plan", "import", plan)
+    again = run("plan", "import", plan)   # re-importing the same plan changes nothing
+    assert "change" not in again.stderr.lower() or "no change" in again.stderr.lower() or "unchanged" in again.stderr.lower()
+    run("dossier", "record", "Tân Ninh", "criteria_dossiers", "--count", "19", "--date", "2018-10-20")
+    run("dossier", "record", "Dân Lý", "criteria_dossiers", "--count", "12", "--date", "2018-10-20")
+    rows = json.loads(run("laggards", "--plan", "ho-so", "--as-of", "2018-11-20", "-f", "json").stdout)
+    late = sorted((r["unit"], r["target"], r["deadline"], r["days_left"]) for r in rows
+                  if r["reason"] == "dossier_late")
+    assert late == [("Dân Lý", "criteria_dossiers", "2018-10-31", -20), ("Dân Lý", "sent", "2018-11-15", -5),
+                    ("Tân Ninh", "sent", "2018-11-15", -5)]
+    text = run("laggards", "--plan", "ho-so", "--as-of", "2018-11-20", "--lang", "vi").stdout
+    assert "trễ 20 ngày" in text
+    exported = run("plan", "export", "ho-so").stdout
+    assert "criteria_dossiers: '2018-10-31'" in exported or "criteria_dossiers: 2018-10-31" in exported
+
+
+@pytest.mark.parametrize("dossier, words", [
+    ("{sent: 2017-05-01}", "before the plan's start"),
+    ("{flown: 2018-05-01}", "unknown dossier step"),
+    ("{sent: 31/02/2018}", "sent:"),
+    ("[sent]", "maps steps to deadlines"),
+])
+def test_plan_step_deadlines_are_checked(ready, tmp_path, dossier, words):
+    plan = tmp_path / "p.yaml"
+    plan.write_text(PLAN.replace("{criteria_dossiers: 31/10/2018, sent: 15/11/2018}", dossier), encoding="utf-8")
+    result = ready("plan", "validate", plan, code=1)
+    assert words in result.stderr and "p.yaml:10:" in result.stderr
+
+
+def test_the_summary_lists_dossier_steps_and_departments_holding_them(road):
+    run = road
+    run("dossier", "record", "Dân Lý", "sent", "--department", "so-y-te", "--date", "2018-10-01")
+    run("dossier", "record", "Dân Lý", "sent", "--department", "so-gtvt", "--date", "2018-10-30")
+    data = json.loads(run("summary", "--as-of", "2018-11-02", "-f", "json").stdout)
+    assert [(s["unit"], s["step"], s["department"]) for s in data["dossier_steps"]] == [
+        ("Dân Lý", "sent", "so-gtvt")]
+    assert data["departments_waiting"] == [
+        {"department": "so-y-te", "name": "Sở Y tế", "waiting": 1, "oldest_days": 32}]
+    assert json.loads(run("summary", "--as-of", "2018-11-02", "--waiting-days", "40",
+                          "-f", "json").stdout)["departments_waiting"] == []
+    text = run("summary", "--as-of", "2018-11-02", "--lang", "vi").stdout
+    assert "Sở Y tế: 1 hồ sơ chờ, lâu nhất 32 ngày" in text
