@@ -220,8 +220,13 @@ def test_plan_step_deadlines_make_laggards(road, tmp_path):
     plan = tmp_path / "p.yaml"
     plan.write_text(PLAN, encoding="utf-8")
     run("plan", "import", plan)
-    again = run("plan", "import", plan)   # re-importing the same plan changes nothing
-    assert "change" not in again.stderr.lower() or "no change" in again.stderr.lower() or "unchanged" in again.stderr.lower()
+    assert "nothing changed" in run("plan", "import", plan).stderr
+    plan.write_text(PLAN.replace("sent: 15/11/2018", "sent: 20/11/2018"), encoding="utf-8")
+    changed = run("plan", "import", plan).stderr
+    assert "+ Thanh Hóa/Triệu Sơn/Cụm 4/Dân Lý: dossier step sent by 2018-11-20" in changed
+    assert "- Thanh Hóa/Triệu Sơn/Cụm 4/Dân Lý: dossier step sent by 2018-11-15" in changed
+    plan.write_text(PLAN, encoding="utf-8")
+    run("plan", "import", plan)
     run("dossier", "record", "Tân Ninh", "criteria_dossiers", "--count", "19", "--date", "2018-10-20")
     run("dossier", "record", "Dân Lý", "criteria_dossiers", "--count", "12", "--date", "2018-10-20")
     rows = json.loads(run("laggards", "--plan", "ho-so", "--as-of", "2018-11-20", "-f", "json").stdout)

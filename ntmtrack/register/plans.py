@@ -534,4 +534,6 @@ def _describe_targets(conn, rows: list[dict]) -> set[str]:
             if t["baseline"] is not None:
                 what += f" from {clean_number(t['baseline'])}"
         out.add(f"{name}: {what} by {t['by']}")
+        for step, day in sorted((t.get("dossier") or {}).items()):
+            out.add(f"{name}: dossier step {step} by {day}")
     return out
