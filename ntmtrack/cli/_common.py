@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -99,6 +100,15 @@ def as_of_day(text: str | None):
     from ..read.dates import parse_date, today
 
     return parse_date(text) if text else today()
+
+
+class Level(str, Enum):
+    """A title's level (model.LEVELS), as options take it."""
+
+    ntm = "ntm"
+    nang_cao = "nang-cao"
+    kieu_mau = "kieu-mau"
+    hien_dai = "hien-dai"
 
 
 def build_scope(conn, *, as_of: str | None = None, under: str | None = None, plan: str | None = None,

@@ -15,6 +15,7 @@ from ._common import (
     Format,
     FormatOption,
     LangOption,
+    Level,
     build_scope,
     complete_unit,
     lang_of,
@@ -48,13 +49,6 @@ class Step(str, Enum):
 class Result(str, Enum):
     passed = "passed"
     returned = "returned"
-
-
-class Level(str, Enum):
-    ntm = "ntm"
-    nang_cao = "nang-cao"
-    kieu_mau = "kieu-mau"
-    hien_dai = "hien-dai"
 
 
 UnderOption = Annotated[Optional[str], typer.Option("--under", "-u", help="Only communes at or below this unit.", autocompletion=complete_unit)]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, List, Optional
 
@@ -18,6 +17,7 @@ from ._common import (
     Format,
     FormatOption,
     LangOption,
+    Level,
     complete_unit,
     lang_of,
     message,
@@ -35,13 +35,6 @@ DateOption = Annotated[Optional[str], typer.Option("--date", "-d", help="Date th
 NoteOption = Annotated[Optional[str], typer.Option("--note", "-n", help="A note kept with the observation.")]
 ByOption = Annotated[Optional[str], typer.Option("--by", help="Who reported it (default: your user name).")]
 DecimalOption = Annotated[Optional[str], typer.Option("--decimal-mark", help="',' or '.': settles values like 1.234.")]
-
-
-class Level(str, Enum):
-    ntm = "ntm"
-    nang_cao = "nang-cao"
-    kieu_mau = "kieu-mau"
-    hien_dai = "hien-dai"
 
 
 def _user(by: str | None) -> str:
@@ -389,7 +382,15 @@ HISTORY_COLUMNS = [
 def _history_shown(row: dict, amount: float | None, lang: str) -> dict:
     """One history row as a person reads it: words from the catalogue instead of codes, numbers
     in the language's format. Machine formats keep the codes (`met`, `command line`, 91.5)."""
-    from ..output.labels import LEVELS, OBSERVATION_KINDS, RESULTS, STEPS, WORDS, label, source_label
+    from ..output.labels import (
+        LEVELS,
+        OBSERVATION_KINDS,
+        RESULTS,
+        STEPS,
+        WORDS,
+        label,
+        source_label,
+    )
     from ..output.render import format_number
 
     kind = row["kind"]
