@@ -117,6 +117,11 @@ class CriteriaSet:
 LEVELS = ("ntm", "nang-cao", "kieu-mau", "hien-dai")
 LEVEL_RANK = {"ntm": 1, "nang-cao": 2, "hien-dai": 2, "kieu-mau": 3}
 
+# Money (issue 14): where capital comes from, and what a funds observation says. `debt` is the
+# outstanding construction debt on a date (a level); the other kinds are amounts that add up.
+FUND_SOURCES = ("trung-uong", "dia-phuong", "long-ghep", "tin-dung", "doanh-nghiep", "nhan-dan", "khac")
+FUND_KINDS = ("allocated", "disbursed", "contributed", "debt", "debt_paid")
+
 DEFAULT_THRESHOLD = 0.8  # behind: progress below this share of the progress expected by now
 
 
@@ -162,6 +167,7 @@ class StatusRow:
     unit_kind: str
     label: str
     since_merger: str | None = None  # the merger it was assessed afresh from, if any
+    debt: int = 0                     # outstanding construction debt on the day, in đồng
 
 
 @dataclass(frozen=True)
@@ -266,4 +272,28 @@ class TrendRow:
     projection: str   # done | on_time | late | stalled | no_target
     series: tuple[TrendPoint, ...]
     unit_id: int
+    label: str
+
+
+@dataclass(frozen=True)
+class FundRow:
+    """A unit's capital from one source (reports/funds.py): planned, allocated, disbursed and
+    contributed in the period, outstanding debt at its end — integer đồng — summed over the
+    unit and the units below it (`rollup`: some of it comes from below)."""
+
+    unit: str
+    unit_path: str
+    source: str
+    planned: int
+    allocated: int
+    disbursed: int
+    disbursed_share: float | None    # disbursed / allocated
+    expected_share: float | None     # the share of the period gone: linear, as pace.expected
+    contributed: int
+    debt: int
+    state: str   # done | on_track | behind | not_allocated | unplanned
+    unit_id: int
+    unit_kind: str
+    depth: int
+    rollup: bool
     label: str

@@ -13,6 +13,7 @@ import typer
 
 from ..model import DEFAULT_THRESHOLD
 from ..output.labels import projection_label, reason_text, state_label
+from ..output.formats import format_money
 from ..output.render import MACHINE, Column, as_mapping, format_number, json_safe, number_ranges, write
 from ._common import (
     AsOfOption,
@@ -129,14 +130,17 @@ def status_command(
     table = [{"unit": r.label, "parent": r.parent, "met_of": f"{r.criteria_met}/{r.criteria_total}",
               "bar": _bar(r.criteria_met, r.criteria_total), "missing_text": number_ranges(r.missing),
               "target_date": r.target_date, "recognition": r.recognition,
-              "state_label": state_label(r.state, language)} for r in rows]
+              "state_label": state_label(r.state, language),
+              "debt": format_money(r.debt, language) if r.debt else None} for r in rows]
     styles = [_band_style(r.criteria_met, r.criteria_total) for r in rows]
-    write(table, STATUS_COLUMNS, fmt, language, footer=footer, styles=styles, title=title)
+    # Outstanding construction debt bars recognition (18/2022/QĐ-TTg): shown when any commune has it.
+    columns = STATUS_COLUMNS + ([Column("debt")] if any(r.debt for r in rows) else [])
+    write(table, columns, fmt, language, footer=footer, styles=styles, title=title)
 
 
 STATUS_KEYS = ["unit", "unit_path", "parent", "criteria_set", "criteria_met", "criteria_total",
                "missing", "target_date", "plan", "recognition", "recognition_date", "state",
-               "target_missing", "recognition_level", "since_merger"]
+               "target_missing", "recognition_level", "since_merger", "debt"]
 TREND_SHOWN = 12  # period columns a person can read; machine formats carry them all
 
 

@@ -29,6 +29,7 @@ COLUMN_ALIASES = {
     "note": "note", "ghi chu": "note", "notes": "note",
     "by": "by", "nguoi ghi": "by", "nguoi bao cao": "by", "reported by": "by",
     "set": "set", "criteria set": "set", "criteria_set": "set", "bo tieu chi": "set",
+    "project": "project", "cong trinh": "project", "du an": "project",
 }
 REQUIRED = ("date", "unit", "measure", "value")
 

@@ -14,23 +14,24 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..model import Problem
+from ..model import FUND_SOURCES, Problem
 from . import fields, yamldoc
 from .dates import try_parse
 from .names import nfc
-from .numbers import Amount, canonical, read_amount
+from .numbers import Amount, Money, canonical, read_amount, read_money
 from .unit_files import Node, nodes_from_yaml
 
 PLAN_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 TOP_KEYS = ["plan", "title", "reference", "issued_by", "criteria_set", "start", "end",
-            "report_every", "units", "targets", "metrics", "note"]
+            "report_every", "units", "targets", "metrics", "funds", "note"]
 TARGET_KEYS = ["unit", "units", "under", "criteria", "by", "note"]
 METRIC_KEYS = ["code", "name", "measure", "direction", "rollup", "target", "targets",
                "increase", "increases", "baseline", "unit", "units", "under", "by",
                "milestones", "note"]
 MILESTONE_KEYS = ["on", "share"]
+FUND_KEYS = ["unit", "units", "under", *FUND_SOURCES, "note"]
 AMOUNT_KEYS = ["target", "targets", "increase", "increases"]
 DIRECTIONS = ["up", "down"]
 ROLLUPS = ["sum", "mean", "none"]
@@ -86,6 +87,18 @@ class MetricDoc:
 
 
 @dataclass
+class FundDoc:
+    """One entry of a plan's `funds:` section: the units, and per source the amount planned
+    for the plan's period, in integer đồng."""
+
+    refs: list[Ref]
+    under: Ref | None
+    amounts: dict[str, int]
+    line: int | None
+    col: int | None
+
+
+@dataclass
 class PlanDoc:
     id: str
     title: str
@@ -102,6 +115,7 @@ class PlanDoc:
     document: dict
     criteria_set_pos: tuple = (None, None)
     source: str = "<input>"
+    funds: list[FundDoc] = field(default_factory=list)
 
 
 def _pos(node, fallback=None):
@@ -298,13 +312,14 @@ def parse(text: str, source: str) -> tuple[PlanDoc | None, list[Problem]]:
         if metric:
             metrics.append(metric)
             seen_codes.setdefault(metric.code, metric.line)
+    funds = [f for f in (_funds(p, item) for item in _list(p, data, "funds")) if f]
     if p.problems:
         return None, p.problems
     document = _document(data, plan_id, title, reference, issued_by, criteria_set, start, end,
                          report_every, note)
     crit_pos = _pos(data.get("criteria_set"), data)
     return PlanDoc(plan_id, title, reference, issued_by, criteria_set, start, end, report_every,
-                   unit_nodes, targets, metrics, note, document, crit_pos, source), []
+                   unit_nodes, targets, metrics, note, document, crit_pos, source, funds), []
 
 
 def _report_every(p: _Parser, data) -> str | None:
@@ -456,6 +471,38 @@ def _metric(p: _Parser, item, start, end) -> MetricDoc | None:
                      field_pos={k: _pos(item[k], item) for k in item})
 
 
+def _funds(p: _Parser, item) -> FundDoc | None:
+    """`{unit: Kỳ Xuân, trung-uong: 1,5 tỷ, nhan-dan: 300 triệu}`: amounts read as money
+    (read/numbers.read_money) into integer đồng."""
+    before = len(p.problems)
+    p.unknown_keys(item, FUND_KEYS, "funds")
+    refs, under = p.refs(item)
+    amounts: dict[str, int] = {}
+    for source in FUND_SOURCES:
+        if source not in item:
+            continue
+        value = item[source]
+        if not isinstance(value, str):
+            p.at(value, f"{source} is not an amount of money", item)
+            continue
+        found = read_money(value)
+        if not isinstance(found, Money) and found.reason == "ambiguous":
+            p.at(value, f"{source} '{value}' reads two ways: write {int(abs(found.readings[0]))} "
+                        f"for the thousands of đồng, or give its unit ('{value} tỷ', '{value} triệu')", item)
+        elif not isinstance(found, Money):
+            p.at(value, f"{source} '{value}' {found.detail}", item)
+        elif found.dong < 0 or found.plus:
+            p.at(value, f"{source} '{value}': a planned amount is written without a sign", item)
+        else:
+            amounts[source] = found.dong
+    if not any(source in item for source in FUND_SOURCES):
+        p.at(item, f"give the amount planned for at least one source ({', '.join(FUND_SOURCES)})")
+    p.text(item, "note")
+    if len(p.problems) > before:
+        return None
+    return FundDoc(refs, under, amounts, *_pos(item))
+
+
 def _choice(p: _Parser, item, key: str, allowed: list[str]) -> str | None:
     value = p.text(item, key)
     if value is not None and value not in allowed:
@@ -526,7 +573,7 @@ def _document(data, plan_id, title, reference, issued_by, criteria_set, start, e
         doc["report_every"] = report_every
     if note:
         doc["note"] = note
-    for key in ("units", "targets", "metrics"):
+    for key in ("units", "targets", "metrics", "funds"):
         if data.get(key) not in (None, "", []):
             doc[key] = _normalise(key, _plain(data[key]))
     return doc
@@ -552,6 +599,9 @@ def _normalise(key: str, value):
     out = []
     for item in value:
         item = dict(item)
+        if key == "funds":
+            # Amounts in integer đồng: `1,5 tỷ` and `1.500.000.000` are one plan.
+            item.update({k: read_money(v).dong for k, v in item.items() if k in FUND_SOURCES})
         if "by" in item:
             item["by"] = fix_date(item["by"])
         if key == "targets" and isinstance(item.get("criteria"), list):

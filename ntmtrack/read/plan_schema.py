@@ -6,10 +6,11 @@ keys; tests hold them together on a corpus of good and bad plans.
 
 from __future__ import annotations
 
-from ..model import UNIT_KINDS
+from ..model import FUND_SOURCES, UNIT_KINDS
 from .plan_file import (
     AMOUNT_KEYS,
     DIRECTIONS,
+    FUND_KEYS,
     METRIC_KEYS,
     MILESTONE_KEYS,
     REPORT_EVERY,
@@ -28,6 +29,10 @@ _DATE = {
 _NUMBER = {"anyOf": [{"type": "number"},
                      {"type": "string", "pattern": r"^\s*[+-]?(\d[\d.,\u00a0 ]*|[.,]\d[\d.,\u00a0 ]*)%?\s*$",
                       "description": "a number: 12, 5,5 or 5.5, 5.466,32, 1.234.567, 85%"}]}
+# Money as offices write it (read/numbers.read_money): 1.500.000.000, 1,5 tỷ, 250 triệu đồng.
+_MONEY = {"anyOf": [{"type": "integer", "minimum": 0},
+                    {"type": "string", "pattern": r"^\s*\+?\d[\d.,\u00a0 ]*\s*\S*(\s+\S+)?\s*$",
+                     "description": "an amount: 1.500.000.000, 1,5 tỷ, 294,98 tỉ đồng, 250 triệu đồng"}]}
 _UNIT = {"type": "string", "minLength": 1,
          "description": "a unit: name, code, alias or path like 'Triệu Sơn/Dân Lý'"}
 _UNIT_LIST = {"anyOf": [{"type": "array", "items": _UNIT, "minItems": 1}, _UNIT]}
@@ -76,6 +81,11 @@ def schema() -> dict:
             "properties": {"on": _DATE, "share": _NUMBER}}},
         "note": {"type": "string"},
     }
+    fund_properties = {"unit": _UNIT, "units": {"anyOf": [{"type": "array", "items": {"type": "string"},
+                                                            "minItems": 1}, {"type": "string"}]},
+                       "under": _UNIT, **{source: _MONEY for source in FUND_SOURCES},
+                       "note": {"type": "string"}}
+    assert set(fund_properties) == set(FUND_KEYS)
     assert set(target_properties) == set(TARGET_KEYS)
     assert set(metric_properties) == set(METRIC_KEYS)
     top_properties = {
@@ -96,6 +106,10 @@ def schema() -> dict:
             "type": "object", "additionalProperties": False, "required": ["code"],
             "properties": metric_properties,
             "oneOf": [{"required": [k]} for k in AMOUNT_KEYS]}},
+        "funds": {"type": "array", "items": {
+            "type": "object", "additionalProperties": False, "properties": fund_properties,
+            "oneOf": [{"required": ["unit"]}, {"required": ["units"]}, {"required": ["under"]}],
+            "anyOf": [{"required": [source]} for source in FUND_SOURCES]}},
         "note": {"type": "string"},
     }
     assert set(top_properties) == set(TOP_KEYS)

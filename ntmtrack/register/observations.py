@@ -151,6 +151,9 @@ class Recorder:
             content = "|".join(str(row.get(k)) for k in (
                 "unit_id", "criteria_set", "criterion", "indicator", "kind", "value", "decision",
                 "date", "note"))
+            if row.get("kind") == "funds":
+                content += "|" + "|".join(str(row.get(k)) for k in (
+                    "amount", "fund_kind", "fund_source", "project"))
             # Identical rows in one file are separate facts (two reports of +2 on one day):
             # the occurrence number keeps them apart, and keeps re-imports idempotent.
             key = hashlib.blake2b(content.encode(), digest_size=12).digest()
