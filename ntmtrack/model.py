@@ -297,3 +297,35 @@ class FundRow:
     depth: int
     rollup: bool
     label: str
+
+
+@dataclass(frozen=True)
+class FormRow:
+    """One row of the yearly or half-yearly form (reports/forms.py): a commune, or the totals
+    of a cluster, district or province (`total`), whose counts and amounts are the sums of the
+    communes below it and whose `criteria_met` is their average. Money in integer đồng;
+    `capital` is (source, planned, allocated, disbursed) for every source, in the fixed order."""
+
+    unit: str
+    unit_path: str
+    unit_kind: str
+    total: bool
+    depth: int
+    label: str
+    criteria_set: str
+    criteria_total: int
+    criteria_met: float
+    band: str | None
+    communes: int
+    bands: tuple[int, int, int, int]          # all, 15-18, 10-14, under 10
+    recognized: int
+    recognized_new: int
+    recognition_level: str | None
+    recognition_decision: str | None
+    recognition_date: str | None
+    villages_recognized: int
+    capital: tuple[tuple[str, int, int, int], ...]
+    contributed: int
+    debt: int
+    estimated: int | None = None              # annual: estimated to reach the standard by 31/12
+    registered_next_year: int | None = None   # annual: registered for the following year

@@ -116,9 +116,9 @@ def funds_status(
               "contributed": money(r.contributed), "debt": money(r.debt),
               "state": state_label(r.state, language)} for r in rows]
     columns = [Column("unit", nowrap=True), Column("source", words="fund_source"),
-               *(Column(k, justify="right", nowrap=True) for k in ("planned", "allocated", "disbursed")),
+               *(Column(k, justify="right") for k in ("planned", "allocated", "disbursed")),
                Column("disbursed_share", kind="pct"), Column("expected_share", kind="pct"),
-               *(Column(k, justify="right", nowrap=True) for k in ("contributed", "debt")),
+               *(Column(k, justify="right") for k in ("contributed", "debt")),
                Column("state")]
     day = span.until(scope.as_of)
     title = tr(language, f"Capital {span.start.isoformat()} to {day.isoformat()}",

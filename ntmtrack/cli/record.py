@@ -355,7 +355,7 @@ HISTORY_COLUMNS = [
 ]
 
 
-def _history_shown(row: dict, amount: float | None, lang: str) -> dict:
+def _history_shown(row: dict, amount: float | None, lang: str, money: frozenset = frozenset()) -> dict:
     """One history row as a person reads it: words from the catalogue instead of codes, numbers
     in the language's format. Machine formats keep the codes (`met`, `command line`, 91.5)."""
     from ..output.labels import OBSERVATION_KINDS, WORDS, label, source_label
@@ -370,7 +370,13 @@ def _history_shown(row: dict, amount: float | None, lang: str) -> dict:
     elif kind == "recognized":
         shown["measure"] = f"{label(WORDS, 'recognition', lang)} ({row['criteria_set']})"
     elif kind in ("set", "add"):
-        shown["value"] = ("+" if kind == "add" and (amount or 0) >= 0 else "") + format_number(amount, lang)
+        if row["indicator"] in money:   # a money indicator: integer đồng, shown as money
+            from ..output.formats import format_money
+
+            number = format_money(round(amount), lang)
+        else:
+            number = format_number(amount, lang)
+        shown["value"] = ("+" if kind == "add" and (amount or 0) >= 0 else "") + number
     elif kind == "funds":
         from ..output.formats import format_money
         from ..output.labels import FUND_KINDS, FUND_SOURCES
@@ -420,7 +426,11 @@ def history_command(
         found = store_obs.history_rows(reg.conn, ids, since_day, until, criterion, indicator)
         if fmt in (Format.table, Format.markdown):
             columns = [c for c in HISTORY_COLUMNS if c.key not in ("recorded_at",)]
-            shown = (_history_shown(r, raw["value"], language) for r, raw in _history_out(found, tree, fmt))
+            from ..read.numbers import money_scale
+            from ..store import plans as store_plans
+
+            money = frozenset(i["code"] for i in store_plans.indicators(reg.conn) if money_scale(i["measure"]))
+            shown = (_history_shown(r, raw["value"], language, money) for r, raw in _history_out(found, tree, fmt))
             write(shown, columns, fmt, language, title=title,
                   styles=lambda r: "strike dim" if r["voided"] else None)
             return

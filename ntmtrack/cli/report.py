@@ -246,11 +246,20 @@ def progress_command(
     if fmt in MACHINE:
         write(rows, [Column(k, k, k) for k in PROGRESS_KEYS], fmt, language, excel=excel)
         return
+    from ..read.numbers import money_scale
+
     base_depth = min((r.depth for r in rows), default=0)
+
+    def shown(r, value):
+        # A money indicator's values are integer đồng: shown as money (`18,5 tỷ đồng`).
+        if value is None or not money_scale(r.measure):
+            return value
+        return format_money(round(value), language)
+
     table = [{"indicator": r.indicator,
               "label": "  " * (r.depth - base_depth) + r.label + (" Σ" if r.rollup else ""),
-              "baseline": r.baseline, "actual": r.actual, "goal": r.goal,
-              "pct": r.percent_of_target / 100, "expected": r.expected,
+              "baseline": shown(r, r.baseline), "actual": shown(r, r.actual), "goal": shown(r, r.goal),
+              "pct": r.percent_of_target / 100, "expected": shown(r, r.expected),
               "bar": _bar(max(0.0, min(100.0, r.percent_of_target)), 100),
               "state_label": state_label(r.state, language)} for r in rows]
     columns = [Column("indicator", nowrap=True), Column("label", words="unit", nowrap=True),

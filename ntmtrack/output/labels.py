@@ -66,6 +66,11 @@ FUND_KINDS = {
     "contributed": ("contributed", "đóng góp"), "debt": ("outstanding debt", "nợ đọng"),
     "debt_paid": ("debt paid", "trả nợ"),
 }
+# Recognition levels (model.LEVELS), as the forms name them.
+RECOGNITION_LEVELS = {
+    "ntm": ("NTM", "nông thôn mới"), "nang-cao": ("advanced", "nâng cao"),
+    "kieu-mau": ("model", "kiểu mẫu"), "hien-dai": ("modern", "hiện đại"),
+}
 # Bands of criteria met, as the monitoring reports count communes (reports/bands.py).
 BANDS = {
     "all": ("all criteria", "đạt tất cả"), "15-18": ("15-18 criteria", "15-18 tiêu chí"),
@@ -265,6 +270,7 @@ CATALOGUES = {
     "DIRECTIONS": DIRECTIONS, "ROLLUPS": ROLLUPS, "CONFIDENCE": CONFIDENCE, "SOURCES": SOURCES,
     "ORIGINS": ORIGINS, "GROUPS": GROUPS, "DB_ITEMS": DB_ITEMS, "UNIT_FIELDS": UNIT_FIELDS,
     "FUND_SOURCES": FUND_SOURCES, "FUND_KINDS": FUND_KINDS, "BANDS": BANDS,
+    "RECOGNITION_LEVELS": RECOGNITION_LEVELS,
 }
 
 

@@ -18,7 +18,7 @@ from ..model import FUND_SOURCES, Problem
 from . import fields, yamldoc
 from .dates import try_parse
 from .names import nfc
-from .numbers import Amount, Money, canonical, read_amount, read_money
+from .numbers import Amount, Money, canonical, money_scale, read_amount, read_money
 from .unit_files import Node, nodes_from_yaml
 
 PLAN_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -175,11 +175,18 @@ class _Parser:
             return None
         return parsed
 
-    def number(self, value, what: str, parent=None) -> float | None:
+    def number(self, value, what: str, parent=None, scale: int | None = None) -> float | None:
         """An amount as offices write it (read/numbers.py, as for observations); a value that
-        reads two ways is refused with the way to write each reading."""
+        reads two ways is refused with the way to write each reading. With `scale` (a money
+        measure: đồng, triệu đồng, tỷ đồng) it is money, in integer đồng (`1,5 tỷ`, `250 triệu`)."""
         if not isinstance(value, str):
             self.at(value, f"{what} is not a number", parent)
+            return None
+        if scale:
+            money = read_money(value, None, scale)
+            if isinstance(money, Money):
+                return float(money.dong)
+            self.at(value, f"{what} '{value}' {money.advice() if money.reason == 'ambiguous' else money.detail}", parent)
             return None
         found = read_amount(value)
         if isinstance(found, Amount):
@@ -416,12 +423,13 @@ def _metric(p: _Parser, item, start, end) -> MetricDoc | None:
     key = given[0]
     kind = "increase" if key.startswith("increase") else "level"
     is_pct = measure is not None and measure.strip() == "%"
+    scale = money_scale(measure)
     amounts: list[tuple[Ref, float]] = []
     under = None
     under_amount = None
 
     def check_amount(value, node) -> float | None:
-        amount = p.number(value, key, item)
+        amount = p.number(value, key, item, scale)
         if amount is None:
             return None
         if kind == "level" and amount < 0:
@@ -457,11 +465,11 @@ def _metric(p: _Parser, item, start, end) -> MetricDoc | None:
         value = item["baseline"]
         if isinstance(value, dict):
             for unit_text, b in value.items():
-                number = p.number(b, "baseline", item)
+                number = p.number(b, "baseline", item, scale)
                 if number is not None:
                     baselines[nfc(unit_text)] = number
         else:
-            default_baseline = p.number(value, "baseline", item)
+            default_baseline = p.number(value, "baseline", item, scale)
     by = _deadline(p, item, start, end)
     milestones = _milestones(p, item, start, by)
     if len(p.problems) > before or code is None or by is None:
@@ -610,14 +618,17 @@ def _normalise(key: str, value):
         elif key == "targets" and isinstance(item.get("criteria"), str) and item["criteria"].isdigit():
             item["criteria"] = [int(item["criteria"])]
         if key == "metrics":
+            scale = money_scale(item.get("measure"))
+            # A money indicator's amounts in integer đồng: `1,5 tỷ` and `1.500 triệu` are one plan.
+            number = (lambda v: read_money(v, None, scale).dong) if scale else fix_number  # noqa: E731
             for k in ("target", "increase"):
                 if k in item:
-                    item[k] = fix_number(item[k])
+                    item[k] = number(item[k])
             for k in ("targets", "increases", "baseline"):
                 if isinstance(item.get(k), dict):
-                    item[k] = {u: fix_number(v) for u, v in item[k].items()}
+                    item[k] = {u: number(v) for u, v in item[k].items()}
                 elif k in item:
-                    item[k] = fix_number(item[k])
+                    item[k] = number(item[k])
             if isinstance(item.get("milestones"), list):
                 item["milestones"] = [
                     {"on": fix_date(m.get("on")), "share": fix_number(m.get("share"))}

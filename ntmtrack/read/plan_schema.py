@@ -33,6 +33,8 @@ _NUMBER = {"anyOf": [{"type": "number"},
 _MONEY = {"anyOf": [{"type": "integer", "minimum": 0},
                     {"type": "string", "pattern": r"^\s*\+?\d[\d.,\u00a0 ]*\s*\S*(\s+\S+)?\s*$",
                      "description": "an amount: 1.500.000.000, 1,5 tỷ, 294,98 tỉ đồng, 250 triệu đồng"}]}
+# A metric's amount: a number, or money for a money measure (đồng, triệu đồng, tỷ đồng).
+_AMOUNT = {"anyOf": [_NUMBER, _MONEY]}
 _UNIT = {"type": "string", "minLength": 1,
          "description": "a unit: name, code, alias or path like 'Triệu Sơn/Dân Lý'"}
 _UNIT_LIST = {"anyOf": [{"type": "array", "items": _UNIT, "minItems": 1}, _UNIT]}
@@ -71,10 +73,10 @@ def schema() -> dict:
         "name": {"type": "string"},
         "measure": {"type": "string", "description": 'free text: hộ, ha, tấn; quote a %: measure: "%"'},
         "direction": {"enum": DIRECTIONS}, "rollup": {"enum": ROLLUPS},
-        "target": _NUMBER, "increase": _NUMBER,
-        "targets": {"type": "object", "additionalProperties": _NUMBER, "minProperties": 1},
-        "increases": {"type": "object", "additionalProperties": _NUMBER, "minProperties": 1},
-        "baseline": {"anyOf": [_NUMBER, {"type": "object", "additionalProperties": _NUMBER}]},
+        "target": _AMOUNT, "increase": _AMOUNT,
+        "targets": {"type": "object", "additionalProperties": _AMOUNT, "minProperties": 1},
+        "increases": {"type": "object", "additionalProperties": _AMOUNT, "minProperties": 1},
+        "baseline": {"anyOf": [_AMOUNT, {"type": "object", "additionalProperties": _AMOUNT}]},
         "unit": _UNIT, "units": _UNIT_LIST, "under": _UNIT, "by": _DATE,
         "milestones": {"type": "array", "items": {
             "type": "object", "additionalProperties": False, "required": MILESTONE_KEYS,

@@ -54,12 +54,17 @@ def period(conn, scope: Scope, year: int | None = None) -> Period:
     if not 1900 <= year <= 9998:
         raise NtmError(f"year {year} is out of range (1900-9998)")
     start, end = date(year, 1, 1), date(year, 12, 31)
-    plans = []
+    return Period(start, end, plans_overlapping(conn, start, end))
+
+
+def plans_overlapping(conn, start: date, end: date) -> tuple[str, ...]:
+    """The plans with a `funds:` section whose period overlaps start..end."""
+    out = []
     for pid in db.plans_with_funds(conn):
         plan = store_plans.get(conn, pid)
         if plan["start"] <= end.isoformat() and plan["end"] >= start.isoformat():
-            plans.append(pid)
-    return Period(start, end, tuple(plans))
+            out.append(pid)
+    return tuple(out)
 
 
 def state(planned: int, allocated: int, disbursed: int, expected_share: float | None,
@@ -108,13 +113,14 @@ def _plan_units(conn, tree: Tree, plan_ids: tuple[str, ...]) -> set[int]:
     return named | {d for u in named for d in tree.descendants(u)}
 
 
-def funds_status(conn, scope: Scope, year: int | None = None, tree: Tree | None = None) -> list[FundRow]:
+def funds_status(conn, scope: Scope, year: int | None = None, tree: Tree | None = None,
+                 span: Period | None = None) -> list[FundRow]:
     """One row per unit and source with money in the period, at or below the unit reported
     under (with `--plan`, the plan's units and those below them), and one for each unit above
     them up to the unit reported under, summing them; parents before children, in Vietnamese
     order, sources in the fixed order."""
     tree = tree or Tree.load(conn, scope.under_id)
-    span = period(conn, scope, year)
+    span = span or period(conn, scope, year)
     expected = span.expected_share(scope.as_of)
     own = _amounts(conn, span, scope.as_of)
     allowed = set(tree.descendants(scope.under_id)) | {scope.under_id} if scope.under_id else set(tree.units)
