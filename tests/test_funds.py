@@ -246,3 +246,25 @@ funds:
         .replace("nhiều", "3 tỷ")
     bad.write_text(fixed)
     assert "no unit named 'Không Có'" in ready("plan", "validate", bad, code=1).stderr
+
+
+def test_m009_upgrades_an_older_register_and_holds_funds_rows_to_the_lists(ready, tmp_path):
+    import sqlite3
+
+    from conftest import downgrade
+
+    ready("funds", "record", "Dân Lý", "1 tỷ", "--source", "khac", "--kind", "allocated", "--date", "2018-01-02")
+    old = downgrade(ready.db, tmp_path / "old.db", "m009_funds")
+    assert "plan_fund" not in {r[0] for r in sqlite3.connect(old).execute("SELECT name FROM sqlite_master")}
+    ready("funds", "record", "Dân Lý", "2 tỷ", "--source", "khac", "--kind", "disbursed", "--db", old)
+    rows = json.loads(ready("history", "Dân Lý", "--db", old, "-f", "json").stdout)
+    assert [r["amount"] for r in rows] == [1_000_000_000, 2_000_000_000]
+    conn = sqlite3.connect(old)
+    with pytest.raises(sqlite3.IntegrityError, match="funds"):
+        conn.execute("INSERT INTO observation (unit_id, kind, date, recorded_at, by, source, amount,"
+                     " fund_kind, fund_source) VALUES (1, 'funds', '2018-01-01', 'x', 'x', 'x', 5,"
+                     " 'allocated', 'ngan-sach')")
+    with pytest.raises(sqlite3.IntegrityError):
+        conn.execute("INSERT INTO observation (unit_id, kind, date, recorded_at, by, source, amount,"
+                     " fund_kind, fund_source) VALUES (1, 'funds', '2018-01-01', 'x', 'x', 'x', 5.5,"
+                     " 'allocated', 'khac')")
