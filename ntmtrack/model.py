@@ -123,6 +123,11 @@ STEPS = ("registered", "self_assessed", "criteria_dossiers", "general_dossier", 
          "inspected", "appraised", "satisfaction", "council", "proposed")
 DEPARTMENT_STEPS = ("sent", "inspected", "appraised")
 
+# Money (issue 14): where capital comes from, and what a funds observation says. `debt` is the
+# outstanding construction debt on a date (a level); the other kinds are amounts that add up.
+FUND_SOURCES = ("trung-uong", "dia-phuong", "long-ghep", "tin-dung", "doanh-nghiep", "nhan-dan", "khac")
+FUND_KINDS = ("allocated", "disbursed", "contributed", "debt", "debt_paid")
+
 DEFAULT_THRESHOLD = 0.8  # behind: progress below this share of the progress expected by now
 
 
@@ -168,6 +173,7 @@ class StatusRow:
     unit_kind: str
     label: str
     since_merger: str | None = None  # the merger it was assessed afresh from, if any
+    debt: int = 0                     # outstanding construction debt on the day, in đồng
 
 
 @dataclass(frozen=True)
@@ -315,3 +321,59 @@ class DepartmentRow:
     passed: int
     returned: int
     sent: int = 0
+
+
+@dataclass(frozen=True)
+class FundRow:
+    """A unit's capital from one source (reports/funds.py): planned, allocated, disbursed and
+    contributed in the period, outstanding debt at its end — integer đồng — summed over the
+    unit and the units below it (`rollup`: some of it comes from below)."""
+
+    unit: str
+    unit_path: str
+    source: str
+    planned: int
+    allocated: int
+    disbursed: int
+    disbursed_share: float | None    # disbursed / allocated
+    expected_share: float | None     # the share of the period gone: linear, as pace.expected
+    contributed: int
+    debt: int
+    state: str   # done | on_track | behind | not_allocated | unplanned
+    unit_id: int
+    unit_kind: str
+    depth: int
+    rollup: bool
+    label: str
+
+
+@dataclass(frozen=True)
+class FormRow:
+    """One row of the yearly or half-yearly form (reports/forms.py): a commune, or the totals
+    of a cluster, district or province (`total`), whose counts and amounts are the sums of the
+    communes below it and whose `criteria_met` is their average. Money in integer đồng;
+    `capital` is (source, planned, allocated, disbursed) for every source, in the fixed order."""
+
+    unit: str
+    unit_path: str
+    unit_kind: str
+    total: bool
+    depth: int
+    label: str
+    criteria_set: str
+    criteria_total: int
+    criteria_met: float
+    band: str | None
+    communes: int
+    bands: tuple[int, int, int, int]          # all, 15-18, 10-14, under 10
+    recognized: int
+    recognized_new: int
+    recognition_level: str | None
+    recognition_decision: str | None
+    recognition_date: str | None
+    villages_recognized: int
+    capital: tuple[tuple[str, int, int, int], ...]
+    contributed: int
+    debt: int
+    estimated: int | None = None              # annual: estimated to reach the standard by 31/12
+    registered_next_year: int | None = None   # annual: registered for the following year

@@ -22,7 +22,8 @@ def test_all_examples_import_cleanly_and_twice_is_noop(run):
     for plan in PLANS:
         assert "nothing changed" in run("plan", "import", plan).stderr
     ids = {r["plan"] for r in json.loads(run("plan", "list", "-f", "json").stdout)}
-    assert ids == {"trieu-son-2018", "trieu-son-vu-dong-2022", "hop-giang-45-ngay-2022", "phong-my-2022"}
+    assert ids == {"trieu-son-2018", "trieu-son-vu-dong-2022", "hop-giang-45-ngay-2022", "phong-my-2022",
+                   "ky-anh-2017"}
 
 
 def test_campaign_example_has_the_articles_household_targets(run):

@@ -112,7 +112,7 @@ def _root(
 
 def _wire() -> None:
     # Every group wired explicitly: deleting an import must never silently drop a command.
-    from . import criteria, db, demo, dossier, export, plan, record, report, units
+    from . import criteria, db, demo, dossier, export, form, funds, plan, record, report, units
 
     app.command("init")(db.init_command)
     app.command("demo")(demo.demo_command)
@@ -126,6 +126,8 @@ def _wire() -> None:
     app.command("progress")(report.progress_command)
     app.command("laggards")(report.laggards_command)
     app.command("summary")(report.summary_command)
+    app.add_typer(funds.app, name="funds")
+    app.add_typer(form.app, name="form")
     app.add_typer(db.app, name="db")
     app.add_typer(export.app, name="export")
     app.add_typer(report.app, name="report")

@@ -160,7 +160,9 @@ def dossier_status(
 
 def _debts(conn, scope) -> dict[int, int]:
     """Outstanding construction debt per commune on the day, where the register records it."""
-    return {}
+    from ..reports.funds import outstanding_debt
+
+    return outstanding_debt(conn, scope.as_of, None)
 
 
 DEPARTMENT_KEYS = ["department", "name", "waiting", "oldest_days", "inspected", "passed", "returned"]

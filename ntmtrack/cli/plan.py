@@ -228,6 +228,20 @@ def plan_target_rows(conn, plan_id: str) -> list[dict]:
     return rows
 
 
+def plan_fund_rows(conn, plan: dict) -> list[dict]:
+    """The plan's `funds:` section: {unit, unit_path, unit_kind, source, amount} (integer đồng)."""
+    from ..register.tree import Tree
+    from ..store import funds as store_funds
+
+    found = store_funds.plan_funds(conn, [plan["id"]])
+    if not found:
+        return []
+    tree = Tree.load(conn)
+    return [{"unit": tree.units[f["unit_id"]]["name"], "unit_path": tree.path(f["unit_id"]),
+             "unit_kind": tree.units[f["unit_id"]]["kind"], "source": f["source"],
+             "amount": f["amount"]} for f in found]
+
+
 def _criteria_label(numbers: list[int], every: bool, lang: str) -> str:
     """'all 19 criteria' (the whole set) or 'criteria 1, 2, 3'; English in machine formats."""
     if every:
@@ -285,19 +299,25 @@ def plan_show(plan_id: Annotated[str, typer.Argument(help="Plan id.", autocomple
         if plan is None:
             raise NtmError(f"no plan '{plan_id}'; known plans: {', '.join(store_plans.ids(reg.conn)) or 'none'}")
         rows = plan_target_rows(reg.conn, plan_id)
+        funds = plan_fund_rows(reg.conn, plan)
         indicators = _indicator_rows(reg.conn, rows, language) if fmt not in MACHINE else []
     header = {k: plan[k] for k in ("id", "title", "reference", "issued_by", "criteria_set",
                                    "start", "end", "report_every", "note")}
     if fmt == Format.json:
         clean = [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows]
-        print(json_safe(json.dumps({"plan": header, "targets": clean}, ensure_ascii=False, indent=2)))
+        print(json_safe(json.dumps({"plan": header, "targets": clean, "funds": funds},
+                                   ensure_ascii=False, indent=2)))
         return
     columns = TARGET_COLUMNS
     if fmt in (Format.csv, Format.tsv, Format.jsonl):
         columns = TARGET_COLUMNS + [Column("criteria", "criteria", "criteria", "list"),
                                     Column("indicator", "indicator", "indicator"),
                                     Column("criteria_set", "criteria_set", "criteria_set")]
-        write(rows, columns, fmt, language)
+        # The capital plan follows as rows of kind `funds`: target = the source, amount in đồng.
+        money = [{"plan": plan_id, "unit": f["unit"], "unit_path": f["unit_path"],
+                  "unit_kind": f["unit_kind"], "target": f["source"], "kind": "funds",
+                  "amount": f["amount"], "by": plan["end"]} for f in funds]
+        write(rows + money, columns, fmt, language)
         return
     from ..output.labels import PERIODS, label
     from ..output.render import format_date
@@ -318,6 +338,18 @@ def plan_show(plan_id: Annotated[str, typer.Argument(help="Plan id.", autocomple
             print()
         write(indicators, INDICATOR_COLUMNS, fmt, language,
               title=tr(language, "Indicators", "Chỉ tiêu số lượng"))
+    if funds:
+        from ..output.formats import format_money
+        from ..output.labels import FUND_SOURCES
+        from ..read.names import distinct_names
+
+        if fmt == Format.markdown:
+            print()
+        shown = distinct_names(f["unit_path"] for f in funds)
+        write([{"unit": shown[f["unit_path"]], "source": label(FUND_SOURCES, f["source"], language),
+                "planned": format_money(f["amount"], language)} for f in funds],
+              [Column("unit"), Column("source", words="fund_source"), Column("planned", justify="right")],
+              fmt, language, title=tr(language, "Capital plan", "Kế hoạch vốn"))
 
 
 @app.command("export")
@@ -341,7 +373,7 @@ def plan_export(plan_id: Annotated[str, typer.Argument(help="Plan id.", autocomp
     document = json.loads(plan["document"])
     ordered = {k: document[k] for k in ("plan", "title", "reference", "issued_by", "criteria_set",
                                         "start", "end", "report_every", "note", "units",
-                                        "targets", "metrics") if k in document}
+                                        "targets", "metrics", "funds") if k in document}
     text = f"# exported by ntmtrack from the register; source: {plan['source'] or '-'}\n" + dump(ordered)
     if target:
         target.write_text(text)

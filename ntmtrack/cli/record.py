@@ -118,19 +118,24 @@ def _measurement(add: bool, unit, indicator, value, date, note, by, decimal_mark
     from ..register.recording import append_checked
     from ..store.observations import now
 
+    from ..register import funds
+
     language = lang_of(lang)
-    parsed = parse_amount(value, _decimal(decimal_mark))
-    if isinstance(parsed, str):
-        raise NtmError(parsed)
-    amount, plus = parsed
-    if plus and not add:
-        amount_text = value.strip().lstrip("+")
-        raise NtmError(tr(language, f"record set takes a level, not an increase: to add {amount_text}, "
-                                    f"use: ntmtrack record add {unit!r} {indicator} {amount_text}",
-                          f"record set ghi mức đạt, không phải số cộng thêm: để cộng {amount_text}, "
-                          f"dùng: ntmtrack record add {unit!r} {indicator} {amount_text}"))
+    mark = _decimal(decimal_mark)
     with writing(db) as reg:
         recorder = _recorder(reg.conn, by)
+        # A money indicator (measure đồng, triệu đồng, tỷ đồng) reads `1,5 tỷ` into đồng.
+        money = funds.indicator_value(recorder.indicator(indicator), value, mark)
+        parsed = money or parse_amount(value, mark)
+        if isinstance(parsed, str):
+            raise NtmError(parsed)
+        amount, plus = parsed
+        if plus and not add:
+            amount_text = value.strip().lstrip("+")
+            raise NtmError(tr(language, f"record set takes a level, not an increase: to add {amount_text}, "
+                                        f"use: ntmtrack record add {unit!r} {indicator} {amount_text}",
+                              f"record set ghi mức đạt, không phải số cộng thêm: để cộng {amount_text}, "
+                              f"dùng: ntmtrack record add {unit!r} {indicator} {amount_text}"))
         target = units.resolve(reg.conn, unit)
         on = recorder.when(date)
         row = recorder.finish(recorder.measurement(target, indicator, amount, add, on),
@@ -139,8 +144,11 @@ def _measurement(add: bool, unit, indicator, value, date, note, by, decimal_mark
     for w in warnings:
         message(w)
     verb = tr(language, "added", "cộng thêm") if row["kind"] == "add" else tr(language, "set to", "đặt bằng")
+    from ..output.formats import format_money
+
+    shown = format_money(int(amount), language) if money else _exact(amount, language)
     message(f"{tr(language, 'recorded', 'đã ghi')}: {target.name} {indicator} {verb} "
-            f"{_exact(amount, language)} ({format_date(on, language)}) [id {ids[0]}]")
+            f"{shown} ({format_date(on, language)}) [id {ids[0]}]")
 
 
 def _exact(amount: float, lang: str) -> str:
@@ -379,7 +387,7 @@ HISTORY_COLUMNS = [
 ]
 
 
-def _history_shown(row: dict, amount: float | None, lang: str) -> dict:
+def _history_shown(row: dict, amount: float | None, lang: str, money: frozenset = frozenset()) -> dict:
     """One history row as a person reads it: words from the catalogue instead of codes, numbers
     in the language's format. Machine formats keep the codes (`met`, `command line`, 91.5)."""
     from ..output.labels import (
@@ -408,7 +416,21 @@ def _history_shown(row: dict, amount: float | None, lang: str) -> dict:
             label(RESULTS, row.get("result"), lang) if row.get("result") else "",
             format_number(amount, lang) if amount is not None else "") if x)
     elif kind in ("set", "add"):
-        shown["value"] = ("+" if kind == "add" and (amount or 0) >= 0 else "") + format_number(amount, lang)
+        if row["indicator"] in money:   # a money indicator: integer đồng, shown as money
+            from ..output.formats import format_money
+
+            number = format_money(round(amount), lang)
+        else:
+            number = format_number(amount, lang)
+        shown["value"] = ("+" if kind == "add" and (amount or 0) >= 0 else "") + number
+    elif kind == "funds":
+        from ..output.formats import format_money
+        from ..output.labels import FUND_KINDS, FUND_SOURCES
+
+        shown["measure"] = (f"{label(FUND_KINDS, row['fund_kind'], lang)} "
+                            f"({label(FUND_SOURCES, row['fund_source'], lang)})"
+                            + (f": {row['project']}" if row["project"] else ""))
+        shown["value"] = format_money(row["amount"], lang)
     elif kind == "void":
         shown["measure"] = f"{label(WORDS, 'observation', lang)} {row['voids']}"
         shown["value"] = ""
@@ -450,13 +472,17 @@ def history_command(
         found = store_obs.history_rows(reg.conn, ids, since_day, until, criterion, indicator)
         if fmt in (Format.table, Format.markdown):
             columns = [c for c in HISTORY_COLUMNS if c.key not in ("recorded_at",)]
-            shown = (_history_shown(r, raw["value"], language) for r, raw in _history_out(found, tree, fmt))
+            from ..read.numbers import money_scale
+            from ..store import plans as store_plans
+
+            money = frozenset(i["code"] for i in store_plans.indicators(reg.conn) if money_scale(i["measure"]))
+            shown = (_history_shown(r, raw["value"], language, money) for r, raw in _history_out(found, tree, fmt))
             write(shown, columns, fmt, language, title=title,
                   styles=lambda r: "strike dim" if r["voided"] else None)
             return
         columns = HISTORY_COLUMNS + [Column(k, k, k) for k in (
             "unit_path", "criteria_set", "criterion", "indicator", "decision", "voids", "voided_by",
-            "level", "step", "department", "result")]
+            "level", "step", "department", "result", "amount", "fund_kind", "fund_source", "project")]
         write((r for r, _ in _history_out(found, tree, fmt)), columns, fmt, language, excel=excel)
 
 
@@ -481,17 +507,21 @@ def _history_out(found, tree, fmt):
                 str(int(r["value"])) if float(r["value"]).is_integer() else repr(r["value"]))
             if fmt in (Format.json, Format.jsonl):
                 value = r["value"]
+        elif r["kind"] == "funds":
+            measure_text, value = f"funds:{r['fund_kind']}:{r['fund_source']}", str(r["amount"])
         else:
             measure_text, value = "void", f"#{r['voids']}"
         yield {
             "id": r["id"], "date": r["date"], "unit": names[unit_id],
             "unit_path": paths[unit_id], "measure": measure_text, "kind": r["kind"],
             "value": value if fmt not in (Format.json, Format.jsonl) else (
-                r["value"] if r["kind"] in ("set", "add") else value),
+                r["value"] if r["kind"] in ("set", "add") else r["amount"] if r["kind"] == "funds" else value),
             "criteria_set": r["criteria_set"], "criterion": r["criterion"],
             "indicator": r["indicator"], "decision": r["decision"], "voids": r["voids"],
             "note": r["note"], "by": r["by"], "source": r["source"],
             "recorded_at": r["recorded_at"], "voided": r["voided_by"] is not None,
             "voided_by": r["voided_by"], "level": r["level"], "step": r["step"],
             "department": r["department"], "result": r["result"],
+            "amount": r["amount"], "fund_kind": r["fund_kind"],
+            "fund_source": r["fund_source"], "project": r["project"],
         }, r

@@ -13,6 +13,7 @@ import typer
 
 from ..model import DEFAULT_THRESHOLD
 from ..output.labels import projection_label, reason_text, state_label, status_state_text, title_text
+from ..output.formats import format_money
 from ..output.render import MACHINE, Column, as_mapping, format_number, json_safe, number_ranges, write
 from ._common import (
     AsOfOption,
@@ -133,9 +134,12 @@ def status_command(
     table = [{"unit": r.label, "parent": r.parent, "met_of": f"{r.criteria_met}/{r.criteria_total}",
               "bar": _bar(r.criteria_met, r.criteria_total), "missing_text": number_ranges(r.missing),
               "target_date": r.target_date, "recognition": title_text(r, language),
-              "state_label": status_state_text(r, language)} for r in rows]
+              "state_label": status_state_text(r, language),
+              "debt": format_money(r.debt, language) if r.debt else None} for r in rows]
     styles = [_band_style(r.criteria_met, r.criteria_total) for r in rows]
-    write(table, STATUS_COLUMNS, fmt, language, footer=footer, styles=styles, title=title)
+    # Outstanding construction debt bars recognition (18/2022/QĐ-TTg): shown when any commune has it.
+    columns = STATUS_COLUMNS + ([Column("debt")] if any(r.debt for r in rows) else [])
+    write(table, columns, fmt, language, footer=footer, styles=styles, title=title)
 
 
 def _bands(plan, under, set_code, as_of, excel, db, fmt, language) -> None:
@@ -171,7 +175,7 @@ def _bands(plan, under, set_code, as_of, excel, db, fmt, language) -> None:
 
 STATUS_KEYS = ["unit", "unit_path", "parent", "criteria_set", "criteria_met", "criteria_total",
                "missing", "target_date", "plan", "recognition", "recognition_date", "state",
-               "target_missing", "recognition_level", "since_merger"]
+               "target_missing", "recognition_level", "since_merger", "debt"]
 TREND_SHOWN = 12  # period columns a person can read; machine formats carry them all
 
 
@@ -277,11 +281,20 @@ def progress_command(
     if fmt in MACHINE:
         write(rows, [Column(k, k, k) for k in PROGRESS_KEYS], fmt, language, excel=excel)
         return
+    from ..read.numbers import money_scale
+
     base_depth = min((r.depth for r in rows), default=0)
+
+    def shown(r, value):
+        # A money indicator's values are integer đồng: shown as money (`18,5 tỷ đồng`).
+        if value is None or not money_scale(r.measure):
+            return value
+        return format_money(round(value), language)
+
     table = [{"indicator": r.indicator,
               "label": "  " * (r.depth - base_depth) + r.label + (" Σ" if r.rollup else ""),
-              "baseline": r.baseline, "actual": r.actual, "goal": r.goal,
-              "pct": r.percent_of_target / 100, "expected": r.expected,
+              "baseline": shown(r, r.baseline), "actual": shown(r, r.actual), "goal": shown(r, r.goal),
+              "pct": r.percent_of_target / 100, "expected": shown(r, r.expected),
               "bar": _bar(max(0.0, min(100.0, r.percent_of_target)), 100),
               "state_label": state_label(r.state, language)} for r in rows]
     columns = [Column("indicator", nowrap=True), Column("label", words="unit", nowrap=True),

@@ -137,6 +137,8 @@ DESCRIPTIONS: dict[str, tuple[tuple[str, str], dict[str, tuple[str, str]]]] = {
     "plan": (("Campaign plans imported from YAML.", "Các kế hoạch đã nhập."), {}),
     "plan_target": (("What each plan demands of each unit, and by when.",
                      "Mục tiêu của kế hoạch cho từng đơn vị và thời hạn."), {}),
+    "plan_fund": (("Each plan's capital: per unit and source, the amount planned in đồng.",
+                   "Kế hoạch vốn của kế hoạch: theo đơn vị và nguồn vốn (đồng)."), {}),
     "indicator": (("Indicators defined by plans' metrics.", "Các chỉ tiêu định lượng."), {}),
     "criterion": (("The criteria of each set.", "Các tiêu chí của từng bộ tiêu chí."), {}),
     "criteria_set": (("National and provincial criteria sets.", "Các bộ tiêu chí quốc gia và tỉnh."), {}),

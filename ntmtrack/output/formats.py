@@ -78,3 +78,32 @@ def visible(text: str) -> str:
 def _escape(ch: str) -> str:
     code = ord(ch)
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+# Money: the one rounding rule of every human output (tables, the workbook's text, the HTML
+# report, messages). Amounts of a tỷ or more are shown in tỷ, of a triệu or more in triệu,
+# else in đồng; at most three decimals of that unit (to the triệu for tỷ, to the nghìn for
+# triệu — exact for the way offices write amounts: 294,98 tỷ, 122,072 tỷ), rounded half up,
+# trailing zeros dropped. Machine formats carry the integer đồng.
+MONEY_UNITS = ((10 ** 9, "tỷ", "billion"), (10 ** 6, "triệu", "million"), (1, "", ""))
+
+
+def format_money(dong: int | None, lang: str) -> str:
+    """`1,5 tỷ đồng`, `250 triệu đồng`, `5.000 đồng` in Vietnamese; `1.5 billion VND`,
+    `250 million VND`, `5,000 VND` in English."""
+    if dong is None:
+        return ""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    size = abs(int(dong))
+    scale, vi_word, en_word = next(u for u in MONEY_UNITS if size >= u[0] or u[0] == 1)
+    value = (Decimal(int(dong)) / scale).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
+    text = f"{abs(value):f}"
+    whole, _, frac = text.partition(".")
+    frac = frac.rstrip("0")
+    group, mark = (".", ",") if lang == "vi" else (",", ".")
+    grouped = f"{int(whole):,}".replace(",", group)
+    number = ("-" if value < 0 else "") + grouped + (mark + frac if frac else "")
+    if lang == "vi":
+        return f"{number} {vi_word} đồng" if vi_word else f"{number} đồng"
+    return f"{number} {en_word} VND" if en_word else f"{number} VND"

@@ -27,6 +27,9 @@ STATES = {
     "target_met": ("target met", "đạt chỉ tiêu"), "on_track": ("on track", "đúng tiến độ"),
     "behind": ("behind", "chậm"), "overdue": ("overdue", "quá hạn"),
     "no_target": ("no target", "chưa giao"), "done": ("done", "hoàn thành"),
+    # funds status (issue 14)
+    "not_allocated": ("nothing allocated", "chưa giao vốn"),
+    "unplanned": ("no plan or allocation", "không có kế hoạch, vốn giao"),
 }
 PROJECTIONS = {
     "done": ("all met", "đã đạt đủ"), "on_time": ("on time", "kịp hạn"), "late": ("late", "trễ hạn"),
@@ -34,7 +37,9 @@ PROJECTIONS = {
 }
 REASONS = {"behind": ("behind", "chậm"), "overdue": ("overdue", "quá hạn"),
            "no_report": ("no report", "không báo cáo"),
-           "dossier_late": ("dossier step late", "chậm hồ sơ")}
+           "dossier_late": ("dossier step late", "chậm hồ sơ"),
+           "disbursement_behind": ("disbursement behind", "giải ngân chậm"),
+           "debt": ("outstanding debt", "nợ đọng xây dựng cơ bản")}
 LEVELS = {
     "ntm": ("NTM", "nông thôn mới"), "nang-cao": ("advanced NTM", "nông thôn mới nâng cao"),
     "kieu-mau": ("model NTM", "nông thôn mới kiểu mẫu"),
@@ -77,6 +82,27 @@ OBSERVATION_KINDS = {
     "add": ("increase", "cộng thêm"), "recognized": ("recognised", "công nhận"),
     "revoked": ("revoked", "thu hồi"), "step": ("dossier step", "bước hồ sơ"),
     "funds": ("funds", "vốn"), "void": ("void", "hủy"),
+}
+# Where NTM capital comes from (the fixed list of the monitoring reports; a province may split
+# the local budget in its notes), and what a funds observation says.
+FUND_SOURCES = {
+    "trung-uong": ("central budget", "ngân sách trung ương"),
+    "dia-phuong": ("local budget", "ngân sách địa phương"),
+    "long-ghep": ("integrated from other programmes", "vốn lồng ghép"),
+    "tin-dung": ("credit", "vốn tín dụng"),
+    "doanh-nghiep": ("enterprises", "doanh nghiệp"),
+    "nhan-dan": ("people's contributions", "nhân dân đóng góp"),
+    "khac": ("other", "nguồn khác"),
+}
+FUND_KINDS = {
+    "allocated": ("allocated", "vốn được giao"), "disbursed": ("disbursed", "giải ngân"),
+    "contributed": ("contributed", "đóng góp"), "debt": ("outstanding debt", "nợ đọng"),
+    "debt_paid": ("debt paid", "trả nợ"),
+}
+# Bands of criteria met, as the monitoring reports count communes (reports/bands.py).
+BANDS = {
+    "all": ("all criteria", "đạt tất cả"), "15-18": ("15-18 criteria", "15-18 tiêu chí"),
+    "10-14": ("10-14 criteria", "10-14 tiêu chí"), "under-10": ("under 10 criteria", "dưới 10 tiêu chí"),
 }
 TARGET_KINDS = {"criteria": ("criteria", "tiêu chí"), "level": ("level", "đạt mức"),
                 "increase": ("increase", "tăng thêm")}
@@ -228,6 +254,18 @@ HEADERS = {
     "direction": ("direction", "chiều"),
     "rollup": ("roll-up", "cộng dồn"),
     "key": ("item", "mục"),
+    # money (issue 14)
+    "planned": ("planned", "kế hoạch vốn"),
+    "allocated": ("allocated", "vốn được giao"),
+    "disbursed": ("disbursed", "đã giải ngân"),
+    "disbursed_share": ("disbursed", "tỷ lệ giải ngân"),
+    "expected_share": ("expected by now", "cần đạt đến nay"),
+    "contributed": ("contributed", "nhân dân đóng góp"),
+    "debt": ("outstanding debt", "nợ đọng XDCB"),
+    "fund_source": ("source", "nguồn vốn"),
+    "fund_kind": ("kind", "loại"),
+    "project": ("project", "công trình, dự án"),
+    "band": ("band", "nhóm"),
 }
 
 
@@ -271,6 +309,7 @@ CATALOGUES = {
     "DIRECTIONS": DIRECTIONS, "ROLLUPS": ROLLUPS, "CONFIDENCE": CONFIDENCE, "SOURCES": SOURCES,
     "ORIGINS": ORIGINS, "GROUPS": GROUPS, "DB_ITEMS": DB_ITEMS, "UNIT_FIELDS": UNIT_FIELDS,
     "LEVELS": LEVELS, "STEPS": STEPS, "RESULTS": RESULTS, "MISSING": MISSING,
+    "FUND_SOURCES": FUND_SOURCES, "FUND_KINDS": FUND_KINDS, "BANDS": BANDS,
 }
 
 
@@ -332,6 +371,8 @@ def reason_text(row, lang: str) -> str:
     target = row.target
     what = (("tiêu chí " if lang == "vi" else "criteria ") + number_ranges(list(target))
             if isinstance(target, (list, tuple)) else str(target))
+    if row.reason in ("disbursement_behind", "debt"):
+        return funds_reason_text(row, lang)
     if row.reason == "no_report":
         if lang == "vi":
             return (f"không báo cáo từ {format_date(row.period_start, lang)} đến "
@@ -351,3 +392,21 @@ def reason_text(row, lang: str) -> str:
     if lang == "vi":
         return f"{what}: chậm, đạt {n(row.actual)}, cần {n(row.expected)} đến nay (mục tiêu {n(row.goal)})"
     return f"{what}: behind, {n(row.actual)} against {n(row.expected)} expected by now (goal {n(row.goal)})"
+
+
+def funds_reason_text(row, lang: str) -> str:
+    """A money laggard in a sentence: disbursement behind the pace, or debt after the plan."""
+    from .formats import format_date, format_money, format_share
+
+    if row.reason == "debt":
+        amount = format_money(round(row.actual), lang)
+        if lang == "vi":
+            return f"còn nợ đọng {amount} sau khi kế hoạch kết thúc ({format_date(row.deadline, lang)})"
+        return f"{amount} of outstanding debt after the plan ended ({format_date(row.deadline, lang)})"
+    source = str(row.target).removeprefix("funds:")
+    name = label(FUND_SOURCES, source, lang)
+    if lang == "vi":
+        return (f"{name}: giải ngân {format_share(row.actual, lang)} vốn được giao, "
+                f"cần {format_share(row.expected, lang)} đến nay")
+    return (f"{name}: {format_share(row.actual, lang)} of the allocation disbursed, "
+            f"{format_share(row.expected, lang)} expected by now")

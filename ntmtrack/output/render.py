@@ -63,7 +63,8 @@ def human(value: Any, kind: str, lang: str) -> str:
     if value is None:
         return ""
     if kind in ("int", "number"):
-        return format_number(value, lang)
+        # Text in a number column was formatted already (money: `1,5 tỷ đồng`).
+        return value if isinstance(value, str) else format_number(value, lang)
     if kind == "pct":
         return format_share(value, lang)
     if kind == "date":

@@ -69,9 +69,9 @@ def _write(conn, scope: Scope, path: Path, register_name: str, work: str) -> lis
         {"unit": r.label, "parent": r.parent, "criteria_met": r.criteria_met,
          "criteria_total": r.criteria_total, "missing": number_ranges(r.missing),
          "target_date": _day(r.target_date), "recognition": title_text(r, lang),
-         "state": status_state_text(r, lang), "_depth": 0} for r in rows),
+         "state": status_state_text(r, lang), "debt": r.debt, "_depth": 0} for r in rows),
         ["unit", "parent", "criteria_met", "criteria_total", "missing", "target_date",
-         "recognition", "state"], lang)
+         "recognition", "state"] + (["debt"] if any(r.debt for r in rows) else []), lang)
     if rows:
         numbers = list(range(1, totals.criteria_total + 1))
         matrix = ({"unit": r.label, **{f"c{n}": ("✗" if n in r.missing else "✓") for n in numbers}}

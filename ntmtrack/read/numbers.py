@@ -5,7 +5,12 @@ The one parser for every number a person writes: observation files and commands
 plan). A value that reads two ways when the decimal mark is not known (is 1.234 one thousand
 two hundred and thirty-four, or one point two three four?) is refused, never guessed; a value
 that cannot be thousands (1234.567: a thousands dot never follows four digits) is a decimal.
-Standard library only.
+
+Money (`read_money`) is read by the same rules into integer đồng, never a float: `1.500.000.000`,
+`1,5 tỷ`, `294,98 tỉ đồng`, `1.500 triệu`, `250 triệu đồng`. A Vietnamese unit word written in
+the value (tỷ, tỉ, triệu, nghìn, ngàn, đồng, đ) says how the value is written — `.` groups
+thousands, `,` is the decimal comma — so it settles what a bare `1.234` leaves open.
+Standard library and read.names only.
 """
 
 from __future__ import annotations
@@ -19,8 +24,15 @@ _NUMBER = re.compile(r"^[+-]?[\d.,]+$")
 
 
 # Every number ntmtrack keeps is finite and below this (a % stays within 0-100, checked where
-# the measure is known); money, in integer đồng, will have its own bound.
+# the measure is known); money, in integer đồng, has its own bound (MONEY_LARGEST).
 LARGEST = 1e15
+# 9 triệu tỷ đồng: far above any budget, and below 2**53, so an amount is exact even where it
+# is kept as an SQLite REAL (a money indicator's values and targets).
+MONEY_LARGEST = 9 * 10 ** 15
+# Words that scale a number of đồng, folded (no diacritics): tỷ and tỉ are both written.
+MONEY_WORDS = {"ty": 10 ** 9, "ti": 10 ** 9, "trieu": 10 ** 6, "nghin": 10 ** 3, "ngan": 10 ** 3}
+CURRENCY_WORDS = ("dong", "d", "vnd")
+_MONEY_TEXT = re.compile(r"^([+-]?[\d.,\u00a0 ]*\d[\d.,]*)\s*(.*)$")
 
 
 @dataclass(frozen=True)
@@ -83,6 +95,80 @@ def parse_amount(text: str, decimal_mark: str | None = None) -> tuple[float, boo
     return found.value, found.plus
 
 
+@dataclass(frozen=True)
+class Money:
+    """An amount of money in integer đồng, and whether it had a leading '+'."""
+
+    dong: int
+    plus: bool = False
+
+
+def money_scale(measure: str | None) -> int | None:
+    """The đồng in one unit of a money measure — `đồng` 1, `triệu đồng` 10**6, `tỷ đồng` (or
+    `tỉ đồng`) 10**9 —, None for a measure that is not money (hộ, ha, %)."""
+    if not measure:
+        return None
+    words = _fold(measure).split()
+    if not words or words[-1] not in CURRENCY_WORDS or len(words) > 2:
+        return None
+    if len(words) == 1:
+        return 1
+    return MONEY_WORDS.get(words[0])
+
+
+def read_money(text, decimal_mark: str | None = None, scale: int = 1) -> Money | Unreadable:
+    """An amount as offices write it, in integer đồng: '1,5 tỷ' → Money(1_500_000_000);
+    '1.500 triệu' → 1_500_000_000; '1500000000' → 1_500_000_000. A number without a unit word
+    counts in `scale` đồng (the measure's unit: 10**9 for `tỷ đồng`). Refused (Unreadable): a
+    value that reads two ways with no unit word or `decimal_mark` to settle it, an unknown
+    word, a fraction of a đồng, more than MONEY_LARGEST."""
+    return _read_money(str(text), decimal_mark, scale)
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _read_money(text: str, decimal_mark: str | None, scale: int) -> Money | Unreadable:
+    match = _MONEY_TEXT.match(text.strip())
+    if not match:
+        return Unreadable(text, "not_a_number", "is not an amount of money (e.g. 1.500.000.000, 1,5 tỷ, 250 triệu đồng)")
+    body, words = _compact(match.group(1)), _fold(match.group(2)).replace(".", " ").split()
+    plus = body.startswith("+")
+    multiplier = None
+    if words and words[0] in MONEY_WORDS:
+        multiplier = MONEY_WORDS[words.pop(0)]
+    currency = bool(words) and words[0] in CURRENCY_WORDS
+    if currency:
+        words.pop(0)
+    if words:
+        return Unreadable(text, "not_a_number",
+                          f"is not an amount of money: '{match.group(2).strip()}' is not tỷ, triệu, nghìn or đồng")
+    sign = -1 if body.startswith("-") else 1
+    digits = body.lstrip("+-")
+    if not _NUMBER.match(digits) or not any(ch.isdigit() for ch in digits):
+        return Unreadable(text, "not_a_number", "is not an amount of money")
+    found = _number_text(digits, decimal_mark)
+    if isinstance(found, Unreadable) and found.reason == "ambiguous" and decimal_mark is None \
+            and (multiplier or currency) and match.group(2).strip().lower() not in ("vnd", "vnđ"):
+        # Written with a Vietnamese unit word: the Vietnamese way (1.500 triệu, 122,072 tỷ).
+        found = _number_text(digits, ",")
+    if isinstance(found, Unreadable):
+        readings = found.readings and (sign * found.readings[0], sign * found.readings[1])
+        return Unreadable(text, found.reason, found.detail, readings, found.mark)
+    unit = multiplier or (1 if currency else scale)
+    exact = Decimal(found) * unit
+    if exact != exact.to_integral_value():
+        return Unreadable(text, "fraction", "is not a whole number of đồng")
+    dong = sign * int(exact)
+    if abs(dong) > MONEY_LARGEST:
+        return Unreadable(text, "too_large", "is too large (an amount stays below 9 triệu tỷ đồng)")
+    return Money(dong, plus)
+
+
+def _fold(text: str) -> str:
+    from .names import fold
+
+    return fold(text)
+
+
 def canonical(value: float) -> int | float | str:
     """A number as a plan export writes it, so that reading it back gives the same number:
     an int when whole, a float when its YAML text reads one way, else text (`'1.2340'`,
@@ -131,6 +217,13 @@ def _read(text: str, decimal_mark: str | None) -> Amount | Unreadable:
 
 
 def _digits(s: str, mark: str | None) -> float | Unreadable:
+    found = _number_text(s, mark)
+    return found if isinstance(found, Unreadable) else float(found)
+
+
+def _number_text(s: str, mark: str | None) -> str | Unreadable:
+    """The digits of a number written with any marks, as plain decimal text ('5466.32'), so
+    that counts read it as a float and money as an exact Decimal."""
     def bad(detail: str) -> Unreadable:
         return Unreadable(s, "malformed", detail)
 
@@ -142,29 +235,29 @@ def _digits(s: str, mark: str | None) -> float | Unreadable:
         body = s.replace(thousands, "")
         if thousands in s and not _grouped(s.split(mark)[0], thousands):
             return bad(f"has misplaced thousands separators '{thousands}'")
-        return float(body.replace(mark, "."))
+        return body.replace(mark, ".")
     if dots and commas:
         # Both marks: the last one is the decimal mark (5.466,32 or 5,466.32).
         decimal = "," if s.rfind(",") > s.rfind(".") else "."
         thousands = "." if decimal == "," else ","
         if s.count(decimal) > 1 or not _grouped(s.split(decimal)[0], thousands):
             return bad("is not a well-formed number")
-        return float(s.replace(thousands, "").replace(decimal, "."))
+        return s.replace(thousands, "").replace(decimal, ".")
     mark_char = "." if dots else "," if commas else None
     if mark_char is None:
-        return float(s)
+        return s
     count = dots or commas
     if count > 1:
         if not _grouped(s, mark_char):
             return bad("is not a well-formed number")
-        return float(s.replace(mark_char, ""))
+        return s.replace(mark_char, "")
     whole, frac = s.split(mark_char)
     if len(frac) == 3 and 1 <= len(whole) <= 3 and whole[0] != "0":
         # A first group of one to three digits and a group of three: thousands or decimals.
         return Unreadable(s, "ambiguous",
                           "is ambiguous: thousands or decimals? say --decimal-mark , or --decimal-mark .",
                           (float(whole + frac), float(f"{whole}.{frac}")), mark_char)
-    return float(f"{whole or '0'}.{frac}")
+    return f"{whole or '0'}.{frac}"
 
 
 def _grouped(whole: str, sep: str) -> bool:

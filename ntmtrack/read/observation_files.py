@@ -31,6 +31,7 @@ COLUMN_ALIASES = {
     "set": "set", "criteria set": "set", "criteria_set": "set", "bo tieu chi": "set",
     "department": "department", "so nganh": "department", "so": "department", "nganh": "department",
     "result": "result", "ket qua tham dinh": "result", "level": "level", "muc": "level",
+    "project": "project", "cong trinh": "project", "du an": "project",
 }
 REQUIRED = ("date", "unit", "measure", "value")
 

@@ -14,23 +14,24 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..model import STEPS, Problem
+from ..model import FUND_SOURCES, STEPS, Problem
 from . import fields, yamldoc
 from .dates import try_parse
 from .names import nfc
-from .numbers import Amount, canonical, read_amount
+from .numbers import Amount, Money, canonical, money_scale, read_amount, read_money
 from .unit_files import Node, nodes_from_yaml
 
 PLAN_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 TOP_KEYS = ["plan", "title", "reference", "issued_by", "criteria_set", "start", "end",
-            "report_every", "units", "targets", "metrics", "note"]
+            "report_every", "units", "targets", "metrics", "funds", "note"]
 TARGET_KEYS = ["unit", "units", "under", "criteria", "by", "dossier", "note"]
 METRIC_KEYS = ["code", "name", "measure", "direction", "rollup", "target", "targets",
                "increase", "increases", "baseline", "unit", "units", "under", "by",
                "milestones", "note"]
 MILESTONE_KEYS = ["on", "share"]
+FUND_KEYS = ["unit", "units", "under", *FUND_SOURCES, "note"]
 AMOUNT_KEYS = ["target", "targets", "increase", "increases"]
 DIRECTIONS = ["up", "down"]
 ROLLUPS = ["sum", "mean", "none"]
@@ -87,6 +88,18 @@ class MetricDoc:
 
 
 @dataclass
+class FundDoc:
+    """One entry of a plan's `funds:` section: the units, and per source the amount planned
+    for the plan's period, in integer đồng."""
+
+    refs: list[Ref]
+    under: Ref | None
+    amounts: dict[str, int]
+    line: int | None
+    col: int | None
+
+
+@dataclass
 class PlanDoc:
     id: str
     title: str
@@ -103,6 +116,7 @@ class PlanDoc:
     document: dict
     criteria_set_pos: tuple = (None, None)
     source: str = "<input>"
+    funds: list[FundDoc] = field(default_factory=list)
 
 
 def _pos(node, fallback=None):
@@ -162,11 +176,18 @@ class _Parser:
             return None
         return parsed
 
-    def number(self, value, what: str, parent=None) -> float | None:
+    def number(self, value, what: str, parent=None, scale: int | None = None) -> float | None:
         """An amount as offices write it (read/numbers.py, as for observations); a value that
-        reads two ways is refused with the way to write each reading."""
+        reads two ways is refused with the way to write each reading. With `scale` (a money
+        measure: đồng, triệu đồng, tỷ đồng) it is money, in integer đồng (`1,5 tỷ`, `250 triệu`)."""
         if not isinstance(value, str):
             self.at(value, f"{what} is not a number", parent)
+            return None
+        if scale:
+            money = read_money(value, None, scale)
+            if isinstance(money, Money):
+                return float(money.dong)
+            self.at(value, f"{what} '{value}' {money.advice() if money.reason == 'ambiguous' else money.detail}", parent)
             return None
         found = read_amount(value)
         if isinstance(found, Amount):
@@ -299,13 +320,14 @@ def parse(text: str, source: str) -> tuple[PlanDoc | None, list[Problem]]:
         if metric:
             metrics.append(metric)
             seen_codes.setdefault(metric.code, metric.line)
+    funds = [f for f in (_funds(p, item) for item in _list(p, data, "funds")) if f]
     if p.problems:
         return None, p.problems
     document = _document(data, plan_id, title, reference, issued_by, criteria_set, start, end,
                          report_every, note)
     crit_pos = _pos(data.get("criteria_set"), data)
     return PlanDoc(plan_id, title, reference, issued_by, criteria_set, start, end, report_every,
-                   unit_nodes, targets, metrics, note, document, crit_pos, source), []
+                   unit_nodes, targets, metrics, note, document, crit_pos, source, funds), []
 
 
 def _report_every(p: _Parser, data) -> str | None:
@@ -428,12 +450,13 @@ def _metric(p: _Parser, item, start, end) -> MetricDoc | None:
     key = given[0]
     kind = "increase" if key.startswith("increase") else "level"
     is_pct = measure is not None and measure.strip() == "%"
+    scale = money_scale(measure)
     amounts: list[tuple[Ref, float]] = []
     under = None
     under_amount = None
 
     def check_amount(value, node) -> float | None:
-        amount = p.number(value, key, item)
+        amount = p.number(value, key, item, scale)
         if amount is None:
             return None
         if kind == "level" and amount < 0:
@@ -469,11 +492,11 @@ def _metric(p: _Parser, item, start, end) -> MetricDoc | None:
         value = item["baseline"]
         if isinstance(value, dict):
             for unit_text, b in value.items():
-                number = p.number(b, "baseline", item)
+                number = p.number(b, "baseline", item, scale)
                 if number is not None:
                     baselines[nfc(unit_text)] = number
         else:
-            default_baseline = p.number(value, "baseline", item)
+            default_baseline = p.number(value, "baseline", item, scale)
     by = _deadline(p, item, start, end)
     milestones = _milestones(p, item, start, by)
     if len(p.problems) > before or code is None or by is None:
@@ -481,6 +504,38 @@ def _metric(p: _Parser, item, start, end) -> MetricDoc | None:
     return MetricDoc(code, name, measure, direction, rollup, kind, amounts, under, under_amount,
                      baselines, default_baseline, by, milestones, *_pos(item),
                      field_pos={k: _pos(item[k], item) for k in item})
+
+
+def _funds(p: _Parser, item) -> FundDoc | None:
+    """`{unit: Kỳ Xuân, trung-uong: 1,5 tỷ, nhan-dan: 300 triệu}`: amounts read as money
+    (read/numbers.read_money) into integer đồng."""
+    before = len(p.problems)
+    p.unknown_keys(item, FUND_KEYS, "funds")
+    refs, under = p.refs(item)
+    amounts: dict[str, int] = {}
+    for source in FUND_SOURCES:
+        if source not in item:
+            continue
+        value = item[source]
+        if not isinstance(value, str):
+            p.at(value, f"{source} is not an amount of money", item)
+            continue
+        found = read_money(value)
+        if not isinstance(found, Money) and found.reason == "ambiguous":
+            p.at(value, f"{source} '{value}' reads two ways: write {int(abs(found.readings[0]))} "
+                        f"for the thousands of đồng, or give its unit ('{value} tỷ', '{value} triệu')", item)
+        elif not isinstance(found, Money):
+            p.at(value, f"{source} '{value}' {found.detail}", item)
+        elif found.dong < 0 or found.plus:
+            p.at(value, f"{source} '{value}': a planned amount is written without a sign", item)
+        else:
+            amounts[source] = found.dong
+    if not any(source in item for source in FUND_SOURCES):
+        p.at(item, f"give the amount planned for at least one source ({', '.join(FUND_SOURCES)})")
+    p.text(item, "note")
+    if len(p.problems) > before:
+        return None
+    return FundDoc(refs, under, amounts, *_pos(item))
 
 
 def _choice(p: _Parser, item, key: str, allowed: list[str]) -> str | None:
@@ -553,7 +608,7 @@ def _document(data, plan_id, title, reference, issued_by, criteria_set, start, e
         doc["report_every"] = report_every
     if note:
         doc["note"] = note
-    for key in ("units", "targets", "metrics"):
+    for key in ("units", "targets", "metrics", "funds"):
         if data.get(key) not in (None, "", []):
             doc[key] = _normalise(key, _plain(data[key]))
     return doc
@@ -579,6 +634,9 @@ def _normalise(key: str, value):
     out = []
     for item in value:
         item = dict(item)
+        if key == "funds":
+            # Amounts in integer đồng: `1,5 tỷ` and `1.500.000.000` are one plan.
+            item.update({k: read_money(v).dong for k, v in item.items() if k in FUND_SOURCES})
         if "by" in item:
             item["by"] = fix_date(item["by"])
         if key == "targets" and isinstance(item.get("dossier"), dict):
@@ -589,14 +647,17 @@ def _normalise(key: str, value):
         elif key == "targets" and isinstance(item.get("criteria"), str) and item["criteria"].isdigit():
             item["criteria"] = [int(item["criteria"])]
         if key == "metrics":
+            scale = money_scale(item.get("measure"))
+            # A money indicator's amounts in integer đồng: `1,5 tỷ` and `1.500 triệu` are one plan.
+            number = (lambda v: read_money(v, None, scale).dong) if scale else fix_number  # noqa: E731
             for k in ("target", "increase"):
                 if k in item:
-                    item[k] = fix_number(item[k])
+                    item[k] = number(item[k])
             for k in ("targets", "increases", "baseline"):
                 if isinstance(item.get(k), dict):
-                    item[k] = {u: fix_number(v) for u, v in item[k].items()}
+                    item[k] = {u: number(v) for u, v in item[k].items()}
                 elif k in item:
-                    item[k] = fix_number(item[k])
+                    item[k] = number(item[k])
             if isinstance(item.get("milestones"), list):
                 item["milestones"] = [
                     {"on": fix_date(m.get("on")), "share": fix_number(m.get("share"))}

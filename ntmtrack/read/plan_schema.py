@@ -6,12 +6,11 @@ keys; tests hold them together on a corpus of good and bad plans.
 
 from __future__ import annotations
 
-from ..model import STEPS
-
-from ..model import UNIT_KINDS
+from ..model import FUND_SOURCES, STEPS, UNIT_KINDS
 from .plan_file import (
     AMOUNT_KEYS,
     DIRECTIONS,
+    FUND_KEYS,
     METRIC_KEYS,
     MILESTONE_KEYS,
     REPORT_EVERY,
@@ -30,6 +29,12 @@ _DATE = {
 _NUMBER = {"anyOf": [{"type": "number"},
                      {"type": "string", "pattern": r"^\s*[+-]?(\d[\d.,\u00a0 ]*|[.,]\d[\d.,\u00a0 ]*)%?\s*$",
                       "description": "a number: 12, 5,5 or 5.5, 5.466,32, 1.234.567, 85%"}]}
+# Money as offices write it (read/numbers.read_money): 1.500.000.000, 1,5 tỷ, 250 triệu đồng.
+_MONEY = {"anyOf": [{"type": "integer", "minimum": 0},
+                    {"type": "string", "pattern": r"^\s*\+?\d[\d.,\u00a0 ]*\s*\S*(\s+\S+)?\s*$",
+                     "description": "an amount: 1.500.000.000, 1,5 tỷ, 294,98 tỉ đồng, 250 triệu đồng"}]}
+# A metric's amount: a number, or money for a money measure (đồng, triệu đồng, tỷ đồng).
+_AMOUNT = {"anyOf": [_NUMBER, _MONEY]}
 _UNIT = {"type": "string", "minLength": 1,
          "description": "a unit: name, code, alias or path like 'Triệu Sơn/Dân Lý'"}
 _UNIT_LIST = {"anyOf": [{"type": "array", "items": _UNIT, "minItems": 1}, _UNIT]}
@@ -71,16 +76,21 @@ def schema() -> dict:
         "name": {"type": "string"},
         "measure": {"type": "string", "description": 'free text: hộ, ha, tấn; quote a %: measure: "%"'},
         "direction": {"enum": DIRECTIONS}, "rollup": {"enum": ROLLUPS},
-        "target": _NUMBER, "increase": _NUMBER,
-        "targets": {"type": "object", "additionalProperties": _NUMBER, "minProperties": 1},
-        "increases": {"type": "object", "additionalProperties": _NUMBER, "minProperties": 1},
-        "baseline": {"anyOf": [_NUMBER, {"type": "object", "additionalProperties": _NUMBER}]},
+        "target": _AMOUNT, "increase": _AMOUNT,
+        "targets": {"type": "object", "additionalProperties": _AMOUNT, "minProperties": 1},
+        "increases": {"type": "object", "additionalProperties": _AMOUNT, "minProperties": 1},
+        "baseline": {"anyOf": [_AMOUNT, {"type": "object", "additionalProperties": _AMOUNT}]},
         "unit": _UNIT, "units": _UNIT_LIST, "under": _UNIT, "by": _DATE,
         "milestones": {"type": "array", "items": {
             "type": "object", "additionalProperties": False, "required": MILESTONE_KEYS,
             "properties": {"on": _DATE, "share": _NUMBER}}},
         "note": {"type": "string"},
     }
+    fund_properties = {"unit": _UNIT, "units": {"anyOf": [{"type": "array", "items": {"type": "string"},
+                                                            "minItems": 1}, {"type": "string"}]},
+                       "under": _UNIT, **{source: _MONEY for source in FUND_SOURCES},
+                       "note": {"type": "string"}}
+    assert set(fund_properties) == set(FUND_KEYS)
     assert set(target_properties) == set(TARGET_KEYS)
     assert set(metric_properties) == set(METRIC_KEYS)
     top_properties = {
@@ -101,6 +111,10 @@ def schema() -> dict:
             "type": "object", "additionalProperties": False, "required": ["code"],
             "properties": metric_properties,
             "oneOf": [{"required": [k]} for k in AMOUNT_KEYS]}},
+        "funds": {"type": "array", "items": {
+            "type": "object", "additionalProperties": False, "properties": fund_properties,
+            "oneOf": [{"required": ["unit"]}, {"required": ["units"]}, {"required": ["under"]}],
+            "anyOf": [{"required": [source]} for source in FUND_SOURCES]}},
         "note": {"type": "string"},
     }
     assert set(top_properties) == set(TOP_KEYS)

@@ -20,6 +20,7 @@ from ..model import COMMUNE_KINDS, InputProblems, NtmError, Problem, Unit
 from ..read import names
 from ..read.plan_file import MetricDoc, PlanDoc, Ref, clean_number
 from ..read.unit_files import Node
+from ..store import funds as store_funds
 from ..store import observations as store_obs
 from ..store import plans as db
 from ..store import units as store_units
@@ -247,6 +248,7 @@ class Bound:
     view: UnitView
     order: list[int] = field(default_factory=list)
     created: list[str] = field(default_factory=list)
+    funds: list[dict] = field(default_factory=list)   # {seq, unit_id, source, amount}
 
     @property
     def warnings(self) -> list[Problem]:
@@ -401,7 +403,28 @@ def bind(conn, doc: PlanDoc) -> tuple[Bound, list[Problem]]:
         _check_sums(b, metric, definition, pairs)
         if definition["direction"] == "down":
             _warn_unmeasured(b, metric, definition, unique)
-    return Bound(doc, rows, indicators, b.problems, b.view, order, created), b.problems
+    funds = _bind_funds(b, doc, seq)
+    return Bound(doc, rows, indicators, b.problems, b.view, order, created, funds), b.problems
+
+
+def _bind_funds(b: _Binder, doc: PlanDoc, seq: int) -> list[dict]:
+    """The `funds:` section's rows: every unit named (any kind; `under:` gives the communes
+    below), each source's amount; a unit given one source twice is refused."""
+    rows: list[dict] = []
+    seen: set[tuple[int, str]] = set()
+    for entry in doc.funds:
+        seq += 1
+        bound = [(u, r) for u, r in ((b.unit(r, None), r) for r in entry.refs) if u]
+        if entry.under:
+            bound += [(u, entry.under) for u in b.under(entry.under)]
+        for unit, ref in bound:
+            for source, amount in entry.amounts.items():
+                if (unit.id, source) in seen:
+                    b.problem(ref.line, ref.col, f"{unit.name} is given {source} funds twice in this plan")
+                    continue
+                seen.add((unit.id, source))
+                rows.append({"seq": seq, "unit_id": unit.id, "source": source, "amount": amount})
+    return rows
 
 
 def save(conn, bound: Bound) -> Outcome:
@@ -421,11 +444,13 @@ def save(conn, bound: Bound) -> Outcome:
                            "nothing was written, try again")
         ids = {seen: written for seen, written in zip(bound.order, tree.ids) if seen < 0}
     rows = [dict(r, unit_id=ids.get(r["unit_id"], r["unit_id"])) for r in bound.rows]
+    funds = [dict(r, unit_id=ids.get(r["unit_id"], r["unit_id"])) for r in bound.funds]
     new_hash = digest(doc.document)
     old = db.get(conn, doc.id)
     if old and old["content_hash"] == new_hash and not created:
         return Outcome(doc.id, "unchanged", warnings=bound.warnings)
-    old_lines = _describe_targets(conn, db.targets(conn, doc.id)) if old else set()
+    old_lines = (_describe_targets(conn, db.targets(conn, doc.id))
+                 | _describe_funds(conn, store_funds.plan_funds(conn, [doc.id]))) if old else set()
     for definition in bound.indicators.values():
         db.save_indicator(conn, definition)
     if old:
@@ -436,7 +461,9 @@ def save(conn, bound: Bound) -> Outcome:
                      "report_every": doc.report_every, "note": doc.note,
                      "document": doc.document, "content_hash": new_hash, "source": doc.source})
     db.insert_targets(conn, doc.id, rows)
-    new_lines = _describe_targets(conn, db.targets(conn, doc.id))
+    store_funds.insert_plan_funds(conn, doc.id, funds)
+    new_lines = (_describe_targets(conn, db.targets(conn, doc.id))
+                 | _describe_funds(conn, store_funds.plan_funds(conn, [doc.id])))
     changes = [f"+ {line}" for line in sorted(new_lines - old_lines)] + \
               [f"- {line}" for line in sorted(old_lines - new_lines)]
     if old and old_lines == new_lines:
@@ -537,3 +564,10 @@ def _describe_targets(conn, rows: list[dict]) -> set[str]:
         for step, day in sorted((t.get("dossier") or {}).items()):
             out.add(f"{name}: dossier step {step} by {day}")
     return out
+
+
+def _describe_funds(conn, rows: list[dict]) -> set[str]:
+    """A plan's capital as lines of its changes: `Kỳ Anh/Kỳ Xuân: funds trung-uong 1500000000
+    đồng` (exact đồng: a changed amount shows what it was and what it is)."""
+    return {f"{units.path_of(conn, store_units.get(conn, r['unit_id']))}: funds {r['source']} "
+            f"{r['amount']} đồng" for r in rows}

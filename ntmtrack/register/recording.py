@@ -14,7 +14,7 @@ from ..model import LEVELS, InputProblems, NtmError, Problem
 from ..read import fields
 from ..read.numbers import parse_amount
 from ..store import observations as db
-from . import titles
+from . import funds, titles
 from .dossiers import step_observation
 from .observations import Recorder, check_children_totals, check_series, parse_criterion, parse_verdict
 
@@ -162,7 +162,14 @@ def _observation(recorder: Recorder, row: dict, decimal_mark: str | None) -> dic
 
     if fold(measure) in ("recognized", "cong nhan", "recognised"):
         return recognition(recorder, unit, str(value), on, _text(row.get("set")))
-    if isinstance(value, (int, float)):
+    money = funds.parse_measure(measure)
+    if money is not None:
+        recorder._active(unit, on)
+        return funds.row(unit, funds.amount(value, decimal_mark), *money, on, _text(row.get("project")))
+    money = funds.indicator_value(recorder.indicator(measure), value, decimal_mark)
+    if money is not None:
+        amount, add = money
+    elif isinstance(value, (int, float)):
         amount, add = float(value), False
     else:
         parsed = parse_amount(str(value), decimal_mark)

@@ -4,8 +4,9 @@ Pure rules over the as-of state and the plans; the as-of date is passed in, neve
 from the clock. A unit is behind when its progress since the baseline is below R × the
 progress expected by now (R = 0.8 by default); overdue when the deadline has passed short of
 the goal; dossier_late when a step of its dossier is past the plan's deadline for it
-(reports/dossiers.late); no_report when a plan with report_every has no observation from it (or the units
-below it) dated inside the last reporting period that closed on or before the day.
+(reports/dossiers.late); no_report when a plan with report_every has no observation from it
+(or the units below it) dated inside the last reporting period that closed on or before the
+day; money's disbursement_behind and debt come from reports/funds.py.
 Without a plan named, only plans in force on the day are judged (started, and not past
 their end or last deadline).
 """
@@ -19,7 +20,7 @@ from ..model import Laggard, Scope
 from ..read.plan_file import WEEKDAYS
 from ..register.tree import Tree
 from ..store import observations as store_obs
-from . import dossiers
+from . import dossiers, funds
 from . import progress as plan_progress
 from . import scope as scoping
 from . import state, targets
@@ -117,6 +118,7 @@ def laggards(conn, scope: Scope, tree: Tree | None = None) -> list[Laggard]:
                         period_start=period[0].isoformat(), period_end=period[1].isoformat(),
                         unit_id=unit_id, label=tree.units[unit_id]["name"],
                         order=(2, 0, 0, tree.units[unit_id]["sort_key"])))
+    rows += funds.laggards(conn, scope, tree)   # disbursement_behind, debt
     rows.sort(key=lambda r: r.order)
     labels = scoping.labels(tree, [r.unit_id for r in rows])
     return [r if r.label == labels[r.unit_id] else replace(r, label=labels[r.unit_id]) for r in rows]

@@ -5,7 +5,8 @@ A commune's state: `recognized` (it holds a title recognised under the set; `rec
 names the highest title it holds, of any set), `meets_all` (every
 criterion of the set met), `target_met` (every criterion its targets ask for met), else the
 worst state of its unmet targets (`overdue`, `behind`, `on_track`; ties by the earliest
-deadline), else `no_target`. Targets are those of the plans in scope (scope.py).
+deadline), else `no_target`. Targets are those of the plans in scope (scope.py). `debt`: the
+commune's outstanding construction debt on the day (reports/funds.py), 0 when none.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from ..model import Scope, StatusGroup, StatusRow, StatusTotals
 from ..register import criteria as criteria_sets
 from ..register.tree import Tree
 from . import scope as scoping
-from . import state, targets
+from . import funds, state, targets
 
 
 def status(conn, scope: Scope, tree: Tree | None = None) -> tuple[list[StatusRow], StatusTotals]:
@@ -28,6 +29,7 @@ def status(conn, scope: Scope, tree: Tree | None = None) -> tuple[list[StatusRow
     verdicts = state.criteria(conn, scope.as_of, code, scoped)
     recognitions = state.recognitions(conn, scope.as_of, scoped)
     merged = state.mergers(conn, scope.as_of, scoped)
+    debts = funds.outstanding_debt(conn, scope.as_of, unit_ids)
     by_unit: dict[int, list[tuple[dict, dict]]] = {}
     for plan in scoping.plans(conn, scope):
         for t in scoping.targets(conn, scope, tree, plan):
@@ -76,7 +78,7 @@ def status(conn, scope: Scope, tree: Tree | None = None) -> tuple[list[StatusRow
             recognition_date=rec["date"] if rec else None,
             recognition_level=rec["level"] if rec else None, state=row_state,
             target_missing=tuple(sorted(wanted - met)), unit_id=unit_id, unit_kind=u["kind"],
-            label=labels[unit_id], since_merger=merged.get(unit_id)))
+            label=labels[unit_id], since_merger=merged.get(unit_id), debt=debts[unit_id]))
     count = len(rows)
     totals = StatusTotals(
         units=count, criteria_set=code, criteria_total=len(numbers),

@@ -744,3 +744,35 @@ def m008_views_follow_titles(db) -> None:
         _M008_TARGET_STATUS,
         _M006_LAGGARDS,
     )
+
+
+# -- m009: money ------------------------------------------------------------------------------
+# A plan's capital (its `funds:` section): per unit and source, the amount planned for the
+# plan's period, in integer đồng. And the observation table's funds rows (m007) are held to the
+# fixed lists of kinds and sources and to amounts of at least 0 — by a trigger, as a CHECK
+# would mean copying the table again.
+_M009_SOURCES = ", ".join(f"'{s}'" for s in (
+    "trung-uong", "dia-phuong", "long-ghep", "tin-dung", "doanh-nghiep", "nhan-dan", "khac"))
+_M009_KINDS = ", ".join(f"'{k}'" for k in ("allocated", "disbursed", "contributed", "debt", "debt_paid"))
+
+
+@migrations(name="m009_funds")
+def m009_funds(db) -> None:
+    _run(
+        db,
+        f"""CREATE TABLE plan_fund (
+            id INTEGER PRIMARY KEY,
+            plan TEXT NOT NULL REFERENCES plan(id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            unit_id INTEGER NOT NULL REFERENCES unit(id),
+            source TEXT NOT NULL CHECK (source IN ({_M009_SOURCES})),
+            amount INTEGER NOT NULL CHECK (amount >= 0),
+            UNIQUE (plan, unit_id, source)
+        ) STRICT""",
+        "CREATE INDEX plan_fund_unit ON plan_fund(unit_id)",
+        f"""CREATE TRIGGER observation_funds_valid BEFORE INSERT ON observation
+            WHEN NEW.kind = 'funds' AND (NEW.fund_kind NOT IN ({_M009_KINDS})
+                                         OR NEW.fund_source NOT IN ({_M009_SOURCES})
+                                         OR NEW.amount < 0)
+            BEGIN SELECT RAISE(ABORT, 'funds: unknown kind or source, or a negative amount'); END""",
+    )
