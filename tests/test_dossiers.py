@@ -266,3 +266,24 @@ def test_the_summary_lists_dossier_steps_and_departments_holding_them(road):
                           "-f", "json").stdout)["departments_waiting"] == []
     text = run("summary", "--as-of", "2018-11-02", "--lang", "vi").stdout
     assert "Sở Y tế: 1 hồ sơ chờ, lâu nhất 32 ngày" in text
+
+
+def test_outstanding_debt_keeps_a_commune_from_ready(road):
+    """18/2022: no outstanding construction debt; ready again once it is paid."""
+    run = road
+    run("record", "met", "Tân Ninh", *map(str, range(1, 20)), "--set", "qd1980-2016", "--date", "2018-10-01")
+    for step in [("criteria_dossiers", "--count", "19"), ("general_dossier",), ("satisfaction", "--value", "95"),
+                 ("council",)]:
+        run("dossier", "record", "Tân Ninh", *step, "--date", "2018-10-20")
+    for d in json.loads(run("dossier", "departments", "-f", "json").stdout):
+        run("dossier", "record", "Tân Ninh", "appraised", "--department", d["department"], "--result",
+            "passed", "--date", "2018-10-25")
+    assert _status(run, "--as-of", "2018-11-01")["Tân Ninh"]["ready"]
+    run("funds", "record", "Tân Ninh", "1,2 tỷ", "--source", "dia-phuong", "--kind", "debt",
+        "--date", "2018-10-28")
+    row = _status(run, "--as-of", "2018-11-01")["Tân Ninh"]
+    assert not row["ready"] and row["missing"] == ["debt"]
+    assert "debt" in run("dossier", "status", "--as-of", "2018-11-01").stdout
+    run("funds", "record", "Tân Ninh", "1,2 tỷ", "--source", "dia-phuong", "--kind", "debt_paid",
+        "--date", "2018-10-30")
+    assert _status(run, "--as-of", "2018-11-01")["Tân Ninh"]["ready"]
