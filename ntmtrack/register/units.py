@@ -22,6 +22,13 @@ def active_on(active_until: str | None, day: date) -> bool:
     return not active_until or active_until > day.isoformat()
 
 
+def in_edition(unit_edition: str, text: str) -> bool:
+    """Whether a unit's code came from the official edition `text` names: any part of the
+    edition's name, accents and case aside ("2025.10" names "vietnam-provinces 2025.10.1").
+    A unit without an edition (a code typed or imported from a file) is in none."""
+    return bool(unit_edition) and names.fold(text.strip()) in names.fold(unit_edition)
+
+
 def path_of(conn: sqlite3.Connection, unit: Unit) -> str:
     return "/".join([u.name for u in db.ancestors(conn, unit.id)] + [unit.name])
 
