@@ -92,3 +92,13 @@ def test_an_edition_is_named_by_any_part_of_its_name():
     assert in_edition(E2025, "2025.10") and in_edition(E2025, "Vietnam-Provinces")
     assert in_edition(E2025, E2025)
     assert not in_edition(E2025, "2024") and not in_edition("", "2025")
+
+
+def test_a_plan_of_the_old_map_binds_to_its_own_units_after_seeding(run):
+    pytest.importorskip("vietnam_provinces")
+    run("init")
+    run("units", "seed", "--province", "Thanh Hóa")
+    run("plan", "import", EXAMPLES / "trieu-son-2018.yaml")
+    targets = _rows(run, "plan", "show", "trieu-son-2018")["targets"]
+    assert {t["unit_path"] for t in targets if t["unit"] == "Tân Ninh"} == {"Thanh Hóa/Triệu Sơn/Tân Ninh"}
+    assert len(_rows(run, "units", "list", "--under", "Thanh Hóa", "--edition", "2025.10")) == 166

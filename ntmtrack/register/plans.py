@@ -173,10 +173,10 @@ class UnitView:
                     or self.by_code(node.code)
         else:
             existing = same(tree.children.get(parent, []))
-            if not existing:
-                existing = same(tree.descendants(parent))
+            if not existing:  # a seeded unit is matched only at its own path (unit_trees)
+                existing = [i for i in same(tree.descendants(parent)) if not tree.units[i]["edition"]]
             if not existing and anchor is not None and anchor != parent:
-                existing = same(tree.descendants(anchor))
+                existing = [i for i in same(tree.descendants(anchor)) if not tree.units[i]["edition"]]
                 if len(existing) == 1 and tree.units[existing[0]]["parent_id"] == anchor:
                     self._move(existing[0], parent)
                 else:
@@ -215,7 +215,7 @@ class UnitView:
         unit_id = next(self._new_ids)
         self.tree.units[unit_id] = {"name": name, "kind": node.kind, "parent_id": parent,
                                     "code": node.code, "active_until": None,
-                                    "sort_key": names.sort_key(name)}
+                                    "sort_key": names.sort_key(name), "edition": ""}
         self.tree.children.setdefault(parent, []).append(unit_id)
         for text in [name, *node.aliases]:
             self._names.setdefault(names.fold(names.nfc(text)), set()).add(unit_id)
@@ -265,7 +265,8 @@ class _Binder:
         self.conn, self.doc, self.source = conn, doc, doc.source
         self.view = UnitView(conn)
         self.problems: list[Problem] = []
-        self.scope: set[int] = set()
+        self.scope: set[int] = set()      # the units of the plan's tree and those below them
+        self.declared: set[int] = set()   # the units its tree names
 
     def problem(self, line, col, message: str) -> None:
         self.problems.append(Problem(self.source, line, col, message))
@@ -282,9 +283,13 @@ class _Binder:
             outer = self.view.outermost(found)
             found = [outer] if outer else found
         if len(found) > 1 and self.scope:
-            inside = [u for u in found if u.id in self.scope]
-            if len(inside) == 1:
-                found = inside
+            # The units the tree names first (its Tân Ninh under the district, not the 2025
+            # Tân Ninh below the province it also names), then those below them.
+            for settled in (self.declared, self.scope):
+                inside = [u for u in found if u.id in settled]
+                if len(inside) == 1:
+                    found = inside
+                    break
         if len(found) == 1:
             unit = found[0]
             if not units.active_on(unit.active_until, self.doc.start):
@@ -322,6 +327,7 @@ def bind(conn, doc: PlanDoc) -> tuple[Bound, list[Problem]]:
     if doc.units:
         order, created, tree_problems = b.view.preview(doc.units, doc.source)
         b.problems += tree_problems
+        b.declared.update(order)
         for unit_id in order:
             b.scope.add(unit_id)
             b.scope.update(b.view.descendants(unit_id))
