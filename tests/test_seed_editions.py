@@ -5,12 +5,13 @@ register's file are imported; and every path an ambiguity error suggests resolve
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from conftest import EXAMPLES
 
 from ntmtrack.register.unit_trees import edition_may_match, same_map
-from ntmtrack.register.units import in_edition
+from ntmtrack.register.units import in_edition, spellings
 
 E2025 = "vietnam-provinces 2025.10.1"
 
@@ -102,3 +103,72 @@ def test_a_plan_of_the_old_map_binds_to_its_own_units_after_seeding(run):
     targets = _rows(run, "plan", "show", "trieu-son-2018")["targets"]
     assert {t["unit_path"] for t in targets if t["unit"] == "Tân Ninh"} == {"Thanh Hóa/Triệu Sơn/Tân Ninh"}
     assert len(_rows(run, "units", "list", "--under", "Thanh Hóa", "--edition", "2025.10")) == 166
+
+
+# -- what an ambiguity error suggests resolves when pasted back ---------------------------
+
+def _suggested(message: str) -> list[str]:
+    """The quoted spellings after 'write' in a one-line ambiguity error."""
+    assert len(message.strip().splitlines()) == 1 and "Traceback" not in message
+    return re.findall(r"'([^']+)' \(the ", message.split("; write ", 1)[1])
+
+
+AMBIGUOUS = [
+    ("status", "--under", "{}", "--as-of", "2019-01-01", "-f", "json"),
+    ("units", "list", "--under", "{}", "-f", "json"),
+    ("units", "show", "{}", "-f", "json"),
+    ("record", "met", "{}", "1", "--date", "2018-10-01"),
+]
+
+
+@pytest.mark.parametrize("command", AMBIGUOUS, ids=lambda c: " ".join(c[:2]))
+@pytest.mark.parametrize("text", ["Triệu Sơn", "Thanh Hóa/Triệu Sơn", "Tân Ninh", "An Nông"])
+def test_every_path_an_ambiguity_error_suggests_resolves_when_pasted_back(both_maps, command, text):
+    failed = both_maps(*[a.format(text) for a in command], code=1).stderr
+    assert f"'{text}' is ambiguous" in failed
+    count = int(re.search(r"(\d+) units match", failed).group(1))
+    suggested = _suggested(failed)
+    assert len(suggested) == count >= 2
+    for written in suggested:
+        both_maps(*[a.format(written) for a in command])
+    ids = {json.loads(both_maps("units", "show", w, "-f", "json").stdout)["id"] for w in suggested}
+    assert len(ids) == count
+
+
+def test_triệu_sơn_names_the_district_the_town_and_the_2025_commune_apart(both_maps):
+    failed = both_maps("status", "--under", "Thanh Hóa/Triệu Sơn", code=1).stderr
+    assert _suggested(failed) == ["huyện Triệu Sơn", "xã Triệu Sơn", "thị trấn Triệu Sơn"]
+    kinds = [json.loads(both_maps("units", "show", w, "-f", "json").stdout)["kind"]
+             for w in _suggested(failed)]
+    assert kinds == ["district", "commune", "town"]
+
+
+def test_an_exact_path_names_every_level_from_the_top(ready):
+    ready("units", "add", "Dân Lý", "--kind", "xã", "--parent", "Thanh Hóa")
+    failed = ready("units", "show", "Thanh Hóa/Dân Lý", code=1).stderr
+    assert _suggested(failed) == ["/Thanh Hóa/Dân Lý", "Cụm 4/Dân Lý"]
+    shown = json.loads(ready("units", "show", "/Thanh Hóa/Dân Lý", "-f", "json").stdout)
+    assert shown["path"] == "Thanh Hóa/Dân Lý"
+    assert "no unit named '/Triệu Sơn/Dân Lý'" in ready("units", "show", "/Triệu Sơn/Dân Lý", code=1).stderr
+    shown = json.loads(ready("units", "show", "/thanh hoa/trieu son/cum 4/dan ly", "-f", "json").stdout)
+    assert shown["path"] == "Thanh Hóa/Triệu Sơn/Cụm 4/Dân Lý"
+
+
+def test_did_you_mean_shows_names_and_a_path_where_names_repeat(both_maps):
+    failed = both_maps("units", "show", "Tan Nin", code=1).stderr
+    offered = failed.split("did you mean: ", 1)[1].rstrip("?\n").split(", ")
+    assert offered[:2] == ["xã Tân Ninh", "Cụm 6/Tân Ninh"]  # two Tân Ninh, each named apart
+    assert "Xã Tân Ninh" not in offered  # an alias leads to its unit, not a third entry
+    for written in offered:
+        both_maps("units", "show", written)
+
+
+def test_spellings_go_from_the_name_to_the_exact_path():
+    assert spellings(["Thanh Hóa", "Triệu Sơn", "Cụm 4", "Triệu Sơn"], "town", None) == [
+        "Triệu Sơn", "thị trấn Triệu Sơn", "Cụm 4/Triệu Sơn", "Cụm 4/thị trấn Triệu Sơn",
+        "Triệu Sơn/Cụm 4/Triệu Sơn", "Triệu Sơn/Cụm 4/thị trấn Triệu Sơn",
+        "Thanh Hóa/Triệu Sơn/Cụm 4/Triệu Sơn", "Thanh Hóa/Triệu Sơn/Cụm 4/thị trấn Triệu Sơn",
+        "/Thanh Hóa/Triệu Sơn/Cụm 4/Triệu Sơn", "/Thanh Hóa/Triệu Sơn/Cụm 4/thị trấn Triệu Sơn"]
+    assert spellings(["Thanh Hóa", "Tân Ninh"], "commune", "15718") == [
+        "Tân Ninh", "xã Tân Ninh", "Thanh Hóa/Tân Ninh", "Thanh Hóa/xã Tân Ninh", "15718",
+        "/Thanh Hóa/Tân Ninh", "/Thanh Hóa/xã Tân Ninh"]

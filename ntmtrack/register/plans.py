@@ -83,15 +83,19 @@ class UnitView:
         if not self.overlay:
             return units.find(self.conn, text, kinds)
         text = names.nfc(text)
-        if "/" in text:
-            parts = [p for p in (part.strip() for part in text.split("/")) if p]
-            current = self._candidates(parts[0])
+        split = units.path_parts(text)
+        if split is None:
+            current = self._candidates(text)
+        else:
+            parts, exact = split
+            current = self._candidates(parts[0]) if parts else []
+            if exact:
+                current = [i for i in current if self.tree.units[i]["parent_id"] is None]
             for part in parts[1:]:
                 allowed = set(current)
                 current = [i for i in self._candidates(part)
-                           if any(a in allowed for a in self.tree.ancestors(i))]
-        else:
-            current = self._candidates(text)
+                           if (self.tree.units[i]["parent_id"] in allowed if exact
+                               else any(a in allowed for a in self.tree.ancestors(i)))]
         found = [self.unit(i) for i in sorted(current, key=_id_order)]
         return [u for u in found if u.kind in kinds] if kinds else found
 
@@ -122,15 +126,11 @@ class UnitView:
                 return candidate
         return None
 
-    def problem(self, text: str, found: list[Unit]) -> str:
-        """Why `text` names no single unit (register/units.resolve_problem's words)."""
-        if not self.overlay:
-            message = units.resolve_problem(self.conn, text)
-            return message if isinstance(message, str) else f"'{names.nfc(text)}' is ambiguous"
+    def problem(self, text: str, found: list[Unit], pick) -> str:
+        """Why `text` names no single unit (register/units.resolve_problem's words), each
+        suggestion checked with `pick`, the caller's way of reading a name."""
         if found:
-            listed = "; ".join(f"{self.path(u.id)} ({u.kind})" for u in found[:8])
-            return (f"'{names.nfc(text)}' is ambiguous: {len(found)} units match: {listed}. "
-                    f"Write a path, e.g. '{self.path(found[0].id)}'")
+            return units.ambiguous_message(text, found, lambda u: self.path(u.id), pick)
         message = units.resolve_problem(self.conn, text)
         return message if isinstance(message, str) and message.startswith("no ") \
             else f"no unit named '{names.nfc(text)}'"
@@ -275,7 +275,24 @@ class _Binder:
         self.problems.append(Problem(self.source, line, col, message, warning=True))
 
     def unit(self, ref: Ref, prefer: tuple[str, ...] | None, container: bool = False) -> Unit | None:
-        found = self.view.find(ref.text)
+        found = self._settled(ref.text, prefer, container)
+        if len(found) == 1:
+            unit = found[0]
+            if not units.active_on(unit.active_until, self.doc.start):
+                self.problem(ref.line, ref.col, f"{unit.name} was merged away on "
+                                                f"{unit.active_until}, before the plan starts")
+                return None
+            return unit
+        message = self.view.problem(ref.text, found, lambda t: self._settled(t, prefer, container))
+        if message.startswith("no "):
+            message += "; declare it under 'units:' if it is new"
+        self.problem(ref.line, ref.col, message)
+        return None
+
+    def _settled(self, text: str, prefer: tuple[str, ...] | None, container: bool) -> list[Unit]:
+        """The units `text` names, narrowed by the rules that are not guesses: the preferred
+        kind, the outermost container, the units the plan's own tree names or holds."""
+        found = self.view.find(text)
         if prefer:
             narrowed = [u for u in found if u.kind in prefer]
             found = narrowed or found
@@ -290,18 +307,7 @@ class _Binder:
                 if len(inside) == 1:
                     found = inside
                     break
-        if len(found) == 1:
-            unit = found[0]
-            if not units.active_on(unit.active_until, self.doc.start):
-                self.problem(ref.line, ref.col, f"{unit.name} was merged away on "
-                                                f"{unit.active_until}, before the plan starts")
-                return None
-            return unit
-        message = self.view.problem(ref.text, found)
-        if message.startswith("no "):
-            message += "; declare it under 'units:' if it is new"
-        self.problem(ref.line, ref.col, message)
-        return None
+        return found
 
     def under(self, ref: Ref) -> list[Unit]:
         container = self.unit(ref, None, container=True)
