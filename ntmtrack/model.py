@@ -79,6 +79,7 @@ class Unit:
     code: str | None = None
     path: str = ""
     active_until: str | None = None
+    edition: str = ""   # the official edition the code came from ("": typed or imported)
 
 
 @dataclass(frozen=True)

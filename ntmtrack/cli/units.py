@@ -121,10 +121,14 @@ def units_list(
     under: Annotated[Optional[str], typer.Option("--under", "-u", help="Only units below this one.", autocompletion=complete_unit)] = None,
     kind: KindOption = None,
     include_inactive: Annotated[bool, typer.Option("--inactive", help="Include units merged away.")] = False,
+    edition: Annotated[Optional[str], typer.Option(
+        "--edition", help="Only units whose code came from this official edition "
+                          "(any part of its name: 2025.10, vietnam-provinces).")] = None,
     excel: ExcelOption = False,
     db: DbOption = None, fmt: FormatOption = Format.table, lang: LangOption = None,
 ) -> None:
-    """List units in Vietnamese alphabetical order, optionally below a unit or of one kind.
+    """List units in Vietnamese alphabetical order, optionally below a unit, of one kind or
+    of one official edition.
 
     Example: ntmtrack units list --under "Triệu Sơn" --kind xã
     """
@@ -140,6 +144,8 @@ def units_list(
     for unit_id in ids:
         u = tree.units[unit_id]
         if unit_kind and u["kind"] != unit_kind:
+            continue
+        if edition is not None and not units.in_edition(u["edition"], edition):
             continue
         if u["active_until"] and not include_inactive:
             continue

@@ -106,6 +106,10 @@ KIND_PREFIXES: list[tuple[str, tuple[str, ...]]] = [
     ("p", ("ward",)),
     ("x", ("commune",)),
 ]
+# The word a person writes before a name of each kind, as suggestions write it ("xã Triệu Sơn").
+KIND_WORDS = {"province": "tỉnh", "district": "huyện", "cluster": "cụm", "commune": "xã",
+              "town": "thị trấn", "ward": "phường", "village": "thôn",
+              "household_group": "tổ liên gia"}
 _PREFIX_RE = re.compile(r"^(%s)[ .]+" % "|".join(re.escape(p) for p, _ in KIND_PREFIXES))
 
 

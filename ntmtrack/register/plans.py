@@ -84,15 +84,19 @@ class UnitView:
         if not self.overlay:
             return units.find(self.conn, text, kinds)
         text = names.nfc(text)
-        if "/" in text:
-            parts = [p for p in (part.strip() for part in text.split("/")) if p]
-            current = self._candidates(parts[0])
+        split = units.path_parts(text)
+        if split is None:
+            current = self._candidates(text)
+        else:
+            parts, exact = split
+            current = self._candidates(parts[0]) if parts else []
+            if exact:
+                current = [i for i in current if self.tree.units[i]["parent_id"] is None]
             for part in parts[1:]:
                 allowed = set(current)
                 current = [i for i in self._candidates(part)
-                           if any(a in allowed for a in self.tree.ancestors(i))]
-        else:
-            current = self._candidates(text)
+                           if (self.tree.units[i]["parent_id"] in allowed if exact
+                               else any(a in allowed for a in self.tree.ancestors(i)))]
         found = [self.unit(i) for i in sorted(current, key=_id_order)]
         return [u for u in found if u.kind in kinds] if kinds else found
 
@@ -123,15 +127,11 @@ class UnitView:
                 return candidate
         return None
 
-    def problem(self, text: str, found: list[Unit]) -> str:
-        """Why `text` names no single unit (register/units.resolve_problem's words)."""
-        if not self.overlay:
-            message = units.resolve_problem(self.conn, text)
-            return message if isinstance(message, str) else f"'{names.nfc(text)}' is ambiguous"
+    def problem(self, text: str, found: list[Unit], pick) -> str:
+        """Why `text` names no single unit (register/units.resolve_problem's words), each
+        suggestion checked with `pick`, the caller's way of reading a name."""
         if found:
-            listed = "; ".join(f"{self.path(u.id)} ({u.kind})" for u in found[:8])
-            return (f"'{names.nfc(text)}' is ambiguous: {len(found)} units match: {listed}. "
-                    f"Write a path, e.g. '{self.path(found[0].id)}'")
+            return units.ambiguous_message(text, found, lambda u: self.path(u.id), pick)
         message = units.resolve_problem(self.conn, text)
         return message if isinstance(message, str) and message.startswith("no ") \
             else f"no unit named '{names.nfc(text)}'"
@@ -174,10 +174,10 @@ class UnitView:
                     or self.by_code(node.code)
         else:
             existing = same(tree.children.get(parent, []))
-            if not existing:
-                existing = same(tree.descendants(parent))
+            if not existing:  # a seeded unit is matched only at its own path (unit_trees)
+                existing = [i for i in same(tree.descendants(parent)) if not tree.units[i]["edition"]]
             if not existing and anchor is not None and anchor != parent:
-                existing = same(tree.descendants(anchor))
+                existing = [i for i in same(tree.descendants(anchor)) if not tree.units[i]["edition"]]
                 if len(existing) == 1 and tree.units[existing[0]]["parent_id"] == anchor:
                     self._move(existing[0], parent)
                 else:
@@ -216,7 +216,7 @@ class UnitView:
         unit_id = next(self._new_ids)
         self.tree.units[unit_id] = {"name": name, "kind": node.kind, "parent_id": parent,
                                     "code": node.code, "active_until": None,
-                                    "sort_key": names.sort_key(name)}
+                                    "sort_key": names.sort_key(name), "edition": ""}
         self.tree.children.setdefault(parent, []).append(unit_id)
         for text in [name, *node.aliases]:
             self._names.setdefault(names.fold(names.nfc(text)), set()).add(unit_id)
@@ -267,7 +267,8 @@ class _Binder:
         self.conn, self.doc, self.source = conn, doc, doc.source
         self.view = UnitView(conn)
         self.problems: list[Problem] = []
-        self.scope: set[int] = set()
+        self.scope: set[int] = set()      # the units of the plan's tree and those below them
+        self.declared: set[int] = set()   # the units its tree names
 
     def problem(self, line, col, message: str) -> None:
         self.problems.append(Problem(self.source, line, col, message))
@@ -276,17 +277,7 @@ class _Binder:
         self.problems.append(Problem(self.source, line, col, message, warning=True))
 
     def unit(self, ref: Ref, prefer: tuple[str, ...] | None, container: bool = False) -> Unit | None:
-        found = self.view.find(ref.text)
-        if prefer:
-            narrowed = [u for u in found if u.kind in prefer]
-            found = narrowed or found
-        if container and len(found) > 1:
-            outer = self.view.outermost(found)
-            found = [outer] if outer else found
-        if len(found) > 1 and self.scope:
-            inside = [u for u in found if u.id in self.scope]
-            if len(inside) == 1:
-                found = inside
+        found = self._settled(ref.text, prefer, container)
         if len(found) == 1:
             unit = found[0]
             if not units.active_on(unit.active_until, self.doc.start):
@@ -294,11 +285,31 @@ class _Binder:
                                                 f"{unit.active_until}, before the plan starts")
                 return None
             return unit
-        message = self.view.problem(ref.text, found)
+        message = self.view.problem(ref.text, found, lambda t: self._settled(t, prefer, container))
         if message.startswith("no "):
             message += "; declare it under 'units:' if it is new"
         self.problem(ref.line, ref.col, message)
         return None
+
+    def _settled(self, text: str, prefer: tuple[str, ...] | None, container: bool) -> list[Unit]:
+        """The units `text` names, narrowed by the rules that are not guesses: the preferred
+        kind, the outermost container, the units the plan's own tree names or holds."""
+        found = self.view.find(text)
+        if prefer:
+            narrowed = [u for u in found if u.kind in prefer]
+            found = narrowed or found
+        if container and len(found) > 1:
+            outer = self.view.outermost(found)
+            found = [outer] if outer else found
+        if len(found) > 1 and self.scope:
+            # The units the tree names first (its Tân Ninh under the district, not the 2025
+            # Tân Ninh below the province it also names), then those below them.
+            for settled in (self.declared, self.scope):
+                inside = [u for u in found if u.id in settled]
+                if len(inside) == 1:
+                    found = inside
+                    break
+        return found
 
     def under(self, ref: Ref) -> list[Unit]:
         container = self.unit(ref, None, container=True)
@@ -324,6 +335,7 @@ def bind(conn, doc: PlanDoc) -> tuple[Bound, list[Problem]]:
     if doc.units:
         order, created, tree_problems = b.view.preview(doc.units, doc.source)
         b.problems += tree_problems
+        b.declared.update(order)
         for unit_id in order:
             b.scope.add(unit_id)
             b.scope.update(b.view.descendants(unit_id))

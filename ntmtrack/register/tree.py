@@ -23,10 +23,10 @@ class Tree:
         tree down to communes (criteria reports: villages are most of a national tree)."""
         units: dict[int, dict] = {}
         children: dict[int | None, list[int]] = {}
-        for unit_id, name, kind, parent_id, code, active_until, key in db.all_units(
+        for unit_id, name, kind, parent_id, code, active_until, key, edition in db.all_units(
                 conn, under, () if villages else BELOW_COMMUNE_KINDS):
             units[unit_id] = {"name": name, "kind": kind, "parent_id": parent_id, "code": code,
-                              "active_until": active_until, "sort_key": key}
+                              "active_until": active_until, "sort_key": key, "edition": edition}
             children.setdefault(parent_id, []).append(unit_id)
         return cls(units, children)
 

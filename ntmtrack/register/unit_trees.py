@@ -19,6 +19,30 @@ from ..store import units as db
 from ..store import write_transaction
 from .units import check_labels, check_name, lookalike_message, resolve_problem
 
+# -- editions ------------------------------------------------------------------------------
+# A seed is one official edition's tree (vietnam-provinces 2025.10: province → commune). Its
+# units sit where that edition puts them, so they are matched only at their own path, never
+# by the rules that let a hand-written file skip or add levels; and a seeded node matches no
+# unit of another edition's map — Tân Ninh under the 2018 district is not the 2025 Tân Ninh.
+
+def edition_may_match(unit_edition: str, edition: str) -> bool:
+    """Whether a unit's code, from `unit_edition`, may be the same code as one of `edition`:
+    always for a code typed without an edition (either side), else only within one edition."""
+    return not edition or not unit_edition or unit_edition == edition
+
+
+def same_map(unit_edition: str, unit_code: str | None, edition: str, code: str | None) -> bool:
+    """Whether a unit may be the node of an import at the same name and place. A node of an
+    official edition matches a unit with no code, or one whose code comes from that edition
+    (or was typed), or one holding the very same code; a unit of another edition with another
+    code is another map's unit. Nodes without an edition (files, plans) match as before."""
+    if not edition:
+        return True
+    if not unit_code:
+        return True
+    return edition_may_match(unit_edition, edition) or unit_code == code
+
+
 # -- trees ---------------------------------------------------------------------------------
 # An import is planned, reading only, then applied: the plan holds the register's units it
 # touches in memory (each subtree read in one query) with those it will create, so matching a
@@ -41,11 +65,12 @@ class _U:
     """A unit as an import sees it: one of the register's (id > 0) or one it will create
     (id < 0 until written)."""
 
-    __slots__ = ("id", "name", "kind", "code", "parent", "parent_id", "folded", "aliases",
-                 "children", "index", "keys", "size", "complete")
+    __slots__ = ("id", "name", "kind", "code", "edition", "parent", "parent_id", "folded",
+                 "aliases", "children", "index", "keys", "size", "complete")
 
-    def __init__(self, unit_id, name, kind, code, parent_id):
+    def __init__(self, unit_id, name, kind, code, parent_id, edition=""):
         self.id, self.name, self.kind, self.code = unit_id, name, kind, code
+        self.edition = edition              # the official edition its code came from, or ""
         self.parent: _U | None = None       # the unit above, once it is read
         self.parent_id = parent_id          # the register's, for a unit whose parent is unread
         self.folded = names.fold(name)
@@ -87,7 +112,8 @@ class _Planner:
     def obj(self, unit: Unit) -> _U:
         u = self.by_id.get(unit.id)
         if u is None:
-            u = self.by_id[unit.id] = _U(unit.id, unit.name, unit.kind, unit.code, unit.parent_id)
+            u = self.by_id[unit.id] = _U(unit.id, unit.name, unit.kind, unit.code, unit.parent_id,
+                                         unit.edition)
             u.parent = self.by_id.get(unit.parent_id) if unit.parent_id else None
             self._folded(u, u.folded)
         return u
@@ -104,10 +130,10 @@ class _Planner:
         if root.complete or root is self.top:
             return
         loaded, fresh, register_parent = [], set(), {}
-        for unit_id, name, kind, parent_id, code in db.subtree(self.conn, root.id):
+        for unit_id, name, kind, parent_id, code, edition in db.subtree(self.conn, root.id):
             u = self.by_id.get(unit_id)
             if u is None:
-                u = self.by_id[unit_id] = _U(unit_id, name, kind, code, parent_id)
+                u = self.by_id[unit_id] = _U(unit_id, name, kind, code, parent_id, edition)
                 self._folded(u, u.folded)
             loaded.append(u)
             register_parent[u] = parent_id
@@ -201,8 +227,12 @@ class _Planner:
     def _union(self, units: list[Unit], planned) -> list[_U]:
         return list(dict.fromkeys([self.obj(u) for u in units] + list(planned)))
 
-    def by_code(self, code: str) -> list[_U]:
-        return self._union(db.by_code(self.conn, code), self.codes.get(code, ()))
+    def by_code(self, code: str, edition: str = "") -> list[_U]:
+        """Units holding `code`; for a code of an official `edition`, only those whose code
+        may be the same (that edition's, or one typed without an edition): the same number
+        names other units in other editions."""
+        found = self._union(db.by_code(self.conn, code), self.codes.get(code, ()))
+        return [u for u in found if edition_may_match(u.edition, edition)]
 
     def find(self, name: str, kind: str) -> list[_U]:
         """register/units.find's rules for a name, over the register and the plan."""
@@ -265,7 +295,7 @@ class _Planner:
             up = up.parent
 
     def create(self, name: str, node: Node, parent: _U | None) -> _U:
-        u = _U(next(self._new_ids), name, node.kind, node.code, None)
+        u = _U(next(self._new_ids), name, node.kind, node.code, None, node.edition if node.code else "")
         u.aliases, u.children, u.complete = {names.fold(names.nfc(a)) for a in node.aliases}, {}, True
         for folded in {u.folded, *u.aliases}:
             self._folded(u, folded)
@@ -278,8 +308,8 @@ class _Planner:
         self._detach(u)
         self._attach(u, parent)
 
-    def set_code(self, u: _U, code: str) -> None:
-        u.code = code
+    def set_code(self, u: _U, code: str, edition: str) -> None:
+        u.code, u.edition = code, edition
         self.codes.setdefault(code, []).append(u)
 
     def add_alias(self, u: _U, alias: str) -> bool:
@@ -320,17 +350,18 @@ class _Planner:
         if parent is None:
             existing = self.find(name, node.kind)
             if node.code:
-                existing = [u for u in existing if u.code in (None, node.code)] or self.by_code(node.code)
+                existing = ([u for u in existing if u.code in (None, node.code)]
+                            or self.by_code(node.code, node.edition))
         else:
             existing = self.named_children(parent, folded, node.kind)
-            if not existing:
+            if not existing and not node.edition:
                 # The register may hold levels the file skips (a cluster between district and
                 # commune): the same name and kind further down is the same unit.
-                existing = self.named_below(parent, folded, node.kind)
-            if not existing and anchor is not None and anchor is not parent:
+                existing = [u for u in self.named_below(parent, folded, node.kind) if not u.edition]
+            if not existing and not node.edition and anchor is not None and anchor is not parent:
                 # The file adds a level the register lacks (clusters in a district whose
                 # communes were registered directly under it): same unit, moved into the level.
-                existing = self.named_below(anchor, folded, node.kind)
+                existing = [u for u in self.named_below(anchor, folded, node.kind) if not u.edition]
                 if len(existing) == 1 and existing[0].parent is anchor:
                     other = self.lookalike(parent, existing[0].name, node.kind, exclude=existing[0])
                     if other is not None:
@@ -345,6 +376,7 @@ class _Planner:
                 # Bình Đông and Bình Đồng fold alike but are two names: with codes that differ,
                 # two communes. The same spelling with another code is a conflict, reported below.
                 existing = [u for u in existing if u.code in (None, node.code) or u.name == name]
+        existing = [u for u in existing if same_map(u.edition, u.code, node.edition, node.code)]
         if len(existing) > 1:
             listed = "; ".join(self.describe(u) for u in existing[:5])
             problem(f"'{name}' matches {len(existing)} units ({listed}); nest it under its parent")
@@ -356,20 +388,21 @@ class _Planner:
                 problem(f"'{name}' already has code {unit.code}, not {node.code}")
                 return
             if node.code and not unit.code:
-                taken = [u for u in self.by_code(node.code) if u is not unit]
+                taken = [u for u in self.by_code(node.code, node.edition) if u is not unit]
                 if taken:
                     problem(f"code {node.code} already belongs to {self.describe(taken[0])}")
                     return
-                self.set_code(unit, node.code)
-                plan.ops.append(("code", unit, node.code))
+                self.set_code(unit, node.code, node.edition)
+                plan.ops.append(("code", unit, node.code, node.edition))
                 plan.changed.append(f"{name}: code {node.code}")
             for alias in node.aliases:
                 if self.add_alias(unit, names.nfc(alias)):
                     plan.ops.append(("alias", unit, names.nfc(alias)))
                     plan.changed.append(f"{name}: alias {alias}")
         else:
-            if node.code and self.by_code(node.code):
-                problem(f"code {node.code} already belongs to {self.describe(self.by_code(node.code)[0])}")
+            taken = self.by_code(node.code, node.edition) if node.code else []
+            if taken:
+                problem(f"code {node.code} already belongs to {self.describe(taken[0])}")
                 return
             other = self.lookalike(parent, name, node.kind)
             if other is not None:
@@ -403,7 +436,7 @@ def apply_plan(conn, plan: TreePlan) -> TreeResult:
                 db.add_alias(conn, u.id, names.nfc(alias))
             plan.planner.by_id[u.id] = u
         elif what == "code":
-            db.set_code(conn, u.id, op[2])
+            db.set_code(conn, u.id, op[2], op[3])
         elif what == "alias":
             db.add_alias(conn, u.id, op[2])
         elif what == "move":

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import sqlite3
 import unicodedata
+from collections.abc import Callable
 from datetime import date
 
 from ..model import NtmError, Unit
@@ -22,16 +23,19 @@ def active_on(active_until: str | None, day: date) -> bool:
     return not active_until or active_until > day.isoformat()
 
 
+def in_edition(unit_edition: str, text: str) -> bool:
+    """Whether a unit's code came from the official edition `text` names: any part of the
+    edition's name, accents and case aside ("2025.10" names "vietnam-provinces 2025.10.1").
+    A unit without an edition (a code typed or imported from a file) is in none."""
+    return bool(unit_edition) and names.fold(text.strip()) in names.fold(unit_edition)
+
+
 def path_of(conn: sqlite3.Connection, unit: Unit) -> str:
     return "/".join([u.name for u in db.ancestors(conn, unit.id)] + [unit.name])
 
 
 def parent_name(conn: sqlite3.Connection, unit: Unit) -> str:
     return db.get(conn, unit.parent_id).name if unit.parent_id else ""
-
-
-def _describe(conn: sqlite3.Connection, unit: Unit) -> str:
-    return f"{path_of(conn, unit)} ({unit.kind})"
 
 
 def _candidates(conn: sqlite3.Connection, text: str, kinds: tuple[str, ...] | None) -> list[Unit]:
@@ -49,36 +53,125 @@ def _candidates(conn: sqlite3.Connection, text: str, kinds: tuple[str, ...] | No
     return found
 
 
+def path_parts(text: str) -> tuple[list[str], bool] | None:
+    """A path's parts and whether it is exact (written from the top with every level: it
+    starts with '/'); None for a text without '/'."""
+    if "/" not in text:
+        return None
+    parts = [p for p in (part.strip() for part in text.split("/")) if p]
+    return parts, text.lstrip().startswith("/")
+
+
 def find(conn: sqlite3.Connection, text: str, kinds: tuple[str, ...] | None = None) -> list[Unit]:
     """Every unit `text` names: a code, a name or alias (any case, accents, NFC/NFD, kind
-    prefix), or a path `District/Commune` whose parts may skip levels."""
+    prefix), a path `District/Commune` whose parts may skip levels, or an exact path
+    `/Province/Commune` that names every level from the top."""
     text = names.nfc(text)
-    if "/" in text:
-        parts = [p for p in (part.strip() for part in text.split("/")) if p]
-        current = _candidates(conn, parts[0], None)
-        for part in parts[1:]:
-            allowed = {u.id for u in current}
-            current = [
-                u for u in _candidates(conn, part, None)
-                if any(a.id in allowed for a in db.ancestors(conn, u.id))
-            ]
-        if kinds:
-            current = [u for u in current if u.kind in kinds]
-        return current
-    return _candidates(conn, text, kinds)
+    split = path_parts(text)
+    if split is None:
+        return _candidates(conn, text, kinds)
+    parts, exact = split
+    if not parts:
+        return []
+    current = _candidates(conn, parts[0], None)
+    if exact:
+        current = [u for u in current if u.parent_id is None]
+    for part in parts[1:]:
+        allowed = {u.id for u in current}
+        if exact:
+            current = [u for u in _candidates(conn, part, None) if u.parent_id in allowed]
+        else:
+            current = [u for u in _candidates(conn, part, None)
+                       if any(a.id in allowed for a in db.ancestors(conn, u.id))]
+    if kinds:
+        current = [u for u in current if u.kind in kinds]
+    return current
 
 
-def suggestions(conn: sqlite3.Connection, text: str, limit: int = 5) -> list[str]:
-    pool = db.all_folded_names(conn)
-    by_folded: dict[str, str] = {}
-    for folded, display in pool:
-        by_folded.setdefault(folded, display)
+# -- what to write instead: spellings that name one unit -------------------------------------
+
+def spellings(path: list[str], kind: str, code: str | None) -> list[str]:
+    """Ways to write the unit at `path` (its names from the top), shortest first: its name,
+    then ever longer paths ending in it, each also with its kind word on the last part
+    ("xã Triệu Sơn"); its code; then the exact path from the top ("/Thanh Hóa/Tân Ninh")."""
+    word = names.KIND_WORDS.get(kind)
+    out = []
+    for k in range(1, len(path) + 1):
+        tail = path[-k:]
+        out.append("/".join(tail))
+        if word:
+            out.append("/".join(tail[:-1] + [f"{word} {tail[-1]}"]))
+    if code:
+        out.append(code)
+    out.append("/" + "/".join(path))
+    if word:
+        out.append("/" + "/".join(path[:-1] + [f"{word} {path[-1]}"]))
+    return list(dict.fromkeys(out))
+
+
+def spelling(unit: Unit, path: str, pick: Callable[[str], list[Unit]]) -> str | None:
+    """The first of the unit's `spellings` that names it alone where `pick` reads names (the
+    caller's own rules: kinds, containers, preferred kinds): pasted back, it resolves."""
+    for text in spellings(path.split("/"), unit.kind, unit.code):
+        found = pick(text)
+        if len(found) == 1 and found[0].id == unit.id:
+            return text
+    return None
+
+
+def _by_path(found: list[Unit], path: Callable[[Unit], str]) -> list[Unit]:
+    rank = {kind: i for i, kind in enumerate(names.KIND_WORDS)}
+    return sorted(found, key=lambda u: (names.sort_key(path(u)), rank.get(u.kind, len(rank)), u.code or ""))
+
+
+def ambiguous_message(text: str, found: list[Unit], path: Callable[[Unit], str],
+                      pick: Callable[[str], list[Unit]]) -> str:
+    """'X' is ambiguous, with for each unit what to write to name it alone (checked with
+    `pick`), its kind and where it is; in the order of their paths, whatever their ids."""
+    found = _by_path(found, path)
+    choices = []
+    for u in found[:8]:
+        above = path(u).rpartition("/")[0]
+        written = spelling(u, path(u), pick)
+        # where it is, said by the path above it (its own path is what was ambiguous), and
+        # its name when what to write does not show it (a code)
+        named = "" if written and u.name in written else f" {u.name}"
+        where = (f"the {u.kind}{named}" + (f" in {above}" if above else "")
+                 + (f", code {u.code}" if u.code else ""))
+        choices.append(f"'{written}' ({where})" if written else f"{path(u)} ({where})")
+    if len(found) > len(choices):
+        listed = ", ".join(choices) + f", … ({len(found) - len(choices)} more)"
+    elif len(choices) > 1:
+        listed = ", ".join(choices[:-1]) + " or " + choices[-1]
+    else:
+        listed = choices[0]
+    return f"'{names.nfc(text)}' is ambiguous: {len(found)} units match; write {listed}"
+
+
+def suggestions(conn: sqlite3.Connection, text: str, limit: int = 5,
+                pick: Callable[[str], list[Unit]] | None = None) -> list[str]:
+    """Units named close to `text` ("did you mean"), each as its name — or, where units share
+    that name, as what names it alone (`spelling`, with `pick`'s rules): pasted back, each
+    resolves."""
+    pick = pick or (lambda t: find(conn, t))
+    pool = {folded for folded, _ in db.all_folded_names(conn)}
     query = names.fold(text.split("/")[-1])
     split = names.split_kind_prefix(query)
-    close = difflib.get_close_matches(query, by_folded.keys(), n=limit, cutoff=0.6)
+    close = difflib.get_close_matches(query, pool, n=limit, cutoff=0.6)
     if split and not close:
-        close = difflib.get_close_matches(split[0], by_folded.keys(), n=limit, cutoff=0.6)
-    return [by_folded[f] for f in close]
+        close = difflib.get_close_matches(split[0], pool, n=limit, cutoff=0.6)
+    found: dict[int, Unit] = {}
+    for folded in close:  # an alias ("Xã Tân Ninh") leads to its unit, shown by its name
+        for u in _by_path(db.by_folded(conn, folded), lambda u: path_of(conn, u)):
+            found.setdefault(u.id, u)
+    out: list[str] = []
+    for u in found.values():
+        written = u.name if [x.id for x in pick(u.name)] == [u.id] else spelling(u, path_of(conn, u), pick)
+        if written and written not in out:
+            out.append(written)
+        if len(out) == limit:
+            break
+    return out
 
 
 def resolve(conn: sqlite3.Connection, text: str, kinds: tuple[str, ...] | None = None,
@@ -103,26 +196,33 @@ def resolve_problem(conn, text: str, kinds=None, container: bool = False,
     preferred kind (criteria belong to communes: "Triệu Sơn" there is the thị trấn)."""
     if not names.nfc(text):
         return "a unit name is required"
-    found = find(conn, text, kinds)
+
+    def pick(written: str) -> list[Unit]:
+        return _settle(conn, find(conn, written, kinds), container, prefer)
+
+    found = pick(text)
     if len(found) == 1:
         return found[0]
-    if prefer and len(found) > 1:
-        preferred = [u for u in found if u.kind in prefer]
-        if len(preferred) == 1:
-            return preferred[0]
-    if container and len(found) > 1:
-        outer = outermost(conn, found)
-        if outer is not None:
-            return outer
     if found:
-        listed = "; ".join(_describe(conn, u) for u in sorted(found, key=lambda u: u.id)[:8])
-        example = path_of(conn, found[0])
-        return (f"'{names.nfc(text)}' is ambiguous: {len(found)} units match: {listed}. "
-                f"Write a path, e.g. '{example}'")
-    close = suggestions(conn, text)
+        return ambiguous_message(text, found, lambda u: path_of(conn, u), pick)
+    close = suggestions(conn, text, pick=pick)
     hint = f"; did you mean: {', '.join(close)}?" if close else ""
     what = " or ".join(kinds) if kinds else "unit"
     return f"no {what} named '{names.nfc(text)}'{hint}"
+
+
+def _settle(conn, found: list[Unit], container: bool, prefer: tuple[str, ...] | None) -> list[Unit]:
+    """`found` narrowed by resolve's two rules that are not guesses: the one unit of a
+    preferred kind, and for a container the one unit holding all the others."""
+    if prefer and len(found) > 1:
+        preferred = [u for u in found if u.kind in prefer]
+        if len(preferred) == 1:
+            return preferred
+    if container and len(found) > 1:
+        outer = outermost(conn, found)
+        if outer is not None:
+            return [outer]
+    return found
 
 
 def outermost(conn, found: list[Unit]) -> Unit | None:

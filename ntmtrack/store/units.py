@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from ..model import Unit
 from ..read.names import fold, sort_key
 
-_COLUMNS = "u.id, u.name, u.kind, u.parent_id, u.code, u.active_until"
+_COLUMNS = "u.id, u.name, u.kind, u.parent_id, u.code, u.active_until, u.code_edition"
 
 
 def _now() -> str:
@@ -18,7 +18,7 @@ def _now() -> str:
 
 def _unit(row) -> Unit:
     return Unit(id=row[0], name=row[1], kind=row[2], parent_id=row[3], code=row[4],
-                active_until=row[5])
+                active_until=row[5], edition=row[6])
 
 
 def insert(conn: sqlite3.Connection, name: str, kind: str, parent_id: int | None,
@@ -95,9 +95,11 @@ _SUBTREE = """WITH RECURSIVE down(id) AS (
 
 
 def subtree(conn: sqlite3.Connection, unit_id: int) -> list[tuple]:
-    """(id, name, kind, parent_id, code) of the unit and every unit below it, in one query."""
+    """(id, name, kind, parent_id, code, code_edition) of the unit and every unit below it, in
+    one query."""
     return conn.execute(
-        f"{_SUBTREE} SELECT u.id, u.name, u.kind, u.parent_id, u.code FROM down JOIN unit u ON u.id = down.id",
+        f"{_SUBTREE} SELECT u.id, u.name, u.kind, u.parent_id, u.code, u.code_edition"
+        " FROM down JOIN unit u ON u.id = down.id",
         [unit_id]).fetchall()
 
 
@@ -143,10 +145,10 @@ def children_names(conn: sqlite3.Connection, unit_id: int) -> list[str]:
 
 def all_units(conn: sqlite3.Connection, under: int | None = None,
               leave_out: tuple[str, ...] = ()) -> list[tuple]:
-    """(id, name, kind, parent_id, code, active_until, sort_key) for every unit, or for the
+    """(id, name, kind, parent_id, code, active_until, sort_key, code_edition) for every unit, or for the
     units below `under` with `under` and its ancestors (enough to name paths); without the
     kinds in `leave_out`."""
-    columns = "id, name, kind, parent_id, code, active_until, sort_key"
+    columns = "id, name, kind, parent_id, code, active_until, sort_key, code_edition"
     if under is None:
         return conn.execute(f"SELECT {columns} FROM unit WHERE kind NOT IN (SELECT value FROM json_each(?))",
                             [json.dumps(list(leave_out))]).fetchall()
@@ -243,7 +245,7 @@ def names_starting(conn: sqlite3.Connection, folded_prefix: str, limit: int = 50
 def top_units(conn: sqlite3.Connection) -> list[Unit]:
     """Units with no parent (a province's register: the province), active ones first."""
     return [_unit(r) for r in conn.execute(
-        "SELECT id, name, kind, parent_id, code, active_until FROM unit WHERE parent_id IS NULL"
+        "SELECT id, name, kind, parent_id, code, active_until, code_edition FROM unit WHERE parent_id IS NULL"
         " ORDER BY active_until IS NOT NULL, sort_key")]
 
 
