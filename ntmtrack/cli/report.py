@@ -13,6 +13,7 @@ import typer
 
 from ..model import DEFAULT_THRESHOLD
 from ..output.labels import projection_label, reason_text, state_label
+from ..output.formats import counted
 from ..output.render import MACHINE, Column, as_mapping, format_number, json_safe, number_ranges, write
 from ._common import (
     AsOfOption,
@@ -297,7 +298,7 @@ def laggards_command(
                       Column("why", words="reason"), Column("deadline", kind="date"),
                       Column("days_left", kind="int")], fmt, language,
               styles=[{"overdue": "red", "behind": "yellow"}.get(r.reason) for r in rows],
-              footer=[tr(language, f"{units} units behind ({len(rows)} targets or reports) as of {day.isoformat()}",
+              footer=[tr(language, f"{counted(units, 'unit', 'units')} behind ({counted(len(rows), 'target or report', 'targets or reports')}) as of {day.isoformat()}",
                          f"{units} đơn vị chậm tiến độ ({len(rows)} chỉ tiêu hoặc báo cáo) đến {day.strftime('%d/%m/%Y')}")])
     if fail_on_any and rows:
         raise typer.Exit(3)

@@ -10,6 +10,11 @@ from .formats import format_date, format_number, format_share, number_ranges, vi
 from .labels import reason_text, tr
 
 
+def _before(value, lang: str) -> str:
+    """An indicator's value before the period; a unit with none shows a dash, not 0."""
+    return "—" if value is None else format_number(value, lang)
+
+
 def as_text(d: dict, lang: str, markdown: bool = False) -> str:
     def h(text: str) -> str:
         return f"\n## {text}\n" if markdown else f"\n{text.upper() if lang == 'en' else text}\n" + "-" * min(len(text), 78)
@@ -35,7 +40,7 @@ def as_text(d: dict, lang: str, markdown: bool = False) -> str:
         (tr(lang, "Criteria lost", "Tiêu chí bị mất"),
          [f"{x['unit']}: {number_ranges(x['criteria'])}" for x in d["newly_lost"]]),
         (tr(lang, "Indicator changes", "Thay đổi chỉ tiêu"),
-         [f"{x['unit']} {x['indicator']}: {format_number(x['from'], lang)} → "
+         [f"{x['unit']} {x['indicator']}: {_before(x['from'], lang)} → "
           f"{format_number(x['to'], lang)}" for x in d["indicator_gains"]]),
         (tr(lang, "Recognition decisions", "Quyết định công nhận"),
          [f"{x['unit']}: {x['decision']} ({format_date(x['date'], lang)})" for x in d["recognitions"]]),

@@ -69,16 +69,28 @@ def find(conn: sqlite3.Connection, text: str, kinds: tuple[str, ...] | None = No
 
 
 def suggestions(conn: sqlite3.Connection, text: str, limit: int = 5) -> list[str]:
-    pool = db.all_folded_names(conn)
-    by_folded: dict[str, str] = {}
-    for folded, display in pool:
-        by_folded.setdefault(folded, display)
+    """The units whose name or alias is close to `text`, shown by their names (an alias that
+    matched shows the unit's name), with the path where two units share a name."""
+    by_folded: dict[str, list[tuple[int, str]]] = {}
+    for folded, unit_id, name in db.folded_names_of_units(conn):
+        by_folded.setdefault(folded, []).append((unit_id, name))
     query = names.fold(text.split("/")[-1])
     split = names.split_kind_prefix(query)
     close = difflib.get_close_matches(query, by_folded.keys(), n=limit, cutoff=0.6)
     if split and not close:
         close = difflib.get_close_matches(split[0], by_folded.keys(), n=limit, cutoff=0.6)
-    return [by_folded[f] for f in close]
+    found: dict[int, str] = {}
+    for folded in close:
+        for unit_id, name in sorted(by_folded[folded]):
+            found.setdefault(unit_id, name)
+    shared = {names.fold(n) for n in found.values()}
+    shared = {f for f in shared if len(db.by_folded(conn, f)) > 1}
+    shown = []
+    for unit_id, name in list(found.items())[:limit]:
+        text = path_of(conn, db.get(conn, unit_id)) if names.fold(name) in shared else name
+        if text not in shown:
+            shown.append(text)
+    return shown
 
 
 def resolve(conn: sqlite3.Connection, text: str, kinds: tuple[str, ...] | None = None,
