@@ -64,6 +64,15 @@ def find(conn: sqlite3.Connection, text: str, kinds: tuple[str, ...] | None = No
             ]
         if kinds:
             current = [u for u in current if u.kind in kinds]
+        if len(current) > 1:
+            # Levels may be skipped in a path, but a path written in full (as `history` and
+            # the workbook write unit_path) names its unit: Thanh Hóa/Triệu Sơn is the
+            # district, not also the town Thanh Hóa/Triệu Sơn/Cụm 4/Triệu Sơn.
+            written = [names.fold(p) for p in parts]
+            exact = [u for u in current
+                     if [names.fold(p) for p in path_of(conn, u).split("/")] == written]
+            if len(exact) == 1:
+                return exact
         return current
     return _candidates(conn, text, kinds)
 
