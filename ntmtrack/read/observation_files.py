@@ -142,8 +142,17 @@ def from_export(row: dict) -> dict | None:
 
 def _same(value, current) -> bool:
     """A template's value left as the current one (a number equal, or the same words)."""
-    if isinstance(value, (int, float)) and isinstance(current, (int, float)):
-        return abs(value - current) < 1e-9
+    from .numbers import parse_amount
+
+    numbers = []
+    for v in (value, current):
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            numbers.append(float(v))
+        else:
+            parsed = parse_amount(str(v))
+            numbers.append(parsed[0] if isinstance(parsed, tuple) and not parsed[1] else None)
+    if None not in numbers:
+        return abs(numbers[0] - numbers[1]) < 1e-9
     return fold(str(value)).strip() == fold(str(current)).strip()
 
 
