@@ -81,3 +81,22 @@ def test_laggards_footer_counts_in_the_singular(ready):
     ready("plan", "import", EXAMPLES / "trieu-son-2018.yaml")
     result = ready("laggards", "--plan", "trieu-son-2018", "--under", "Dân Lực", "--as-of", "02/11/2018")
     assert "1 unit behind" in result.stdout
+
+
+def test_demo_hint_names_the_executable_as_invoked(run, tmp_path, monkeypatch):
+    monkeypatch.setattr("sys.argv", [".venv/bin/ntmtrack", "demo"])
+    err = run("demo", "--path", tmp_path / "demo.db").stderr
+    assert "Try: .venv/bin/ntmtrack status --db" in err and "\n     .venv/bin/ntmtrack progress" in err
+
+
+def test_laggards_text_is_a_mail_body(ready):
+    ready("plan", "import", EXAMPLES / "trieu-son-2018.yaml")
+    text = ready("laggards", "--plan", "trieu-son-2018", "--as-of", "02/11/2018", "-f", "text").stdout
+    lines = text.splitlines()
+    assert lines[0] == "NTM: 8 units behind as of 2018-11-02"
+    assert all(len(x) <= 80 for x in lines)
+    assert "ho-so-tieu-chi" not in text and "Hồ sơ tiêu chí hoàn thiện: behind, 0 against 17.4" in text
+    entries = [x for x in lines if x.startswith("- ")]
+    assert len(entries) == 8 and entries[0].startswith("- Dân Lực: ")
+    vi = ready("laggards", "--plan", "trieu-son-2018", "--as-of", "02/11/2018", "-f", "text", "--lang", "vi").stdout
+    assert vi.startswith("NTM: 8 đơn vị chậm tiến độ đến ngày 02/11/2018") and "17,4" in vi

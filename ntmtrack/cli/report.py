@@ -285,8 +285,13 @@ def laggards_command(
         scope = build_scope(reg.conn, as_of=as_of, under=under, plan=plan, threshold=threshold,
                             lang=language)
         rows = rules.laggards(reg.conn, scope)
+        names = _indicator_names(reg.conn, rows) if fmt == Format.text else {}
     day = scope.as_of
-    if fmt in MACHINE:
+    if fmt == Format.text:
+        from ..output.summary import laggards_text
+
+        sys.stdout.write(laggards_text(rows, language, day, names))
+    elif fmt in MACHINE:
         write([laggard_dict(r) for r in rows],
               [Column(k, k, k, "list" if k == "target" else "text") for k in LAGGARD_KEYS], fmt, language,
               excel=excel)
@@ -302,6 +307,14 @@ def laggards_command(
                          f"{units} đơn vị chậm tiến độ ({len(rows)} chỉ tiêu hoặc báo cáo) đến {day.strftime('%d/%m/%Y')}")])
     if fail_on_any and rows:
         raise typer.Exit(3)
+
+
+def _indicator_names(conn, rows) -> dict[str, str]:
+    """{indicator code: its name} for the laggards' indicator targets (a mail shows names)."""
+    from ..store import plans as store_plans
+
+    codes = {r.target for r in rows if isinstance(r.target, str)}
+    return {c: d["name"] for c in codes if (d := store_plans.indicator(conn, c)) and d.get("name")}
 
 
 LAGGARD_KEYS = ["unit", "unit_path", "plan", "target", "actual", "expected", "goal", "deadline",

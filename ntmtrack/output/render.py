@@ -28,6 +28,7 @@ class Format(str, enum.Enum):
     json = "json"
     jsonl = "jsonl"
     markdown = "markdown"
+    text = "text"         # plain text for a mail body: `laggards` has its own; elsewhere a table
 
 
 MACHINE = {Format.csv, Format.tsv, Format.json, Format.jsonl}

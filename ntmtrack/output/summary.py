@@ -61,3 +61,36 @@ def as_text(d: dict, lang: str, markdown: bool = False) -> str:
         share = format_share(d["reported_on_time_share"], lang)
         out.append("\n" + tr(lang, f"Reported on time: {share}", f"Báo cáo đúng hạn: {share}"))
     return visible("\n".join(out)) + "\n"
+
+
+def laggards_text(rows, lang: str, as_of, names: dict[str, str] | None = None, width: int = 80) -> str:
+    """`laggards --format text`: the list for a mail body. A heading, then one entry per unit
+    (worst first, as the rows come), its reasons in words — an indicator by its name, numbers
+    rounded — wrapped at `width` columns."""
+    from .formats import format_date
+
+    names = names or {}
+    by_unit: dict[int, list] = {}
+    for r in rows:
+        by_unit.setdefault(r.unit_id, []).append(r)
+    count = len(by_unit)
+    day = format_date(as_of, lang) if lang == "vi" else as_of.isoformat()
+    out = [tr(lang, f"NTM: {count} unit{'s' if count != 1 else ''} behind as of {day}",
+              f"NTM: {count} đơn vị chậm tiến độ đến ngày {day}")]
+    if not by_unit:
+        out.append(tr(lang, "(none)", "(không có)"))
+    for members in by_unit.values():
+        reasons = "; ".join(_reason(r, lang, names) for r in members)
+        out.append(textwrap.fill(f"{members[0].label}: {reasons}", width=width,
+                                 initial_indent="- ", subsequent_indent="  ",
+                                 break_on_hyphens=False))
+    return visible("\n".join(out)) + "\n"
+
+
+def _reason(row, lang: str, names: dict[str, str]) -> str:
+    """reason_text with the indicator's name instead of its code."""
+    from dataclasses import replace
+
+    if isinstance(row.target, str) and row.target in names:
+        row = replace(row, target=names[row.target])
+    return reason_text(row, lang)
