@@ -100,3 +100,18 @@ def test_laggards_text_is_a_mail_body(ready):
     assert len(entries) == 8 and entries[0].startswith("- Dân Lực: ")
     vi = ready("laggards", "--plan", "trieu-son-2018", "--as-of", "02/11/2018", "-f", "text", "--lang", "vi").stdout
     assert vi.startswith("NTM: 8 đơn vị chậm tiến độ đến ngày 02/11/2018") and "17,4" in vi
+
+
+def test_plan_messages_say_how_to_write_it(ready, tmp_path):
+    head = "plan: p\ntitle: T\nstart: 2022-01-01\nend: 2022-12-31\nmetrics:\n"
+    cases = {
+        "tab.yaml": (head + "\t- code: bhyt\n", "6:1: a tab is used for indentation; YAML indents with spaces"),
+        "pct.yaml": (head + "  - code: bhyt\n    name: B\n    measure: %\n", 'quote it: measure: "%"'),
+        "comma.yaml": (head + '  - code: bhyt\n    name: B\n    measure: "%"\n    targets: {Dân Lý: 88,5}\n',
+                       'quote it ("88,5") or write 88.5'),
+    }
+    for name, (text, expected) in cases.items():
+        f = tmp_path / name
+        f.write_text(text, encoding="utf-8")
+        err = ready("plan", "validate", f, code=1).stderr
+        assert expected in err and "cannot start any token" not in err, err

@@ -233,7 +233,8 @@ def _flow_splits(p: _Parser, node) -> None:
 
 
 def _unquoted_percent(problem: Problem, text: str) -> Problem:
-    """`measure: %`: YAML refuses a plain value starting with % (or @, `); say to quote it."""
+    """`measure: %`: YAML refuses a plain value starting with % (or @, `); say to quote it.
+    A tab indenting a line: say YAML indents with spaces."""
     if problem.line is None or problem.column is None or "cannot start any token" not in problem.message:
         return problem
     lines = text.split("\n")
@@ -241,6 +242,10 @@ def _unquoted_percent(problem: Problem, text: str) -> Problem:
         return problem
     line = lines[problem.line - 1]
     at = problem.column - 1
+    if at < len(line) and line[at] == "\t" and not line[:at].strip():
+        return Problem(problem.source, problem.line, problem.column,
+                       "a tab is used for indentation; YAML indents with spaces only "
+                       "(replace the tab with spaces, e.g. two per level)")
     if at >= len(line) or line[at] not in "%@`":
         return problem
     before, rest = line[:at], line[at:]
