@@ -163,7 +163,7 @@ def test_workbook_cells_survive_the_streaming_writer(small, db, tmp_path):
         assert ws["A1"].font.b and ws["A2"].font.b
     observed = [[c for c in row] for row in book["Observations"].iter_rows(min_row=3)]
     assert len(observed) == 4
-    assert book["Observations"].auto_filter.ref == "A2:H6"
+    assert book["Observations"].auto_filter.ref == "A2:J6"   # … note, by, source, voided, path
     assert isinstance(observed[0][0].value, datetime) and observed[0][0].number_format == "DD/MM/YYYY"
     assert observed[2][5].value == "=1+1" and observed[2][5].data_type == "s"
     assert observed[2][4].value == 12.5

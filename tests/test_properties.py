@@ -121,8 +121,9 @@ def test_voiding_gives_the_state_without_the_voided_entry(rows, victim):
         for db, subset in ((full, rows), (without, rows[:index] + rows[index + 1:])):
             for village, day, add, amount in subset:
                 when = (date(2022, 4, 15) + timedelta(days=day)).isoformat()
+                # --again: the same level typed twice is two observations here (one is voided).
                 _run(db, "record", "add" if add else "set", village, "hang-rao-xanh", str(amount),
-                     "--date", when)
+                     "--date", when, *(() if add else ("--again",)))
         history = json.loads(_run(full, "history", "Hợp Giang", "--below", "-f", "json").stdout)
         _run(full, "record", "void", str(history_ids_in_order(history)[index]))
         for day in (date(2022, 4, 20), date(2022, 6, 1)):
@@ -152,7 +153,8 @@ def test_current_state_answers_like_the_observations_on_every_day(events, as_of)
         recorded = []  # (id, unit, criterion, met, day)
         for unit, number, met, offset, void in events:
             day = (start + timedelta(days=offset)).isoformat()
-            _run(db, "record", "met" if met else "unmet", unit, str(number), "--date", day)
+            # --again: a verdict typed twice is two observations here (ids are counted).
+            _run(db, "record", "met" if met else "unmet", unit, str(number), "--date", day, "--again")
             recorded.append([len(recorded) + 1, unit, number, met, day])
             live = [r for r in recorded[:-1] if r[1]]
             if void and live:

@@ -152,8 +152,22 @@ def demo_command(
     for section in show(path, language):
         title, rows, columns = section
         write(rows, columns, Format.table, language, title=title)
+    exe = invoked_as()
     message(tr(language,
-               f"Try: ntmtrack status --db {path} --plan trieu-son-2018 --as-of 02/11/2018\n"
-               f"     ntmtrack progress trieu-son-2018 --db {path} --as-of 02/11/2018",
-               f"Thử: ntmtrack status --db {path} --plan trieu-son-2018 --as-of 02/11/2018\n"
-               f"     ntmtrack progress trieu-son-2018 --db {path} --as-of 02/11/2018"))
+               f"Try: {exe} status --db {path} --plan trieu-son-2018 --as-of 02/11/2018\n"
+               f"     {exe} progress trieu-son-2018 --db {path} --as-of 02/11/2018",
+               f"Thử: {exe} status --db {path} --plan trieu-son-2018 --as-of 02/11/2018\n"
+               f"     {exe} progress trieu-son-2018 --db {path} --as-of 02/11/2018"))
+
+
+def invoked_as() -> str:
+    """The executable as it was typed (`.venv/bin/ntmtrack`), so the hint runs as shown even
+    when ntmtrack is not on the PATH; `python -m ntmtrack` as that; quoted for the shell."""
+    import os
+    import shlex
+    import sys
+
+    argv0 = sys.argv[0] if sys.argv and sys.argv[0] else "ntmtrack"
+    if os.path.basename(argv0) in ("__main__.py", "-m", "-c"):
+        return f"{shlex.quote(sys.executable)} -m ntmtrack"
+    return shlex.quote(argv0)

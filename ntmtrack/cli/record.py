@@ -34,6 +34,7 @@ SetOption = Annotated[Optional[str], typer.Option("--set", "-s", help="Criteria 
 DateOption = Annotated[Optional[str], typer.Option("--date", "-d", help="Date the fact holds from (YYYY-MM-DD or DD/MM/YYYY; default today).")]
 NoteOption = Annotated[Optional[str], typer.Option("--note", "-n", help="A note kept with the observation.")]
 ByOption = Annotated[Optional[str], typer.Option("--by", help="Who reported it (default: your user name).")]
+AgainOption = Annotated[bool, typer.Option("--again", help="Record it even when the same fact (unit, measure, value, date) is already recorded.")]
 DecimalOption = Annotated[Optional[str], typer.Option("--decimal-mark", help="',' or '.': settles values like 1.234.")]
 
 
@@ -61,58 +62,96 @@ def _decimal(mark: str | None) -> str | None:
     return mark
 
 
-def _verdicts(verdict: str, unit: str, criteria: list[str], set_code, date, note, by, db, lang):
+def _new_only(conn, rows: list[dict], again: bool) -> tuple[list[dict], list[tuple[dict, int]]]:
+    """The rows to record, and those already recorded (with the id that holds them)."""
+    from ..register.recording import already_recorded
+
+    if again:
+        return rows, []
+    found = already_recorded(conn, rows)
+    return ([r for r, f in zip(rows, found) if f is None],
+            [(r, f) for r, f in zip(rows, found) if f is not None])
+
+
+def _say_repeated(repeated: list[tuple[dict, int]], language: str) -> None:
+    """One line for what was already recorded: `criteria 1, 2: already recorded (id 4, 5)`."""
+    if not repeated:
+        return
+    row = repeated[0][0]
+    if row.get("criterion"):
+        numbers = ", ".join(str(r["criterion"]) for r, _ in repeated)
+        what = tr(language, "criterion " if len(repeated) == 1 else "criteria ", "tiêu chí ") + numbers
+    else:
+        what = row.get("indicator") or row.get("decision") or ""
+    ids = ", ".join(str(i) for _, i in repeated)
+    message(tr(language, f"{what}: already recorded (id {ids}); nothing added (--again records it anyway)",
+               f"{what}: đã ghi rồi (id {ids}); không thêm (--again để vẫn ghi)"))
+
+
+def _verdicts(verdict: str, unit: str, criteria: list[str], set_code, date, note, by, db, lang,
+              again: bool = False):
+    from ..read.criteria_lists import parse_criteria
     from ..register import units
     from ..register.recording import append_checked
     from ..store.observations import now
 
     language = lang_of(lang)
+    numbers = parse_criteria(criteria)
+    if isinstance(numbers, str):
+        raise NtmError(numbers)
     with writing(db) as reg:
         recorder = _recorder(reg.conn, by, set_code)
         target = units.resolve(reg.conn, unit, prefer=COMMUNE_KINDS)
         on = recorder.when(date)
         rows = [recorder.finish(recorder.criterion(target, c, verdict, on), "command line", note,
-                                None, now(), fingerprint=False) for c in criteria]
-        ids, warnings = append_checked(reg.conn, rows)
+                                None, now(), fingerprint=False) for c in numbers]
+        rows, repeated = _new_only(reg.conn, rows, again)
+        ids, warnings = append_checked(reg.conn, rows) if rows else ([], [])
     for w in recorder.warnings + warnings:
         message(w)
-    numbers = ", ".join(str(r["criterion"]) for r in rows)
+    _say_repeated(repeated, language)
+    if not rows:
+        return
+    listed = ", ".join(str(r["criterion"]) for r in rows)
     code = rows[0]["criteria_set"]
     day = format_date(on, language)
     if verdict == "met":
-        text = tr(language, f"recorded: {target.name} meets criteria {numbers} ({code}) from {day}",
-                  f"đã ghi: {target.name} đạt tiêu chí {numbers} ({code}) từ {day}")
+        text = tr(language, f"recorded: {target.name} meets criteria {listed} ({code}) from {day}",
+                  f"đã ghi: {target.name} đạt tiêu chí {listed} ({code}) từ {day}")
     else:
-        text = tr(language, f"recorded: {target.name} does not meet criteria {numbers} ({code}) from {day}",
-                  f"đã ghi: {target.name} chưa đạt tiêu chí {numbers} ({code}) từ {day}")
+        text = tr(language, f"recorded: {target.name} does not meet criteria {listed} ({code}) from {day}",
+                  f"đã ghi: {target.name} chưa đạt tiêu chí {listed} ({code}) từ {day}")
     message(f"{text} [id {', '.join(map(str, ids))}]")
 
 
 @app.command("met")
 def record_met(unit: Annotated[str, typer.Argument(help="Commune (name, code, alias or path).", autocompletion=complete_unit)],
-               criteria: Annotated[List[str], typer.Argument(help="Criterion numbers (17, c17, tc17).")],
+               criteria: Annotated[List[str], typer.Argument(help="Criterion numbers: 17, c17, tc17, 1-5, 1,2,3 or 1 2 3.")],
                set_code: SetOption = None, date: DateOption = None, note: NoteOption = None,
-               by: ByOption = None, db: DbOption = None, lang: LangOption = None) -> None:
+               by: ByOption = None, again: AgainOption = False, db: DbOption = None,
+               lang: LangOption = None) -> None:
     """Record that a commune meets criteria from a date.
 
-    Example: ntmtrack record met "Dân Lý" 17 18 --date 12/10/2018
+    Example: ntmtrack record met "Dân Lý" 1-3 17 --date 12/10/2018
     """
-    _verdicts("met", unit, criteria, set_code, date, note, by, db, lang)
+    _verdicts("met", unit, criteria, set_code, date, note, by, db, lang, again)
 
 
 @app.command("unmet")
 def record_unmet(unit: Annotated[str, typer.Argument(help="Commune (name, code, alias or path).", autocompletion=complete_unit)],
-                 criteria: Annotated[List[str], typer.Argument(help="Criterion numbers.")],
+                 criteria: Annotated[List[str], typer.Argument(help="Criterion numbers: 17, c17, 1-5, 1,2,3 or 1 2 3.")],
                  set_code: SetOption = None, date: DateOption = None, note: NoteOption = None,
-                 by: ByOption = None, db: DbOption = None, lang: LangOption = None) -> None:
+                 by: ByOption = None, again: AgainOption = False, db: DbOption = None,
+                 lang: LangOption = None) -> None:
     """Record that a commune no longer meets (or does not meet) criteria from a date.
 
     Example: ntmtrack record unmet "Thọ Thế" 10 --date 2019-03-01 --note "thu nhập giảm"
     """
-    _verdicts("unmet", unit, criteria, set_code, date, note, by, db, lang)
+    _verdicts("unmet", unit, criteria, set_code, date, note, by, db, lang, again)
 
 
-def _measurement(add: bool, unit, indicator, value, date, note, by, decimal_mark, db, lang):
+def _measurement(add: bool, unit, indicator, value, date, note, by, decimal_mark, db, lang,
+                 again: bool = False):
     from ..read.numbers import parse_amount
     from ..register import units
     from ..register.recording import append_checked
@@ -140,9 +179,13 @@ def _measurement(add: bool, unit, indicator, value, date, note, by, decimal_mark
         on = recorder.when(date)
         row = recorder.finish(recorder.measurement(target, indicator, amount, add, on),
                               "command line", note, None, now(), fingerprint=False)
-        ids, warnings = append_checked(reg.conn, [row])
+        rows, repeated = _new_only(reg.conn, [row], again)
+        ids, warnings = append_checked(reg.conn, rows) if rows else ([], [])
     for w in warnings:
         message(w)
+    _say_repeated(repeated, language)
+    if not rows:
+        return
     verb = tr(language, "added", "cộng thêm") if row["kind"] == "add" else tr(language, "set to", "đặt bằng")
     from ..output.formats import format_money
 
@@ -166,12 +209,13 @@ def record_set(unit: Annotated[str, typer.Argument(help="Unit.", autocompletion=
                indicator: Annotated[str, typer.Argument(help="Indicator code.")],
                value: Annotated[str, typer.Argument(help="The level reached (5466,32 or 85%).")],
                date: DateOption = None, note: NoteOption = None, by: ByOption = None,
-               decimal_mark: DecimalOption = None, db: DbOption = None, lang: LangOption = None) -> None:
+               decimal_mark: DecimalOption = None, again: AgainOption = False, db: DbOption = None,
+               lang: LangOption = None) -> None:
     """Record an indicator's level for a unit on a date (replaces earlier levels from that date).
 
     Example: ntmtrack record set "Dân Lý" thu-hoach-lua-mua 85% --date 20/09/2022
     """
-    _measurement(False, unit, indicator, value, date, note, by, decimal_mark, db, lang)
+    _measurement(False, unit, indicator, value, date, note, by, decimal_mark, db, lang, again)
 
 
 @app.command("add")
@@ -195,28 +239,29 @@ def record_recognized(units: Annotated[List[str], typer.Argument(help="Communes 
                       decision: Annotated[str, typer.Option("--decision", help="Decision number, e.g. 4321/QĐ-UBND.")],
                       level: LevelOption = Level.ntm, set_code: SetOption = None,
                       date: DateOption = None, note: NoteOption = None,
-                      by: ByOption = None, db: DbOption = None, lang: LangOption = None) -> None:
+                      by: ByOption = None, again: AgainOption = False, db: DbOption = None,
+                      lang: LangOption = None) -> None:
     """Record the province's decision recognising communes as meeting the standard at a level.
 
     Example: ntmtrack record recognized "Tân Ninh" "Thọ Thế" --decision 4863/QĐ-UBND --date 25/12/2018
     """
-    _title("recognized", units, decision, level.value, set_code, date, note, by, db, lang)
+    _title("recognized", units, decision, level.value, set_code, date, note, by, again, db, lang)
 
 
 @app.command("revoked")
 def record_revoked(units: Annotated[List[str], typer.Argument(help="Communes.", autocompletion=complete_unit)],
                    decision: Annotated[str, typer.Option("--decision", help="The revoking decision's number.")],
                    level: LevelOption = Level.ntm, date: DateOption = None,
-                   note: NoteOption = None, by: ByOption = None, db: DbOption = None,
-                   lang: LangOption = None) -> None:
+                   note: NoteOption = None, by: ByOption = None, again: AgainOption = False,
+                   db: DbOption = None, lang: LangOption = None) -> None:
     """Record a decision withdrawing (thu hồi) a commune's title from its date; history keeps both.
 
     Example: ntmtrack record revoked "Tân Ninh" --decision 15/QĐ-UBND --date 01/03/2024
     """
-    _title("revoked", units, decision, level.value, None, date, note, by, db, lang)
+    _title("revoked", units, decision, level.value, None, date, note, by, again, db, lang)
 
 
-def _title(kind, names, decision, level, set_code, date, note, by, db, lang) -> None:
+def _title(kind, names, decision, level, set_code, date, note, by, again, db, lang) -> None:
     from ..output.labels import LEVELS, label
     from ..register import units
     from ..register.recording import append_checked, recognition
@@ -229,14 +274,19 @@ def _title(kind, names, decision, level, set_code, date, note, by, db, lang) -> 
         targets = list({u.id: u for u in (units.resolve(reg.conn, name, prefer=COMMUNE_KINDS)
                                           for name in names)}.values())
         recorded_at = now()
-        rows = [recorder.finish(recognition(recorder, target, decision, on, set_code, level, kind),
+        made = [recorder.finish(recognition(recorder, target, decision, on, set_code, level, kind),
                                 "command line", note, None, recorded_at, fingerprint=False)
                 for target in targets]
-        ids, _ = append_checked(reg.conn, rows)
+        rows, repeated = _new_only(reg.conn, made, again)
+        ids, _ = append_checked(reg.conn, rows) if rows else ([], [])
     for w in recorder.warnings:
         message(w)
+    _say_repeated(repeated, language)
+    if not rows:
+        return
     day = format_date(on, language)
-    for target, row, obs_id in zip(targets, rows, ids):
+    recorded = {row["unit_id"] for row in rows}
+    for target, row, obs_id in zip([t for t in targets if t.id in recorded], rows, ids):
         what = label(LEVELS, level, language)
         if kind == "recognized":
             message(tr(language, f"recorded: {target.name} recognised {what} by {decision} ({row['criteria_set']}, {day}) [id {obs_id}]",
@@ -272,7 +322,10 @@ def record_import(
     delimiter: Annotated[Optional[str], typer.Option("--delimiter", help="CSV delimiter (default: guessed from the header: , ; or tab).")] = None,
     encoding: Annotated[Optional[str], typer.Option("--encoding", help="e.g. cp1258 (default: UTF-8, with or without BOM).")] = None,
     decimal_mark: DecimalOption = None,
-    sheet: Annotated[Optional[str], typer.Option("--sheet", help="XLSX sheet (default: the first).")] = None,
+    sheet: Annotated[Optional[str], typer.Option("--sheet", help="XLSX sheet (default: the first that is not instructions).")] = None,
+    skip_rows: Annotated[int | None, typer.Option("--skip-rows", min=0, help="Rows above the header (default: the header is found in the first 20 rows).")] = None,
+    date_order: Annotated[str, typer.Option("--date-order", help="dmy (day first, the default) or mdy (a file written month first).")] = "dmy",
+    percent_fractions: Annotated[bool, typer.Option("--percent-fractions", help="Read values between 0 and 1 of % indicators as fractions (0.9 = 90%).")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and count; write nothing.")] = False,
     summary_json: Annotated[bool, typer.Option("--summary-json", help="Also print the summary as JSON on stdout.")] = False,
     set_code: SetOption = None,
@@ -303,6 +356,8 @@ def record_import(
         raise typer.BadParameter("a delimiter is one character", param_hint="--delimiter")
     delimiter = delimiter.replace("\\t", "\t") if delimiter else ("\t" if fmt == "tsv" else None)
     mark = _decimal(decimal_mark)
+    if date_order not in ("dmy", "mdy"):
+        raise typer.BadParameter("use dmy or mdy", param_hint="--date-order")
     source = "<stdin>" if str(file) == "-" else str(file)
     if source != "<stdin>" and not Path(file).is_file():
         raise NtmError(f"{file}: no such file")
@@ -313,16 +368,19 @@ def record_import(
             import io
 
             handle = io.BytesIO(binary.read()) if source == "<stdin>" else file
-            rows = record_files.read_xlsx(handle, source, sheet)
+            rows = record_files.read_xlsx(handle, source, sheet, skip_rows)
         elif fmt == "jsonl":
             rows = record_files.read_jsonl(binary, source, encoding)
         else:
-            rows = record_files.read_delimited(binary, source, delimiter, encoding)
+            rows = record_files.read_delimited(binary, source, delimiter, encoding, skip_rows)
+        if date_order == "mdy":
+            rows = record_files.with_date_order(rows, date_order)
         if progress:
             rows = progress.wrap(rows)
         with writing(db, dry_run=dry_run) as reg:
             recorder = _recorder(reg.conn, by, set_code)
-            summary = import_rows(reg.conn, recorder, rows, source, mark, now(), by)
+            summary = import_rows(reg.conn, recorder, rows, source, mark, now(), by,
+                                  percent_fractions=percent_fractions)
     finally:
         if progress:
             progress.stop()

@@ -13,7 +13,7 @@ import typer
 
 from ..model import DEFAULT_THRESHOLD
 from ..output.labels import projection_label, reason_text, state_label, status_state_text, title_text
-from ..output.formats import format_money
+from ..output.formats import counted, format_money
 from ..output.render import MACHINE, Column, as_mapping, format_number, json_safe, number_ranges, write
 from ._common import (
     AsOfOption,
@@ -38,12 +38,15 @@ from ._common import (
     tr,
 )
 
+# Kept longest at 80 columns: unit, criteria, state, target date, missing, bar, parent,
+# recognition (README "Tables that fit").
 STATUS_COLUMNS = [
-    Column("unit"), Column("parent"),
-    Column("met_of"), Column("bar", "", ""),
-    Column("missing_text"),
-    Column("target_date", words="target_due", kind="date"), Column("recognition", words="recognition_short"),
-    Column("state_label", words="state"),
+    Column("unit", nowrap=True, priority=100), Column("parent", priority=20),
+    Column("met_of", priority=90), Column("bar", "", "", nowrap=True, priority=30),
+    Column("missing_text", priority=40),
+    Column("target_date", words="target_due", kind="date", priority=60),
+    Column("recognition", words="recognition_short", priority=10),
+    Column("state_label", words="state", priority=80),
 ]
 GROUP_ABOVE = 200
 GROUP_COLUMNS = [
@@ -209,7 +212,9 @@ def _trend(plan, under, set_code, as_of, threshold, every, since, all_rows, exce
     label = (lambda d: d.strftime("%m/%Y")) if every == "month" else (
         lambda d: f"Q{(d.month - 1) // 3 + 1}/{d.year}")
     shown = list(enumerate(ends))[-TREND_SHOWN:]
-    period_columns = [Column(f"p{i}", label(d), label(d), "number") for i, d in shown]
+    # The oldest periods go first when the table is narrow: as many recent ones as fit.
+    period_columns = [Column(f"p{i}", label(d), label(d), "number", priority=i - len(ends))
+                      for i, d in shown]
     if grouped is not None:
         table = []
         for group, members in grouped:
@@ -226,11 +231,11 @@ def _trend(plan, under, set_code, as_of, threshold, every, since, all_rows, exce
                           "pace": r.pace_per_month, "projected_date": r.projected_date,
                           "target_date": r.target_date,
                           "projection": projection_label(r.projection, language)})
-        columns = [Column("unit"), *period_columns,
-                   Column("pace", kind="number"),
-                   Column("projected_date", kind="date"),
-                   Column("target_date", words="target_due", kind="date"),
-                   Column("projection")]
+        columns = [Column("unit", nowrap=True, priority=100), *period_columns,
+                   Column("pace", kind="number", priority=60),
+                   Column("projected_date", kind="date", priority=70),
+                   Column("target_date", words="target_due", kind="date", priority=50),
+                   Column("projection", priority=80)]
     title = tr(language, f"Criteria met per commune, {start.isoformat()} to {day.isoformat()}",
                f"Số tiêu chí đạt theo {'tháng' if every == 'month' else 'quý'}, "
                f"từ {start.strftime('%d/%m/%Y')} đến {day.strftime('%d/%m/%Y')}")
@@ -297,12 +302,13 @@ def progress_command(
               "pct": r.percent_of_target / 100, "expected": shown(r, r.expected),
               "bar": _bar(max(0.0, min(100.0, r.percent_of_target)), 100),
               "state_label": state_label(r.state, language)} for r in rows]
-    columns = [Column("indicator", nowrap=True), Column("label", words="unit", nowrap=True),
-               Column("baseline", kind="number"),
-               Column("actual", kind="number"),
-               Column("goal", words="goal_short", kind="number"), Column("pct", kind="pct"),
-               Column("expected", words="expected_short", kind="number"), Column("bar", "", ""),
-               Column("state_label", words="state")]
+    columns = [Column("indicator", nowrap=True, priority=70), Column("label", words="unit", nowrap=True, priority=100),
+               Column("baseline", kind="number", priority=20),
+               Column("actual", kind="number", priority=90),
+               Column("goal", words="goal_short", kind="number", priority=85), Column("pct", kind="pct", priority=60),
+               Column("expected", words="expected_short", kind="number", priority=40),
+               Column("bar", "", "", nowrap=True, priority=10),
+               Column("state_label", words="state", priority=80)]
     styles = [{"behind": "yellow", "overdue": "red", "done": "green"}.get(r.state) for r in rows]
     day = scope.as_of
     write(table, columns, fmt, language, styles=styles,
@@ -332,8 +338,13 @@ def laggards_command(
         scope = build_scope(reg.conn, as_of=as_of, under=under, plan=plan, threshold=threshold,
                             lang=language)
         rows = rules.laggards(reg.conn, scope)
+        names = _indicator_names(reg.conn, rows) if fmt == Format.text else {}
     day = scope.as_of
-    if fmt in MACHINE:
+    if fmt == Format.text:
+        from ..output.summary import laggards_text
+
+        sys.stdout.write(laggards_text(rows, language, day, names))
+    elif fmt in MACHINE:
         write([laggard_dict(r) for r in rows],
               [Column(k, k, k, "list" if k == "target" else "text") for k in LAGGARD_KEYS], fmt, language,
               excel=excel)
@@ -341,14 +352,22 @@ def laggards_command(
         units = len({r.unit_id for r in rows})
         table = [{"unit": r.label, "plan": r.plan, "why": reason_text(r, language),
                   "deadline": r.deadline, "days_left": r.days_left} for r in rows]
-        write(table, [Column("unit"), Column("plan", nowrap=True),
-                      Column("why", words="reason"), Column("deadline", kind="date"),
-                      Column("days_left", kind="int")], fmt, language,
+        write(table, [Column("unit", nowrap=True, priority=100), Column("plan", nowrap=True, priority=20),
+                      Column("why", words="reason", priority=90), Column("deadline", kind="date", priority=50),
+                      Column("days_left", kind="int", priority=40)], fmt, language,
               styles=[{"overdue": "red", "behind": "yellow"}.get(r.reason) for r in rows],
-              footer=[tr(language, f"{units} units behind ({len(rows)} targets or reports) as of {day.isoformat()}",
+              footer=[tr(language, f"{counted(units, 'unit', 'units')} behind ({counted(len(rows), 'target or report', 'targets or reports')}) as of {day.isoformat()}",
                          f"{units} đơn vị chậm tiến độ ({len(rows)} chỉ tiêu hoặc báo cáo) đến {day.strftime('%d/%m/%Y')}")])
     if fail_on_any and rows:
         raise typer.Exit(3)
+
+
+def _indicator_names(conn, rows) -> dict[str, str]:
+    """{indicator code: its name} for the laggards' indicator targets (a mail shows names)."""
+    from ..store import plans as store_plans
+
+    codes = {r.target for r in rows if isinstance(r.target, str)}
+    return {c: d["name"] for c in codes if (d := store_plans.indicator(conn, c)) and d.get("name")}
 
 
 LAGGARD_KEYS = ["unit", "unit_path", "plan", "target", "actual", "expected", "goal", "deadline",

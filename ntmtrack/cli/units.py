@@ -80,6 +80,7 @@ def units_import(
     input_format: Annotated[Optional[str], typer.Option(
         "--input-format", help="yaml or csv (default: from the file name).")] = None,
     encoding: Annotated[Optional[str], typer.Option("--encoding", help="e.g. cp1258 for old Windows files.")] = None,
+    delimiter: Annotated[str | None, typer.Option("--delimiter", help="CSV delimiter (default: guessed from the header: , ; or tab).")] = None,
     db: DbOption = None, lang: LangOption = None,
 ) -> None:
     """Import a tree of units; units that exist are matched, so re-importing is a no-op.
@@ -93,10 +94,13 @@ def units_import(
     fmt = {"yml": "yaml"}.get(fmt, fmt)
     if fmt not in ("yaml", "csv"):
         raise typer.BadParameter("use --input-format yaml or csv", param_hint="--input-format")
+    if delimiter is not None and len(delimiter.replace("\\t", "\t")) != 1:
+        raise typer.BadParameter("a delimiter is one character", param_hint="--delimiter")
+    delimiter = delimiter.replace("\\t", "\t") if delimiter else None
     text = read_text_file(file, encoding)
     source = "<stdin>" if str(file) == "-" else str(file)
     with register(db) as reg:  # the import takes the write lock itself, only to write
-        result = unit_trees.import_text(reg.conn, text, source, fmt)
+        result = unit_trees.import_text(reg.conn, text, source, fmt, delimiter)
     if not result.created and not result.changed:
         message(tr(language, f"{source}: {result.matched} units already present; nothing changed",
                    f"{source}: {result.matched} đơn vị đã có; không thay đổi"))

@@ -50,6 +50,13 @@ def format_share(share: float | None, lang: str) -> str:
     return format_number(rounded, lang, decimals) + "%"
 
 
+def counted(n: int, singular: str, plural: str, lang: str = "en") -> str:
+    """`1 day`, `3 days` in English; Vietnamese nouns do not change (`1 ngày`, `3 ngày`: pass
+    the Vietnamese noun as both forms)."""
+    shown = format_number(n, lang)
+    return f"{shown} {singular if n == 1 else plural}"
+
+
 def number_ranges(numbers: list[int]) -> str:
     """[1, 2, 3, 5, 7, 8] → '1-3, 5, 7-8': a commune missing most criteria stays one line."""
     parts, start, prev = [], None, None

@@ -364,7 +364,7 @@ def reason_text(row, lang: str) -> str:
     """Why a laggard (model.Laggard) is one, in a sentence."""
     from types import SimpleNamespace
 
-    from .formats import format_date, format_number, number_ranges
+    from .formats import counted, format_date, format_number, number_ranges
 
     if isinstance(row, dict):
         row = SimpleNamespace(**row)
@@ -388,7 +388,7 @@ def reason_text(row, lang: str) -> str:
     if row.reason == "overdue":
         if lang == "vi":
             return f"{what}: quá hạn {-row.days_left} ngày, đạt {n(row.actual)}/{n(row.goal)}"
-        return f"{what}: {-row.days_left} days overdue, {n(row.actual)} of {n(row.goal)}"
+        return f"{what}: {counted(-row.days_left, 'day', 'days')} overdue, {n(row.actual)} of {n(row.goal)}"
     if lang == "vi":
         return f"{what}: chậm, đạt {n(row.actual)}, cần {n(row.expected)} đến nay (mục tiêu {n(row.goal)})"
     return f"{what}: behind, {n(row.actual)} against {n(row.expected)} expected by now (goal {n(row.goal)})"

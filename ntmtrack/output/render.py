@@ -28,6 +28,7 @@ class Format(str, enum.Enum):
     json = "json"
     jsonl = "jsonl"
     markdown = "markdown"
+    text = "text"         # plain text for a mail body: `laggards` has its own; elsewhere a table
 
 
 MACHINE = {Format.csv, Format.tsv, Format.json, Format.jsonl}
@@ -46,6 +47,9 @@ class Column:
     justify: str | None = None
     nowrap: bool = False
     words: str | None = None
+    # Which columns a narrow table keeps: the lowest priority is dropped first (ties: the
+    # rightmost). See fit_columns.
+    priority: int = 50
 
     def header(self, lang: str) -> str:
         if self.en is None:
@@ -300,6 +304,63 @@ def _plain_table(rows, columns, lang, out, title, footer, sample: int) -> None:
         out.write(clean(line) + "\n")
 
 
+UNSPLIT_KINDS = ("int", "number", "pct", "date")
+
+
+def _longest_word(text: str) -> int:
+    from rich.cells import cell_len
+
+    return max((cell_len(w) for w in text.split()), default=0)
+
+
+def fit_columns(cells: list[list[str]], columns: list[Column], lang: str, width: int,
+                gap: int = 2) -> list[int]:
+    """The indexes of the columns a table of `width` cells shows. Each column needs at least
+    its longest header word, and a date, a number or a column marked `nowrap` its longest
+    cell whole (text may wrap between words, never inside one); while the table cannot fit,
+    the column of lowest `priority` goes (the rightmost first among equals)."""
+    least = least_widths(cells, columns, lang)
+    kept = list(range(len(columns)))
+    while len(kept) > 1 and sum(least[i] for i in kept) + gap * (len(kept) - 1) > width:
+        drop = min(reversed(kept), key=lambda i: columns[i].priority)
+        kept.remove(drop)
+    return kept
+
+
+def least_widths(cells: list[list[str]], columns: list[Column], lang: str) -> list[int]:
+    """How narrow each column can be without splitting a word of its header, a date, a number
+    or a `nowrap` cell."""
+    from rich.cells import cell_len
+
+    least = []
+    for i, c in enumerate(columns):
+        header_word = _longest_word(c.header(lang))
+        if c.kind in UNSPLIT_KINDS or c.nowrap:
+            widest = max((cell_len(r[i]) for r in cells), default=0)
+        else:
+            widest = max((_longest_word(r[i]) for r in cells), default=0)
+        least.append(max(header_word, widest, 1))
+    return least
+
+
+def _widths(cells, columns: list[Column], kept: list[int], lang: str, room: int) -> list[int]:
+    """Each kept column's width: as wide as its widest cell while the table fits in `room`;
+    else the text columns give way, the widest first, down to their longest word."""
+    from rich.cells import cell_len
+
+    natural = [max([cell_len(c.header(lang))] + [cell_len(r[i]) for r in cells]) for c, i in zip(columns, kept)]
+    least = [least_widths(cells, [c], lang)[0] if not cells else
+             least_widths([[r[i]] for r in cells], [c], lang)[0] for c, i in zip(columns, kept)]
+    widths = list(natural)
+    while sum(widths) > room:
+        shrinkable = [j for j in range(len(columns)) if widths[j] > least[j]]
+        if not shrinkable:
+            break
+        j = max(shrinkable, key=lambda j: widths[j])
+        widths[j] -= 1
+    return widths
+
+
 def _rich_table(rows, columns, lang, out, title, footer, styles) -> None:
     from rich import box
     from rich.table import Table
@@ -307,17 +368,24 @@ def _rich_table(rows, columns, lang, out, title, footer, styles) -> None:
 
     con = console(out)
     fancy = con.is_terminal and not con.no_color
+    cells = [[clean(human(row.get(c.key), c.kind, lang)) for c in columns] for row in rows]
+    gap = 3 if fancy else 2
+    room = con.width - (2 if fancy else 0)
+    kept = fit_columns(cells, columns, lang, room, gap=gap)
+    widths = _widths(cells, [columns[i] for i in kept], kept, lang, room - gap * (len(kept) - 1))
     table = Table(title=Text(clean(title)) if title else None,
                   box=box.SIMPLE_HEAVY if fancy else None, show_edge=fancy,
                   header_style="bold" if fancy else None, pad_edge=False)
-    for c in columns:
+    for i, width in zip(kept, widths):
+        c = columns[i]
         table.add_column(c.header(lang), justify=c.justify or (
             "right" if c.kind in ("int", "number", "pct") else "left"),
-            overflow="fold", no_wrap=c.nowrap)
-    for i, row in enumerate(rows):
-        style = styles[i] if styles and fancy else None
-        table.add_row(*[Text(clean(human(row.get(c.key), c.kind, lang))) for c in columns],
-                      style=style)
+            # A date or a number always fits its width (least_widths): only a header of
+            # several words may wrap, between them.
+            overflow="fold", no_wrap=c.nowrap, width=width)
+    for n, row in enumerate(cells):
+        style = styles[n] if styles and fancy else None
+        table.add_row(*[Text(row[i]) for i in kept], style=style)
     con.print(table)
     for line in footer or []:
         con.print(Text(clean(line)))

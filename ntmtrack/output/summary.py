@@ -35,6 +35,11 @@ def _step_text(x: dict, lang: str) -> str:
     return text
 
 
+def _before(value, lang: str) -> str:
+    """An indicator's value before the period; a unit with none shows a dash, not 0."""
+    return "—" if value is None else format_number(value, lang)
+
+
 def as_text(d: dict, lang: str, markdown: bool = False) -> str:
     def h(text: str) -> str:
         return f"\n## {text}\n" if markdown else f"\n{text.upper() if lang == 'en' else text}\n" + "-" * min(len(text), 78)
@@ -60,7 +65,7 @@ def as_text(d: dict, lang: str, markdown: bool = False) -> str:
         (tr(lang, "Criteria lost", "Tiêu chí bị mất"),
          [f"{x['unit']}: {number_ranges(x['criteria'])}" for x in d["newly_lost"]]),
         (tr(lang, "Indicator changes", "Thay đổi chỉ tiêu"),
-         [f"{x['unit']} {x['indicator']}: {format_number(x['from'], lang)} → "
+         [f"{x['unit']} {x['indicator']}: {_before(x['from'], lang)} → "
           f"{format_number(x['to'], lang)}" for x in d["indicator_gains"]]),
         (tr(lang, "Recognition decisions", "Quyết định công nhận"),
          [f"{x['unit']}: {x['decision']} ({format_date(x['date'], lang)})" for x in d["recognitions"]]),
@@ -89,3 +94,36 @@ def as_text(d: dict, lang: str, markdown: bool = False) -> str:
         share = format_share(d["reported_on_time_share"], lang)
         out.append("\n" + tr(lang, f"Reported on time: {share}", f"Báo cáo đúng hạn: {share}"))
     return visible("\n".join(out)) + "\n"
+
+
+def laggards_text(rows, lang: str, as_of, names: dict[str, str] | None = None, width: int = 80) -> str:
+    """`laggards --format text`: the list for a mail body. A heading, then one entry per unit
+    (worst first, as the rows come), its reasons in words — an indicator by its name, numbers
+    rounded — wrapped at `width` columns."""
+    from .formats import format_date
+
+    names = names or {}
+    by_unit: dict[int, list] = {}
+    for r in rows:
+        by_unit.setdefault(r.unit_id, []).append(r)
+    count = len(by_unit)
+    day = format_date(as_of, lang) if lang == "vi" else as_of.isoformat()
+    out = [tr(lang, f"NTM: {count} unit{'s' if count != 1 else ''} behind as of {day}",
+              f"NTM: {count} đơn vị chậm tiến độ đến ngày {day}")]
+    if not by_unit:
+        out.append(tr(lang, "(none)", "(không có)"))
+    for members in by_unit.values():
+        reasons = "; ".join(_reason(r, lang, names) for r in members)
+        out.append(textwrap.fill(f"{members[0].label}: {reasons}", width=width,
+                                 initial_indent="- ", subsequent_indent="  ",
+                                 break_on_hyphens=False))
+    return visible("\n".join(out)) + "\n"
+
+
+def _reason(row, lang: str, names: dict[str, str]) -> str:
+    """reason_text with the indicator's name instead of its code."""
+    from dataclasses import replace
+
+    if isinstance(row.target, str) and row.target in names:
+        row = replace(row, target=names[row.target])
+    return reason_text(row, lang)

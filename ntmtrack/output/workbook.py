@@ -27,7 +27,17 @@ from ..reports.stats import criteria_stats
 from ..reports.status import status
 from ..store import observations as store_obs
 from .formats import number_ranges, visible
-from .labels import OBSERVATION_KINDS, SOURCES, header, label, reason_text, state_label, status_state_text, title_text
+from .labels import (
+    OBSERVATION_KINDS,
+    SOURCES,
+    WORDS,
+    header,
+    label,
+    reason_text,
+    state_label,
+    status_state_text,
+    title_text,
+)
 
 SHEET_NAME_MAX = 31  # Excel's limit
 
@@ -114,15 +124,30 @@ def _write(conn, scope: Scope, path: Path, register_name: str, work: str) -> lis
     shown = distinct_names(paths.values())
     _sheet(book, styles, names, _t(lang, "Observations", "Số liệu"), title, (
         {"date": _day(h["date"]), "unit": shown[paths[h["unit_id"]]],
-         "measure": h["indicator"] or (f"{h['criteria_set']}:{h['criterion']}" if h["criterion"] else ""),
+         "measure": _measure(h),
          "kind": label(OBSERVATION_KINDS, h["kind"], lang),
          "value": (label(OBSERVATION_KINDS, h["kind"], lang) if h["kind"] in ("met", "unmet")
                    else h["value"] if h["value"] is not None else h["decision"]),
-         "note": h["note"], "by": h["by"], "source": label(SOURCES, h["source"], lang)}
+         "note": h["note"], "by": h["by"], "source": label(SOURCES, h["source"], lang),
+         "voided": label(WORDS, "yes" if h["voided_by"] is not None else "no", lang),
+         "unit_path": paths[h["unit_id"]]}
         for h in store_obs.history_rows(conn, ids, since, until)),
-        ["date", "unit", "measure", "kind", "value", "note", "by", "source"], lang)
+        ["date", "unit", "measure", "kind", "value", "note", "by", "source", "voided", "unit_path"],
+        lang)
     book.close()
     return names
+
+
+def _measure(h: dict) -> str:
+    """An observation's measure as `history` writes it, which `record import` reads back:
+    the indicator code, `SET:N` for a criterion, `SET:recognized`, `void`."""
+    if h["indicator"]:
+        return h["indicator"]
+    if h["criterion"]:
+        return f"{h['criteria_set']}:{h['criterion']}"
+    if h["kind"] == "recognized":
+        return f"{h['criteria_set']}:recognized"
+    return h["kind"]
 
 
 def _t(lang: str, en: str, vi: str) -> str:

@@ -1,4 +1,7 @@
-"""Dates as people write them: ISO 2022-04-15 or Vietnamese 15/04/2022. Standard library only."""
+"""Dates as people write them: ISO 2022-04-15, or day first as Vietnamese offices write them:
+15/04/2022, 15-04-2022, 15.04.2022. A file exported month first (04/15/2022) is read with
+`order="mdy"`; read day first, a date that only makes sense month first says so.
+Standard library only."""
 
 from __future__ import annotations
 
@@ -14,27 +17,40 @@ FIRST_DAY = dt.date(1900, 1, 1)
 LAST_DAY = dt.date(9998, 12, 31)
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_VN = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
+_VN = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})$")
 
 
-def try_parse(text: str) -> dt.date | str:
-    """The date, or the reason `text` is not one."""
-    return _try_parse(str(text).strip())
+def try_parse(text: str, order: str = "dmy") -> dt.date | str:
+    """The date, or the reason `text` is not one. `order`: "dmy" (day first, the default
+    everywhere) or "mdy" (month first, for files exported that way)."""
+    return _try_parse(str(text).strip(), order)
 
 
 @functools.lru_cache(maxsize=1 << 12)  # a file repeats its few report dates
-def _try_parse(text: str) -> dt.date | str:
+def _try_parse(text: str, order: str = "dmy") -> dt.date | str:
     match = _ISO.match(text)
     if match:
         year, month, day = (int(g) for g in match.groups())
     else:
         match = _VN.match(text)
         if not match:
-            return f"'{text}' is not a date (use YYYY-MM-DD or DD/MM/YYYY)"
-        day, month, year = (int(g) for g in match.groups())
+            return f"'{text}' is not a date (use DD/MM/YYYY, DD-MM-YYYY, DD.MM.YYYY or YYYY-MM-DD)"
+        first, _, second, year = match.groups()
+        day, month, year = int(first), int(second), int(year)
+        if order == "mdy":
+            day, month = month, day
     try:
         day = dt.date(year, month, day)
     except ValueError:
+        if not _ISO.match(text) and order == "dmy" and month > 12 >= day:
+            try:
+                dt.date(year, day, month)
+            except ValueError:
+                pass
+            else:
+                return (f"'{text}' is not a real date day first (DD/MM/YYYY), only month first; "
+                        "dates are read day first (a file written month first: record import "
+                        "--date-order mdy)")
         return f"'{text}' is not a real date"
     if not FIRST_DAY <= day <= LAST_DAY:
         return (f"'{text}' is outside the dates ntmtrack keeps "

@@ -255,7 +255,8 @@ def _flow_splits(p: _Parser, node) -> None:
 
 
 def _unquoted_percent(problem: Problem, text: str) -> Problem:
-    """`measure: %`: YAML refuses a plain value starting with % (or @, `); say to quote it."""
+    """`measure: %`: YAML refuses a plain value starting with % (or @, `); say to quote it.
+    A tab indenting a line: say YAML indents with spaces."""
     if problem.line is None or problem.column is None or "cannot start any token" not in problem.message:
         return problem
     lines = text.split("\n")
@@ -263,6 +264,10 @@ def _unquoted_percent(problem: Problem, text: str) -> Problem:
         return problem
     line = lines[problem.line - 1]
     at = problem.column - 1
+    if at < len(line) and line[at] == "\t" and not line[:at].strip():
+        return Problem(problem.source, problem.line, problem.column,
+                       "a tab is used for indentation; YAML indents with spaces only "
+                       "(replace the tab with spaces, e.g. two per level)")
     if at >= len(line) or line[at] not in "%@`":
         return problem
     before, rest = line[:at], line[at:]
@@ -368,19 +373,23 @@ def _criteria(p: _Parser, item) -> tuple[bool, list[int] | None]:
 
     if isinstance(value, str) and fold(value) in ("all", "tat ca"):
         return True, None
+    from .criteria_lists import parse_criteria
+
     values = value if isinstance(value, list) else [value]
-    numbers = []
     for v in values:
-        text = v if isinstance(v, str) else None
-        text = text[2:] if text and text.lower().startswith("tc") else text
-        text = text[1:] if text and text.lower().startswith("c") else text
-        if text is None or not text.strip().isdigit() or int(text) < 1:
+        if not isinstance(v, str):
             p.at(v, f"criterion '{v}' must be a criterion number (or criteria: all)", item)
             return False, None
-        numbers.append(int(text))
-    if len(set(numbers)) != len(numbers):
+        found = parse_criteria(v)
+        if isinstance(found, str):
+            p.at(v, f"criterion '{v}' must be a criterion number, a range (1-5) or a list "
+                    "(1,2,3) (or criteria: all)", item)
+            return False, None
+    numbers = parse_criteria([str(v) for v in values])
+    flat = [n for v in values for n in parse_criteria(str(v))]
+    if len(set(flat)) != len(flat):
         p.at(value, "a criterion is listed twice", item)
-    return True, sorted(set(numbers))
+    return True, numbers
 
 
 def _deadline(p: _Parser, item, start, end) -> date | None:
@@ -641,11 +650,16 @@ def _normalise(key: str, value):
             item["by"] = fix_date(item["by"])
         if key == "targets" and isinstance(item.get("dossier"), dict):
             item["dossier"] = {step: fix_date(day) for step, day in item["dossier"].items()}
-        if key == "targets" and isinstance(item.get("criteria"), list):
-            item["criteria"] = [int(str(c).lower().lstrip("tc")) if str(c).lower().lstrip("tc").isdigit() else c
-                                for c in item["criteria"]]
-        elif key == "targets" and isinstance(item.get("criteria"), str) and item["criteria"].isdigit():
-            item["criteria"] = [int(item["criteria"])]
+        if key == "targets" and isinstance(item.get("criteria"), (list, str)):
+            from .criteria_lists import parse_criteria
+            from .names import fold
+
+            criteria = item["criteria"]
+            if not (isinstance(criteria, str) and fold(criteria) in ("all", "tat ca")):
+                numbers = parse_criteria([str(c) for c in criteria] if isinstance(criteria, list)
+                                         else criteria)
+                if isinstance(numbers, list):
+                    item["criteria"] = numbers
         if key == "metrics":
             scale = money_scale(item.get("measure"))
             # A money indicator's amounts in integer đồng: `1,5 tỷ` and `1.500 triệu` are one plan.

@@ -56,3 +56,15 @@ def read_text_file(path: Path | str, encoding: str | None = None) -> str:
     except PermissionError:
         raise NtmError(f"{path}: permission denied") from None
     return decode(data, str(path), encoding)
+
+
+def sniff_delimiter(line: str) -> str:
+    """The delimiter of a header line: the most frequent of `,` `;` and tab (`,` on a tie).
+    Spreadsheets in a Vietnamese locale save CSV with `;`, since `,` is the decimal mark."""
+    counts = {d: line.count(d) for d in (",", ";", "\t")}
+    return max(counts, key=lambda d: (counts[d], d == ","))
+
+
+def first_line(text: str) -> str:
+    """The first line of `text` that is not blank."""
+    return next((line for line in text.splitlines() if line.strip()), "")

@@ -16,7 +16,14 @@ from ..read.numbers import parse_amount
 from ..store import observations as db
 from . import funds, titles
 from .dossiers import step_observation
-from .observations import Recorder, check_children_totals, check_series, parse_criterion, parse_verdict
+from .observations import (
+    Recorder,
+    SeriesFinding,
+    check_children_totals,
+    check_series,
+    parse_criterion,
+    parse_verdict,
+)
 
 BATCH = 5000
 LATEST = "9999-12-31"
@@ -47,8 +54,42 @@ def append_checked(conn, rows: list[dict]) -> tuple[list[int], list[str]]:
     return [i for i in ids if i is not None], warnings
 
 
+def already_recorded(conn, rows: list[dict]) -> list[int | None]:
+    """For each row a command is about to record, the id of a live observation with the same
+    unit, measure, value (or decision) and date, or None. An increase is never a repeat: two
+    reports of +2 on one day are two facts."""
+    from ..store.identical import identical
+
+    found = []
+    for row in rows:
+        same = identical(conn, row) if row["kind"] != "add" else []
+        found.append(same[0] if same else None)
+    return found
+
+
+FAR = 5   # a level this many times above or below the last one is worth a second look
+
+
+def far_from_last(conn, pairs, first_new_id: int) -> list[SeriesFinding]:
+    """Levels set far from the unit's last value (9.15 after 91.5: a decimal mark in the
+    wrong place?) while the series is too short for check_series to know its usual change."""
+    findings = []
+    for unit_id, code in pairs:
+        value = None
+        for steps, (obs_id, kind, amount, _on) in enumerate(db.indicator_series(conn, unit_id, code)):
+            before = value
+            value = amount if kind == "set" or value is None else value + amount
+            if (obs_id >= first_new_id and kind == "set" and steps < 4 and before and before > 0
+                    and amount > 0 and max(amount / before, before / amount) >= FAR):
+                findings.append(SeriesFinding(
+                    obs_id, f"{code} set to {amount:g}, far from its last level {before:g} "
+                            "(a decimal mark in the wrong place?)", False))
+    return findings
+
+
 def _judge(conn, pairs, first_new_id: int) -> list[str]:
     findings = check_series(conn, sorted(pairs), first_new_id)
+    findings += far_from_last(conn, sorted(pairs), first_new_id)
     sources = {f.observation_id: db.get(conn, f.observation_id)["source"] for f in findings}
     refused = [Problem(sources[f.observation_id], None, None, f.message) for f in findings if f.refuse]
     if refused:
@@ -60,20 +101,58 @@ def _judge(conn, pairs, first_new_id: int) -> list[str]:
     return warnings
 
 
+def percent_fraction(conn, recorder: Recorder, observation: dict, written, fractions: bool,
+                     last_values: dict) -> dict:
+    """A level of a `%` indicator written as a fraction (0.9 from a spreadsheet where the cell
+    showed 90%): with `fractions` (--percent-fractions) read as × 100; else refused when the
+    unit's earlier values of it are above 1 (they are percentages), with the fix."""
+    code = observation.get("indicator")
+    value = observation.get("value")
+    if observation.get("kind") != "set" or code is None or not 0 < value < 1:
+        return observation
+    definition = recorder.indicator(code)
+    if not isinstance(definition, dict) or definition.get("measure") != "%" or "%" in str(written):
+        return observation
+    percent = round(value * 100, 10)
+    if fractions:
+        return {**observation, "value": percent}
+    key = (observation["unit_id"], code)
+    if key not in last_values:
+        levels = [amount for _id, kind, amount, _on in db.indicator_series(conn, *key) if kind == "set"]
+        last_values[key] = levels[-1] if levels else None
+    last = last_values[key]
+    if last is not None and last > 1:
+        raise NtmError(f"{code}: {value:g} looks like a fraction ({percent:g}%?) while the unit's "
+                       f"earlier values are percentages ({last:g}); write {percent:g} or {percent:g}%, "
+                       "or import with --percent-fractions")
+    return observation
+
+
 def import_rows(conn, recorder: Recorder, rows: Iterable[tuple[int, dict | str]], source: str,
-                decimal_mark: str | None, recorded_at: str, default_by: str | None) -> ImportSummary:
-    """Append every row of a file, or raise InputProblems listing every bad row."""
+                decimal_mark: str | None, recorded_at: str, default_by: str | None,
+                percent_fractions: bool = False) -> ImportSummary:
+    """Append every row of a file, or raise InputProblems listing every bad row.
+
+    Rows read back from the register's own exports (`_exported`) are already present when the
+    register holds as many live observations with their content (history carries no
+    fingerprint for what was typed at the command line)."""
+    from ..store.identical import identical
+
     summary = ImportSummary(source)
     problems: list[Problem] = []
     batch: list[dict] = []
     pairs: set[tuple[int, str]] = set()
     first_new_id = db.next_id(conn)
+    last_values: dict = {}
+    exported_seen: dict[tuple, int] = {}
+    waiting: set[tuple] = set()   # the content of the exported rows in the batch
 
     def flush() -> None:
         added = db.append_many(conn, batch)
         summary.added += added
         summary.already_present += len(batch) - added
         batch.clear()
+        waiting.clear()
 
     for line, row in rows:
         summary.rows += 1
@@ -84,6 +163,8 @@ def import_rows(conn, recorder: Recorder, rows: Iterable[tuple[int, dict | str]]
             continue
         try:
             observation = _observation(recorder, row, decimal_mark)
+            observation = percent_fraction(conn, recorder, observation, row.get("value"),
+                                           percent_fractions, last_values)
         except NtmError as e:
             summary.rejected += 1
             if len(problems) < MAX_LISTED:
@@ -94,6 +175,16 @@ def import_rows(conn, recorder: Recorder, rows: Iterable[tuple[int, dict | str]]
         observation = recorder.finish(observation, f"{source}:{line}", _text(row.get("note")),
                                       _text(row.get("by")) or default_by, recorded_at,
                                       fingerprint=True)
+        if row.get("_exported"):
+            content = tuple(observation.get(k) for k in (
+                "unit_id", "kind", "date", "criteria_set", "criterion", "indicator", "value", "decision"))
+            exported_seen[content] = n = exported_seen.get(content, 0) + 1
+            if content in waiting:
+                flush()   # an identical row of this file before this one counts as present
+            if len(identical(conn, observation)) >= n:
+                summary.already_present += 1
+                continue
+            waiting.add(content)
         if observation.get("indicator"):
             pairs.add((observation["unit_id"], observation["indicator"]))
         batch.append(observation)

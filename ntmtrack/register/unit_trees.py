@@ -476,25 +476,28 @@ def _yaml_nodes(text: str, source: str) -> list[Node]:
     return nodes
 
 
-def nodes_from_text(conn, text: str, source: str, fmt: str) -> TreeResult:
+def nodes_from_text(conn, text: str, source: str, fmt: str, delimiter: str | None = None) -> TreeResult:
     """Import a YAML tree or a CSV in the caller's transaction."""
     if fmt == "yaml":
         return import_tree(conn, _yaml_nodes(text, source), source)
-    return _import_csv(conn, text, source)
+    return _import_csv(conn, text, source, delimiter)
 
 
-def import_text(conn, text: str, source: str, fmt: str) -> TreeResult:
+def import_text(conn, text: str, source: str, fmt: str, delimiter: str | None = None) -> TreeResult:
     """Import a YAML tree or a CSV, taking the write lock itself: a YAML tree is read and
     checked before; a CSV's rows may name parents made by rows above them, so its rows are
     matched under the lock (each part of the register still read once)."""
     if fmt == "yaml":
         return import_nodes(conn, _yaml_nodes(text, source), source)
     with write_transaction(conn):
-        return _import_csv(conn, text, source)
+        return _import_csv(conn, text, source, delimiter)
 
 
-def _import_csv(conn, text: str, source: str) -> TreeResult:
-    reader = csv.reader(io.StringIO(text, newline=""))
+def _import_csv(conn, text: str, source: str, delimiter: str | None = None) -> TreeResult:
+    from ..read.text import first_line, sniff_delimiter
+
+    delimiter = delimiter or sniff_delimiter(first_line(text))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     result = TreeResult([], 0, [])
     problems: list[Problem] = []
     planner = _Planner(conn)  # one for the file: rows under one parent read it once

@@ -85,6 +85,13 @@ def find(conn: sqlite3.Connection, text: str, kinds: tuple[str, ...] | None = No
                        if any(a.id in allowed for a in db.ancestors(conn, u.id))]
     if kinds:
         current = [u for u in current if u.kind in kinds]
+    if len(current) > 1 and not exact:
+        # Levels may be skipped in a path, but a path written in full (as `history` and the
+        # workbook write unit_path) names its unit: Thanh Hóa/Triệu Sơn/Cụm 4/Dân Lý.
+        written = [names.fold(p) for p in parts]
+        full = [u for u in current if [names.fold(p) for p in path_of(conn, u).split("/")] == written]
+        if len(full) == 1:
+            return full
     return current
 
 

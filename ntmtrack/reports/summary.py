@@ -40,7 +40,7 @@ def digest(conn, scope: Scope, since: date, waiting_days: int = dossier_rules.DE
                       if k[0] in tree.units and abs(v - own_then.get(k, 0.0)) > 1e-9),
                      key=lambda k: (tree.units[k[0]]["sort_key"], tree.path(k[0]), k[1]))
     gains = [{"unit": tree.units[u]["name"], "unit_path": tree.path(u), "indicator": indicator,
-              "from": own_then.get((u, indicator), 0.0), "to": own_now[(u, indicator)],
+              "from": own_then.get((u, indicator)), "to": own_now[(u, indicator)],
               "change": round(own_now[(u, indicator)] - own_then.get((u, indicator), 0.0), 4)}
              for u, indicator in changed]
     recognitions = [

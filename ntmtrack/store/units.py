@@ -171,6 +171,15 @@ def all_folded_names(conn: sqlite3.Connection) -> list[tuple[str, str]]:
     ).fetchall()
 
 
+def folded_names_of_units(conn: sqlite3.Connection) -> list[tuple[str, int, str]]:
+    """(folded name or alias, unit id, the unit's name) for every unit: "did you mean" offers
+    the unit's name even when the alias was the close match."""
+    return conn.execute(
+        "SELECT folded, id, name FROM unit"
+        " UNION SELECT a.folded, u.id, u.name FROM unit_alias a JOIN unit u ON u.id = a.unit_id"
+    ).fetchall()
+
+
 def count(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT count(*) FROM unit").fetchone()[0]
 
