@@ -415,3 +415,67 @@ def test_import_giving_a_unit_a_code_another_unit_has_is_a_problem_not_a_crash(r
     assert f"{tree}:1:" in result.stderr and "77001 already belongs to" in result.stderr
     assert "Dân Lý/Thôn 1" in result.stderr and "Traceback" not in result.stderr
     assert digest(db) == before
+
+
+def _village_csv(n: int, commune: str = "Dân Lý") -> str:
+    rows = ["Cụm 9,cluster,Triệu Sơn", "Xóm Mới,village,Cụm 9"]
+    rows += [f"Thôn {i},village,{commune}" for i in range(1, n + 1)]
+    return "name,kind,parent\n" + "\n".join(rows) + "\n"
+
+
+def test_a_csv_takes_the_write_lock_only_to_write_too(registers):
+    """Issue 18 rule 5: a CSV is read, checked and matched before the lock, its rows naming
+    parents made by rows above them (Cụm 9, then Xóm Mới under it)."""
+    from ntmtrack.register import unit_trees
+    from ntmtrack.store import open_register
+
+    _, existing = registers("")
+    statements = []
+    with open_register(existing) as reg:
+        reg.conn.set_trace_callback(statements.append)
+        result = unit_trees.import_text(reg.conn, _village_csv(50), "test.csv", "csv")
+    assert len(result.created) == 52 and result.matched == 0
+    begin = statements.index("BEGIN IMMEDIATE")
+    locked = statements[begin + 1:statements.index("COMMIT", begin)]
+    assert locked and not [s for s in locked if s.lstrip().upper().startswith(("SELECT", "WITH"))], locked
+    with open_register(existing) as reg:
+        again = unit_trees.import_text(reg.conn, _village_csv(50), "test.csv", "csv")
+    assert again.created == [] and again.matched == 52
+
+
+def test_a_csv_import_does_linear_sql_work(registers, tmp_path):
+    from ntmtrack.register import unit_trees
+    from ntmtrack.store import open_register
+
+    def steps(db, text) -> int:
+        count = 0
+
+        def tick():
+            nonlocal count
+            count += 1
+            return 0
+
+        with open_register(db) as reg:
+            reg.conn.set_progress_handler(tick, 1000)
+            unit_trees.import_text(reg.conn, text, "v.csv", "csv")
+        return count
+
+    _, small = registers("s")
+    _, big = registers("b")
+    assert steps(big, _village_csv(1200)) <= 2.5 * steps(small, _village_csv(600))
+
+
+def test_csv_rows_name_parents_made_above_them_or_in_the_register(ready, tmp_path, db):
+    f = tmp_path / "u.csv"
+    f.write_text("name;kind;parent\nCụm 9;cluster;Triệu Sơn\nXóm A;village;Triệu Sơn/Cụm 9\n"
+                 "Xóm A;village;Cụm 9\nXóm B;village;Dân Lý\nXóm C;village;Không Có\n", encoding="utf-8")
+    before = digest(db)
+    result = ready("units", "import", f, code=1)
+    assert "u.csv:6:" in result.stderr and "Không Có" in result.stderr
+    assert digest(db) == before
+    f.write_text("name;kind;parent\nCụm 9;cluster;Triệu Sơn\nXóm A;village;Triệu Sơn/Cụm 9\n"
+                 "Xóm A;village;Cụm 9\nXóm B;village;Dân Lý\n", encoding="utf-8")
+    assert "3 units added" in ready("units", "import", f).stderr
+    shown = json.loads(ready("units", "show", "Xóm A", "-f", "json").stdout)
+    assert shown["path"] == "Thanh Hóa/Triệu Sơn/Cụm 9/Xóm A"
+    assert "nothing changed" in ready("units", "import", f).stderr

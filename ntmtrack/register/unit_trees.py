@@ -17,7 +17,7 @@ from ..read import names, yamldoc
 from ..read.unit_files import Node, nodes_from_yaml, parse_kind
 from ..store import units as db
 from ..store import write_transaction
-from .units import check_labels, check_name, lookalike_message, resolve_problem
+from .units import check_labels, check_name, lookalike_message, path_of, resolve_problem
 
 # -- editions ------------------------------------------------------------------------------
 # A seed is one official edition's tree (vietnam-provinces 2025.10: province → commune). Its
@@ -480,27 +480,51 @@ def nodes_from_text(conn, text: str, source: str, fmt: str, delimiter: str | Non
     """Import a YAML tree or a CSV in the caller's transaction."""
     if fmt == "yaml":
         return import_tree(conn, _yaml_nodes(text, source), source)
-    return _import_csv(conn, text, source, delimiter)
+    return _apply_all(conn, _csv_plans(conn, text, source, delimiter))
 
 
 def import_text(conn, text: str, source: str, fmt: str, delimiter: str | None = None) -> TreeResult:
-    """Import a YAML tree or a CSV, taking the write lock itself: a YAML tree is read and
-    checked before; a CSV's rows may name parents made by rows above them, so its rows are
-    matched under the lock (each part of the register still read once)."""
-    if fmt == "yaml":
-        return import_nodes(conn, _yaml_nodes(text, source), source)
+    """Import a YAML tree or a CSV, taking the write lock only to write: the file is read,
+    checked and matched against the register first; if another writer committed meanwhile it
+    is matched again under the lock."""
+    def planned() -> list[TreePlan]:
+        if fmt == "yaml":
+            return [plan_tree(conn, _yaml_nodes(text, source), source)]
+        return _csv_plans(conn, text, source, delimiter)
+
+    seen = db.data_version(conn)
+    plans = planned()
     with write_transaction(conn):
-        return _import_csv(conn, text, source, delimiter)
+        if db.data_version(conn) != seen:
+            plans = planned()
+        return _apply_all(conn, plans)
 
 
-def _import_csv(conn, text: str, source: str, delimiter: str | None = None) -> TreeResult:
+def _apply_all(conn, plans: list[TreePlan]) -> TreeResult:
+    result = TreeResult([], 0, [], [])
+    for plan in plans:
+        sub = apply_plan(conn, plan)
+        result.created += sub.created
+        result.matched += sub.matched
+        result.changed += sub.changed
+        result.ids += sub.ids
+    return result
+
+
+def _csv_plans(conn, text: str, source: str, delimiter: str | None = None) -> list[TreePlan]:
+    """A CSV's rows as trees planned against the register, reading only. A row's parent is a
+    unit an earlier row makes (by name or a path ending in it, levels may be skipped), else a
+    unit of the register; rows under one parent are planned together, so 10,000 villages under
+    one commune read that commune once. Raises InputProblems with every bad row."""
     from ..read.text import first_line, sniff_delimiter
 
     delimiter = delimiter or sniff_delimiter(first_line(text))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    result = TreeResult([], 0, [])
     problems: list[Problem] = []
-    planner = _Planner(conn)  # one for the file: rows under one parent read it once
+    groups: dict[int | None, tuple[Unit | None, list[Node]]] = {}
+    made: dict[str, list[tuple[Node, list[str]]]] = {}   # folded name → (node, folded full path)
+    registered: dict[str, Unit | str] = {}
+    paths: dict[int, list[str]] = {}
     header = None
     for row in reader:
         line = reader.line_num
@@ -532,25 +556,63 @@ def _import_csv(conn, text: str, source: str, delimiter: str | None = None) -> T
         if kind is None:
             problems.append(Problem(source, line, None, f"unknown kind '{record.get('kind', '')}'"))
             continue
-        parent = None
-        if record.get("parent"):
-            found = resolve_problem(conn, record["parent"], container=True)
-            if isinstance(found, str):
-                problems.append(Problem(source, line, None, f"parent: {found}"))
-                continue
-            parent = found
         aliases = [a.strip() for a in record.get("aliases", "").split(";") if a.strip()]
         node = Node(name, kind, record.get("code") or None, aliases, [], line, None)
-        plan = planner.plan([node], source, parent)
-        if plan.problems:
-            problems.extend(plan.problems)
+        parent_text = record.get("parent") or ""
+        host = _made_parent(parent_text, made) if parent_text else None
+        if isinstance(host, str):
+            problems.append(Problem(source, line, None, f"parent: {host}"))
             continue
-        sub = apply_plan(conn, plan)  # the rows below may name this one as their parent
-        result.created += sub.created
-        result.matched += sub.matched
-        result.changed += sub.changed
+        if host is not None:
+            host_node, host_path = host
+            siblings = host_node.children
+            full = host_path + [names.fold(name)]
+        else:
+            parent = None
+            if parent_text:
+                if parent_text not in registered:
+                    registered[parent_text] = resolve_problem(conn, parent_text, container=True)
+                parent = registered[parent_text]
+                if isinstance(parent, str):
+                    problems.append(Problem(source, line, None, f"parent: {parent}"))
+                    continue
+                if parent.id not in paths:
+                    paths[parent.id] = [names.fold(p) for p in path_of(conn, parent).split("/")]
+            siblings = groups.setdefault(parent.id if parent else None, (parent, []))[1]
+            full = (paths[parent.id] if parent else []) + [names.fold(name)]
+        twin = next((n for n in siblings if names.fold(n.name) == names.fold(name) and n.kind == kind), None)
+        if twin is not None:   # the same unit twice in the file: one unit
+            continue
+        siblings.append(node)
+        made.setdefault(names.fold(name), []).append((node, full))
+    planner = _Planner(conn)  # one for the file: each part of the register read once
+    plans = []
+    for parent, roots in groups.values():
+        plan = planner.plan(roots, source, parent)
+        problems.extend(plan.problems)
+        plans.append(plan)
     if problems:
-        raise InputProblems(problems)
-    return result
+        raise InputProblems(sorted(problems, key=lambda p: p.line or 0))
+    return plans
 
 
+def _made_parent(text: str, made: dict) -> tuple[Node, list[str]] | str | None:
+    """The unit an earlier row made that `text` names (its name, or a path whose parts appear
+    in order in the unit's path and end with its name); a message when several do."""
+    parts = [names.fold(p) for p in text.split("/") if p.strip()]
+    if not parts:
+        return None
+    found = [(node, full) for node, full in made.get(parts[-1], ()) if _in_order(parts, full)]
+    if len(found) > 1:
+        return f"'{text}' names {len(found)} units made by rows above; write more of its path"
+    return found[0] if found else None
+
+
+def _in_order(parts: list[str], full: list[str]) -> bool:
+    position = 0
+    for part in parts[:-1]:
+        try:
+            position = full.index(part, position, len(full) - 1) + 1
+        except ValueError:
+            return False
+    return full[-1] == parts[-1]
