@@ -32,7 +32,8 @@ def test_summary_shows_a_dash_for_no_earlier_value():
             "recognitions": [], "laggard_count": 0, "laggards": [], "due_soon": [
                 {"unit": "Dân Lý", "unit_path": "A/Dân Lý", "plan": "p", "target": list(range(1, 11)),
                  "deadline": "2022-10-01"}],
-            "missed_reports": [], "reported_on_time_share": None}
+            "missed_reports": [], "reported_on_time_share": None, "dossier_steps": [],
+            "departments_waiting": [], "waiting_days": 15}
     text = as_text(data, "vi")
     assert "Dân Lý bhyt: — → 84" in text and "Thọ Thế bhyt: 80 → 84" in text
     assert "tiêu chí 1-10" in text and "1,2,3" not in text
@@ -58,7 +59,9 @@ def test_did_you_mean_shows_paths_when_names_repeat(ready):
     ready("units", "add", "Xóm Mới", "--kind", "village", "--parent", "Dân Lý")
     ready("units", "add", "Xóm Mới", "--kind", "village", "--parent", "Thọ Thế")
     result = ready("history", "Xom Moix", code=1)
-    assert "Cụm 4/Dân Lý/Xóm Mới" in result.stderr and "Cụm 5/Thọ Thế/Xóm Mới" in result.stderr
+    # each as what names it alone, pasted back
+    assert "Dân Lý/Xóm Mới" in result.stderr and "Thọ Thế/Xóm Mới" in result.stderr
+    ready("history", "Dân Lý/Xóm Mới")
 
 
 def test_backup_into_a_missing_directory_says_so(ready, tmp_path):

@@ -287,3 +287,37 @@ def test_outstanding_debt_keeps_a_commune_from_ready(road):
     run("funds", "record", "Tân Ninh", "1,2 tỷ", "--source", "dia-phuong", "--kind", "debt_paid",
         "--date", "2018-10-30")
     assert _status(run, "--as-of", "2018-11-01")["Tân Ninh"]["ready"]
+
+
+def test_history_of_titles_steps_and_money_reads_back(road, tmp_path, monkeypatch):
+    """`record import` of a unit's own history: nothing added to the same register, everything
+    to another — dossier steps, titles at a level and their revocation, money."""
+    from conftest import Run
+
+    run = road
+    run("dossier", "record", "Tân Ninh", "sent", "--department", "so-y-te", "--date", "2018-10-18")
+    run("dossier", "record", "Tân Ninh", "appraised", "--department", "so-y-te", "--result", "returned",
+        "--note", "thiếu biên bản", "--date", "2018-10-28")
+    run("record", "recognized", "Tân Ninh", "--decision", "4863/QĐ-UBND", "--date", "2018-12-25")
+    run("record", "recognized", "Tân Ninh", "--decision", "7/QĐ-UBND", "--level", "nang-cao", "--date", "2021-12-25")
+    run("record", "revoked", "Tân Ninh", "--decision", "9/QĐ-UBND", "--level", "nang-cao", "--date", "2023-12-25")
+    run("funds", "record", "Tân Ninh", "1,5 tỷ", "--source", "trung-uong", "--kind", "allocated",
+        "--date", "2018-06-01")
+    exported = tmp_path / "h.csv"
+    exported.write_text(run("history", "Tân Ninh", "-f", "csv").stdout, encoding="utf-8")
+    assert "0 added, 6 already present" in run("record", "import", exported).stderr
+    other = Run(monkeypatch, tmp_path / "other.db")
+    other("init")
+    other("units", "import", EXAMPLES / "trieu-son-units.yaml")
+    other("dossier", "departments", "import", DEPARTMENTS)
+    assert "6 added" in other("record", "import", exported).stderr
+    columns = ("date", "measure", "kind", "value", "level", "step", "department", "result", "amount")
+
+    def rows(r):
+        return [tuple(h[c] for c in columns) for h in csv.DictReader(io.StringIO(
+            r("history", "Tân Ninh", "-f", "csv").stdout))]
+
+    monkeypatch.setenv("NTMTRACK_DB", str(tmp_path / "other.db"))
+    copied = rows(other)
+    monkeypatch.setenv("NTMTRACK_DB", str(run.db))
+    assert copied == rows(run)

@@ -148,8 +148,10 @@ def test_triệu_sơn_names_the_district_the_town_and_the_2025_commune_apart(bot
 
 def test_an_exact_path_names_every_level_from_the_top(ready):
     ready("units", "add", "Dân Lý", "--kind", "xã", "--parent", "Thanh Hóa")
-    failed = ready("units", "show", "Thanh Hóa/Dân Lý", code=1).stderr
-    assert _suggested(failed) == ["/Thanh Hóa/Dân Lý", "Cụm 4/Dân Lý"]
+    # a path written in full from the top names its unit (history's unit_path reads back)
+    assert json.loads(ready("units", "show", "Thanh Hóa/Dân Lý", "-f", "json").stdout)["path"] == "Thanh Hóa/Dân Lý"
+    failed = ready("units", "show", "Dân Lý", code=1).stderr
+    assert _suggested(failed) == ["Thanh Hóa/Dân Lý", "Cụm 4/Dân Lý"]
     shown = json.loads(ready("units", "show", "/Thanh Hóa/Dân Lý", "-f", "json").stdout)
     assert shown["path"] == "Thanh Hóa/Dân Lý"
     assert "no unit named '/Triệu Sơn/Dân Lý'" in ready("units", "show", "/Triệu Sơn/Dân Lý", code=1).stderr

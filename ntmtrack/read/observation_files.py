@@ -51,6 +51,8 @@ COLUMN_ALIASES = {
 INFORMATIONAL = {
     "id", "source", "nguon", "recorded at", "ghi luc", "voids", "voided by", "decision",
     "quyet dinh", "name", "ten", "ten chi tieu", "unit of measure", "don vi tinh", "stt", "no",
+    # a dossier step's and a money row's own fields, said again by `measure` and `value`
+    "step", "amount", "fund kind", "fund source",
 }
 REQUIRED = ("date", "unit", "measure", "value")
 HEADER_SEARCH = 20   # rows a title may take above the header
@@ -106,7 +108,9 @@ _KINDS = {
     "met": "met", "dat": "met", "unmet": "unmet", "not met": "unmet", "chua dat": "unmet",
     "set": "set", "level": "set", "muc": "set", "add": "add", "increase": "add",
     "cong them": "add", "recognized": "recognized", "recognised": "recognized",
-    "cong nhan": "recognized", "void": "void", "huy": "void",
+    "cong nhan": "recognized", "void": "void", "huy": "void", "revoked": "revoked",
+    "thu hoi": "revoked", "step": "step", "dossier step": "step", "buoc ho so": "step",
+    "funds": "funds", "money": "funds", "von": "funds",
 }
 _TRUE = {"true", "1", "yes", "co", "x"}
 
@@ -115,7 +119,8 @@ def from_export(row: dict) -> dict | None:
     """A row of ntmtrack's own export as `record import` reads any row, or None to leave it
     out (a voided observation, or a void: the state they leave is the state without both).
     `kind` says how to read the value (an increase is written without its '+'); a measure
-    `SET:17` or `SET:recognized` carries its criteria set."""
+    `SET:17`, `SET:recognized` or `SET:revoked` carries its criteria set; `dossier:STEP` and
+    `funds:KIND:SOURCE` stay as they are."""
     kind = row.pop("kind", None)
     voided = row.pop("voided", None)
     if voided is not None and fold(str(voided)).strip() in _TRUE:
@@ -124,7 +129,7 @@ def from_export(row: dict) -> dict | None:
     if kind == "void":
         return None
     measure = str(row.get("measure", "")).strip()
-    if ":" in measure:
+    if ":" in measure and kind not in ("step", "funds"):   # dossier:STEP, funds:KIND:SOURCE
         code, _, rest = measure.rpartition(":")
         if code and not row.get("set"):
             row["set"] = code

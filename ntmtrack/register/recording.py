@@ -252,7 +252,12 @@ def _observation(recorder: Recorder, row: dict, decimal_mark: str | None) -> dic
     from ..read.names import fold
 
     if fold(measure) in ("recognized", "cong nhan", "recognised"):
-        return recognition(recorder, unit, str(value), on, _text(row.get("set")))
+        return recognition(recorder, unit, str(value), on, _text(row.get("set")),
+                           _text(row.get("level")) or "ntm")
+    if fold(measure) in ("revoked", "thu hoi"):
+        # A file may hold the recognition it revokes in the same batch: not checked here.
+        return recognition(recorder, unit, str(value), on, _text(row.get("set")),
+                           _text(row.get("level")) or "ntm", "revoked", check=False)
     money = funds.parse_measure(measure)
     if money is not None:
         recorder._active(unit, on)
@@ -271,7 +276,7 @@ def _observation(recorder: Recorder, row: dict, decimal_mark: str | None) -> dic
 
 
 def recognition(recorder: Recorder, unit, decision: str, on: str, set_code: str | None,
-                level: str = "ntm", kind: str = "recognized") -> dict:
+                level: str = "ntm", kind: str = "recognized", check: bool = True) -> dict:
     """A recognition decision (or, with kind `revoked`, the decision withdrawing a title) at a
     level: ntm, nang-cao, kieu-mau or hien-dai."""
     message = fields.problem(decision.strip(" "), "decision")   # NEL (U+0085) is whitespace to str.strip
@@ -283,7 +288,7 @@ def recognition(recorder: Recorder, unit, decision: str, on: str, set_code: str 
     if level not in LEVELS:
         raise NtmError(f"unknown level '{level}': use one of {', '.join(LEVELS)}")
     recorder._active(unit, on)
-    if kind == "revoked":
+    if kind == "revoked" and check:
         titles.check_revocable(recorder.conn, unit, level, on, level)
     code = recorder.set_for(unit, set_code, on)
     return {"unit_id": unit.id, "criteria_set": code, "kind": kind, "decision": decision,
