@@ -168,7 +168,7 @@ HEADERS = {
     "criteria_dossiers_of": ("dossiers", "hồ sơ TC"),
     "general_dossier": ("general", "hồ sơ chung"),
     "departments_of": ("sent/insp./passed", "gửi/KT/đạt"),
-    "satisfaction": ("satisf.", "hài lòng"), "days_since_step": ("days", "ngày"),
+    "satisfaction": ("satisf.", "hài lòng"), "days_since_step": ("days", "số ngày"),
     "ready": ("ready", "đủ điều kiện"), "missing_words": ("missing", "còn thiếu"),
     "level": ("level", "mức"), "department": ("department", "sở, ngành"),
     "department_name": ("name", "tên"), "waiting": ("waiting", "đang chờ"),

@@ -585,6 +585,8 @@ def _csv_plans(conn, text: str, source: str, delimiter: str | None = None) -> li
             continue
         siblings.append(node)
         made.setdefault(names.fold(name), []).append((node, full))
+        if node.code:
+            made.setdefault(("code", node.code.strip().lower()), []).append((node, full))
     planner = _Planner(conn)  # one for the file: each part of the register read once
     plans = []
     for parent, roots in groups.values():
@@ -597,12 +599,14 @@ def _csv_plans(conn, text: str, source: str, delimiter: str | None = None) -> li
 
 
 def _made_parent(text: str, made: dict) -> tuple[Node, list[str]] | str | None:
-    """The unit an earlier row made that `text` names (its name, or a path whose parts appear
-    in order in the unit's path and end with its name); a message when several do."""
+    """The unit an earlier row made that `text` names (its name, a path whose parts appear in
+    order in the unit's path and end with its name, or its code); a message when several do."""
     parts = [names.fold(p) for p in text.split("/") if p.strip()]
     if not parts:
         return None
     found = [(node, full) for node, full in made.get(parts[-1], ()) if _in_order(parts, full)]
+    if not found and len(parts) == 1:
+        found = list(made.get(("code", text.strip().lower()), ()))
     if len(found) > 1:
         return f"'{text}' names {len(found)} units made by rows above; write more of its path"
     return found[0] if found else None
