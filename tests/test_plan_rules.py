@@ -482,3 +482,41 @@ def test_the_schema_accepts_numbers_as_offices_write_them():
     bad = _plan('target: "nhiều"', "unit: Dân Lý")
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(yaml.load(bad, Loader=yaml.BaseLoader), schema())
+
+
+def test_a_plan_says_every_problem_at_once(ready, tmp_path, db):
+    """Issue 15 item 4: shape, values and binding to the register in one run — the second run
+    finds nothing the first did not say."""
+    plan = tmp_path / "nhieu-loi.yaml"
+    plan.write_text("""plan: nhieu-loi
+title: Nhiều lỗi
+criteria_set: qd1980-2016
+start: 2018-01-01
+end: 2018-12-31
+targets:
+  - units: [Dân Lý, Không Có Xã]
+    criteria: [1, 2, 25]
+    by: 2018-12-31
+  - unit: Tân Ninh
+    criteria: all
+    by: 2017-05-01
+  - units: Thọ Thế, Thọ Phú
+    criteria: all
+metrics:
+  - code: bhyt
+    name: BHYT
+    measure: "%"
+    target: 88,5,1
+    units: [Minh Châu]
+  - code: nha
+    name: Nhà
+    target: 5
+    units: [Xã Ma]
+""", encoding="utf-8")
+    before = digest(db)
+    for command in ("validate", "import"):
+        lines = ready("plan", command, plan, code=1).stderr.strip().splitlines()
+        assert [line.split(":")[1] for line in lines] == ["7", "8", "12", "13", "19", "24"], lines
+        assert "write units: [Thọ Thế, Thọ Phú]" in lines[3]
+        assert "Không Có Xã" in lines[0] and "Xã Ma" in lines[5] and "25" in lines[1]
+    assert digest(db) == before

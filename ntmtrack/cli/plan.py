@@ -33,17 +33,18 @@ FilesArgument = Annotated[List[Path], typer.Argument(help="Plan files (YAML); '-
 
 
 def _parse(path: Path):
-    from ..read.plan_file import parse
+    from ..read.plan_file import parse_partial
     from ..read.text import read_text_file
 
     text = read_text_file(path)
     source = "<stdin>" if str(path) == "-" else str(path)
-    doc, problems = parse(text, source)
+    doc, problems = parse_partial(text, source)
     return doc, problems, source
 
 
 def _parse_all(files):
-    """Parse every file: ([(doc, source)], every problem of every file)."""
+    """Parse every file: ([(doc, source)], every problem of every file). A file with problems
+    still gives the plan of its parts that parsed, to bind: every problem is said at once."""
     parsed, problems = [], []
     for path in files:
         doc, found, source = _parse(path)
@@ -51,6 +52,18 @@ def _parse_all(files):
         if doc:
             parsed.append((doc, source))
     return parsed, problems
+
+
+def _in_order(problems):
+    """Every problem once, file by file in line order (shape, values and binding mixed)."""
+    seen, out = set(), []
+    for p in problems:
+        key = (p.source, p.line, p.column, p.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    sources = list(dict.fromkeys(p.source for p in out))
+    return sorted(out, key=lambda p: (sources.index(p.source), p.line or 0, p.column or 0))
 
 
 def _report_warnings(warnings) -> None:
@@ -84,7 +97,7 @@ def plan_validate(files: FilesArgument, db: DbOption = None, lang: LangOption = 
                 _report_warnings(bound.warnings)
                 problems += bound.errors
     if problems:
-        raise InputProblems(problems)
+        raise InputProblems(_in_order(problems))
     message(tr(language, f"{len(files)} plan file(s) valid", f"{len(files)} tệp kế hoạch hợp lệ"))
 
 
@@ -118,7 +131,11 @@ def plan_import(
     language = lang_of(lang)
     parsed, problems = _parse_all(files)
     if problems:
-        raise InputProblems(problems)
+        # the parts that parsed are bound too, so the file's every problem is said at once
+        with register(db, readonly=True) as reg:
+            for doc, _source in parsed:
+                problems += bind(reg.conn, doc)[0].errors
+        raise InputProblems(_in_order(problems))
     ids = [d.id for d, _ in parsed]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:

@@ -213,9 +213,14 @@ class _Parser:
             refs = [r] if r else []
         if "units" in item:
             value = item["units"]
-            if isinstance(value, str):
+            if isinstance(value, str) and "," in value:
+                # `units: A, B` is one name to YAML; say how to write the list
+                names_given = [v.strip() for v in value.split(",") if v.strip()]
+                self.at(value, f"'units' is a list: write units: [{', '.join(names_given)}]", item)
+                value = []
+            elif isinstance(value, str):
                 value = [value]
-            if not isinstance(value, list) or not value:
+            if not isinstance(value, list) or (not value and not isinstance(item["units"], str)):
                 self.at(value, "'units' must be a list of unit names", item)
             else:
                 refs += [r for r in (self.ref(v, item) for v in value) if r]
@@ -282,6 +287,15 @@ def _unquoted_percent(problem: Problem, text: str) -> Problem:
 
 
 def parse(text: str, source: str) -> tuple[PlanDoc | None, list[Problem]]:
+    """The plan, or None and every problem of its shape and values."""
+    doc, problems = parse_partial(text, source)
+    return (None, problems) if problems else (doc, problems)
+
+
+def parse_partial(text: str, source: str) -> tuple[PlanDoc | None, list[Problem]]:
+    """Like `parse`, but with problems still the plan made of the parts that parsed (targets,
+    metrics, units and funds without problems of their own), when its id and dates did: so
+    `plan validate` can bind those parts to the register and report every problem at once."""
     data, problems = yamldoc.load(text, source)
     if problems:
         return None, [_unquoted_percent(problem, text) for problem in problems]
@@ -326,13 +340,14 @@ def parse(text: str, source: str) -> tuple[PlanDoc | None, list[Problem]]:
             metrics.append(metric)
             seen_codes.setdefault(metric.code, metric.line)
     funds = [f for f in (_funds(p, item) for item in _list(p, data, "funds")) if f]
-    if p.problems:
+    if p.problems and not (plan_id and start and end and (not end or not start or start <= end)):
         return None, p.problems
-    document = _document(data, plan_id, title, reference, issued_by, criteria_set, start, end,
-                         report_every, note)
+    # A plan with problems is only bound, never saved: it needs no stored document.
+    document = {} if p.problems else _document(data, plan_id, title, reference, issued_by,
+                                               criteria_set, start, end, report_every, note)
     crit_pos = _pos(data.get("criteria_set"), data)
-    return PlanDoc(plan_id, title, reference, issued_by, criteria_set, start, end, report_every,
-                   unit_nodes, targets, metrics, note, document, crit_pos, source, funds), []
+    return PlanDoc(plan_id, title or "", reference, issued_by, criteria_set, start, end, report_every,
+                   unit_nodes, targets, metrics, note, document, crit_pos, source, funds), p.problems
 
 
 def _report_every(p: _Parser, data) -> str | None:
