@@ -322,6 +322,7 @@ class DepartmentRow:
     passed: int
     returned: int
     sent: int = 0
+    province: str | None = None      # whose department (not a machine key)
 
 
 @dataclass(frozen=True)

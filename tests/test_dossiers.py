@@ -321,3 +321,74 @@ def test_history_of_titles_steps_and_money_reads_back(road, tmp_path, monkeypatc
     copied = rows(other)
     monkeypatch.setenv("NTMTRACK_DB", str(run.db))
     assert copied == rows(run)
+
+
+def test_two_provinces_departments_are_two_rows(road, tmp_path):
+    run = road
+    run("units", "add", "Hà Tĩnh", "--kind", "province")
+    run("units", "add", "Cẩm Trang", "--kind", "commune", "--parent", "Hà Tĩnh")
+    other = tmp_path / "ha-tinh.yaml"
+    other.write_text(DEPARTMENTS.read_text(encoding="utf-8").replace("province: Thanh Hóa", "province: Hà Tĩnh"),
+                     encoding="utf-8")
+    run("dossier", "departments", "import", other)
+    for unit in ("Dân Lý", "Tân Ninh", "Cẩm Trang"):
+        run("dossier", "record", unit, "sent", "--department", "so-xay-dung", "--date", "2018-10-01")
+    rows = json.loads(run("dossier", "departments", "--as-of", "2018-11-02", "-f", "json").stdout)
+    assert sorted(r["waiting"] for r in rows if r["department"] == "so-xay-dung") == [1, 2]
+    assert [r["waiting"] for r in json.loads(run("dossier", "departments", "--under", "Hà Tĩnh", "--as-of",
+                                                 "2018-11-02", "-f", "json").stdout)
+            if r["department"] == "so-xay-dung"] == [1]
+    assert "Sở Xây dựng (Hà Tĩnh)" in run("dossier", "departments", "--as-of", "2018-11-02").stdout
+
+
+def test_a_granted_title_ends_the_road_and_the_wait(road):
+    run = road
+    run("dossier", "record", "Dân Lý", "sent", "--department", "so-y-te", "--date", "2018-10-01")
+    run("record", "recognized", "Dân Lý", "--decision", "4706/QĐ-UBND", "--set", "qd1980-2016",
+        "--date", "2018-11-12")
+    row = _status(run, "--as-of", "2018-11-13")["Dân Lý"]
+    assert row["step"] == "recognized" and row["ready"] is False and row["days_since_step"] == 1
+    waiting = {r["department"]: r["waiting"] for r in json.loads(
+        run("dossier", "departments", "--as-of", "2018-11-13", "-f", "json").stdout)}
+    assert waiting["so-y-te"] == 0
+
+
+def test_a_new_period_starts_a_new_road(road):
+    """A 2018 title under qd1980-2016 is not the end of a 2026 road under qd51-2025."""
+    run = road
+    run("dossier", "record", "Tân Ninh", "general_dossier", "--date", "2018-10-01")
+    run("record", "recognized", "Tân Ninh", "--decision", "4863/QĐ-UBND", "--date", "2018-12-25")
+    run("dossier", "record", "Tân Ninh", "registered", "--date", "2026-03-01")
+    run("dossier", "record", "Tân Ninh", "criteria_dossiers", "--count", "3", "--date", "2026-03-05")
+    row = _status(run, "--as-of", "2026-04-01")["Tân Ninh"]
+    assert row["criteria_set"] == "qd51-2025" and row["step"] == "criteria_dossiers"
+    assert row["general_dossier"] is False and row["ready"] is False
+
+
+def test_a_files_level_carries_to_its_later_rows(road, tmp_path):
+    f = tmp_path / "nc.csv"
+    f.write_text("date,unit,measure,value,level\n2022-03-01,Dân Lý,dossier:registered,,nang-cao\n"
+                 "2022-04-01,Dân Lý,dossier:criteria_dossiers,19,\n", encoding="utf-8")
+    road("record", "import", f)
+    levels = [h["level"] for h in csv.DictReader(io.StringIO(road("history", "Dân Lý", "-f", "csv").stdout))]
+    assert levels == ["nang-cao", "nang-cao"]
+
+
+def test_a_set_may_require_a_satisfaction_rate(road, tmp_path):
+    """A set's `satisfaction_min`: a survey below it is still missing."""
+    run = road
+    strict = tmp_path / "set.yaml"
+    strict.write_text((EXAMPLES / "tinh-20-tieu-chi-vi-du.yaml").read_text(encoding="utf-8")
+                      + "satisfaction_min: 90\n", encoding="utf-8")
+    run("criteria", "import", strict)
+    code = next(line.split(":", 1)[1].strip() for line in strict.read_text(encoding="utf-8").splitlines()
+                if line.startswith("code:"))
+    plan = tmp_path / "p.yaml"
+    plan.write_text(f"plan: p\ntitle: P\ncriteria_set: {code}\nstart: 2022-01-01\nend: 2022-12-31\n"
+                    "targets:\n  - unit: Dân Lý\n    criteria: all\n", encoding="utf-8")
+    run("plan", "import", plan)
+    run("dossier", "record", "Dân Lý", "satisfaction", "--value", "85", "--date", "2022-05-01")
+    row = _status(run, "--as-of", "2022-05-02")["Dân Lý"]
+    assert row["criteria_set"] == code and row["satisfaction"] == 85 and "satisfaction" in row["missing"]
+    run("dossier", "record", "Dân Lý", "satisfaction", "--value", "91", "--date", "2022-05-03")
+    assert "satisfaction" not in _status(run, "--as-of", "2022-05-04")["Dân Lý"]["missing"]

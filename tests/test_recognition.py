@@ -123,3 +123,18 @@ def test_villages_have_their_own_set(ready):
     # a commune is never judged by the village set
     assert "judges villages" in run("record", "met", "Dân Lý", "1", "--set", "thon-ntm-vi-du",
                                     "--date", "2022-05-01", code=1).stderr
+
+
+def test_the_summary_lists_every_decision_of_the_week(ready):
+    run = ready
+    run("record", "recognized", "Tân Ninh", "--decision", "1/QĐ-UBND", "--date", "2022-01-10")
+    run("record", "recognized", "Tân Ninh", "--decision", "2/QĐ-UBND", "--level", "nang-cao", "--date", "2022-09-20")
+    run("record", "revoked", "Dân Lý", "--decision", "3/QĐ-UBND", "--date", "2022-09-21", code=1)
+    run("record", "recognized", "Dân Lý", "--decision", "4/QĐ-UBND", "--date", "2022-01-10")
+    run("record", "revoked", "Dân Lý", "--decision", "5/QĐ-UBND", "--date", "2022-09-21")
+    data = json.loads(run("summary", "--as-of", "2022-09-23", "-f", "json").stdout)
+    assert [(r["unit"], r["decision"], r["kind"], r["level"]) for r in data["recognitions"]] == [
+        ("Tân Ninh", "2/QĐ-UBND", "recognized", "nang-cao"), ("Dân Lý", "5/QĐ-UBND", "revoked", "ntm")]
+    text = run("summary", "--as-of", "2022-09-23", "--lang", "vi").stdout
+    assert "Dân Lý: thu hồi danh hiệu nông thôn mới theo 5/QĐ-UBND" in text
+    assert "Tân Ninh: 2/QĐ-UBND nông thôn mới nâng cao" in text

@@ -132,7 +132,7 @@ def test_every_path_an_ambiguity_error_suggests_resolves_when_pasted_back(both_m
     for written in suggested:
         pasted = both_maps(*[a.format(written) for a in command], code=None)
         # it names one unit; a district named to `record met` is then refused for what it is
-        assert pasted.exit_code == 0 or (command[0] == "record" and "is a district" in pasted.stderr), pasted.stderr
+        assert pasted.exit_code == 0 or (command[0] == "record" and "not to a district" in pasted.stderr), pasted.stderr
         assert "ambiguous" not in pasted.stderr
     ids = {json.loads(both_maps("units", "show", w, "-f", "json").stdout)["id"] for w in suggested}
     assert len(ids) == count

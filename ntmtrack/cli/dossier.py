@@ -193,7 +193,9 @@ def departments_list(
         return
     title = tr(language, f"Departments' appraisals as of {scope.as_of.isoformat()}",
                f"Thẩm định của các sở, ngành đến {scope.as_of.strftime('%d/%m/%Y')}")
-    write([{"department": r.department, "department_name": r.name, "waiting": r.waiting,
+    several = len({r.province for r in rows}) > 1
+    write([{"department": r.department,
+            "department_name": f"{r.name} ({r.province})" if several else r.name, "waiting": r.waiting,
             "oldest_days": r.oldest_days, "inspected": r.inspected, "passed": r.passed,
             "returned": r.returned} for r in rows],
           [Column("department", nowrap=True), Column("department_name"), Column("waiting", kind="int"),

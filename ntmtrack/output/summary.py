@@ -10,6 +10,18 @@ from .formats import format_date, format_number, format_share, number_ranges, vi
 from .labels import reason_text, tr
 
 
+def _decision_text(x: dict, lang: str) -> str:
+    """`Tân Ninh: 4863/QĐ-UBND (25/12/2018)`, with the level above NTM, and a revocation said."""
+    from .labels import LEVELS, label
+
+    level = x.get("level")
+    what = f" {label(LEVELS, level, lang)}" if level and level != "ntm" else ""
+    if x.get("kind") == "revoked":
+        return tr(lang, f"{x['unit']}: title{what or ' NTM'} revoked by {x['decision']} ({format_date(x['date'], lang)})",
+                  f"{x['unit']}: thu hồi danh hiệu{what or ' nông thôn mới'} theo {x['decision']} ({format_date(x['date'], lang)})")
+    return f"{x['unit']}: {x['decision']}{what} ({format_date(x['date'], lang)})"
+
+
 def _grouped(steps: list[dict]) -> list[dict]:
     """One line per commune, day, step and result: the departments of a day's visits together."""
     out: list[dict] = []
@@ -68,7 +80,7 @@ def as_text(d: dict, lang: str, markdown: bool = False) -> str:
          [f"{x['unit']} {x['indicator']}: {_before(x['from'], lang)} → "
           f"{format_number(x['to'], lang)}" for x in d["indicator_gains"]]),
         (tr(lang, "Recognition decisions", "Quyết định công nhận"),
-         [f"{x['unit']}: {x['decision']} ({format_date(x['date'], lang)})" for x in d["recognitions"]]),
+         [_decision_text(x, lang) for x in d["recognitions"]]),
         (tr(lang, f"Units behind: {d['laggard_count']} (first 10 reasons)", f"Đơn vị chậm tiến độ: {d['laggard_count']} (10 lý do đầu)"),
          [f"{x['unit']} [{x['plan']}] {reason_text(x, lang)}" for x in d["laggards"]]),
         (tr(lang, "Deadlines in the next 30 days", "Hạn trong 30 ngày tới"),

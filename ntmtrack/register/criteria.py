@@ -25,7 +25,7 @@ CODE_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _SET_KEYS = {
     "code", "decision", "date", "effective", "title_vi", "title_en", "title", "groups",
     "criteria", "sources", "note", "appendix", "regions", "commune_groups", "indicator_count",
-    "amended_by", "based_on", "issued_by", "applies_to",
+    "amended_by", "based_on", "issued_by", "applies_to", "satisfaction_min",
 }
 _CRITERION_KEYS = {"number", "name_vi", "name_en", "name", "group", "confidence", "note",
                    "indicators", "amended_2013"}
@@ -141,6 +141,10 @@ def parse(text: str, source: str) -> tuple[CriteriaSet | None, dict | None, list
                                "confidence": plain(ind.get("confidence"))})
         criteria.append(Criterion(str(code), n, str(name_vi), str(name_en),
                                   plain(group), plain(item.get("confidence")), tuple(indicators)))
+    minimum = data.get("satisfaction_min")
+    if minimum is not None and not (isinstance(minimum, str) and minimum.replace(".", "", 1).isdigit()
+                                    and 0 <= float(minimum) <= 100):
+        at(minimum, "satisfaction_min: the share of residents satisfied a recognition needs, 0-100 (%)")
     applies = data.get("applies_to")
     if applies is not None and applies not in APPLIES_TO:
         at(applies, f"applies_to: {' or '.join(APPLIES_TO)} (a province's village set: village)")
@@ -307,13 +311,13 @@ def check_judges(cs: CriteriaSet, unit) -> None:
         return
     if unit.kind in BELOW_COMMUNE_KINDS and whom == "village":
         return
+    # (the caller puts the unit's name in front)
     if unit.kind in BELOW_COMMUNE_KINDS:
-        raise NtmError(f"{unit.name} is a {unit.kind}: its criteria are a village set's "
-                       f"(applies_to: village), not {cs.code}'s; import one and give --set")
+        raise NtmError(f"a {unit.kind}'s criteria are a village set's (applies_to: village), "
+                       f"not {cs.code}'s; import one and give --set")
     if unit.kind in COMMUNE_KINDS:
-        raise NtmError(f"{cs.code} judges villages; {unit.name} is a {unit.kind}")
-    raise NtmError(f"{unit.name} is a {unit.kind}: criteria and titles belong to communes "
-                   f"and villages, not to a {unit.kind}")
+        raise NtmError(f"{cs.code} judges villages, not a {unit.kind}")
+    raise NtmError(f"criteria and titles belong to communes and villages, not to a {unit.kind}")
 
 
 def village_sets(conn) -> list[str]:

@@ -21,10 +21,13 @@ def step_observation(recorder, unit, step: str, on: str, *, department: str | No
     if unit.kind not in COMMUNE_KINDS:
         raise NtmError(f"{unit.name} is a {unit.kind}: dossier steps are a commune's (xã, phường, thị trấn)")
     recorder._active(unit, on)
-    level = level or last_level(recorder.conn, unit.id, on)
+    # the level of the commune's last step — of a file's rows above this one too
+    carried = recorder.step_levels
+    level = level or carried.get(unit.id) or last_level(recorder.conn, unit.id, on)
     if level not in LEVELS:
         raise NtmError(f"unknown level '{level}': use one of {', '.join(LEVELS)}")
     code = recorder.set_for(unit, None, on)
+    carried[unit.id] = level
     row = {"unit_id": unit.id, "kind": "step", "step": step, "level": level, "date": on,
            "criteria_set": code}
     if step in DEPARTMENT_STEPS:

@@ -49,6 +49,9 @@ class Recorder:
     _indicators: dict = field(default_factory=dict)
     _occurrences: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)   # one line each, for stderr
+    step_levels: dict = field(default_factory=dict)  # unit → the level its last dossier step sought
+    _set_objects: dict = field(default_factory=dict)
+    _village_sets: list | None = None
     _sets: criteria_sets.SetRule | None = None
 
     # -- lookups -------------------------------------------------------------------------
@@ -72,10 +75,12 @@ class Recorder:
                                              strict=True)
                 if unit.kind in BELOW_COMMUNE_KINDS and not (explicit or self.criteria_set):
                     # A village is judged by the province's village set, not the national one.
-                    villages = criteria_sets.village_sets(self.conn)
-                    if len(villages) == 1 and criteria_sets.applies_to(criteria_sets.get(self.conn, code)) != "village":
+                    if self._village_sets is None:
+                        self._village_sets = criteria_sets.village_sets(self.conn)
+                    villages = self._village_sets
+                    if len(villages) == 1 and criteria_sets.applies_to(self._set(code)) != "village":
                         code = villages[0]
-                criteria_sets.check_judges(criteria_sets.get(self.conn, code), unit)
+                criteria_sets.check_judges(self._set(code), unit)
             except NtmError as e:
                 self._unit_sets[key] = NtmError(f"{unit.name}: {e}")
             else:
@@ -88,6 +93,11 @@ class Recorder:
         if isinstance(code, NtmError):
             raise code
         return code
+
+    def _set(self, code: str):
+        if code not in self._set_objects:
+            self._set_objects[code] = criteria_sets.get(self.conn, code)
+        return self._set_objects[code]
 
     def _numbers(self, code: str) -> list[int]:
         if code not in self._set_numbers:

@@ -20,6 +20,15 @@ def held_titles(events) -> list[dict]:
     return sorted(held.values(), key=lambda t: (LEVEL_RANK[t["level"]], t["date"]))
 
 
+def holds(title: dict | None, level: str, set_code: str) -> dict | None:
+    """The title a unit holds at `level` under `set_code` (from reports/state.recognitions),
+    or None: a road to a level under one set ends with a title at that level under that set."""
+    for t in (title or {}).get("titles", ()):
+        if t["level"] == level and t["criteria_set"] == set_code:
+            return t
+    return None
+
+
 def check_revocable(conn, unit, level: str, on: str, label: str) -> None:
     """A revocation must withdraw a title the unit holds on its date."""
     events = [e[1:] for e in db.title_events(conn, on, [unit.id])]

@@ -14,8 +14,10 @@ from datetime import date
 
 from ..model import DossierRow, DepartmentRow, Scope, STEPS
 from ..register import criteria as criteria_sets
+from ..register import titles
 from ..register.tree import Tree
 from ..store import dossiers as db
+from ..store import units as store_units
 from . import scope as scoping
 from . import state
 
@@ -51,7 +53,7 @@ def dossier_status(conn, scope: Scope, level: str | None = None,
         return []
     default_set = scoping.criteria_set(conn, scope, communes)
     verdicts = state.criteria(conn, scope.as_of, None, scoped)
-    titles = state.recognitions(conn, scope.as_of, scoped)
+    held = state.recognitions(conn, scope.as_of, scoped)
     provinces = _provinces(conn, tree, on_road)
     declared: dict[int | None, list[dict]] = {}
     for d in db.departments(conn, sorted({p for p in provinces.values() if p})):
@@ -59,21 +61,29 @@ def dossier_status(conn, scope: Scope, level: str | None = None,
     labels = scoping.labels(tree, on_road)
     debts = debts or {}
     rows = []
+    sets: dict[str, list[int]] = {}
     for u in on_road:
         steps = by_unit.get(u, [])
         sought = level or (steps[-1]["level"] if steps else "ntm")
         steps = [s for s in steps if s["level"] == sought]
         if level and not steps and not scope.plan_id:
             continue
+        # A road leads to a level under one set: steps taken for another set (an earlier
+        # period's road) are not this road's.
         code = steps[-1]["criteria_set"] if steps else default_set
-        numbers = criteria_sets.get(conn, code).numbers
+        steps = [s for s in steps if s["criteria_set"] == code]
+        if code not in sets:
+            sets[code] = criteria_sets.get(conn, code).numbers
+        numbers = sets[code]
         met = state.met_numbers(verdicts, u, code)
         rows.append(_row(tree, u, labels[u], sought, code, numbers, met, steps,
-                         titles.get(u), declared.get(provinces[u], []), debts.get(u, 0), scope.as_of))
+                         held.get(u), declared.get(provinces[u], []), debts.get(u, 0), scope.as_of,
+                         satisfaction_min(conn, code)))
     return rows
 
 
-def _row(tree, u, label, level, code, numbers, met, steps, title, departments, debt, as_of) -> DossierRow:
+def _row(tree, u, label, level, code, numbers, met, steps, title, departments, debt, as_of,
+         satisfaction_min: float | None = None) -> DossierRow:
     latest: dict[str, dict] = {}
     sent, inspected, appraisal = set(), set(), {}
     for s in steps:
@@ -87,9 +97,9 @@ def _row(tree, u, label, level, code, numbers, met, steps, title, departments, d
     codes = {d["code"] for d in departments}
     passed = sum(1 for d, r in appraisal.items() if r == "passed" and (d in codes or not codes))
     returned = sum(1 for r in appraisal.values() if r == "returned")
-    recognized = bool(title and any(t["level"] == level for t in title["titles"]))
+    held = titles.holds(title, level, code)
+    recognized = held is not None
     if recognized:
-        held = next(t for t in title["titles"] if t["level"] == level)
         step, step_date = "recognized", held["date"]
     elif latest:
         furthest = max(latest, key=STEPS.index)
@@ -109,13 +119,13 @@ def _row(tree, u, label, level, code, numbers, met, steps, title, departments, d
             missing.append("general_dossier")
         if codes and passed < len(codes):
             missing.append("departments")
-        if satisfaction is None:
+        if satisfaction is None or (satisfaction_min is not None and satisfaction["value"] < satisfaction_min):
             missing.append("satisfaction")
         if "council" not in latest:
             missing.append("council")
         if debt > 0:
             missing.append("debt")
-    last_day = max((s["date"] for s in steps), default=None)
+    last_day = step_date
     return DossierRow(
         unit=tree.units[u]["name"], unit_path=tree.path(u), level=level, criteria_set=code,
         step=step, step_date=step_date,
@@ -125,51 +135,66 @@ def _row(tree, u, label, level, code, numbers, met, steps, title, departments, d
         departments_passed=passed, departments_returned=returned,
         satisfaction=satisfaction["value"] if satisfaction else None,
         days_since_step=(as_of - date.fromisoformat(last_day)).days if last_day else None,
-        ready=not missing, missing=tuple(missing), unit_id=u, label=label,
+        # ready for a decision: every condition holds and none has been made yet
+        ready=not recognized and not missing, missing=tuple(missing), unit_id=u, label=label,
         criteria_missing=missing_numbers, debt=debt)
 
 
 def departments(conn, scope: Scope) -> list[DepartmentRow]:
     """Per department of the provinces in scope: dossiers sent to it and not yet appraised
-    (waiting, the oldest in days), inspected, passed, returned — worst bottleneck first."""
+    (waiting, the oldest in days; a commune granted the title it sought no longer waits),
+    inspected, passed, returned — worst bottleneck first. A department is its province's:
+    two provinces' `so-xay-dung` are two rows."""
     tree = Tree.load(conn, scope.under_id, villages=False)
     communes = scoping.communes(conn, tree, scope)
     scoped = scoping.reading(scope, communes)
-    if scope.under_id:
-        province = db.province_of(conn, scope.under_id)
-        provinces = [province] if province else []
-        if not provinces:   # a unit above provinces (the nation)
-            provinces = sorted({p for p in _provinces(conn, tree, communes).values() if p})
-    else:
-        provinces = None
-    declared = db.departments(conn, provinces)
     in_scope = set(communes)
-    state_of: dict[tuple[int, int, str], dict] = {}
-    for s in db.steps(conn, scope.as_of.isoformat(), scoped):
-        if s["department"] is None or s["unit_id"] not in in_scope:
-            continue
-        key = (s["unit_id"], s["department"])
-        entry = state_of.setdefault(key, {"sent": None, "appraised": None, "result": None,
-                                          "inspected": False})
+    steps = [s for s in db.steps(conn, scope.as_of.isoformat(), scoped)
+             if s["department"] is not None and s["unit_id"] in in_scope]
+    provinces = _provinces(conn, tree, sorted({s["unit_id"] for s in steps}))
+    province = db.province_of(conn, scope.under_id) if scope.under_id else None
+    if province:
+        wanted = [province]
+    else:   # the whole register, or a unit above provinces: theirs
+        wanted = sorted({p for p in provinces.values() if p}) if scope.under_id else None
+    declared = db.departments(conn, wanted)
+    held = state.recognitions(conn, scope.as_of, sorted(provinces)) if provinces else {}
+    # (province, department) → {commune: what the department did with its dossier}
+    by_department: dict[tuple[int, str], dict[int, dict]] = {}
+    for s in steps:
+        entry = by_department.setdefault((provinces[s["unit_id"]], s["department"]), {}).setdefault(
+            s["unit_id"], {"sent": None, "appraised": None, "result": None, "inspected": False,
+                           "done": False})
         if s["step"] == "sent":
             entry["sent"] = s["date"]
         elif s["step"] == "inspected":
             entry["inspected"] = True
         elif s["step"] == "appraised":
             entry["appraised"], entry["result"] = s["date"], s["result"]
+        if titles.holds(held.get(s["unit_id"]), s["level"], s["criteria_set"]):
+            entry["done"] = True
+    names = {p: store_units.get(conn, p).name for p in {d["province_id"] for d in declared}}
     rows = []
     for d in declared:
-        mine = [e for (u, code), e in state_of.items() if code == d["code"]]
-        waiting = [e for e in mine if e["sent"] and (e["appraised"] is None or e["appraised"] < e["sent"])]
+        mine = list(by_department.get((d["province_id"], d["code"]), {}).values())
+        waiting = [e for e in mine if e["sent"] and not e["done"]
+                   and (e["appraised"] is None or e["appraised"] < e["sent"])]
         oldest = max(((scope.as_of - date.fromisoformat(e["sent"])).days for e in waiting), default=None)
         rows.append(DepartmentRow(
             department=d["code"], name=d["name"], waiting=len(waiting), oldest_days=oldest,
             inspected=sum(1 for e in mine if e["inspected"]),
             passed=sum(1 for e in mine if e["result"] == "passed"),
             returned=sum(1 for e in mine if e["result"] == "returned"),
-            sent=sum(1 for e in mine if e["sent"])))
+            sent=sum(1 for e in mine if e["sent"]), province=names.get(d["province_id"])))
     rows.sort(key=lambda r: (-r.waiting, -(r.oldest_days or 0)))
     return rows
+
+
+def satisfaction_min(conn, code: str) -> float | None:
+    """The residents' satisfaction a set requires for recognition (`satisfaction_min`, in %, in
+    its YAML), when it gives one."""
+    value = criteria_sets.get(conn, code).extra.get("satisfaction_min")
+    return float(value) if value not in (None, "") else None
 
 
 def steps_done(conn, as_of: date, unit_ids: list[int]) -> dict[int, set[str]]:

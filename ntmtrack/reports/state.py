@@ -51,6 +51,13 @@ def recognitions(conn, as_of: date, unit_ids: list[int] | None = None) -> dict[i
     return out
 
 
+def title_decisions(conn, since: date, until: date, unit_ids: list[int] | None = None) -> list[tuple]:
+    """(unit_id, kind, level, criteria_set, decision, date) of the live recognitions and
+    revocations dated after `since` up to `until`, in date order."""
+    return sorted((e for e in db.title_events(conn, until.isoformat(), unit_ids)
+                   if e[5] > since.isoformat()), key=lambda e: (e[5], e[0]))
+
+
 def recognized_under(title: dict | None, set_code: str) -> bool:
     """Whether a unit's titles include one recognised under the set (it has met that set)."""
     return bool(title and set_code in title["sets"])

@@ -43,11 +43,12 @@ def digest(conn, scope: Scope, since: date, waiting_days: int = dossier_rules.DE
               "from": own_then.get((u, indicator)), "to": own_now[(u, indicator)],
               "change": round(own_now[(u, indicator)] - own_then.get((u, indicator), 0.0), 4)}
              for u, indicator in changed]
+    # every decision of the week, a revocation too, each with its level
     recognitions = [
-        {"unit": tree.units[u]["name"], "unit_path": tree.path(u),
-         "decision": r["decision"], "date": r["date"]}
-        for u, r in state.recognitions(conn, scope.as_of, scoped).items()
-        if u in communes and since < date.fromisoformat(r["date"]) <= scope.as_of]
+        {"unit": tree.units[u]["name"], "unit_path": tree.path(u), "decision": decision,
+         "date": on, "kind": kind, "level": level}
+        for u, kind, level, _code, decision, on in state.title_decisions(conn, since, scope.as_of, scoped)
+        if u in communes]
     lag = laggard_rules.laggards(conn, scope, tree)
     due_soon = []
     horizon = scope.as_of + timedelta(days=30)
