@@ -185,8 +185,9 @@ def test_status_bands_count_communes_by_criteria_met_and_title(ready):
     run("record", "recognized", "Dân Lý", "--decision", "2/QĐ", "--level", "nang-cao", "--date", "2023-03-01")
     rows = json.loads(run("status", "--bands", "--under", "Triệu Sơn", "--as-of", "2023-06-01",
                           "-f", "json").stdout)
-    bands = {r["band"]: r["communes"] for r in rows if r["band"]}
-    levels = {r["level"]: r["communes"] for r in rows if r["level"]}
+    bands = {r["band"]: r["communes"] for r in rows if "band" in r}
+    assert all(set(r) in ({"band", "communes"}, {"level", "communes"}) for r in rows)
+    levels = {r["level"]: r["communes"] for r in rows if "level" in r}
     total = len(json.loads(run("status", "--under", "Triệu Sơn", "--as-of", "2023-06-01", "-f", "json").stdout))
     assert bands == {"all": 1, "15-18": 1, "10-14": 1, "under-10": total - 3}
     assert levels == {"ntm": 1, "nang-cao": 1, "kieu-mau": 0, "hien-dai": 0}

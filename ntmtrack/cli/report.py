@@ -155,8 +155,12 @@ def _bands(plan, under, set_code, as_of, excel, db, fmt, language) -> None:
                             lang=language)
         by_band, by_level, totals = reports.bands(reg.conn, scope)
     if fmt in (Format.json, Format.jsonl):
-        write([{"band": b, "communes": n} for b, n in by_band] + [{"level": lv, "communes": n} for lv, n in by_level],
-              [Column(k, k, k) for k in ("band", "level", "communes")], fmt, language)
+        # each row with its own keys: {band, communes} then {level, communes}
+        rows = [{"band": b, "communes": n} for b, n in by_band] + [{"level": lv, "communes": n} for lv, n in by_level]
+        if fmt == Format.json:
+            sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        else:
+            sys.stdout.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
         return
     if fmt in MACHINE:
         write([{"band": b, "level": None, "communes": n} for b, n in by_band]
