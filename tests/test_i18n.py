@@ -168,3 +168,26 @@ def test_clicks_own_errors_are_vietnamese(args):
     assert result.exit_code == 2, result.output
     assert "Lỗi:" in result.stderr and "Error:" not in result.stderr, result.stderr
     assert not english_sentences(result.stderr), result.stderr
+
+# -- (c) the hostile-input corpus -------------------------------------------------------------
+
+import test_bad_inputs  # noqa: E402  (its corpus and its register template)
+from test_bad_inputs import BAD, COMMANDS, EXPECTED  # noqa: E402
+
+template = test_bad_inputs.template  # the module-scoped fixture, shared
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_bad_file_is_refused_in_vietnamese(template, tmp_path, name):  # noqa: F811
+    db = tmp_path / "r.db"
+    shutil.copy(template, db)
+    spec = EXPECTED[name]
+    path = BAD / name
+    if spec.get("generated"):
+        path = tmp_path / name
+        path.write_text("plan: " + "x" * (20 * 1024 * 1024) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(app, [*COMMANDS[spec["command"]], str(path), "--db", str(db)],
+                                env=VI)
+    assert result.exit_code == 1, result.output
+    assert result.stderr.strip() and "Traceback" not in result.stderr
+    assert not english_sentences(result.stderr), result.stderr

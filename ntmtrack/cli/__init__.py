@@ -15,7 +15,7 @@ import typer
 from typer.core import TyperGroup
 
 from .. import __version__
-from ..locale import N_
+from ..locale import N_, _
 from ..model import InputProblems, NtmError
 
 
@@ -57,13 +57,13 @@ class NtmGroup(TyperGroup):
                 _err(str(problem))
             raise typer.Exit(e.exit_code) from None
         except NtmError as e:
-            _err(f"error: {e}")
+            _err(_("error: {e}").format(e=e))
             raise typer.Exit(e.exit_code) from None
         except KeyboardInterrupt:
-            _err("interrupted; nothing was written")
+            _err(_("interrupted; nothing was written"))
             raise typer.Exit(130) from None
         except Terminated:
-            _err("terminated; nothing was written")
+            _err(_("terminated; nothing was written"))
             raise typer.Exit(143) from None
         except BrokenPipeError:
             # `ntmtrack … | head`: the reader left; not an error worth a message.
@@ -73,14 +73,14 @@ class NtmGroup(TyperGroup):
             from ..store.connection import translate
 
             error = translate(e)
-            _err(f"error: {error}")
+            _err(_("error: {error}").format(error=error))
             raise typer.Exit(error.exit_code) from None
         except OSError as e:
-            _err(f"error: {e.strerror or e}" + (f": {e.filename}" if e.filename else ""))
+            _err(_("error: {value}").format(value=e.strerror or e) + (f": {e.filename}" if e.filename else ""))
             raise typer.Exit(1) from None
         except OverflowError:
             # A number too large for SQLite or a date: whatever option carried it, one line.
-            _err("error: a number or date given is out of range")
+            _err(_("error: a number or date given is out of range"))
             raise typer.Exit(1) from None
 
 

@@ -123,12 +123,12 @@ def build_scope(conn, *, as_of: str | None = None, under: str | None = None, pla
     from ..store import plans as store_plans
 
     if threshold is not None and not 0 < threshold <= 1:
-        raise typer.BadParameter("a share between 0 and 1 (0.8 = 80% of the expected progress)",
+        raise typer.BadParameter(_("a share between 0 and 1 ({example} of the expected progress)").format(example="0.8 = 80%"),
                                  param_hint="--threshold")
     day = as_of_day(as_of)
     unit = units.resolve(conn, under, container=True) if under else None
     if plan and store_plans.get(conn, plan) is None:
-        raise NtmError(f"no plan '{plan}'; known plans: {', '.join(store_plans.ids(conn)) or 'none'}")
+        raise NtmError(_("no plan '{plan}'; known plans: {value}").format(plan=plan, value=', '.join(store_plans.ids(conn)) or 'none'))
     if set_code:
         set_code = criteria_sets.get(conn, set_code).code
     return Scope(day, unit, plan, set_code, DEFAULT_THRESHOLD if threshold is None else threshold,

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..locale import N_
+from ..locale import N_, _
 from ..output.labels import (
     CONFIDENCE,
     CRITERIA_FIELDS,
@@ -134,8 +134,7 @@ def criteria_show(number: Annotated[int, typer.Argument(help=N_("Criterion numbe
         cs = criteria.get(reg.conn, set_code)
     found = [c for c in cs.criteria if c.number == number]
     if not found:
-        raise NtmError(f"criterion {number} is not in set {cs.code} "
-                       f"(it has {', '.join(map(str, cs.numbers))})")
+        raise NtmError(_("criterion {number} is not in set {code} (it has {str})").format(number=number, code=cs.code, str=', '.join(map(str, cs.numbers))))
     c = found[0]
     rows = [{"criteria_set": cs.code, "criterion": c.number, "id": i["id"], "name_vi": i["name_vi"],
              "name_en": i.get("name_en"), "confidence": i.get("confidence"),

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from ..locale import N_
+from ..locale import N_, _
 from ..model import InputProblems, NtmError
 from ..output.labels import reason_text, tr
 from ..output.render import Column
@@ -62,8 +62,7 @@ def build(path: Path) -> dict:
     path = Path(path)
     if path.exists():
         if not _is_demo(path):
-            raise NtmError(f"{path} exists and is not an ntmtrack demo register; "
-                           "choose another --path")
+            raise NtmError(_("{path} exists and is not an ntmtrack demo register; choose another --path").format(path=path))
     texts = example_texts()
     # Built in memory, then copied over the file through SQLite's backup API: deleting a
     # register (and its -wal) while something reads it could lose or mix pages.

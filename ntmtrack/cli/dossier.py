@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..locale import N_
+from ..locale import N_, _
 from ..output.formats import format_date
 from ..output.render import Column, write
 from ._common import (
@@ -83,7 +83,7 @@ def dossier_record(
 
     language = lang_of(lang)
     if result == Result.returned and not note:
-        raise typer.BadParameter("a returned dossier needs its reason: --note", param_hint="--note")
+        raise typer.BadParameter(_("a returned dossier needs its reason: --note"), param_hint="--note")
     with writing(db) as reg:
         recorder = _recorder(reg.conn, by)
         target = units.resolve(reg.conn, unit)
@@ -92,7 +92,7 @@ def dossier_record(
                                result=result.value if result else None, count=count, value=value,
                                level=level.value if level else None)
         row = recorder.finish(row, "command line", note, None, now(), fingerprint=False)
-        ids, _ = append_checked(reg.conn, [row])
+        ids, _unused = append_checked(reg.conn, [row])
     from ..output.labels import STEPS, label
     from ..output.render import format_date
 

@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..locale import N_
+from ..locale import N_, _
 from ..model import NtmError
 from ._common import (
     DbOption,
@@ -74,7 +74,7 @@ def form_half_year(year: YearOption,
     Example: ntmtrack form half-year --year 2017 --half 1 --under "Kỳ Anh" -f xlsx -o bieu.xlsx
     """
     if half not in (1, 2):
-        raise typer.BadParameter("1 or 2", param_hint="--half")
+        raise typer.BadParameter(_("1 or 2"), param_hint="--half")
     _form(lambda conn, scope: _reports().half_year(conn, scope, year, half), under, fmt, output, force, db, lang)
 
 
@@ -87,7 +87,7 @@ def _reports():
 def _form(make, under, fmt: FormFormat, output, force, db, lang) -> None:
     language = lang_of(lang)
     if fmt == FormFormat.xlsx and output is None:
-        raise typer.BadParameter("the xlsx form is a file: give -o FILE.xlsx", param_hint="--output")
+        raise typer.BadParameter(_("the xlsx form is a file: give -o FILE.xlsx"), param_hint="--output")
     target = output_file(output, db, language, force) if output else None
     with register(db, readonly=True) as reg:
         scope = build_scope(reg.conn, under=under, lang=language)

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..locale import N_
+from ..locale import N_, _
 from ..model import DEFAULT_THRESHOLD
 from ..output.formats import format_date, format_money
 from ..output.render import MACHINE, Column, write
@@ -72,15 +72,15 @@ def funds_record(
         recorder._active(target, on)
         row = recorder.finish(funds.row(target, dong, kind_code, source_code, on, project),
                               "command line", note, None, now(), fingerprint=False)
-        ids, _ = append_checked(reg.conn, [row])
+        ids, _unused = append_checked(reg.conn, [row])
     from ..output.labels import FUND_KINDS as KIND_WORDS
     from ..output.labels import FUND_SOURCES as SOURCE_WORDS
     from ..output.labels import label
     from ..output.render import format_date
 
-    message(f"{tr(language, 'recorded')}: {target.name} {label(KIND_WORDS, kind_code, language)} "
-            f"{format_money(dong, language)} ({label(SOURCE_WORDS, source_code, language)}, "
-            f"{format_date(on, language)}) [id {ids[0]}]")
+    message(tr(language, "recorded: {name} {kind} {amount} ({source}, {on}) [id {id}]").format(
+        name=target.name, kind=label(KIND_WORDS, kind_code, language), amount=format_money(dong, language),
+        source=label(SOURCE_WORDS, source_code, language), on=format_date(on, language), id=ids[0]))
 
 
 @app.command("status")
@@ -102,7 +102,7 @@ def funds_status(
 
     language = lang_of(lang)
     if plan and year:
-        raise typer.BadParameter("use --plan or --year, not both", param_hint="--year")
+        raise typer.BadParameter(_("use --plan or --year, not both"), param_hint="--year")
     with register(db, readonly=True) as reg:
         scope = build_scope(reg.conn, as_of=as_of, under=under, plan=plan, threshold=threshold,
                             lang=language)

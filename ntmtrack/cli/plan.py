@@ -9,7 +9,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from ..locale import N_, trp
+from ..locale import N_, _
 from ..model import InputProblems, NtmError
 from ..output.render import MACHINE, Column, json_safe, write
 from ._common import (
@@ -80,7 +80,7 @@ def plan_validate(files: FilesArgument, db: DbOption = None, lang: LangOption = 
             context = _shipped_sets_only()
         with context as reg:
             for doc, _source in parsed:
-                bound, _ = bind(reg.conn, doc)
+                bound, _unused = bind(reg.conn, doc)
                 _report_warnings(bound.warnings)
                 problems += bound.errors
     if problems:
@@ -119,32 +119,34 @@ def plan_import(
     parsed, problems = _parse_all(files)
     if problems:
         raise InputProblems(problems)
-    ids = [d.id for d, _ in parsed]
+    ids = [d.id for d, _unused in parsed]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
-        raise NtmError(f"plan id(s) {', '.join(dupes)} appear in more than one file")
+        raise NtmError(_("plan id(s) {dupes} appear in more than one file").format(dupes=', '.join(dupes)))
     outcomes = []
     with writing(db, dry_run=dry_run) as reg:
         for doc, source in parsed:
             # Bound after the files before it were saved: a plan may name units an earlier
             # file's tree creates.
-            bound, _ = bind(reg.conn, doc)
+            bound, _unused = bind(reg.conn, doc)
             if bound.errors:
                 problems += bound.errors
                 continue
             outcomes.append((save(reg.conn, bound), source))
         if problems:
             raise InputProblems(problems)
-    prefix = tr(language, "would be ") if dry_run else ""
     for outcome, source in outcomes:
         _report_warnings(outcome.warnings)
         if outcome.status == "unchanged":
             message(tr(language, "{source}: plan {plan} is already in the register; nothing changed").format(source=source, plan=outcome.plan))
             continue
-        status = {"added": trp(language, "a plan", "added"),
-                  "replaced": tr(language, "replaced")}[outcome.status]
+        text = {("added", False): tr(language, "{source}: plan {plan} added{extra}"),
+                ("added", True): tr(language, "{source}: plan {plan} would be added{extra}"),
+                ("replaced", False): tr(language, "{source}: plan {plan} replaced{extra}"),
+                ("replaced", True): tr(language, "{source}: plan {plan} would be replaced{extra}"),
+                }[outcome.status, bool(dry_run)]
         extra = tr(language, ", {units_created} units created").format(units_created=len(outcome.units_created)) if outcome.units_created else ""
-        message(f"{source}: plan {outcome.plan} {prefix}{status}{extra}")
+        message(text.format(source=source, plan=outcome.plan, extra=extra))
         for line in outcome.changes if outcome.status == "replaced" else []:
             message(f"  {line}")
     if dry_run:
@@ -295,7 +297,7 @@ def plan_show(plan_id: Annotated[str, typer.Argument(help=N_("Plan id."), autoco
     with register(db, readonly=True) as reg:
         plan = store_plans.get(reg.conn, plan_id)
         if plan is None:
-            raise NtmError(f"no plan '{plan_id}'; known plans: {', '.join(store_plans.ids(reg.conn)) or 'none'}")
+            raise NtmError(_("no plan '{plan_id}'; known plans: {value}").format(plan_id=plan_id, value=', '.join(store_plans.ids(reg.conn)) or 'none'))
         rows = plan_target_rows(reg.conn, plan_id)
         funds = plan_fund_rows(reg.conn, plan)
         indicators = _indicator_rows(reg.conn, rows, language) if fmt not in MACHINE else []
@@ -367,7 +369,7 @@ def plan_export(plan_id: Annotated[str, typer.Argument(help=N_("Plan id."), auto
     with register(db, readonly=True) as reg:
         plan = store_plans.get(reg.conn, plan_id)
         if plan is None:
-            raise NtmError(f"no plan '{plan_id}'")
+            raise NtmError(_("no plan '{plan_id}'").format(plan_id=plan_id))
     document = json.loads(plan["document"])
     ordered = {k: document[k] for k in ("plan", "title", "reference", "issued_by", "criteria_set",
                                         "start", "end", "report_every", "note", "units",
@@ -405,11 +407,11 @@ def plan_remove(plan_id: Annotated[str, typer.Argument(help=N_("Plan id."), auto
     language = lang_of(lang)
     if not yes:
         if not sys.stdin.isatty():
-            raise NtmError(f"removing plan {plan_id} needs --yes when not at a terminal")
+            raise NtmError(_("removing plan {plan_id} needs --yes when not at a terminal").format(plan_id=plan_id))
         if not typer.confirm(tr(language, "Remove plan {plan_id} and its targets?").format(plan_id=plan_id)):
-            raise NtmError("not removed")
+            raise NtmError(_("not removed"))
     with writing(db) as reg:
         if store_plans.get(reg.conn, plan_id) is None:
-            raise NtmError(f"no plan '{plan_id}'")
+            raise NtmError(_("no plan '{plan_id}'").format(plan_id=plan_id))
         store_plans.delete(reg.conn, plan_id)
     message(tr(language, "plan {plan_id} removed (observations kept)").format(plan_id=plan_id))

@@ -8,7 +8,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from ..locale import N_, ntr, trp
+from ..locale import N_, _, ntr, trp
 from ..model import COMMUNE_KINDS, NtmError
 from ..output.render import Column, format_date, json_safe, write
 from ._common import (
@@ -59,7 +59,7 @@ def _recorder(conn, by, set_code=None):
 
 def _decimal(mark: str | None) -> str | None:
     if mark not in (None, ",", "."):
-        raise typer.BadParameter("use ',' or '.'", param_hint="--decimal-mark")
+        raise typer.BadParameter(_("use ',' or '.'"), param_hint="--decimal-mark")
     return mark
 
 
@@ -80,11 +80,11 @@ def _say_repeated(repeated: list[tuple[dict, int]], language: str) -> None:
         return
     row = repeated[0][0]
     if row.get("criterion"):
-        numbers = ", ".join(str(r["criterion"]) for r, _ in repeated)
+        numbers = ", ".join(str(r["criterion"]) for r, _unused in repeated)
         what = ntr(language, "criterion {numbers}", "criteria {numbers}", len(repeated)).format(numbers=numbers)
     else:
         what = row.get("indicator") or row.get("decision") or ""
-    ids = ", ".join(str(i) for _, i in repeated)
+    ids = ", ".join(str(i) for _unused, i in repeated)
     message(tr(language, "{what}: already recorded (id {ids}); nothing added (--again records it anyway)").format(what=what, ids=ids))
 
 
@@ -183,8 +183,8 @@ def _measurement(add: bool, unit, indicator, value, date, note, by, decimal_mark
     from ..output.formats import format_money
 
     shown = format_money(int(amount), language) if money else _exact(amount, language)
-    message(f"{tr(language, 'recorded')}: {target.name} {indicator} {verb} "
-            f"{shown} ({format_date(on, language)}) [id {ids[0]}]")
+    message(tr(language, "recorded: {name} {indicator} {verb} {value} ({on}) [id {id}]").format(
+        name=target.name, indicator=indicator, verb=verb, value=shown, on=format_date(on, language), id=ids[0]))
 
 
 def _exact(amount: float, lang: str) -> str:
@@ -271,7 +271,7 @@ def _title(kind, names, decision, level, set_code, date, note, by, again, db, la
                                 "command line", note, None, recorded_at, fingerprint=False)
                 for target in targets]
         rows, repeated = _new_only(reg.conn, made, again)
-        ids, _ = append_checked(reg.conn, rows) if rows else ([], [])
+        ids, _unused = append_checked(reg.conn, rows) if rows else ([], [])
     for w in recorder.warnings:
         message(w)
     _say_repeated(repeated, language)
@@ -338,19 +338,19 @@ def record_import(
     fmt = (input_format or "").lower() or Path(file).suffix.lower().lstrip(".")
     fmt = {"txt": "tsv", "ndjson": "jsonl", "json": "jsonl"}.get(fmt, fmt)
     if str(file) == "-" and not input_format:
-        raise typer.BadParameter("reading stdin needs --input-format csv|tsv|jsonl|xlsx",
+        raise typer.BadParameter(_("reading stdin needs --input-format csv|tsv|jsonl|xlsx"),
                                  param_hint="--input-format")
     if fmt not in ("csv", "tsv", "jsonl", "xlsx"):
-        raise typer.BadParameter("use --input-format csv, tsv, jsonl or xlsx", param_hint="--input-format")
+        raise typer.BadParameter(_("use --input-format csv, tsv, jsonl or xlsx"), param_hint="--input-format")
     if delimiter is not None and len(delimiter.replace("\\t", "\t")) != 1:
-        raise typer.BadParameter("a delimiter is one character", param_hint="--delimiter")
+        raise typer.BadParameter(_("a delimiter is one character"), param_hint="--delimiter")
     delimiter = delimiter.replace("\\t", "\t") if delimiter else ("\t" if fmt == "tsv" else None)
     mark = _decimal(decimal_mark)
     if date_order not in ("dmy", "mdy"):
-        raise typer.BadParameter("use dmy or mdy", param_hint="--date-order")
+        raise typer.BadParameter(_("use dmy or mdy"), param_hint="--date-order")
     source = "<stdin>" if str(file) == "-" else str(file)
     if source != "<stdin>" and not Path(file).is_file():
-        raise NtmError(f"{file}: no such file")
+        raise NtmError(_("{file}: no such file").format(file=file))
     binary = sys.stdin.buffer if source == "<stdin>" else open(file, "rb")
     progress = _progress(binary, source)
     try:
@@ -527,7 +527,7 @@ def history_command(
         columns = HISTORY_COLUMNS + [Column(k, k, k) for k in (
             "unit_path", "criteria_set", "criterion", "indicator", "decision", "voids", "voided_by",
             "level", "step", "department", "result", "amount", "fund_kind", "fund_source", "project")]
-        write((r for r, _ in _history_out(found, tree, fmt)), columns, fmt, language, excel=excel)
+        write((r for r, _unused in _history_out(found, tree, fmt)), columns, fmt, language, excel=excel)
 
 
 def _history_out(found, tree, fmt):

@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..locale import N_, ntr
+from ..locale import N_, _, ntr
 from ..model import DEFAULT_THRESHOLD
 from ..output.formats import format_date, format_money
 from ..output.labels import (
@@ -227,14 +227,14 @@ def _trend(plan, under, set_code, as_of, threshold, every, since, all_rows, exce
         for group, members in grouped:
             average = trends.average_series(members)
             table.append({"unit": group, "units": len(members),
-                          **{f"p{i}": average[i][1] for i, _ in shown},
+                          **{f"p{i}": average[i][1] for i, _unused in shown},
                           "late": sum(1 for m in members if m.projection in ("late", "stalled"))})
         columns = [Column("unit"), Column("units", words="units_total", kind="int"),
                    *period_columns, Column("late", kind="int")]
     else:
         table = []
         for r in rows:
-            table.append({"unit": r.label, **{f"p{i}": r.series[i].criteria_met for i, _ in shown},
+            table.append({"unit": r.label, **{f"p{i}": r.series[i].criteria_met for i, _unused in shown},
                           "pace": r.pace_per_month, "projected_date": r.projected_date,
                           "target_date": r.target_date,
                           "projection": projection_label(r.projection, language)})
@@ -404,9 +404,9 @@ def summary_command(
 
     language = lang_of(lang)
     if fmt not in ("text", "markdown", "json"):
-        raise typer.BadParameter("use text, markdown or json", param_hint="--format")
+        raise typer.BadParameter(_("use text, markdown or json"), param_hint="--format")
     if since and week:
-        raise typer.BadParameter("use --since or --week, not both", param_hint="--since")
+        raise typer.BadParameter(_("use --since or --week, not both"), param_hint="--since")
     day = as_of_day(as_of)
     target = output_file(day.strftime(output), db, language, force, make_parents=True) if output else None
     with register(db, readonly=True) as reg:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ..locale import N_
+from ..locale import N_, _
 from ..model import NtmError
 from ._common import (
     AsOfOption,
@@ -47,7 +47,7 @@ def template_command(
     language = lang_of(lang)
     fmt = output.suffix.lower().lstrip(".")
     if not per_unit and fmt not in ("xlsx", "csv"):
-        raise typer.BadParameter("the file name ends in .xlsx or .csv", param_hint="--output")
+        raise typer.BadParameter(_("the file name ends in .xlsx or .csv"), param_hint="--output")
     if per_unit and output.exists() and not output.is_dir():
         raise NtmError(tr(language, "{output} is not a directory (--per-unit writes one file per commune into it)").format(output=output))
     targets = None if per_unit else output_file(output, db, language, force)
@@ -70,7 +70,7 @@ def template_command(
         for group_id, members in groups.items():
             unit = store_units.get(reg.conn, group_id)
             name = "-".join(fold(unit.name).split()) or str(unit.id)
-            taken = {f.name for f, _, _ in files}
+            taken = {f.name for f, _unused, _unused in files}
             filename = f"{plan}-{name}.xlsx" if f"{plan}-{name}.xlsx" not in taken else f"{plan}-{name}-{unit.id}.xlsx"
             committee = issuer(reg.conn, replace(scope, under=unit))[0]
             files.append((output / filename, members, committee))

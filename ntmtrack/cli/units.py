@@ -7,7 +7,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from ..locale import N_
+from ..locale import N_, _
 from ..output.labels import UNIT_FIELDS, UNIT_KINDS, label
 from ..output.render import Column, format_date, json_safe, write
 from ..read.unit_files import parse_kind
@@ -38,11 +38,11 @@ KindOption = Annotated[Optional[str], typer.Option(
 def _kind(text: str | None, required: bool = False) -> str | None:
     if text is None:
         if required:
-            raise typer.BadParameter("a kind is required", param_hint="--kind")
+            raise typer.BadParameter(_("a kind is required"), param_hint="--kind")
         return None
     kind = parse_kind(text)
     if kind is None:
-        raise typer.BadParameter(f"unknown kind '{text}'", param_hint="--kind")
+        raise typer.BadParameter(_("unknown kind '{text}'").format(text=text), param_hint="--kind")
     return kind
 
 
@@ -93,9 +93,9 @@ def units_import(
     fmt = (input_format or Path(file).suffix.lstrip(".") or "").lower()
     fmt = {"yml": "yaml"}.get(fmt, fmt)
     if fmt not in ("yaml", "csv"):
-        raise typer.BadParameter("use --input-format yaml or csv", param_hint="--input-format")
+        raise typer.BadParameter(_("use --input-format yaml or csv"), param_hint="--input-format")
     if delimiter is not None and len(delimiter.replace("\\t", "\t")) != 1:
-        raise typer.BadParameter("a delimiter is one character", param_hint="--delimiter")
+        raise typer.BadParameter(_("a delimiter is one character"), param_hint="--delimiter")
     delimiter = delimiter.replace("\\t", "\t") if delimiter else None
     text = read_text_file(file, encoding)
     source = "<stdin>" if str(file) == "-" else str(file)
@@ -186,8 +186,8 @@ def units_show(unit: Annotated[str, typer.Argument(help=N_("Name, code, alias or
         "id": u.id, "name": u.name, "kind": u.kind, "path": path, "code": u.code,
         "aliases": aliases, "active_until": u.active_until,
         "children": children,
-        "merged_from": [{"unit": n, "date": d} for _, n, d, _ in before],
-        "merged_into": [{"unit": n, "date": d} for _, n, d, _ in after],
+        "merged_from": [{"unit": n, "date": d} for _unused, n, d, _unused in before],
+        "merged_into": [{"unit": n, "date": d} for _unused, n, d, _unused in after],
     }
     if fmt in (Format.json, Format.jsonl):
         import json
