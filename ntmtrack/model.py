@@ -58,7 +58,9 @@ class Problem:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        prefix = "warning: " if self.warning else ""
+        from .locale import _
+
+        prefix = _("warning: ") if self.warning else ""
         return f"{where}: {prefix}{self.message}"
 
 

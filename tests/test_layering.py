@@ -2,6 +2,7 @@
 
 Layers point one way: cli → output → reports → register → read → model; everything above
 `model` may use `store`, which itself uses only `model` (and `read.names` for sort keys).
+Every layer may use `locale` (the gettext catalogue), which imports nothing from ntmtrack.
 """
 
 import ast
@@ -20,9 +21,11 @@ ALLOWED = {
     "cli": {"model", "read", "register", "reports", "output", "store", "cli", "__init__"},
     "__init__": set(),
     "__main__": {"cli"},
+    "locale": set(),   # messages in the reader's language (gettext): every layer may use it
 }
 for _allowed in ALLOWED.values():
     _allowed.add("__init__")  # the package face: __version__
+    _allowed.add("locale")
 
 
 def _layer(relative: str) -> str:

@@ -34,3 +34,10 @@ def test_wheel_installs_and_runs_outside_the_checkout(tmp_path):
                           text=True)
     assert demo.returncode == 0, demo.stderr
     assert (elsewhere / "ntmtrack-demo.db").exists()
+    # The compiled Vietnamese catalogue travels in the wheel (issue 15: help and errors in vi).
+    import zipfile
+
+    assert "ntmtrack/locale/vi/LC_MESSAGES/ntmtrack.mo" in zipfile.ZipFile(wheel).namelist()
+    help_vi = subprocess.run([str(exe), "record", "met", "--help"], cwd=elsewhere,
+                             env={**env, "LANG": "vi_VN.UTF-8"}, capture_output=True, text=True)
+    assert "Cách dùng:" in help_vi.stdout and "Hiện hướng dẫn này rồi thoát." in help_vi.stdout

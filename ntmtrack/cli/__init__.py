@@ -15,11 +15,31 @@ import typer
 from typer.core import TyperGroup
 
 from .. import __version__
+from ..locale import N_, _
 from ..model import InputProblems, NtmError
 
 
 class NtmGroup(TyperGroup):
-    """Turns ntmtrack's errors into one line (or a FILE:LINE list) on stderr and an exit code."""
+    """Turns ntmtrack's errors into one line (or a FILE:LINE list) on stderr and an exit code,
+    in the language chosen before Click reads a word (`--lang`, else the environment)."""
+
+    def main(self, args=None, *more, **options):
+        from ..locale import language, language_in_argv, use
+        from ._i18n import translate_tree
+
+        words = sys.argv[1:] if args is None else list(args)
+        previous = use(language(language_in_argv(words)))
+        try:
+            translate_tree(self)
+            return super().main(words, *more, **options)
+        finally:
+            use(previous)
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except _CLICK_ERROR as e:
+            raise _in_language(e) from None
 
     def invoke(self, ctx):
         if os.environ.get("NTMTRACK_DEBUG"):
@@ -31,19 +51,19 @@ class NtmGroup(TyperGroup):
             from ..output.formats import visible
 
             e.message = visible(e.message)
-            raise
+            raise _in_language(e) from None
         except InputProblems as e:
             for problem in e.problems:
                 _err(str(problem))
             raise typer.Exit(e.exit_code) from None
         except NtmError as e:
-            _err(f"error: {e}")
+            _err(_("error: {e}").format(e=e))
             raise typer.Exit(e.exit_code) from None
         except KeyboardInterrupt:
-            _err("interrupted; nothing was written")
+            _err(_("interrupted; nothing was written"))
             raise typer.Exit(130) from None
         except Terminated:
-            _err("terminated; nothing was written")
+            _err(_("terminated; nothing was written"))
             raise typer.Exit(143) from None
         except BrokenPipeError:
             # `ntmtrack … | head`: the reader left; not an error worth a message.
@@ -53,19 +73,41 @@ class NtmGroup(TyperGroup):
             from ..store.connection import translate
 
             error = translate(e)
-            _err(f"error: {error}")
+            _err(_("error: {error}").format(error=error))
             raise typer.Exit(error.exit_code) from None
         except OSError as e:
-            _err(f"error: {e.strerror or e}" + (f": {e.filename}" if e.filename else ""))
+            _err(_("error: {value}").format(value=e.strerror or e) + (f": {e.filename}" if e.filename else ""))
             raise typer.Exit(1) from None
         except OverflowError:
             # A number too large for SQLite or a date: whatever option carried it, one line.
-            _err("error: a number or date given is out of range")
+            _err(_("error: a number or date given is out of range"))
             raise typer.Exit(1) from None
 
 
 # Click's own error class, reached through Typer (Click is never imported by name here).
 _CLICK_ERROR = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+
+
+class _Translated(_CLICK_ERROR):
+    """A Click error shown in Vietnamese: Click's lines, rebuilt from the catalogue."""
+
+    def __init__(self, error):
+        super().__init__(error.message)
+        self.error = error
+        self.exit_code = error.exit_code
+
+    def show(self, file=None):
+        from ._i18n import show_translated
+
+        show_translated(self.error, file)
+
+
+def _in_language(error):
+    from ..locale import active
+
+    if active() == "en" or isinstance(error, _Translated):
+        return error
+    return _Translated(error)
 
 
 class Terminated(BaseException):
@@ -93,8 +135,8 @@ def _version(value: bool) -> None:
 app = typer.Typer(
     cls=NtmGroup,
     name="ntmtrack",
-    help="The register of the New Rural Development programme (nông thôn mới): criteria, "
-         "plans, progress and laggards.",
+    help=N_("The register of the New Rural Development programme (nông thôn mới): criteria, "
+         "plans, progress and laggards."),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -105,14 +147,33 @@ app = typer.Typer(
 @app.callback()
 def _root(
     version: Annotated[Optional[bool], typer.Option(
-        "--version", callback=_version, is_eager=True, help="Show the version and exit.")] = None,
+        "--version", callback=_version, is_eager=True, help=N_("Show the version and exit."))] = None,
 ) -> None:
     """ntmtrack: the NTM register."""
 
 
+def _hook_typer_gettext() -> None:
+    from ._i18n import hook_typer_gettext
+
+    hook_typer_gettext()
+
+
 def _wire() -> None:
     # Every group wired explicitly: deleting an import must never silently drop a command.
-    from . import criteria, db, demo, dossier, export, form, funds, plan, record, report, template, units
+    from . import (
+        criteria,
+        db,
+        demo,
+        dossier,
+        export,
+        form,
+        funds,
+        plan,
+        record,
+        report,
+        template,
+        units,
+    )
 
     app.command("init")(db.init_command)
     app.command("demo")(demo.demo_command)
@@ -135,6 +196,7 @@ def _wire() -> None:
 
 
 _wire()
+_hook_typer_gettext()
 
 
 def main() -> None:

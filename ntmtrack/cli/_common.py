@@ -10,6 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..locale import N_, _, use
 from ..output.labels import language, tr
 from ..output.render import Format
 
@@ -17,22 +18,22 @@ DbOption = Annotated[
     Optional[Path],
     # readable=False: an unreadable register is ntmtrack's own one-line error (exit 1), not Click's.
     typer.Option("--db", envvar="NTMTRACK_DB", show_envvar=True, dir_okay=True, readable=False,
-                 help="Register file (default: ntmtrack.db in the user data directory)."),
+                 help=N_("Register file (default: ntmtrack.db in the user data directory).")),
 ]
 FormatOption = Annotated[
-    Format, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
+    Format, typer.Option("--format", "-f", help=N_("Output format."), case_sensitive=False)
 ]
 LangOption = Annotated[
     Optional[str],
     typer.Option("--lang", envvar="NTMTRACK_LANG", show_envvar=True,
-                 help="Language of human output: vi or en (default: from LANG)."),
+                 help=N_("Language of human output: vi or en (default: from LANG).")),
 ]
 ExcelOption = Annotated[
-    bool, typer.Option("--excel", help="With csv/tsv: a file for Excel (BOM, CRLF, formulas neutralised).")
+    bool, typer.Option("--excel", help=N_("With csv/tsv: a file for Excel (BOM, CRLF, formulas neutralised)."))
 ]
 AsOfOption = Annotated[
     Optional[str],
-    typer.Option("--as-of", help="Show the register as it stood on this date (YYYY-MM-DD or DD/MM/YYYY)."),
+    typer.Option("--as-of", help=N_("Show the register as it stood on this date (YYYY-MM-DD or DD/MM/YYYY).")),
 ]
 
 
@@ -80,20 +81,20 @@ def complete_plan(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
         return []
 
 
-PlanOption = Annotated[Optional[str], typer.Option("--plan", "-p", help="Only this plan's units and targets.",
+PlanOption = Annotated[Optional[str], typer.Option("--plan", "-p", help=N_("Only this plan's units and targets."),
                                                    autocompletion=complete_plan)]
-UnderOption = Annotated[Optional[str], typer.Option("--under", "-u", help="Only units below this one.",
+UnderOption = Annotated[Optional[str], typer.Option("--under", "-u", help=N_("Only units below this one."),
                                                     autocompletion=complete_unit)]
 
 
 SetOption = Annotated[Optional[str], typer.Option(
-    "--set", "-s", help="Criteria set (default: the plan's, else the one the units' plans in force use, "
-                        "else the national set in force on the day).")]
+    "--set", "-s", help=N_("Criteria set (default: the plan's, else the one the units' plans in force use, "
+                        "else the national set in force on the day)."))]
 ThresholdOption = Annotated[float, typer.Option(
-    "--threshold", help="Behind: progress below this share (0-1] of the progress expected by now.")]
+    "--threshold", help=N_("Behind: progress below this share (0-1] of the progress expected by now."))]
 OfficeOption = Annotated[Optional[str], typer.Option(
     "--office", envvar="NTMTRACK_OFFICE", show_envvar=True,
-    help="The office signing the report when the register has several top units.")]
+    help=N_("The office signing the report when the register has several top units."))]
 
 
 def as_of_day(text: str | None):
@@ -122,12 +123,12 @@ def build_scope(conn, *, as_of: str | None = None, under: str | None = None, pla
     from ..store import plans as store_plans
 
     if threshold is not None and not 0 < threshold <= 1:
-        raise typer.BadParameter("a share between 0 and 1 (0.8 = 80% of the expected progress)",
+        raise typer.BadParameter(_("a share between 0 and 1 ({example} of the expected progress)").format(example="0.8 = 80%"),
                                  param_hint="--threshold")
     day = as_of_day(as_of)
     unit = units.resolve(conn, under, container=True) if under else None
     if plan and store_plans.get(conn, plan) is None:
-        raise NtmError(f"no plan '{plan}'; known plans: {', '.join(store_plans.ids(conn)) or 'none'}")
+        raise NtmError(_("no plan '{plan}'; known plans: {value}").format(plan=plan, value=', '.join(store_plans.ids(conn)) or 'none'))
     if set_code:
         set_code = criteria_sets.get(conn, set_code).code
     return Scope(day, unit, plan, set_code, DEFAULT_THRESHOLD if threshold is None else threshold,
@@ -135,9 +136,12 @@ def build_scope(conn, *, as_of: str | None = None, under: str | None = None, pla
 
 
 def lang_of(value: str | None) -> str:
+    """The command's language (`--lang`, else the environment), made the language of `_()`."""
     if value and value.lower()[:2] not in ("vi", "en"):
-        raise typer.BadParameter("use vi or en", param_hint="--lang")
-    return language(value)
+        raise typer.BadParameter(_("use vi or en"), param_hint="--lang")
+    lang = language(value)
+    use(lang)
+    return lang
 
 
 def message(text: str) -> None:
@@ -147,7 +151,7 @@ def message(text: str) -> None:
     sys.stderr.write(clean(text) + "\n")
 
 
-ForceOption = Annotated[bool, typer.Option("--force", help="Replace an existing file (never the register).")]
+ForceOption = Annotated[bool, typer.Option("--force", help=N_("Replace an existing file (never the register)."))]
 
 
 def output_file(path, db: Path | None, lang: str, force: bool = False, **options):

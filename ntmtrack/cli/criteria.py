@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..locale import N_, _
 from ..output.labels import (
     CONFIDENCE,
     CRITERIA_FIELDS,
@@ -35,10 +36,10 @@ from ._common import (
 )
 from ._common import SetOption as ReportSetOption
 
-app = typer.Typer(help="Criteria sets (bộ tiêu chí): list, show, import.", no_args_is_help=True)
+app = typer.Typer(help=N_("Criteria sets (bộ tiêu chí): list, show, import."), no_args_is_help=True)
 
 SetOption = Annotated[Optional[str], typer.Option("--set", "-s",
-                                                  help="Criteria set code (default: the register's default set).")]
+                                                  help=N_("Criteria set code (default: the register's default set)."))]
 
 
 @app.command("sets")
@@ -119,7 +120,7 @@ def criteria_list(set_code: SetOption = None, db: DbOption = None,
 
 
 @app.command("show")
-def criteria_show(number: Annotated[int, typer.Argument(help="Criterion number.")],
+def criteria_show(number: Annotated[int, typer.Argument(help=N_("Criterion number."))],
                   set_code: SetOption = None, db: DbOption = None,
                   fmt: FormatOption = Format.table, lang: LangOption = None) -> None:
     """Show one criterion: its names, group, confidence and indicators.
@@ -133,23 +134,20 @@ def criteria_show(number: Annotated[int, typer.Argument(help="Criterion number."
         cs = criteria.get(reg.conn, set_code)
     found = [c for c in cs.criteria if c.number == number]
     if not found:
-        raise NtmError(f"criterion {number} is not in set {cs.code} "
-                       f"(it has {', '.join(map(str, cs.numbers))})")
+        raise NtmError(_("criterion {number} is not in set {code} (it has {str})").format(number=number, code=cs.code, str=', '.join(map(str, cs.numbers))))
     c = found[0]
     rows = [{"criteria_set": cs.code, "criterion": c.number, "id": i["id"], "name_vi": i["name_vi"],
              "name_en": i.get("name_en"), "confidence": i.get("confidence"),
              "name": i["name_vi"] if language == "vi" else (i.get("name_en") or i["name_vi"])}
             for i in c.indicators]
     if fmt in (Format.table, Format.markdown):
-        title = f"{cs.code} {tr(language, 'criterion', 'tiêu chí')} {c.number}: " + (
+        title = f"{cs.code} {tr(language, 'criterion')} {c.number}: " + (
             c.name_vi if language == "vi" else f"{c.name_en} ({c.name_vi})")
         group = group_label(c.group, language, cs.groups) or "-"
         confidence = label(CONFIDENCE, c.confidence, language) or "-"
-        footer = [tr(language, f"Group: {group}; confidence: {confidence}",
-                     f"Nhóm: {group}; độ tin cậy: {confidence}")]
+        footer = [tr(language, "Group: {group}; confidence: {confidence}").format(group=group, confidence=confidence)]
         if not rows:
-            footer.append(tr(language, "No indicators shipped for this criterion.",
-                             "Chưa có danh sách chỉ tiêu cho tiêu chí này."))
+            footer.append(tr(language, "No indicators shipped for this criterion."))
         rows = [dict(row, confidence=label(CONFIDENCE, row["confidence"], language)) for row in rows]
         write(rows, [Column("id", words="indicator"), Column("name", words="name_text"),
                      _column("confidence")],
@@ -163,9 +161,9 @@ def criteria_show(number: Annotated[int, typer.Argument(help="Criterion number."
 
 
 @app.command("import")
-def criteria_import(file: Annotated[Path, typer.Argument(help="A criteria set in YAML.")],
+def criteria_import(file: Annotated[Path, typer.Argument(help=N_("A criteria set in YAML."))],
                     replace: Annotated[bool, typer.Option(
-                        "--replace", help="Replace a different set with the same code.")] = False,
+                        "--replace", help=N_("Replace a different set with the same code."))] = False,
                     db: DbOption = None, lang: LangOption = None) -> None:
     """Import a provincial or custom criteria set from YAML (same form as data/criteria/).
 
@@ -177,11 +175,9 @@ def criteria_import(file: Annotated[Path, typer.Argument(help="A criteria set in
     text = read_text_file(file)
     with writing(db) as reg:
         outcome = criteria.import_set(reg.conn, text, str(file), replace=replace)
-    message({"added": tr(language, f"{file}: criteria set added", f"{file}: đã thêm bộ tiêu chí"),
-             "unchanged": tr(language, f"{file}: identical set already present; nothing changed",
-                             f"{file}: bộ tiêu chí đã có, không thay đổi"),
-             "replaced": tr(language, f"{file}: criteria set replaced",
-                            f"{file}: đã thay bộ tiêu chí")}[outcome])
+    message({"added": tr(language, "{file}: criteria set added").format(file=file),
+             "unchanged": tr(language, "{file}: identical set already present; nothing changed").format(file=file),
+             "replaced": tr(language, "{file}: criteria set replaced").format(file=file)}[outcome])
 
 
 @app.command("stats")

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from ..locale import N_
 from ..output.render import Column, json_safe, write
 from ..register import criteria
 from ..store import write_transaction
@@ -24,7 +25,7 @@ from ._common import (
     tr,
 )
 
-app = typer.Typer(help="The register file: information, checks and backups.", no_args_is_help=True)
+app = typer.Typer(help=N_("The register file: information, checks and backups."), no_args_is_help=True)
 
 
 def init_command(db: DbOption = None, lang: LangOption = None) -> None:
@@ -38,11 +39,9 @@ def init_command(db: DbOption = None, lang: LangOption = None) -> None:
             added = criteria.install_shipped(reg.conn)
         path = reg.path
     if added:
-        message(tr(language, f"Register ready: {path} (criteria sets added: {', '.join(added)})",
-                   f"Đã tạo sổ theo dõi: {path} (bộ tiêu chí: {', '.join(added)})"))
+        message(tr(language, "Register ready: {path} (criteria sets added: {added})").format(path=path, added=', '.join(added)))
     else:
-        message(tr(language, f"Register ready: {path} (already up to date)",
-                   f"Sổ theo dõi đã sẵn sàng: {path} (không có gì thay đổi)"))
+        message(tr(language, "Register ready: {path} (already up to date)").format(path=path))
 
 
 @app.command("info")
@@ -87,12 +86,12 @@ def db_check(db: DbOption = None, lang: LangOption = None) -> None:
     for problem in found:
         message(problem)
     if found:
-        raise NtmError(tr(language, f"{len(found)} problem(s) found", f"có {len(found)} lỗi"))
-    message(tr(language, "register ok", "sổ theo dõi không có lỗi"))
+        raise NtmError(tr(language, "{found} problem(s) found").format(found=len(found)))
+    message(tr(language, "register ok"))
 
 
 @app.command("backup")
-def db_backup(path: Annotated[Path, typer.Argument(help="Where to write the copy.")],
+def db_backup(path: Annotated[Path, typer.Argument(help=N_("Where to write the copy."))],
               force: ForceOption = False,
               db: DbOption = None, lang: LangOption = None) -> None:
     """Copy the register consistently (SQLite's online backup), even while others write.
@@ -106,8 +105,7 @@ def db_backup(path: Annotated[Path, typer.Argument(help="Where to write the copy
     target = output_file(path, db, language, force, replace_sqlite=True)
     with register(db, readonly=True) as reg, target as temporary:
         maintenance.backup(reg.conn, temporary)
-    message(tr(language, f"backup written: {target.shown} ({target.size} bytes)",
-               f"đã sao lưu: {target.shown} ({target.size} byte)"))
+    message(tr(language, "backup written: {shown} ({size} bytes)").format(shown=target.shown, size=target.size))
 
 
 @app.command("datasette-metadata")

@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from ..locale import N_, _
 from ..model import InputProblems, NtmError
 from ..output.labels import reason_text, tr
 from ..output.render import Column
@@ -61,8 +62,7 @@ def build(path: Path) -> dict:
     path = Path(path)
     if path.exists():
         if not _is_demo(path):
-            raise NtmError(f"{path} exists and is not an ntmtrack demo register; "
-                           "choose another --path")
+            raise NtmError(_("{path} exists and is not an ntmtrack demo register; choose another --path").format(path=path))
     texts = example_texts()
     # Built in memory, then copied over the file through SQLite's backup API: deleting a
     # register (and its -wal) while something reads it could lose or mix pages.
@@ -119,15 +119,12 @@ def show(path: Path, lang: str):
         rows, totals = status(reg.conn, scope)
         lag = laggards(reg.conn, scope)
     average = format_number(totals.average_criteria_met, lang)
-    yield (tr(lang, f"Plan trieu-son-2018 on {DEMO_DAY:%d/%m/%Y}: average "
-                    f"{average} criteria per commune",
-              f"Kế hoạch trieu-son-2018 ngày {DEMO_DAY:%d/%m/%Y}: bình quân "
-              f"{average} tiêu chí/xã"),
+    yield (tr(lang, "Plan trieu-son-2018 on {DEMO_DAY:%d/%m/%Y}: average {average} criteria per commune").format(DEMO_DAY=DEMO_DAY, average=average),
            [{"unit": r.label, "met_of": f"{r.criteria_met}/{r.criteria_total}",
              "target_date": r.target_date, "state": state_label(r.state, lang)} for r in rows],
            [Column("unit"), Column("met_of"),
             Column("target_date", words="target_due", kind="date"), Column("state")])
-    yield (tr(lang, "Laggards", "Đơn vị chậm tiến độ"),
+    yield (tr(lang, "Laggards"),
            [{"unit": r.label, "why": reason_text(r, lang)} for r in lag],
            [Column("unit"), Column("why", words="reason")])
 
@@ -135,7 +132,7 @@ DEMO_FILE = "ntmtrack-demo.db"
 
 
 def demo_command(
-    path: Annotated[Path, typer.Option("--path", help="Where to build the demo register.")] = Path(DEMO_FILE),
+    path: Annotated[Path, typer.Option("--path", help=N_("Where to build the demo register."))] = Path(DEMO_FILE),
     lang: LangOption = None,
 ) -> None:
     """Build a demo register of Triệu Sơn district from examples/ and show it at its 2018 review.
@@ -147,17 +144,12 @@ def demo_command(
 
     language = lang_of(lang)
     build(path)
-    message(tr(language, f"Demo register built at {path.resolve()}",
-               f"Đã tạo sổ theo dõi mẫu tại {path.resolve()}"))
+    message(tr(language, "Demo register built at {resolve}").format(resolve=path.resolve()))
     for section in show(path, language):
         title, rows, columns = section
         write(rows, columns, Format.table, language, title=title)
     exe = invoked_as()
-    message(tr(language,
-               f"Try: {exe} status --db {path} --plan trieu-son-2018 --as-of 02/11/2018\n"
-               f"     {exe} progress trieu-son-2018 --db {path} --as-of 02/11/2018",
-               f"Thử: {exe} status --db {path} --plan trieu-son-2018 --as-of 02/11/2018\n"
-               f"     {exe} progress trieu-son-2018 --db {path} --as-of 02/11/2018"))
+    message(tr(language, "Try: {exe} status --db {path} --plan trieu-son-2018 --as-of 02/11/2018\n     {exe} progress trieu-son-2018 --db {path} --as-of 02/11/2018").format(exe=exe, path=path))
 
 
 def invoked_as() -> str:

@@ -8,6 +8,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..locale import N_, _
+from ..output.formats import format_date
 from ..output.render import Column, write
 from ._common import (
     AsOfOption,
@@ -25,9 +27,9 @@ from ._common import (
     writing,
 )
 
-app = typer.Typer(help="Dossiers on the road to recognition: steps, departments, who is ready.",
+app = typer.Typer(help=N_("Dossiers on the road to recognition: steps, departments, who is ready."),
                   no_args_is_help=True)
-departments_app = typer.Typer(help="The province's appraising departments (sở, ngành).",
+departments_app = typer.Typer(help=N_("The province's appraising departments (sở, ngành)."),
                               invoke_without_command=True)
 app.add_typer(departments_app, name="departments")
 
@@ -51,22 +53,22 @@ class Result(str, Enum):
     returned = "returned"
 
 
-UnderOption = Annotated[Optional[str], typer.Option("--under", "-u", help="Only communes at or below this unit.", autocompletion=complete_unit)]
-PlanOption = Annotated[Optional[str], typer.Option("--plan", "-p", help="Every commune this plan gives a target.")]
+UnderOption = Annotated[Optional[str], typer.Option("--under", "-u", help=N_("Only communes at or below this unit."), autocompletion=complete_unit)]
+PlanOption = Annotated[Optional[str], typer.Option("--plan", "-p", help=N_("Every commune this plan gives a target."))]
 
 
 @app.command("record")
 def dossier_record(
-    unit: Annotated[str, typer.Argument(help="Commune.", autocompletion=complete_unit)],
-    step: Annotated[Step, typer.Argument(help="registered, self_assessed, criteria_dossiers, general_dossier, submitted, sent, inspected, appraised, satisfaction, council, proposed.")],
-    department: Annotated[Optional[str], typer.Option("--department", help="The department (code or name) for sent, inspected, appraised.")] = None,
-    result: Annotated[Optional[Result], typer.Option("--result", help="An appraisal's result: passed or returned.")] = None,
-    count: Annotated[Optional[str], typer.Option("--count", help="criteria_dossiers: how many criteria have a finished dossier.")] = None,
-    value: Annotated[Optional[str], typer.Option("--value", help="satisfaction: the share of residents satisfied, in %.")] = None,
-    level: Annotated[Optional[Level], typer.Option("--level", "-l", help="The title sought (default: the commune's last step's, else ntm).")] = None,
-    date: Annotated[Optional[str], typer.Option("--date", "-d", help="Date of the step (default today).")] = None,
-    note: Annotated[Optional[str], typer.Option("--note", "-n", help="A note (a returned dossier: why).")] = None,
-    by: Annotated[Optional[str], typer.Option("--by", help="Who reported it.")] = None,
+    unit: Annotated[str, typer.Argument(help=N_("Commune."), autocompletion=complete_unit)],
+    step: Annotated[Step, typer.Argument(help=N_("registered, self_assessed, criteria_dossiers, general_dossier, submitted, sent, inspected, appraised, satisfaction, council, proposed."))],
+    department: Annotated[Optional[str], typer.Option("--department", help=N_("The department (code or name) for sent, inspected, appraised."))] = None,
+    result: Annotated[Optional[Result], typer.Option("--result", help=N_("An appraisal's result: passed or returned."))] = None,
+    count: Annotated[Optional[str], typer.Option("--count", help=N_("criteria_dossiers: how many criteria have a finished dossier."))] = None,
+    value: Annotated[Optional[str], typer.Option("--value", help=N_("satisfaction: the share of residents satisfied, in %."))] = None,
+    level: Annotated[Optional[Level], typer.Option("--level", "-l", help=N_("The title sought (default: the commune's last step's, else ntm)."))] = None,
+    date: Annotated[Optional[str], typer.Option("--date", "-d", help=N_("Date of the step (default today)."))] = None,
+    note: Annotated[Optional[str], typer.Option("--note", "-n", help=N_("A note (a returned dossier: why)."))] = None,
+    by: Annotated[Optional[str], typer.Option("--by", help=N_("Who reported it."))] = None,
     db: DbOption = None, lang: LangOption = None,
 ) -> None:
     """Record a step of a commune's dossier (append-only; `record void ID` cancels it).
@@ -81,7 +83,7 @@ def dossier_record(
 
     language = lang_of(lang)
     if result == Result.returned and not note:
-        raise typer.BadParameter("a returned dossier needs its reason: --note", param_hint="--note")
+        raise typer.BadParameter(_("a returned dossier needs its reason: --note"), param_hint="--note")
     with writing(db) as reg:
         recorder = _recorder(reg.conn, by)
         target = units.resolve(reg.conn, unit)
@@ -90,13 +92,12 @@ def dossier_record(
                                result=result.value if result else None, count=count, value=value,
                                level=level.value if level else None)
         row = recorder.finish(row, "command line", note, None, now(), fingerprint=False)
-        ids, _ = append_checked(reg.conn, [row])
+        ids, _unused = append_checked(reg.conn, [row])
     from ..output.labels import STEPS, label
     from ..output.render import format_date
 
     what = label(STEPS, step.value, language) + (f" ({row['department']})" if row.get("department") else "")
-    message(tr(language, f"recorded: {target.name}, {what}, {format_date(on, language)} [id {ids[0]}]",
-               f"đã ghi: {target.name}, {what}, {format_date(on, language)} [id {ids[0]}]"))
+    message(tr(language, "recorded: {name}, {what}, {on} [id {ids}]").format(name=target.name, what=what, on=format_date(on, language), ids=ids[0]))
 
 
 STATUS_KEYS = ["unit", "unit_path", "level", "criteria_set", "step", "step_date", "criteria_dossiers",
@@ -108,7 +109,7 @@ STATUS_KEYS = ["unit", "unit_path", "level", "criteria_set", "step", "step_date"
 @app.command("status")
 def dossier_status(
     under: UnderOption = None, plan: PlanOption = None,
-    level: Annotated[Optional[Level], typer.Option("--level", "-l", help="Only the road to this title.")] = None,
+    level: Annotated[Optional[Level], typer.Option("--level", "-l", help=N_("Only the road to this title."))] = None,
     as_of: AsOfOption = None, db: DbOption = None, fmt: FormatOption = Format.table,
     lang: LangOption = None,
 ) -> None:
@@ -130,7 +131,7 @@ def dossier_status(
                for r in rows),
               [Column(k, k, k, "list" if k == "missing" else "text") for k in STATUS_KEYS], fmt, language)
         return
-    yes, no = tr(language, "yes", "có"), tr(language, "no", "chưa")
+    yes, no = tr(language, "yes"), tr(language, "no")
     levels = {r.level for r in rows}
     table = [{"unit": r.label + (f" ({label(LEVELS, r.level, language)})" if levels != {"ntm"} else ""),
               "step": label(STEPS, r.step, language) if r.step else "",
@@ -141,13 +142,11 @@ def dossier_status(
                                 f" ({r.departments_total})",
               "satisfaction": f"{format_number(r.satisfaction, language)}%" if r.satisfaction is not None else "",
               "days_since_step": r.days_since_step,
-              "missing_words": tr(language, "ready", "đủ điều kiện") if r.ready else missing_text(r, language)}
+              "missing_words": tr(language, "ready") if r.ready else missing_text(r, language)}
              for r in rows]
     day = scope.as_of
-    title = tr(language, f"Recognition dossiers as of {day.isoformat()}",
-               f"Tiến độ hồ sơ xét công nhận đến {day.strftime('%d/%m/%Y')}")
-    footer = [tr(language, f"{sum(r.ready for r in rows)} of {len(rows)} communes ready for a decision",
-                 f"{sum(r.ready for r in rows)}/{len(rows)} xã đủ điều kiện xét công nhận")]
+    title = tr(language, "Recognition dossiers as of {day}").format(day=format_date(day, language))
+    footer = [tr(language, "{value} of {rows} communes ready for a decision").format(value=sum(r.ready for r in rows), rows=len(rows))]
     # The general dossier and a missing survey are said under `missing`; a column of blanks
     # would only narrow the one that says what to do.
     columns = [Column("unit"), Column("step"), Column("step_date", kind="date", nowrap=True),
@@ -191,8 +190,7 @@ def departments_list(
         write(({k: getattr(r, k) for k in DEPARTMENT_KEYS} for r in rows),
               [Column(k, k, k) for k in DEPARTMENT_KEYS], fmt, language)
         return
-    title = tr(language, f"Departments' appraisals as of {scope.as_of.isoformat()}",
-               f"Thẩm định của các sở, ngành đến {scope.as_of.strftime('%d/%m/%Y')}")
+    title = tr(language, "Departments' appraisals as of {day}").format(day=format_date(scope.as_of, language))
     several = len({r.province for r in rows}) > 1
     write([{"department": r.department,
             "department_name": f"{r.name} ({r.province})" if several else r.name, "waiting": r.waiting,
@@ -205,7 +203,7 @@ def departments_list(
 
 @departments_app.command("import")
 def departments_import(
-    file: Annotated[Path, typer.Argument(help="The departments YAML file.")],
+    file: Annotated[Path, typer.Argument(help=N_("The departments YAML file."))],
     db: DbOption = None, lang: LangOption = None,
 ) -> None:
     """Declare a province's appraising departments and the criteria each appraises (replaces
@@ -227,9 +225,8 @@ def departments_import(
         province, changes = import_departments(reg.conn, doc, str(file))
     for change in changes:
         message(change)
-    message(tr(language, f"{file}: {len(doc.departments)} departments of {province}"
-                         f" ({len(changes)} changed)" if changes else
-                         f"{file}: {len(doc.departments)} departments of {province}, unchanged",
-               f"{file}: {len(doc.departments)} sở, ngành của {province}"
-               f" ({len(changes)} thay đổi)" if changes else
-               f"{file}: {len(doc.departments)} sở, ngành của {province}, không thay đổi"))
+    if changes:
+        text = tr(language, "{file}: {count} departments of {province} ({changed} changed)")
+    else:
+        text = tr(language, "{file}: {count} departments of {province}, unchanged")
+    message(text.format(file=file, count=len(doc.departments), province=province, changed=len(changes)))

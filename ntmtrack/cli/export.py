@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from ..locale import N_
 from ..model import DEFAULT_THRESHOLD
 from ._common import (
     AsOfOption,
@@ -25,11 +26,11 @@ from ._common import (
     tr,
 )
 
-app = typer.Typer(help="Exports that travel: an XLSX workbook.", no_args_is_help=True)
+app = typer.Typer(help=N_("Exports that travel: an XLSX workbook."), no_args_is_help=True)
 
 
 @app.command("xlsx")
-def export_xlsx(path: Annotated[Path, typer.Argument(help="The .xlsx file to write.")],
+def export_xlsx(path: Annotated[Path, typer.Argument(help=N_("The .xlsx file to write."))],
                 plan: PlanOption = None, under: UnderOption = None, set_code: SetOption = None,
                 as_of: AsOfOption = None, threshold: ThresholdOption = DEFAULT_THRESHOLD,
                 force: ForceOption = False, db: DbOption = None, lang: LangOption = None) -> None:
@@ -47,4 +48,4 @@ def export_xlsx(path: Annotated[Path, typer.Argument(help="The .xlsx file to wri
                             threshold=threshold, lang=language)
         with target as temporary:
             sheets = workbook.build(reg.conn, scope, temporary, reg.path.name)
-    message(tr(language, f"{path}: sheets {', '.join(sheets)}", f"{path}: các trang {', '.join(sheets)}"))
+    message(tr(language, "{path}: sheets {sheets}").format(path=path, sheets=', '.join(sheets)))

@@ -11,6 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..locale import N_, _
 from ..model import NtmError
 from ._common import (
     DbOption,
@@ -25,8 +26,8 @@ from ._common import (
     tr,
 )
 
-app = typer.Typer(help="The periodic forms: yearly (results to 30/09, the estimate for the year, "
-                       "next year's registrations) and half-yearly.", no_args_is_help=True)
+app = typer.Typer(help=N_("The periodic forms: yearly (results to 30/09, the estimate for the year, "
+                       "next year's registrations) and half-yearly."), no_args_is_help=True)
 
 
 class FormFormat(str, enum.Enum):
@@ -40,14 +41,14 @@ class FormFormat(str, enum.Enum):
 
 
 FormFormatOption = Annotated[FormFormat, typer.Option("--format", "-f", case_sensitive=False,
-                                                      help="Output format; xlsx is the office form (needs -o).")]
-OutputOption = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file (xlsx: required).")]
-YearOption = Annotated[int, typer.Option("--year", help="The year reported on.")]
+                                                      help=N_("Output format; xlsx is the office form (needs -o)."))]
+OutputOption = Annotated[Optional[Path], typer.Option("--output", "-o", help=N_("Write to this file (xlsx: required)."))]
+YearOption = Annotated[int, typer.Option("--year", help=N_("The year reported on."))]
 
 
 @app.command("annual")
 def form_annual(year: YearOption, under: UnderOption = None,
-                cutoff: Annotated[Optional[str], typer.Option("--cutoff", help="Results counted to this day (default 30/09 of the year).")] = None,
+                cutoff: Annotated[Optional[str], typer.Option("--cutoff", help=N_("Results counted to this day (default 30/09 of the year)."))] = None,
                 fmt: FormFormatOption = FormFormat.table, output: OutputOption = None,
                 force: ForceOption = False, db: DbOption = None, lang: LangOption = None) -> None:
     """The yearly form: per commune and totals, criteria and band at the cutoff, recognitions,
@@ -63,7 +64,7 @@ def form_annual(year: YearOption, under: UnderOption = None,
 
 @app.command("half-year")
 def form_half_year(year: YearOption,
-                   half: Annotated[int, typer.Option("--half", help="1 (January-June) or 2 (July-December).")],
+                   half: Annotated[int, typer.Option("--half", help=N_("1 (January-June) or 2 (July-December)."))],
                    under: UnderOption = None, fmt: FormFormatOption = FormFormat.table,
                    output: OutputOption = None, force: ForceOption = False, db: DbOption = None,
                    lang: LangOption = None) -> None:
@@ -73,7 +74,7 @@ def form_half_year(year: YearOption,
     Example: ntmtrack form half-year --year 2017 --half 1 --under "Kỳ Anh" -f xlsx -o bieu.xlsx
     """
     if half not in (1, 2):
-        raise typer.BadParameter("1 or 2", param_hint="--half")
+        raise typer.BadParameter(_("1 or 2"), param_hint="--half")
     _form(lambda conn, scope: _reports().half_year(conn, scope, year, half), under, fmt, output, force, db, lang)
 
 
@@ -86,7 +87,7 @@ def _reports():
 def _form(make, under, fmt: FormFormat, output, force, db, lang) -> None:
     language = lang_of(lang)
     if fmt == FormFormat.xlsx and output is None:
-        raise typer.BadParameter("the xlsx form is a file: give -o FILE.xlsx", param_hint="--output")
+        raise typer.BadParameter(_("the xlsx form is a file: give -o FILE.xlsx"), param_hint="--output")
     target = output_file(output, db, language, force) if output else None
     with register(db, readonly=True) as reg:
         scope = build_scope(reg.conn, under=under, lang=language)
@@ -97,7 +98,7 @@ def _form(make, under, fmt: FormFormat, output, force, db, lang) -> None:
 
         with target as temporary:
             form_workbook.build(form, form.rows, temporary, committee, language)
-        message(tr(language, f"{output}: {len(form.rows)} rows", f"{output}: {len(form.rows)} dòng"))
+        message(tr(language, "{output}: {rows} rows").format(output=output, rows=len(form.rows)))
         return
     buffer = io.StringIO() if target else sys.stdout
     _write(form, fmt, language, buffer)
@@ -137,23 +138,22 @@ def _write(form, fmt: FormFormat, lang: str, out) -> None:
             "disbursed": money(data["disbursed"]), "contributed": money(r.contributed),
             "debt": money(r.debt), "estimated": r.estimated,
             "registered_next_year": r.registered_next_year})
-    t = lambda en, vi: tr(lang, en, vi)  # noqa: E731
     columns = [Column("unit", nowrap=True),
-               Column("criteria_met", t("criteria", "tiêu chí"), t("criteria", "tiêu chí"), justify="right"),
-               Column("band", t("band (all/15-18/10-14/<10)", "nhóm (đủ/15-18/10-14/<10)"),
-                      t("band (all/15-18/10-14/<10)", "nhóm (đủ/15-18/10-14/<10)")),
-               Column("recognized", t("recognised", "công nhận"), t("recognised", "công nhận"), "int"),
-               Column("recognized_new", t("new", "mới"), t("new", "mới"), "int"),
-               Column("villages_recognized", t("villages", "thôn"), t("villages", "thôn"), "int"),
+               Column("criteria_met", tr(lang, "criteria"), tr(lang, "criteria"), justify="right"),
+               Column("band", tr(lang, "band (all/15-18/10-14/<10)"),
+                      tr(lang, "band (all/15-18/10-14/<10)")),
+               Column("recognized", tr(lang, "recognised"), tr(lang, "recognised"), "int"),
+               Column("recognized_new", tr(lang, "new"), tr(lang, "new"), "int"),
+               Column("villages_recognized", tr(lang, "villages"), tr(lang, "villages"), "int"),
                *(Column(k, justify="right") for k in ("planned", "allocated", "disbursed",
                                                       "contributed", "debt"))]
     if form.kind == "annual":
-        columns += [Column("estimated", t("est. 31/12", "ước 31/12"), t("est. 31/12", "ước 31/12"), "int"),
-                    Column("registered_next_year", t(f"reg. {form.year + 1}", f"ĐK {form.year + 1}"),
-                           t(f"reg. {form.year + 1}", f"ĐK {form.year + 1}"), "int")]
+        columns += [Column("estimated", tr(lang, "est. 31/12"), tr(lang, "est. 31/12"), "int"),
+                    Column("registered_next_year", tr(lang, "reg. {year}").format(year=form.year + 1),
+                           tr(lang, "reg. {year}").format(year=form.year + 1), "int")]
     name, period = title(form, lang)
     if not form.rows:
-        raise NtmError(tr(lang, "no commune in scope", "không có xã nào trong phạm vi"))
+        raise NtmError(tr(lang, "no commune in scope"))
     write(table, columns, Format(fmt.value), lang, out=out, title=f"{name} — {period}",
-          footer=[tr(lang, f"criteria set {form.criteria_set}; capital plans: {', '.join(form.plans) or 'none'}",
-                     f"bộ tiêu chí {form.criteria_set}; kế hoạch vốn: {', '.join(form.plans) or 'không có'}")])
+          footer=[tr(lang, "criteria set {criteria_set}; capital plans: {plans}").format(
+              criteria_set=form.criteria_set, plans=", ".join(form.plans) or tr(lang, "none"))])

@@ -7,8 +7,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..model import DEFAULT_THRESHOLD, FUND_KINDS, FUND_SOURCES
-from ..output.formats import format_money
+from ..locale import N_, _
+from ..model import DEFAULT_THRESHOLD
+from ..output.formats import format_date, format_money
 from ..output.render import MACHINE, Column, write
 from ._common import (
     AsOfOption,
@@ -29,8 +30,8 @@ from ._common import (
     writing,
 )
 
-app = typer.Typer(help="Money (vốn): capital allocated, disbursed and contributed, construction "
-                       "debt; the capital status per unit and source.", no_args_is_help=True)
+app = typer.Typer(help=N_("Money (vốn): capital allocated, disbursed and contributed, construction "
+                       "debt; the capital status per unit and source."), no_args_is_help=True)
 
 FUNDS_KEYS = ["unit", "unit_path", "source", "planned", "allocated", "disbursed", "disbursed_share",
               "expected_share", "contributed", "debt", "state"]
@@ -38,15 +39,17 @@ FUNDS_KEYS = ["unit", "unit_path", "source", "planned", "allocated", "disbursed"
 
 @app.command("record")
 def funds_record(
-    unit: Annotated[str, typer.Argument(help="Unit (name, code, alias or path).", autocompletion=complete_unit)],
-    amount: Annotated[str, typer.Argument(help="Amount as written: 1.500.000.000, 1,5 tỷ, 250 triệu đồng.")],
-    source: Annotated[str, typer.Option("--source", help=f"Source: {', '.join(FUND_SOURCES)}.")],
-    kind: Annotated[str, typer.Option("--kind", help=f"{' | '.join(FUND_KINDS)} (debt: outstanding on the day).")],
-    project: Annotated[Optional[str], typer.Option("--project", help="The work or project it is for.")] = None,
-    date: Annotated[Optional[str], typer.Option("--date", "-d", help="Date (YYYY-MM-DD or DD/MM/YYYY; default today).")] = None,
-    note: Annotated[Optional[str], typer.Option("--note", "-n", help="A note kept with the observation.")] = None,
-    by: Annotated[Optional[str], typer.Option("--by", help="Who reported it (default: your user name).")] = None,
-    decimal_mark: Annotated[Optional[str], typer.Option("--decimal-mark", help="',' or '.': settles values like 1.234.")] = None,
+    unit: Annotated[str, typer.Argument(help=N_("Unit (name, code, alias or path)."), autocompletion=complete_unit)],
+    amount: Annotated[str, typer.Argument(help=N_("Amount as written: 1.500.000.000, 1,5 tỷ, 250 triệu đồng."))],
+    source: Annotated[str, typer.Option("--source", help=N_(
+        "Source: trung-uong, dia-phuong, long-ghep, tin-dung, doanh-nghiep, nhan-dan, khac."))],
+    kind: Annotated[str, typer.Option("--kind", help=N_(
+        "allocated | disbursed | contributed | debt | debt_paid (debt: outstanding on the day)."))],
+    project: Annotated[Optional[str], typer.Option("--project", help=N_("The work or project it is for."))] = None,
+    date: Annotated[Optional[str], typer.Option("--date", "-d", help=N_("Date (YYYY-MM-DD or DD/MM/YYYY; default today)."))] = None,
+    note: Annotated[Optional[str], typer.Option("--note", "-n", help=N_("A note kept with the observation."))] = None,
+    by: Annotated[Optional[str], typer.Option("--by", help=N_("Who reported it (default: your user name)."))] = None,
+    decimal_mark: Annotated[Optional[str], typer.Option("--decimal-mark", help=N_("',' or '.': settles values like 1.234."))] = None,
     db: DbOption = None, lang: LangOption = None,
 ) -> None:
     """Record money for a unit on a date (append-only; `record void ID` cancels it).
@@ -69,21 +72,21 @@ def funds_record(
         recorder._active(target, on)
         row = recorder.finish(funds.row(target, dong, kind_code, source_code, on, project),
                               "command line", note, None, now(), fingerprint=False)
-        ids, _ = append_checked(reg.conn, [row])
+        ids, _unused = append_checked(reg.conn, [row])
     from ..output.labels import FUND_KINDS as KIND_WORDS
     from ..output.labels import FUND_SOURCES as SOURCE_WORDS
     from ..output.labels import label
     from ..output.render import format_date
 
-    message(f"{tr(language, 'recorded', 'đã ghi')}: {target.name} {label(KIND_WORDS, kind_code, language)} "
-            f"{format_money(dong, language)} ({label(SOURCE_WORDS, source_code, language)}, "
-            f"{format_date(on, language)}) [id {ids[0]}]")
+    message(tr(language, "recorded: {name} {kind} {amount} ({source}, {on}) [id {id}]").format(
+        name=target.name, kind=label(KIND_WORDS, kind_code, language), amount=format_money(dong, language),
+        source=label(SOURCE_WORDS, source_code, language), on=format_date(on, language), id=ids[0]))
 
 
 @app.command("status")
 def funds_status(
     under: UnderOption = None, plan: PlanOption = None,
-    year: Annotated[Optional[int], typer.Option("--year", help="Calendar year (default: the as-of day's), when no --plan.")] = None,
+    year: Annotated[Optional[int], typer.Option("--year", help=N_("Calendar year (default: the as-of day's), when no --plan."))] = None,
     as_of: AsOfOption = None, threshold: ThresholdOption = DEFAULT_THRESHOLD,
     excel: ExcelOption = False,
     db: DbOption = None, fmt: FormatOption = Format.table, lang: LangOption = None,
@@ -99,7 +102,7 @@ def funds_status(
 
     language = lang_of(lang)
     if plan and year:
-        raise typer.BadParameter("use --plan or --year, not both", param_hint="--year")
+        raise typer.BadParameter(_("use --plan or --year, not both"), param_hint="--year")
     with register(db, readonly=True) as reg:
         scope = build_scope(reg.conn, as_of=as_of, under=under, plan=plan, threshold=threshold,
                             lang=language)
@@ -121,10 +124,10 @@ def funds_status(
                *(Column(k, justify="right") for k in ("contributed", "debt")),
                Column("state")]
     day = span.until(scope.as_of)
-    title = tr(language, f"Capital {span.start.isoformat()} to {day.isoformat()}",
-               f"Vốn xây dựng NTM từ {span.start.strftime('%d/%m/%Y')} đến {day.strftime('%d/%m/%Y')}")
+    title = tr(language, "Capital {start} to {end}").format(
+        start=format_date(span.start, language), end=format_date(day, language))
     behind = len({r.unit_id for r in rows if r.state == "behind" and not r.rollup})
-    footer = [tr(language, f"{behind} units disbursing behind the pace; plans: {', '.join(span.plans) or 'none'}",
-                 f"{behind} đơn vị giải ngân chậm; kế hoạch: {', '.join(span.plans) or 'không có'}")]
+    footer = [tr(language, "{behind} units disbursing behind the pace; plans: {plans}").format(
+        behind=behind, plans=", ".join(span.plans) or tr(language, "none"))]
     write(table, columns, fmt, language, title=title, footer=footer,
           styles=[{"behind": "yellow", "done": "green"}.get(r.state) for r in rows])

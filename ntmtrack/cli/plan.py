@@ -9,6 +9,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
+from ..locale import N_, _
 from ..model import InputProblems, NtmError
 from ..output.render import MACHINE, Column, json_safe, write
 from ._common import (
@@ -26,10 +27,10 @@ from ._common import (
     writing,
 )
 
-app = typer.Typer(help="Campaign plans (kế hoạch): validate, import, list, show, export.",
+app = typer.Typer(help=N_("Campaign plans (kế hoạch): validate, import, list, show, export."),
                   no_args_is_help=True)
 
-FilesArgument = Annotated[List[Path], typer.Argument(help="Plan files (YAML); '-' for stdin.")]
+FilesArgument = Annotated[List[Path], typer.Argument(help=N_("Plan files (YAML); '-' for stdin."))]
 
 
 def _parse(path: Path):
@@ -88,17 +89,16 @@ def plan_validate(files: FilesArgument, db: DbOption = None, lang: LangOption = 
         if resolve_path(db).exists():
             context = register(db, readonly=True)
         else:
-            message(tr(language, "no register found: checking against the shipped criteria sets only",
-                       "chưa có sổ theo dõi: chỉ kiểm tra theo các bộ tiêu chí có sẵn"))
+            message(tr(language, "no register found: checking against the shipped criteria sets only"))
             context = _shipped_sets_only()
         with context as reg:
             for doc, _source in parsed:
-                bound, _ = bind(reg.conn, doc)
+                bound, _unused = bind(reg.conn, doc)
                 _report_warnings(bound.warnings)
                 problems += bound.errors
     if problems:
         raise InputProblems(_in_order(problems))
-    message(tr(language, f"{len(files)} plan file(s) valid", f"{len(files)} tệp kế hoạch hợp lệ"))
+    message(tr(language, "{files} plan file(s) valid").format(files=len(files)))
 
 
 @contextlib.contextmanager
@@ -119,7 +119,7 @@ def _shipped_sets_only():
 @app.command("import")
 def plan_import(
     files: FilesArgument,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what would change; write nothing.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=N_("Report what would change; write nothing."))] = False,
     db: DbOption = None, lang: LangOption = None,
 ) -> None:
     """Validate then import plans in one transaction; re-importing the same file changes nothing.
@@ -136,38 +136,38 @@ def plan_import(
             for doc, _source in parsed:
                 problems += bind(reg.conn, doc)[0].errors
         raise InputProblems(_in_order(problems))
-    ids = [d.id for d, _ in parsed]
+    ids = [d.id for d, _unused in parsed]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
-        raise NtmError(f"plan id(s) {', '.join(dupes)} appear in more than one file")
+        raise NtmError(_("plan id(s) {dupes} appear in more than one file").format(dupes=', '.join(dupes)))
     outcomes = []
     with writing(db, dry_run=dry_run) as reg:
         for doc, source in parsed:
             # Bound after the files before it were saved: a plan may name units an earlier
             # file's tree creates.
-            bound, _ = bind(reg.conn, doc)
+            bound, _unused = bind(reg.conn, doc)
             if bound.errors:
                 problems += bound.errors
                 continue
             outcomes.append((save(reg.conn, bound), source))
         if problems:
             raise InputProblems(problems)
-    prefix = tr(language, "would be ", "sẽ ") if dry_run else ""
     for outcome, source in outcomes:
         _report_warnings(outcome.warnings)
         if outcome.status == "unchanged":
-            message(tr(language, f"{source}: plan {outcome.plan} is already in the register; nothing changed",
-                       f"{source}: kế hoạch {outcome.plan} đã có; không thay đổi"))
+            message(tr(language, "{source}: plan {plan} is already in the register; nothing changed").format(source=source, plan=outcome.plan))
             continue
-        status = {"added": tr(language, "added", "đã thêm"),
-                  "replaced": tr(language, "replaced", "đã thay")}[outcome.status]
-        extra = tr(language, f", {len(outcome.units_created)} units created",
-                   f", tạo {len(outcome.units_created)} đơn vị") if outcome.units_created else ""
-        message(f"{source}: plan {outcome.plan} {prefix}{status}{extra}")
+        text = {("added", False): tr(language, "{source}: plan {plan} added{extra}"),
+                ("added", True): tr(language, "{source}: plan {plan} would be added{extra}"),
+                ("replaced", False): tr(language, "{source}: plan {plan} replaced{extra}"),
+                ("replaced", True): tr(language, "{source}: plan {plan} would be replaced{extra}"),
+                }[outcome.status, bool(dry_run)]
+        extra = tr(language, ", {units_created} units created").format(units_created=len(outcome.units_created)) if outcome.units_created else ""
+        message(text.format(source=source, plan=outcome.plan, extra=extra))
         for line in outcome.changes if outcome.status == "replaced" else []:
             message(f"  {line}")
     if dry_run:
-        message(tr(language, "dry run: nothing was written", "chạy thử: không ghi gì"))
+        message(tr(language, "dry run: nothing was written"))
 
 
 @app.command("list")
@@ -262,8 +262,8 @@ def plan_fund_rows(conn, plan: dict) -> list[dict]:
 def _criteria_label(numbers: list[int], every: bool, lang: str) -> str:
     """'all 19 criteria' (the whole set) or 'criteria 1, 2, 3'; English in machine formats."""
     if every:
-        return tr(lang, f"all {len(numbers)} criteria", f"tất cả {len(numbers)} tiêu chí")
-    return tr(lang, "criteria ", "tiêu chí ") + ", ".join(map(str, numbers))
+        return tr(lang, "all {numbers} criteria").format(numbers=len(numbers))
+    return tr(lang, "criteria ") + ", ".join(map(str, numbers))
 
 
 def _human_rows(rows: list[dict], lang: str) -> list[dict]:
@@ -299,7 +299,7 @@ def _indicator_rows(conn, rows: list[dict], lang: str) -> list[dict]:
 
 
 @app.command("show")
-def plan_show(plan_id: Annotated[str, typer.Argument(help="Plan id.", autocompletion=complete_plan)],
+def plan_show(plan_id: Annotated[str, typer.Argument(help=N_("Plan id."), autocompletion=complete_plan)],
               db: DbOption = None, fmt: FormatOption = Format.table, lang: LangOption = None) -> None:
     """Show a plan: its header, then every target per unit with its deadline, then the
     definitions of its indicators.
@@ -314,7 +314,7 @@ def plan_show(plan_id: Annotated[str, typer.Argument(help="Plan id.", autocomple
     with register(db, readonly=True) as reg:
         plan = store_plans.get(reg.conn, plan_id)
         if plan is None:
-            raise NtmError(f"no plan '{plan_id}'; known plans: {', '.join(store_plans.ids(reg.conn)) or 'none'}")
+            raise NtmError(_("no plan '{plan_id}'; known plans: {value}").format(plan_id=plan_id, value=', '.join(store_plans.ids(reg.conn)) or 'none'))
         rows = plan_target_rows(reg.conn, plan_id)
         funds = plan_fund_rows(reg.conn, plan)
         indicators = _indicator_rows(reg.conn, rows, language) if fmt not in MACHINE else []
@@ -340,11 +340,11 @@ def plan_show(plan_id: Annotated[str, typer.Argument(help="Plan id.", autocomple
     from ..output.render import format_date
 
     title = f"{plan['id']}: {plan['title']}"
-    lines = [f"{tr(language, 'Reference', 'Số hiệu')}: {plan['reference'] or '-'}"
-             f"   {tr(language, 'Issued by', 'Cơ quan ban hành')}: {plan['issued_by'] or '-'}",
-             f"{tr(language, 'Period', 'Thời gian')}: {format_date(plan['start'], language)} – "
-             f"{format_date(plan['end'], language)}   {tr(language, 'Criteria set', 'Bộ tiêu chí')}: "
-             f"{plan['criteria_set'] or '-'}   {tr(language, 'Reports', 'Báo cáo')}: "
+    lines = [f"{tr(language, 'Reference')}: {plan['reference'] or '-'}"
+             f"   {tr(language, 'Issued by')}: {plan['issued_by'] or '-'}",
+             f"{tr(language, 'Period')}: {format_date(plan['start'], language)} – "
+             f"{format_date(plan['end'], language)}   {tr(language, 'Criteria set')}: "
+             f"{plan['criteria_set'] or '-'}   {tr(language, 'Reports')}: "
              f"{label(PERIODS, plan['report_every'], language) or '-'}"]
     for line in lines:
         print(line) if fmt == Format.markdown else message(line)
@@ -354,7 +354,7 @@ def plan_show(plan_id: Annotated[str, typer.Argument(help="Plan id.", autocomple
         if fmt == Format.markdown:
             print()
         write(indicators, INDICATOR_COLUMNS, fmt, language,
-              title=tr(language, "Indicators", "Chỉ tiêu số lượng"))
+              title=tr(language, "Indicators"))
     if funds:
         from ..output.formats import format_money
         from ..output.labels import FUND_SOURCES
@@ -366,12 +366,12 @@ def plan_show(plan_id: Annotated[str, typer.Argument(help="Plan id.", autocomple
         write([{"unit": shown[f["unit_path"]], "source": label(FUND_SOURCES, f["source"], language),
                 "planned": format_money(f["amount"], language)} for f in funds],
               [Column("unit"), Column("source", words="fund_source"), Column("planned", justify="right")],
-              fmt, language, title=tr(language, "Capital plan", "Kế hoạch vốn"))
+              fmt, language, title=tr(language, "Capital plan"))
 
 
 @app.command("export")
-def plan_export(plan_id: Annotated[str, typer.Argument(help="Plan id.", autocompletion=complete_plan)],
-                output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+def plan_export(plan_id: Annotated[str, typer.Argument(help=N_("Plan id."), autocompletion=complete_plan)],
+                output: Annotated[Optional[Path], typer.Option("--output", "-o", help=N_("Write to this file instead of stdout."))] = None,
                 force: ForceOption = False, db: DbOption = None, lang: LangOption = None) -> None:
     """Print a plan as YAML that imports back to the identical plan.
 
@@ -386,7 +386,7 @@ def plan_export(plan_id: Annotated[str, typer.Argument(help="Plan id.", autocomp
     with register(db, readonly=True) as reg:
         plan = store_plans.get(reg.conn, plan_id)
         if plan is None:
-            raise NtmError(f"no plan '{plan_id}'")
+            raise NtmError(_("no plan '{plan_id}'").format(plan_id=plan_id))
     document = json.loads(plan["document"])
     ordered = {k: document[k] for k in ("plan", "title", "reference", "issued_by", "criteria_set",
                                         "start", "end", "report_every", "note", "units",
@@ -412,8 +412,8 @@ def plan_schema() -> None:
 
 
 @app.command("remove")
-def plan_remove(plan_id: Annotated[str, typer.Argument(help="Plan id.", autocompletion=complete_plan)],
-                yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+def plan_remove(plan_id: Annotated[str, typer.Argument(help=N_("Plan id."), autocompletion=complete_plan)],
+                yes: Annotated[bool, typer.Option("--yes", "-y", help=N_("Do not ask for confirmation."))] = False,
                 db: DbOption = None, lang: LangOption = None) -> None:
     """Remove a plan and its targets (observations stay). Asks first; `--yes` when not at a terminal.
 
@@ -424,13 +424,11 @@ def plan_remove(plan_id: Annotated[str, typer.Argument(help="Plan id.", autocomp
     language = lang_of(lang)
     if not yes:
         if not sys.stdin.isatty():
-            raise NtmError(f"removing plan {plan_id} needs --yes when not at a terminal")
-        if not typer.confirm(tr(language, f"Remove plan {plan_id} and its targets?",
-                                f"Xóa kế hoạch {plan_id} và các chỉ tiêu của nó?")):
-            raise NtmError("not removed")
+            raise NtmError(_("removing plan {plan_id} needs --yes when not at a terminal").format(plan_id=plan_id))
+        if not typer.confirm(tr(language, "Remove plan {plan_id} and its targets?").format(plan_id=plan_id)):
+            raise NtmError(_("not removed"))
     with writing(db) as reg:
         if store_plans.get(reg.conn, plan_id) is None:
-            raise NtmError(f"no plan '{plan_id}'")
+            raise NtmError(_("no plan '{plan_id}'").format(plan_id=plan_id))
         store_plans.delete(reg.conn, plan_id)
-    message(tr(language, f"plan {plan_id} removed (observations kept)",
-               f"đã xóa kế hoạch {plan_id} (giữ nguyên số liệu đã ghi)"))
+    message(tr(language, "plan {plan_id} removed (observations kept)").format(plan_id=plan_id))

@@ -8,6 +8,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
+from ..locale import N_, _, ntr, trp
 from ..model import COMMUNE_KINDS, NtmError
 from ..output.render import Column, format_date, json_safe, write
 from ._common import (
@@ -26,16 +27,16 @@ from ._common import (
     writing,
 )
 
-app = typer.Typer(help="Record progress (append-only): criteria met or lost, indicator values, "
-                       "recognition decisions, whole files; void mistakes.",
+app = typer.Typer(help=N_("Record progress (append-only): criteria met or lost, indicator values, "
+                       "recognition decisions, whole files; void mistakes."),
                   no_args_is_help=True)
 
-SetOption = Annotated[Optional[str], typer.Option("--set", "-s", help="Criteria set (default: the set of the plans covering the unit, else the register's default).")]
-DateOption = Annotated[Optional[str], typer.Option("--date", "-d", help="Date the fact holds from (YYYY-MM-DD or DD/MM/YYYY; default today).")]
-NoteOption = Annotated[Optional[str], typer.Option("--note", "-n", help="A note kept with the observation.")]
-ByOption = Annotated[Optional[str], typer.Option("--by", help="Who reported it (default: your user name).")]
-AgainOption = Annotated[bool, typer.Option("--again", help="Record it even when the same fact (unit, measure, value, date) is already recorded.")]
-DecimalOption = Annotated[Optional[str], typer.Option("--decimal-mark", help="',' or '.': settles values like 1.234.")]
+SetOption = Annotated[Optional[str], typer.Option("--set", "-s", help=N_("Criteria set (default: the set of the plans covering the unit, else the register's default)."))]
+DateOption = Annotated[Optional[str], typer.Option("--date", "-d", help=N_("Date the fact holds from (YYYY-MM-DD or DD/MM/YYYY; default today)."))]
+NoteOption = Annotated[Optional[str], typer.Option("--note", "-n", help=N_("A note kept with the observation."))]
+ByOption = Annotated[Optional[str], typer.Option("--by", help=N_("Who reported it (default: your user name)."))]
+AgainOption = Annotated[bool, typer.Option("--again", help=N_("Record it even when the same fact (unit, measure, value, date) is already recorded."))]
+DecimalOption = Annotated[Optional[str], typer.Option("--decimal-mark", help=N_("',' or '.': settles values like 1.234."))]
 
 
 def _user(by: str | None) -> str:
@@ -58,7 +59,7 @@ def _recorder(conn, by, set_code=None):
 
 def _decimal(mark: str | None) -> str | None:
     if mark not in (None, ",", "."):
-        raise typer.BadParameter("use ',' or '.'", param_hint="--decimal-mark")
+        raise typer.BadParameter(_("use ',' or '.'"), param_hint="--decimal-mark")
     return mark
 
 
@@ -79,13 +80,12 @@ def _say_repeated(repeated: list[tuple[dict, int]], language: str) -> None:
         return
     row = repeated[0][0]
     if row.get("criterion"):
-        numbers = ", ".join(str(r["criterion"]) for r, _ in repeated)
-        what = tr(language, "criterion " if len(repeated) == 1 else "criteria ", "tiêu chí ") + numbers
+        numbers = ", ".join(str(r["criterion"]) for r, _unused in repeated)
+        what = ntr(language, "criterion {numbers}", "criteria {numbers}", len(repeated)).format(numbers=numbers)
     else:
         what = row.get("indicator") or row.get("decision") or ""
-    ids = ", ".join(str(i) for _, i in repeated)
-    message(tr(language, f"{what}: already recorded (id {ids}); nothing added (--again records it anyway)",
-               f"{what}: đã ghi rồi (id {ids}); không thêm (--again để vẫn ghi)"))
+    ids = ", ".join(str(i) for _unused, i in repeated)
+    message(tr(language, "{what}: already recorded (id {ids}); nothing added (--again records it anyway)").format(what=what, ids=ids))
 
 
 def _verdicts(verdict: str, unit: str, criteria: list[str], set_code, date, note, by, db, lang,
@@ -116,17 +116,15 @@ def _verdicts(verdict: str, unit: str, criteria: list[str], set_code, date, note
     code = rows[0]["criteria_set"]
     day = format_date(on, language)
     if verdict == "met":
-        text = tr(language, f"recorded: {target.name} meets criteria {listed} ({code}) from {day}",
-                  f"đã ghi: {target.name} đạt tiêu chí {listed} ({code}) từ {day}")
+        text = tr(language, "recorded: {name} meets criteria {listed} ({code}) from {day}").format(name=target.name, listed=listed, code=code, day=day)
     else:
-        text = tr(language, f"recorded: {target.name} does not meet criteria {listed} ({code}) from {day}",
-                  f"đã ghi: {target.name} chưa đạt tiêu chí {listed} ({code}) từ {day}")
+        text = tr(language, "recorded: {name} does not meet criteria {listed} ({code}) from {day}").format(name=target.name, listed=listed, code=code, day=day)
     message(f"{text} [id {', '.join(map(str, ids))}]")
 
 
 @app.command("met")
-def record_met(unit: Annotated[str, typer.Argument(help="Commune (name, code, alias or path).", autocompletion=complete_unit)],
-               criteria: Annotated[List[str], typer.Argument(help="Criterion numbers: 17, c17, tc17, 1-5, 1,2,3 or 1 2 3.")],
+def record_met(unit: Annotated[str, typer.Argument(help=N_("Commune (name, code, alias or path)."), autocompletion=complete_unit)],
+               criteria: Annotated[List[str], typer.Argument(help=N_("Criterion numbers: 17, c17, tc17, 1-5, 1,2,3 or 1 2 3."))],
                set_code: SetOption = None, date: DateOption = None, note: NoteOption = None,
                by: ByOption = None, again: AgainOption = False, db: DbOption = None,
                lang: LangOption = None) -> None:
@@ -138,8 +136,8 @@ def record_met(unit: Annotated[str, typer.Argument(help="Commune (name, code, al
 
 
 @app.command("unmet")
-def record_unmet(unit: Annotated[str, typer.Argument(help="Commune (name, code, alias or path).", autocompletion=complete_unit)],
-                 criteria: Annotated[List[str], typer.Argument(help="Criterion numbers: 17, c17, 1-5, 1,2,3 or 1 2 3.")],
+def record_unmet(unit: Annotated[str, typer.Argument(help=N_("Commune (name, code, alias or path)."), autocompletion=complete_unit)],
+                 criteria: Annotated[List[str], typer.Argument(help=N_("Criterion numbers: 17, c17, 1-5, 1,2,3 or 1 2 3."))],
                  set_code: SetOption = None, date: DateOption = None, note: NoteOption = None,
                  by: ByOption = None, again: AgainOption = False, db: DbOption = None,
                  lang: LangOption = None) -> None:
@@ -153,11 +151,9 @@ def record_unmet(unit: Annotated[str, typer.Argument(help="Commune (name, code, 
 def _measurement(add: bool, unit, indicator, value, date, note, by, decimal_mark, db, lang,
                  again: bool = False):
     from ..read.numbers import parse_amount
-    from ..register import units
+    from ..register import funds, units
     from ..register.recording import append_checked
     from ..store.observations import now
-
-    from ..register import funds
 
     language = lang_of(lang)
     mark = _decimal(decimal_mark)
@@ -171,10 +167,7 @@ def _measurement(add: bool, unit, indicator, value, date, note, by, decimal_mark
         amount, plus = parsed
         if plus and not add:
             amount_text = value.strip().lstrip("+")
-            raise NtmError(tr(language, f"record set takes a level, not an increase: to add {amount_text}, "
-                                        f"use: ntmtrack record add {unit!r} {indicator} {amount_text}",
-                              f"record set ghi mức đạt, không phải số cộng thêm: để cộng {amount_text}, "
-                              f"dùng: ntmtrack record add {unit!r} {indicator} {amount_text}"))
+            raise NtmError(tr(language, "record set takes a level, not an increase: to add {amount_text}, use: ntmtrack record add {unit!r} {indicator} {amount_text}").format(amount_text=amount_text, unit=unit, indicator=indicator))
         target = units.resolve(reg.conn, unit)
         on = recorder.when(date)
         row = recorder.finish(recorder.measurement(target, indicator, amount, add, on),
@@ -186,12 +179,12 @@ def _measurement(add: bool, unit, indicator, value, date, note, by, decimal_mark
     _say_repeated(repeated, language)
     if not rows:
         return
-    verb = tr(language, "added", "cộng thêm") if row["kind"] == "add" else tr(language, "set to", "đặt bằng")
+    verb = trp(language, "an indicator", "added") if row["kind"] == "add" else tr(language, "set to")
     from ..output.formats import format_money
 
     shown = format_money(int(amount), language) if money else _exact(amount, language)
-    message(f"{tr(language, 'recorded', 'đã ghi')}: {target.name} {indicator} {verb} "
-            f"{shown} ({format_date(on, language)}) [id {ids[0]}]")
+    message(tr(language, "recorded: {name} {indicator} {verb} {value} ({on}) [id {id}]").format(
+        name=target.name, indicator=indicator, verb=verb, value=shown, on=format_date(on, language), id=ids[0]))
 
 
 def _exact(amount: float, lang: str) -> str:
@@ -205,9 +198,9 @@ def _exact(amount: float, lang: str) -> str:
 
 
 @app.command("set")
-def record_set(unit: Annotated[str, typer.Argument(help="Unit.", autocompletion=complete_unit)],
-               indicator: Annotated[str, typer.Argument(help="Indicator code.")],
-               value: Annotated[str, typer.Argument(help="The level reached (5466,32 or 85%).")],
+def record_set(unit: Annotated[str, typer.Argument(help=N_("Unit."), autocompletion=complete_unit)],
+               indicator: Annotated[str, typer.Argument(help=N_("Indicator code."))],
+               value: Annotated[str, typer.Argument(help=N_("The level reached (5466,32 or 85%)."))],
                date: DateOption = None, note: NoteOption = None, by: ByOption = None,
                decimal_mark: DecimalOption = None, again: AgainOption = False, db: DbOption = None,
                lang: LangOption = None) -> None:
@@ -219,9 +212,9 @@ def record_set(unit: Annotated[str, typer.Argument(help="Unit.", autocompletion=
 
 
 @app.command("add")
-def record_add(unit: Annotated[str, typer.Argument(help="Unit.", autocompletion=complete_unit)],
-               indicator: Annotated[str, typer.Argument(help="Indicator code.")],
-               amount: Annotated[str, typer.Argument(help="Amount to add (e.g. 12).")],
+def record_add(unit: Annotated[str, typer.Argument(help=N_("Unit."), autocompletion=complete_unit)],
+               indicator: Annotated[str, typer.Argument(help=N_("Indicator code."))],
+               amount: Annotated[str, typer.Argument(help=N_("Amount to add (e.g. 12)."))],
                date: DateOption = None, note: NoteOption = None, by: ByOption = None,
                decimal_mark: DecimalOption = None, db: DbOption = None, lang: LangOption = None) -> None:
     """Record an increase of an indicator (12 more households built septic toilets).
@@ -231,12 +224,12 @@ def record_add(unit: Annotated[str, typer.Argument(help="Unit.", autocompletion=
     _measurement(True, unit, indicator, amount, date, note, by, decimal_mark, db, lang)
 
 
-LevelOption = Annotated[Level, typer.Option("--level", "-l", help="The title: ntm (default), nang-cao (advanced), kieu-mau (model), hien-dai (modern).")]
+LevelOption = Annotated[Level, typer.Option("--level", "-l", help=N_("The title: ntm (default), nang-cao (advanced), kieu-mau (model), hien-dai (modern)."))]
 
 
 @app.command("recognized")
-def record_recognized(units: Annotated[List[str], typer.Argument(help="Communes (several: one decision, one batch).", autocompletion=complete_unit)],
-                      decision: Annotated[str, typer.Option("--decision", help="Decision number, e.g. 4321/QĐ-UBND.")],
+def record_recognized(units: Annotated[List[str], typer.Argument(help=N_("Communes (several: one decision, one batch)."), autocompletion=complete_unit)],
+                      decision: Annotated[str, typer.Option("--decision", help=N_("Decision number, e.g. 4321/QĐ-UBND."))],
                       level: LevelOption = Level.ntm, set_code: SetOption = None,
                       date: DateOption = None, note: NoteOption = None,
                       by: ByOption = None, again: AgainOption = False, db: DbOption = None,
@@ -249,8 +242,8 @@ def record_recognized(units: Annotated[List[str], typer.Argument(help="Communes 
 
 
 @app.command("revoked")
-def record_revoked(units: Annotated[List[str], typer.Argument(help="Communes.", autocompletion=complete_unit)],
-                   decision: Annotated[str, typer.Option("--decision", help="The revoking decision's number.")],
+def record_revoked(units: Annotated[List[str], typer.Argument(help=N_("Communes."), autocompletion=complete_unit)],
+                   decision: Annotated[str, typer.Option("--decision", help=N_("The revoking decision's number."))],
                    level: LevelOption = Level.ntm, date: DateOption = None,
                    note: NoteOption = None, by: ByOption = None, again: AgainOption = False,
                    db: DbOption = None, lang: LangOption = None) -> None:
@@ -278,7 +271,7 @@ def _title(kind, names, decision, level, set_code, date, note, by, again, db, la
                                 "command line", note, None, recorded_at, fingerprint=False)
                 for target in targets]
         rows, repeated = _new_only(reg.conn, made, again)
-        ids, _ = append_checked(reg.conn, rows) if rows else ([], [])
+        ids, _unused = append_checked(reg.conn, rows) if rows else ([], [])
     for w in recorder.warnings:
         message(w)
     _say_repeated(repeated, language)
@@ -289,15 +282,13 @@ def _title(kind, names, decision, level, set_code, date, note, by, again, db, la
     for target, row, obs_id in zip([t for t in targets if t.id in recorded], rows, ids):
         what = label(LEVELS, level, language)
         if kind == "recognized":
-            message(tr(language, f"recorded: {target.name} recognised {what} by {decision} ({row['criteria_set']}, {day}) [id {obs_id}]",
-                       f"đã ghi: {target.name} được công nhận {what} theo {decision} ({row['criteria_set']}, {day}) [id {obs_id}]"))
+            message(tr(language, "recorded: {name} recognised {what} by {decision} ({criteria_set}, {day}) [id {obs_id}]").format(name=target.name, what=what, decision=decision, criteria_set=row['criteria_set'], day=day, obs_id=obs_id))
         else:
-            message(tr(language, f"recorded: {target.name}'s {what} title revoked by {decision} from {day} [id {obs_id}]",
-                       f"đã ghi: {target.name} bị thu hồi danh hiệu {what} theo {decision} từ {day} [id {obs_id}]"))
+            message(tr(language, "recorded: {name}'s {what} title revoked by {decision} from {day} [id {obs_id}]").format(name=target.name, what=what, decision=decision, day=day, obs_id=obs_id))
 
 
 @app.command("void")
-def record_void(obs_id: Annotated[int, typer.Argument(help="The observation's id (see `history`).")],
+def record_void(obs_id: Annotated[int, typer.Argument(help=N_("The observation's id (see `history`)."))],
                 note: NoteOption = None, by: ByOption = None, db: DbOption = None,
                 lang: LangOption = None) -> None:
     """Cancel a wrong observation with a voiding entry; the original stays in history.
@@ -311,23 +302,22 @@ def record_void(obs_id: Annotated[int, typer.Argument(help="The observation's id
     with writing(db) as reg:
         recorder = _recorder(reg.conn, by)
         new_id = void(reg.conn, recorder, obs_id, note, now(), recorder.today.isoformat())
-    message(tr(language, f"observation {obs_id} voided [id {new_id}]",
-               f"đã hủy số liệu {obs_id} [id {new_id}]"))
+    message(tr(language, "observation {obs_id} voided [id {new_id}]").format(obs_id=obs_id, new_id=new_id))
 
 
 @app.command("import")
 def record_import(
-    file: Annotated[Path, typer.Argument(help="CSV, TSV, JSONL or XLSX file; '-' for stdin.")],
-    input_format: Annotated[Optional[str], typer.Option("--input-format", help="csv, tsv, jsonl or xlsx (default: from the file name; required for stdin).")] = None,
-    delimiter: Annotated[Optional[str], typer.Option("--delimiter", help="CSV delimiter (default: guessed from the header: , ; or tab).")] = None,
-    encoding: Annotated[Optional[str], typer.Option("--encoding", help="e.g. cp1258 (default: UTF-8, with or without BOM).")] = None,
+    file: Annotated[Path, typer.Argument(help=N_("CSV, TSV, JSONL or XLSX file; '-' for stdin."))],
+    input_format: Annotated[Optional[str], typer.Option("--input-format", help=N_("csv, tsv, jsonl or xlsx (default: from the file name; required for stdin)."))] = None,
+    delimiter: Annotated[Optional[str], typer.Option("--delimiter", help=N_("CSV delimiter (default: guessed from the header: , ; or tab)."))] = None,
+    encoding: Annotated[Optional[str], typer.Option("--encoding", help=N_("e.g. cp1258 (default: UTF-8, with or without BOM)."))] = None,
     decimal_mark: DecimalOption = None,
-    sheet: Annotated[Optional[str], typer.Option("--sheet", help="XLSX sheet (default: the first that is not instructions).")] = None,
-    skip_rows: Annotated[int | None, typer.Option("--skip-rows", min=0, help="Rows above the header (default: the header is found in the first 20 rows).")] = None,
-    date_order: Annotated[str, typer.Option("--date-order", help="dmy (day first, the default) or mdy (a file written month first).")] = "dmy",
-    percent_fractions: Annotated[bool, typer.Option("--percent-fractions", help="Read values between 0 and 1 of % indicators as fractions (0.9 = 90%).")] = False,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and count; write nothing.")] = False,
-    summary_json: Annotated[bool, typer.Option("--summary-json", help="Also print the summary as JSON on stdout.")] = False,
+    sheet: Annotated[Optional[str], typer.Option("--sheet", help=N_("XLSX sheet (default: the first that is not instructions)."))] = None,
+    skip_rows: Annotated[int | None, typer.Option("--skip-rows", min=0, help=N_("Rows above the header (default: the header is found in the first 20 rows)."))] = None,
+    date_order: Annotated[str, typer.Option("--date-order", help=N_("dmy (day first, the default) or mdy (a file written month first)."))] = "dmy",
+    percent_fractions: Annotated[bool, typer.Option("--percent-fractions", help=N_("Read values between 0 and 1 of percentage indicators as fractions (0.9 = 90%)."))] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=N_("Check and count; write nothing."))] = False,
+    summary_json: Annotated[bool, typer.Option("--summary-json", help=N_("Also print the summary as JSON on stdout."))] = False,
     set_code: SetOption = None,
     by: ByOption = None, db: DbOption = None, lang: LangOption = None,
 ) -> None:
@@ -348,19 +338,19 @@ def record_import(
     fmt = (input_format or "").lower() or Path(file).suffix.lower().lstrip(".")
     fmt = {"txt": "tsv", "ndjson": "jsonl", "json": "jsonl"}.get(fmt, fmt)
     if str(file) == "-" and not input_format:
-        raise typer.BadParameter("reading stdin needs --input-format csv|tsv|jsonl|xlsx",
+        raise typer.BadParameter(_("reading stdin needs --input-format csv|tsv|jsonl|xlsx"),
                                  param_hint="--input-format")
     if fmt not in ("csv", "tsv", "jsonl", "xlsx"):
-        raise typer.BadParameter("use --input-format csv, tsv, jsonl or xlsx", param_hint="--input-format")
+        raise typer.BadParameter(_("use --input-format csv, tsv, jsonl or xlsx"), param_hint="--input-format")
     if delimiter is not None and len(delimiter.replace("\\t", "\t")) != 1:
-        raise typer.BadParameter("a delimiter is one character", param_hint="--delimiter")
+        raise typer.BadParameter(_("a delimiter is one character"), param_hint="--delimiter")
     delimiter = delimiter.replace("\\t", "\t") if delimiter else ("\t" if fmt == "tsv" else None)
     mark = _decimal(decimal_mark)
     if date_order not in ("dmy", "mdy"):
-        raise typer.BadParameter("use dmy or mdy", param_hint="--date-order")
+        raise typer.BadParameter(_("use dmy or mdy"), param_hint="--date-order")
     source = "<stdin>" if str(file) == "-" else str(file)
     if source != "<stdin>" and not Path(file).is_file():
-        raise NtmError(f"{file}: no such file")
+        raise NtmError(_("{file}: no such file").format(file=file))
     binary = sys.stdin.buffer if source == "<stdin>" else open(file, "rb")
     progress = _progress(binary, source)
     try:
@@ -388,12 +378,8 @@ def record_import(
             binary.close()
     for w in summary.warnings:
         message(w)
-    prefix = tr(language, "dry run, nothing written: ", "chạy thử, không ghi: ") if dry_run else ""
-    message(prefix + tr(language,
-                        f"{source}: {summary.added} added, {summary.already_present} already present, "
-                        f"{summary.rejected} rejected",
-                        f"{source}: thêm {summary.added}, đã có {summary.already_present}, "
-                        f"loại {summary.rejected}"))
+    prefix = tr(language, "dry run, nothing written: ") if dry_run else ""
+    message(prefix + tr(language, "{source}: {added} added, {already_present} already present, {rejected} rejected").format(source=source, added=summary.added, already_present=summary.already_present, rejected=summary.rejected))
     if summary_json:
         print(json_safe(json.dumps(summary.as_dict(dry_run), ensure_ascii=False)))
 
@@ -496,10 +482,10 @@ def _history_shown(row: dict, amount: float | None, lang: str, money: frozenset 
 
 
 def history_command(
-    unit: Annotated[str, typer.Argument(help="Unit (name, code, alias or path).", autocompletion=complete_unit)],
-    measure: Annotated[Optional[str], typer.Option("--measure", "-m", help="Only this criterion (17) or indicator code.")] = None,
-    since: Annotated[Optional[str], typer.Option("--since", help="Only observations dated on or after this day.")] = None,
-    below: Annotated[bool, typer.Option("--below", help="Include the units below it (villages of a commune).")] = False,
+    unit: Annotated[str, typer.Argument(help=N_("Unit (name, code, alias or path)."), autocompletion=complete_unit)],
+    measure: Annotated[Optional[str], typer.Option("--measure", "-m", help=N_("Only this criterion (17) or indicator code."))] = None,
+    since: Annotated[Optional[str], typer.Option("--since", help=N_("Only observations dated on or after this day."))] = None,
+    below: Annotated[bool, typer.Option("--below", help=N_("Include the units below it (villages of a commune)."))] = False,
     as_of: AsOfOption = None,
     excel: ExcelOption = False,
     db: DbOption = None, fmt: FormatOption = Format.table, lang: LangOption = None,
@@ -541,7 +527,7 @@ def history_command(
         columns = HISTORY_COLUMNS + [Column(k, k, k) for k in (
             "unit_path", "criteria_set", "criterion", "indicator", "decision", "voids", "voided_by",
             "level", "step", "department", "result", "amount", "fund_kind", "fund_source", "project")]
-        write((r for r, _ in _history_out(found, tree, fmt)), columns, fmt, language, excel=excel)
+        write((r for r, _unused in _history_out(found, tree, fmt)), columns, fmt, language, excel=excel)
 
 
 def _history_out(found, tree, fmt):

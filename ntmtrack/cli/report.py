@@ -11,10 +11,25 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..locale import N_, _, ntr
 from ..model import DEFAULT_THRESHOLD
-from ..output.labels import projection_label, reason_text, state_label, status_state_text, title_text
-from ..output.formats import counted, format_money
-from ..output.render import MACHINE, Column, as_mapping, format_number, json_safe, number_ranges, write
+from ..output.formats import format_date, format_money
+from ..output.labels import (
+    projection_label,
+    reason_text,
+    state_label,
+    status_state_text,
+    title_text,
+)
+from ..output.render import (
+    MACHINE,
+    Column,
+    as_mapping,
+    format_number,
+    json_safe,
+    number_ranges,
+    write,
+)
 from ._common import (
     AsOfOption,
     DbOption,
@@ -80,12 +95,12 @@ def _bar(done: float, total: float, width: int = 10) -> str:
 def status_command(
     plan: PlanOption = None, under: UnderOption = None, set_code: SetOption = None,
     as_of: AsOfOption = None, threshold: ThresholdOption = DEFAULT_THRESHOLD,
-    matrix: Annotated[bool, typer.Option("--matrix", help="Communes × criteria, ✓/✗, with totals.")] = False,
-    all_rows: Annotated[bool, typer.Option("--all", help="List every commune even when there are hundreds (tables group them otherwise).")] = False,
-    trend: Annotated[bool, typer.Option("--trend", help="Criteria met at the end of each period since --since, the pace, and the projected date for meeting all criteria.")] = False,
-    bands: Annotated[bool, typer.Option("--bands", help="Communes per band of criteria met (all, 15-18, 10-14, under 10) and per title level.")] = False,
-    every: Annotated[str, typer.Option("--every", help="With --trend: month or quarter.")] = "month",
-    since: Annotated[Optional[str], typer.Option("--since", help="With --trend: first day of the series (default: a year before --as-of).")] = None,
+    matrix: Annotated[bool, typer.Option("--matrix", help=N_("Communes × criteria, ✓/✗, with totals."))] = False,
+    all_rows: Annotated[bool, typer.Option("--all", help=N_("List every commune even when there are hundreds (tables group them otherwise)."))] = False,
+    trend: Annotated[bool, typer.Option("--trend", help=N_("Criteria met at the end of each period since --since, the pace, and the projected date for meeting all criteria."))] = False,
+    bands: Annotated[bool, typer.Option("--bands", help=N_("Communes per band of criteria met (all, 15-18, 10-14, under 10) and per title level."))] = False,
+    every: Annotated[str, typer.Option("--every", help=N_("With --trend: month or quarter."))] = "month",
+    since: Annotated[Optional[str], typer.Option("--since", help=N_("With --trend: first day of the series (default: a year before --as-of)."))] = None,
     excel: ExcelOption = False,
     db: DbOption = None, fmt: FormatOption = Format.table, lang: LangOption = None,
 ) -> None:
@@ -118,18 +133,10 @@ def status_command(
                      for k in STATUS_KEYS], fmt, language, excel=excel)
         return
     avg = format_number(totals.average_criteria_met, language) if totals.average_criteria_met is not None else "-"
-    footer = [tr(language,
-                 f"{totals.meeting_all} of {totals.units} communes meet all {totals.criteria_total} "
-                 f"criteria of {totals.criteria_set}; {totals.recognized} recognised; "
-                 f"average {avg} criteria per commune",
-                 f"{totals.meeting_all}/{totals.units} xã đạt đủ {totals.criteria_total} tiêu chí "
-                 f"({totals.criteria_set}); {totals.recognized} xã đã được công nhận; "
-                 f"bình quân {avg} tiêu chí/xã")]
-    title = tr(language, f"NTM criteria as of {day.isoformat()}",
-               f"Kết quả thực hiện tiêu chí NTM đến {day.strftime('%d/%m/%Y')}")
+    footer = [tr(language, "{meeting_all} of {units} communes meet all {criteria_total} criteria of {criteria_set}; {recognized} recognised; average {avg} criteria per commune").format(meeting_all=totals.meeting_all, units=totals.units, criteria_total=totals.criteria_total, criteria_set=totals.criteria_set, recognized=totals.recognized, avg=avg)]
+    title = tr(language, "NTM criteria as of {day}").format(day=format_date(day, language))
     if grouped is not None:
-        footer.append(tr(language, f"{totals.units} communes grouped; --all lists every one",
-                         f"{totals.units} xã được gộp theo đơn vị; --all để liệt kê từng xã"))
+        footer.append(tr(language, "{units} communes grouped; --all lists every one").format(units=totals.units))
         table = [{**as_mapping(g), "bar": _bar(g.average_criteria_met, g.criteria_total)} for g in grouped]
         write(table, GROUP_COLUMNS, fmt, language, footer=footer, title=title,
               styles=[_band_style(round(g.average_criteria_met), g.criteria_total) for g in grouped])
@@ -168,16 +175,16 @@ def _bands(plan, under, set_code, as_of, excel, db, fmt, language) -> None:
               [Column(k, k, k) for k in ("band", "level", "communes")], fmt, language, excel=excel)
         return
     high, middle = banding.cuts(totals.criteria_total)
-    shown = {"all": tr(language, f"all {totals.criteria_total}", f"đạt đủ {totals.criteria_total}"),
+    shown = {"all": tr(language, "all {criteria_total}").format(criteria_total=totals.criteria_total),
              "15-18": f"{high}-{totals.criteria_total - 1}", "10-14": f"{middle}-{high - 1}",
-             "under-10": tr(language, f"under {middle}", f"dưới {middle}")}
+             "under-10": tr(language, "under {middle}").format(middle=middle)}
     write([{"band": shown[b], "communes": n} for b, n in by_band],
           [Column("band", words="criteria_band"), Column("communes", words="units_total", kind="int")],
-          fmt, language, footer=[tr(language, f"{totals.criteria_set}, {scope.as_of.isoformat()}",
-                                    f"{totals.criteria_set}, {scope.as_of.strftime('%d/%m/%Y')}")])
+          fmt, language, footer=[tr(language, "{criteria_set}, {day}").format(
+              criteria_set=totals.criteria_set, day=format_date(scope.as_of, language))])
     write([{"level": label(LEVELS, lv, language), "communes": n} for lv, n in by_level],
           [Column("level"), Column("communes", words="units_total", kind="int")], fmt, language,
-          footer=[tr(language, f"{totals.units} communes", f"{totals.units} xã")])
+          footer=[tr(language, "{units} communes").format(units=totals.units)])
 
 
 STATUS_KEYS = ["unit", "unit_path", "parent", "criteria_set", "criteria_met", "criteria_total",
@@ -224,14 +231,14 @@ def _trend(plan, under, set_code, as_of, threshold, every, since, all_rows, exce
         for group, members in grouped:
             average = trends.average_series(members)
             table.append({"unit": group, "units": len(members),
-                          **{f"p{i}": average[i][1] for i, _ in shown},
+                          **{f"p{i}": average[i][1] for i, _unused in shown},
                           "late": sum(1 for m in members if m.projection in ("late", "stalled"))})
         columns = [Column("unit"), Column("units", words="units_total", kind="int"),
                    *period_columns, Column("late", kind="int")]
     else:
         table = []
         for r in rows:
-            table.append({"unit": r.label, **{f"p{i}": r.series[i].criteria_met for i, _ in shown},
+            table.append({"unit": r.label, **{f"p{i}": r.series[i].criteria_met for i, _unused in shown},
                           "pace": r.pace_per_month, "projected_date": r.projected_date,
                           "target_date": r.target_date,
                           "projection": projection_label(r.projection, language)})
@@ -240,9 +247,8 @@ def _trend(plan, under, set_code, as_of, threshold, every, since, all_rows, exce
                    Column("projected_date", kind="date", priority=70),
                    Column("target_date", words="target_due", kind="date", priority=50),
                    Column("projection", priority=80)]
-    title = tr(language, f"Criteria met per commune, {start.isoformat()} to {day.isoformat()}",
-               f"Số tiêu chí đạt theo {'tháng' if every == 'month' else 'quý'}, "
-               f"từ {start.strftime('%d/%m/%Y')} đến {day.strftime('%d/%m/%Y')}")
+    title = tr(language, "Criteria met per commune, {start} to {end}").format(
+        start=format_date(start, language), end=format_date(day, language))
     write(table, columns, fmt, language, title=title)
 
 
@@ -260,7 +266,7 @@ def _matrix(rows, totals, fmt: Format, language: str, excel: bool = False) -> No
             row[f"c{n}"] = (met if fmt in MACHINE else (yes if met else no))
         out.append(row)
     if fmt not in MACHINE and rows:
-        total_row = {"unit": tr(language, "total met", "số xã đạt")}
+        total_row = {"unit": tr(language, "total met")}
         for n in numbers:
             total_row[f"c{n}"] = str(sum(1 for r in rows if n not in r.missing))
         out.append(total_row)
@@ -270,13 +276,13 @@ def _matrix(rows, totals, fmt: Format, language: str, excel: bool = False) -> No
 
 
 def progress_command(
-    plan: Annotated[str, typer.Argument(help="Plan id.", autocompletion=complete_plan)],
+    plan: Annotated[str, typer.Argument(help=N_("Plan id."), autocompletion=complete_plan)],
     under: UnderOption = None, as_of: AsOfOption = None,
     threshold: ThresholdOption = DEFAULT_THRESHOLD,
     excel: ExcelOption = False,
     db: DbOption = None, fmt: FormatOption = Format.table, lang: LangOption = None,
 ) -> None:
-    """Each indicator target of a plan: baseline, actual, target, % done, expected by now.
+    """Each indicator target of a plan: baseline, actual, target, share done, expected by now.
 
     Example: ntmtrack progress hop-giang-45-ngay-2022 --as-of 13/05/2022
     """
@@ -316,7 +322,7 @@ def progress_command(
     styles = [{"behind": "yellow", "overdue": "red", "done": "green"}.get(r.state) for r in rows]
     day = scope.as_of
     write(table, columns, fmt, language, styles=styles,
-          title=f"{plan} — {tr(language, 'as of', 'đến ngày')} {day.isoformat() if language == 'en' else day.strftime('%d/%m/%Y')}")
+          title=f"{plan} — {tr(language, 'as of')} {day.isoformat() if language == 'en' else day.strftime('%d/%m/%Y')}")
 
 
 PROGRESS_KEYS = ["unit", "unit_path", "unit_kind", "indicator", "measure", "baseline", "actual",
@@ -326,7 +332,7 @@ PROGRESS_KEYS = ["unit", "unit_path", "unit_kind", "indicator", "measure", "base
 def laggards_command(
     plan: PlanOption = None, under: UnderOption = None, as_of: AsOfOption = None,
     threshold: ThresholdOption = DEFAULT_THRESHOLD,
-    fail_on_any: Annotated[bool, typer.Option("--fail-on-any", help="Exit 3 when the list is not empty (for cron alerts).")] = False,
+    fail_on_any: Annotated[bool, typer.Option("--fail-on-any", help=N_("Exit 3 when the list is not empty (for cron alerts)."))] = False,
     excel: ExcelOption = False,
     db: DbOption = None, fmt: FormatOption = Format.table, lang: LangOption = None,
 ) -> None:
@@ -360,8 +366,10 @@ def laggards_command(
                       Column("why", words="reason", priority=90), Column("deadline", kind="date", priority=50),
                       Column("days_left", kind="int", priority=40)], fmt, language,
               styles=[{"overdue": "red", "behind": "yellow"}.get(r.reason) for r in rows],
-              footer=[tr(language, f"{counted(units, 'unit', 'units')} behind ({counted(len(rows), 'target or report', 'targets or reports')}) as of {day.isoformat()}",
-                         f"{units} đơn vị chậm tiến độ ({len(rows)} chỉ tiêu hoặc báo cáo) đến {day.strftime('%d/%m/%Y')}")])
+              footer=[ntr(language, "{units} unit behind ({rows}) as of {day}", "{units} units behind ({rows}) as of {day}", units).format(
+                  units=format_number(units, language), day=format_date(day, language),
+                  rows=ntr(language, "{count} target or report", "{count} targets or reports", len(rows)).format(
+                      count=format_number(len(rows), language)))])
     if fail_on_any and rows:
         raise typer.Exit(3)
 
@@ -380,12 +388,12 @@ LAGGARD_KEYS = ["unit", "unit_path", "plan", "target", "actual", "expected", "go
 
 def summary_command(
     plan: PlanOption = None, under: UnderOption = None, set_code: SetOption = None,
-    since: Annotated[Optional[str], typer.Option("--since", help="Start of the period (default: 7 days before --as-of).")] = None,
-    week: Annotated[bool, typer.Option("--week", help="The 7 days up to --as-of (the default).")] = False,
+    since: Annotated[Optional[str], typer.Option("--since", help=N_("Start of the period (default: 7 days before --as-of)."))] = None,
+    week: Annotated[bool, typer.Option("--week", help=N_("The 7 days up to --as-of (the default)."))] = False,
     as_of: AsOfOption = None, threshold: ThresholdOption = DEFAULT_THRESHOLD,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text, markdown or json.")] = "text",
-    output: Annotated[Optional[str], typer.Option("--output", "-o", help="Write to this path; strftime patterns allowed (reports/%Y-W%V.md).")] = None,
-    waiting_days: Annotated[int, typer.Option("--waiting-days", min=0, max=3650, help="List departments holding a dossier longer than this many days.")] = 15,
+    fmt: Annotated[str, typer.Option("--format", "-f", help=N_("text, markdown or json."))] = "text",
+    output: Annotated[Optional[str], typer.Option("--output", "-o", help=N_("Write to this path; strftime patterns allowed (reports/%Y-W%V.md)."))] = None,
+    waiting_days: Annotated[int, typer.Option("--waiting-days", min=0, max=3650, help=N_("List departments holding a dossier longer than this many days."))] = 15,
     force: ForceOption = False, db: DbOption = None, lang: LangOption = None,
 ) -> None:
     """The weekly digest for a cron mail: criteria gained and lost, indicator changes,
@@ -400,9 +408,9 @@ def summary_command(
 
     language = lang_of(lang)
     if fmt not in ("text", "markdown", "json"):
-        raise typer.BadParameter("use text, markdown or json", param_hint="--format")
+        raise typer.BadParameter(_("use text, markdown or json"), param_hint="--format")
     if since and week:
-        raise typer.BadParameter("use --since or --week, not both", param_hint="--since")
+        raise typer.BadParameter(_("use --since or --week, not both"), param_hint="--since")
     day = as_of_day(as_of)
     target = output_file(day.strftime(output), db, language, force, make_parents=True) if output else None
     with register(db, readonly=True) as reg:
@@ -420,12 +428,12 @@ def summary_command(
         sys.stdout.write(text)
 
 
-app = typer.Typer(help="Reports to print and pass around.", no_args_is_help=True)
+app = typer.Typer(help=N_("Reports to print and pass around."), no_args_is_help=True)
 
 
 @app.command("html")
 def report_html(
-    path: Annotated[Path, typer.Argument(help="Where to write the HTML file ('-' for stdout).")],
+    path: Annotated[Path, typer.Argument(help=N_("Where to write the HTML file ('-' for stdout)."))],
     plan: PlanOption = None, under: UnderOption = None, set_code: SetOption = None,
     as_of: AsOfOption = None, threshold: ThresholdOption = DEFAULT_THRESHOLD,
     office: OfficeOption = None, force: ForceOption = False, db: DbOption = None,
@@ -446,4 +454,4 @@ def report_html(
     target.write_text(document)
     if target.is_stream:
         return
-    message(tr(language, f"report written: {path}", f"đã ghi báo cáo: {path}"))
+    message(tr(language, "report written: {path}").format(path=path))

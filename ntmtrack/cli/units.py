@@ -7,6 +7,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
+from ..locale import N_, _
 from ..output.labels import UNIT_FIELDS, UNIT_KINDS, label
 from ..output.render import Column, format_date, json_safe, write
 from ..read.unit_files import parse_kind
@@ -26,22 +27,22 @@ from ._common import (
     writing,
 )
 
-app = typer.Typer(help="Administrative units: add, import, list, show, rename, move, merge.",
+app = typer.Typer(help=N_("Administrative units: add, import, list, show, rename, move, merge."),
                   no_args_is_help=True)
 
 KindOption = Annotated[Optional[str], typer.Option(
-    "--kind", "-k", help="province, district, cluster, commune, town, ward, village, "
-                         "household_group (Vietnamese words work too: xã, thôn…).")]
+    "--kind", "-k", help=N_("province, district, cluster, commune, town, ward, village, "
+                         "household_group (Vietnamese words work too: xã, thôn…)."))]
 
 
 def _kind(text: str | None, required: bool = False) -> str | None:
     if text is None:
         if required:
-            raise typer.BadParameter("a kind is required", param_hint="--kind")
+            raise typer.BadParameter(_("a kind is required"), param_hint="--kind")
         return None
     kind = parse_kind(text)
     if kind is None:
-        raise typer.BadParameter(f"unknown kind '{text}'", param_hint="--kind")
+        raise typer.BadParameter(_("unknown kind '{text}'").format(text=text), param_hint="--kind")
     return kind
 
 
@@ -53,11 +54,11 @@ def _date(text: str) -> str:
 
 @app.command("add")
 def units_add(
-    name: Annotated[str, typer.Argument(help="The unit's name, e.g. 'Dân Lý'.")],
+    name: Annotated[str, typer.Argument(help=N_("The unit's name, e.g. 'Dân Lý'."))],
     kind: KindOption = None,
-    parent: Annotated[Optional[str], typer.Option("--parent", "-p", help="Parent unit (name, code or path).")] = None,
-    code: Annotated[Optional[str], typer.Option("--code", help="Official (GSO) code, kept as text.")] = None,
-    alias: Annotated[Optional[List[str]], typer.Option("--alias", help="Another name (repeatable).")] = None,
+    parent: Annotated[Optional[str], typer.Option("--parent", "-p", help=N_("Parent unit (name, code or path)."))] = None,
+    code: Annotated[Optional[str], typer.Option("--code", help=N_("Official (GSO) code, kept as text."))] = None,
+    alias: Annotated[Optional[List[str]], typer.Option("--alias", help=N_("Another name (repeatable)."))] = None,
     db: DbOption = None, lang: LangOption = None,
 ) -> None:
     """Add one unit under a parent.
@@ -70,17 +71,16 @@ def units_add(
         parent_unit = units.resolve(reg.conn, parent, container=True) if parent else None
         unit_id = units.add(reg.conn, name, unit_kind, parent_unit, code, alias or [])
         path = units.path_of(reg.conn, store_units.get(reg.conn, unit_id))
-    message(tr(language, f"added {label(UNIT_KINDS, unit_kind, language)} {path}",
-               f"đã thêm {label(UNIT_KINDS, unit_kind, language)} {path}"))
+    message(tr(language, "added {UNIT_KINDS} {path}").format(UNIT_KINDS=label(UNIT_KINDS, unit_kind, language), path=path))
 
 
 @app.command("import")
 def units_import(
-    file: Annotated[Path, typer.Argument(help="YAML tree or CSV (name,kind,parent[,code]); '-' for stdin.")],
+    file: Annotated[Path, typer.Argument(help=N_("YAML tree or CSV (name,kind,parent[,code]); '-' for stdin."))],
     input_format: Annotated[Optional[str], typer.Option(
-        "--input-format", help="yaml or csv (default: from the file name).")] = None,
-    encoding: Annotated[Optional[str], typer.Option("--encoding", help="e.g. cp1258 for old Windows files.")] = None,
-    delimiter: Annotated[str | None, typer.Option("--delimiter", help="CSV delimiter (default: guessed from the header: , ; or tab).")] = None,
+        "--input-format", help=N_("yaml or csv (default: from the file name)."))] = None,
+    encoding: Annotated[Optional[str], typer.Option("--encoding", help=N_("e.g. cp1258 for old Windows files."))] = None,
+    delimiter: Annotated[str | None, typer.Option("--delimiter", help=N_("CSV delimiter (default: guessed from the header: , ; or tab)."))] = None,
     db: DbOption = None, lang: LangOption = None,
 ) -> None:
     """Import a tree of units; units that exist are matched, so re-importing is a no-op.
@@ -93,23 +93,21 @@ def units_import(
     fmt = (input_format or Path(file).suffix.lstrip(".") or "").lower()
     fmt = {"yml": "yaml"}.get(fmt, fmt)
     if fmt not in ("yaml", "csv"):
-        raise typer.BadParameter("use --input-format yaml or csv", param_hint="--input-format")
+        raise typer.BadParameter(_("use --input-format yaml or csv"), param_hint="--input-format")
     if delimiter is not None and len(delimiter.replace("\\t", "\t")) != 1:
-        raise typer.BadParameter("a delimiter is one character", param_hint="--delimiter")
+        raise typer.BadParameter(_("a delimiter is one character"), param_hint="--delimiter")
     delimiter = delimiter.replace("\\t", "\t") if delimiter else None
     text = read_text_file(file, encoding)
     source = "<stdin>" if str(file) == "-" else str(file)
     with register(db) as reg:  # the import takes the write lock itself, only to write
         result = unit_trees.import_text(reg.conn, text, source, fmt, delimiter)
     if not result.created and not result.changed:
-        message(tr(language, f"{source}: {result.matched} units already present; nothing changed",
-                   f"{source}: {result.matched} đơn vị đã có; không thay đổi"))
+        message(tr(language, "{source}: {matched} units already present; nothing changed").format(source=source, matched=result.matched))
     else:
-        message(tr(language,
-                   f"{source}: {len(result.created)} units added, {result.matched} already present"
-                   + (f", {len(result.changed)} updated" if result.changed else ""),
-                   f"{source}: thêm {len(result.created)} đơn vị, {result.matched} đã có"
-                   + (f", cập nhật {len(result.changed)}" if result.changed else "")))
+        text = (tr(language, "{source}: {added} units added, {matched} already present, {changed} updated")
+                if result.changed else tr(language, "{source}: {added} units added, {matched} already present"))
+        message(text.format(source=source, added=len(result.created), matched=result.matched,
+                            changed=len(result.changed)))
 
 
 # What a person reads (--inactive adds the day a unit was merged away, blank while active).
@@ -122,12 +120,12 @@ UNIT_COLUMNS = [
 
 @app.command("list")
 def units_list(
-    under: Annotated[Optional[str], typer.Option("--under", "-u", help="Only units below this one.", autocompletion=complete_unit)] = None,
+    under: Annotated[Optional[str], typer.Option("--under", "-u", help=N_("Only units below this one."), autocompletion=complete_unit)] = None,
     kind: KindOption = None,
-    include_inactive: Annotated[bool, typer.Option("--inactive", help="Include units merged away.")] = False,
+    include_inactive: Annotated[bool, typer.Option("--inactive", help=N_("Include units merged away."))] = False,
     edition: Annotated[Optional[str], typer.Option(
-        "--edition", help="Only units whose code came from this official edition "
-                          "(any part of its name: 2025.10, vietnam-provinces).")] = None,
+        "--edition", help=N_("Only units whose code came from this official edition "
+                          "(any part of its name: 2025.10, vietnam-provinces)."))] = None,
     excel: ExcelOption = False,
     db: DbOption = None, fmt: FormatOption = Format.table, lang: LangOption = None,
 ) -> None:
@@ -166,11 +164,11 @@ def units_list(
         columns = [Column(k, k, k) for k in ("id", "name", "kind", "parent", "code", "path",
                                              "active_until")]
     write(rows, columns, fmt, language, excel=excel,
-          footer=[tr(language, f"{len(rows)} units", f"{len(rows)} đơn vị")])
+          footer=[tr(language, "{rows} units").format(rows=len(rows))])
 
 
 @app.command("show")
-def units_show(unit: Annotated[str, typer.Argument(help="Name, code, alias or path.", autocompletion=complete_unit)],
+def units_show(unit: Annotated[str, typer.Argument(help=N_("Name, code, alias or path."), autocompletion=complete_unit)],
                db: DbOption = None, fmt: FormatOption = Format.table,
                lang: LangOption = None) -> None:
     """Show a unit: its path, code, aliases, children and lineage both ways (merges).
@@ -188,8 +186,8 @@ def units_show(unit: Annotated[str, typer.Argument(help="Name, code, alias or pa
         "id": u.id, "name": u.name, "kind": u.kind, "path": path, "code": u.code,
         "aliases": aliases, "active_until": u.active_until,
         "children": children,
-        "merged_from": [{"unit": n, "date": d} for _, n, d, _ in before],
-        "merged_into": [{"unit": n, "date": d} for _, n, d, _ in after],
+        "merged_from": [{"unit": n, "date": d} for _unused, n, d, _unused in before],
+        "merged_into": [{"unit": n, "date": d} for _unused, n, d, _unused in after],
     }
     if fmt in (Format.json, Format.jsonl):
         import json
@@ -227,8 +225,8 @@ def units_show(unit: Annotated[str, typer.Argument(help="Name, code, alias or pa
 
 
 @app.command("rename")
-def units_rename(unit: Annotated[str, typer.Argument(help="The unit to rename.", autocompletion=complete_unit)],
-                 new_name: Annotated[str, typer.Argument(help="Its new name.")],
+def units_rename(unit: Annotated[str, typer.Argument(help=N_("The unit to rename."), autocompletion=complete_unit)],
+                 new_name: Annotated[str, typer.Argument(help=N_("Its new name."))],
                  db: DbOption = None, lang: LangOption = None) -> None:
     """Rename a unit; the old name stays as an alias so old files still find it.
 
@@ -238,13 +236,12 @@ def units_rename(unit: Annotated[str, typer.Argument(help="The unit to rename.",
     with writing(db) as reg:
         u = units.resolve(reg.conn, unit)
         new_name = units.rename(reg.conn, u, new_name)
-    message(tr(language, f"renamed {u.name} → {new_name} (old name kept as an alias)",
-               f"đã đổi tên {u.name} → {new_name} (tên cũ giữ làm tên khác)"))
+    message(tr(language, "renamed {name} → {new_name} (old name kept as an alias)").format(name=u.name, new_name=new_name))
 
 
 @app.command("move")
-def units_move(unit: Annotated[str, typer.Argument(help="The unit to move.", autocompletion=complete_unit)],
-               parent: Annotated[str, typer.Option("--parent", "-p", help="Its new parent.")],
+def units_move(unit: Annotated[str, typer.Argument(help=N_("The unit to move."), autocompletion=complete_unit)],
+               parent: Annotated[str, typer.Option("--parent", "-p", help=N_("Its new parent."))],
                db: DbOption = None, lang: LangOption = None) -> None:
     """Move a unit under another parent (a commune into a cluster, say).
 
@@ -256,16 +253,16 @@ def units_move(unit: Annotated[str, typer.Argument(help="The unit to move.", aut
         p = units.resolve(reg.conn, parent, container=True)
         units.move(reg.conn, u, p)
         path = units.path_of(reg.conn, store_units.get(reg.conn, u.id))
-    message(tr(language, f"moved: {path}", f"đã chuyển: {path}"))
+    message(tr(language, "moved: {path}").format(path=path))
 
 
 @app.command("merge")
 def units_merge(
-    old: Annotated[List[str], typer.Argument(help="The units merged away.", autocompletion=complete_unit)],
-    into: Annotated[str, typer.Option("--into", help="The new (or surviving) unit.")],
-    date: Annotated[str, typer.Option("--date", help="Date the merge took effect.")],
+    old: Annotated[List[str], typer.Argument(help=N_("The units merged away."), autocompletion=complete_unit)],
+    into: Annotated[str, typer.Option("--into", help=N_("The new (or surviving) unit."))],
+    date: Annotated[str, typer.Option("--date", help=N_("Date the merge took effect."))],
     kind: KindOption = None,
-    parent: Annotated[Optional[str], typer.Option("--parent", "-p", help="Parent for a new unit.")] = None,
+    parent: Annotated[Optional[str], typer.Option("--parent", "-p", help=N_("Parent for a new unit."))] = None,
     db: DbOption = None, lang: LangOption = None,
 ) -> None:
     """Record a merger: old units stay (history intact) but are inactive from the date; from
@@ -291,15 +288,14 @@ def units_merge(
             new = units.resolve(reg.conn, into)  # raises with candidates or suggestions
             created = False
         units.merge(reg.conn, olds, new, when)
-    message(tr(language,
-               f"merged {', '.join(u.name for u in olds)} into {new.name} on {when}"
-               + (" (new unit created)" if created else ""),
-               f"đã sáp nhập {', '.join(u.name for u in olds)} vào {new.name} "
-               f"từ {format_date(when, language)}"))
+    text = (tr(language, "merged {olds} into {new} on {day} (new unit created)") if created
+            else tr(language, "merged {olds} into {new} on {day}"))
+    message(text.format(olds=", ".join(u.name for u in olds), new=new.name,
+                        day=when if language == "en" else format_date(when, language)))
 
 
 @app.command("seed")
-def units_seed(province: Annotated[Optional[str], typer.Option("--province", help="Only this province.")] = None,
+def units_seed(province: Annotated[Optional[str], typer.Option("--province", help=N_("Only this province."))] = None,
                db: DbOption = None, lang: LangOption = None) -> None:
     """Create the official provinces, communes and wards (optional `vietnam-provinces` package).
 
@@ -311,8 +307,6 @@ def units_seed(province: Annotated[Optional[str], typer.Option("--province", hel
     roots, edition = seed.nodes(province)
     with register(db) as reg:  # checked first, then written under the write lock
         result = unit_trees.import_nodes(reg.conn, roots, edition)
-    message(tr(language, f"{edition}: {len(result.created)} units added, {result.matched} already present",
-               f"{edition}: thêm {len(result.created)} đơn vị, {result.matched} đã có"))
+    message(tr(language, "{edition}: {created} units added, {matched} already present").format(edition=edition, created=len(result.created), matched=result.matched))
     if "2025." in edition:
-        message(tr(language, "this edition has no districts or merge mapping (it needs Python ≥ 3.12)",
-                   "phiên bản này không có cấp huyện và bảng sáp nhập (cần Python ≥ 3.12)"))
+        message(tr(language, "this edition has no districts or merge mapping (it needs Python ≥ 3.12)"))

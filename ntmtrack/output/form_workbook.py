@@ -14,6 +14,7 @@ from pathlib import Path
 from ..model import FUND_SOURCES
 from ..reports.forms import Form, flat
 from .formats import visible
+from ..locale import trp
 from .labels import BANDS, LEVELS, label, tr
 from .labels import FUND_SOURCES as SOURCE_WORDS
 
@@ -21,41 +22,40 @@ from .labels import FUND_SOURCES as SOURCE_WORDS
 def columns(form: Form, lang: str) -> list[tuple[str, str, list[tuple[str, str, str]]]]:
     """(group key, group heading, [(machine key, heading, kind)]) in order: the form's layout.
     kind: text | int | number | money | date."""
-    t = lambda en, vi: tr(lang, en, vi)  # noqa: E731
     sources = [(s, label(SOURCE_WORDS, s, lang)) for s in FUND_SOURCES]
 
     def capital(key: str) -> list[tuple[str, str, str]]:
         return [(f"{key}_{s.replace('-', '_')}", name, "money") for s, name in sources] + [
-            (key, t("total", "tổng số"), "money")]
+            (key, tr(lang, "total"), "money")]
 
     groups = [
-        ("unit", t("Unit", "Đơn vị"), [("label", t("Unit", "Tên đơn vị"), "text")]),
-        ("criteria", t("Criteria", "Tiêu chí"), [
-            ("criteria_set", t("Set", "Bộ tiêu chí"), "text"),
-            ("criteria_met", t("Met (average for totals)", "Số tiêu chí đạt (bình quân ở dòng tổng)"), "number"),
-            ("band", t("Band", "Nhóm"), "text")]),
-        ("bands", t("Communes by criteria met", "Số xã theo số tiêu chí đạt"), [
-            ("communes", t("Communes", "Số xã"), "int"),
+        ("unit", tr(lang, "Unit"), [("label", trp(lang, "form column", "Unit"), "text")]),
+        ("criteria", tr(lang, "Criteria"), [
+            ("criteria_set", tr(lang, "Set"), "text"),
+            ("criteria_met", tr(lang, "Met (average for totals)"), "number"),
+            ("band", tr(lang, "Band"), "text")]),
+        ("bands", tr(lang, "Communes by criteria met"), [
+            ("communes", tr(lang, "Communes"), "int"),
             *((f"band_{code.replace('-', '_')}", label(BANDS, code, lang), "int") for code in
               ("all", "15-18", "10-14", "under-10"))]),
-        ("recognition", t("Recognised", "Công nhận đạt chuẩn"), [
-            ("recognized", t("Cumulative", "Lũy kế"), "int"),
-            ("recognized_new", t("New in the period", "Mới trong kỳ"), "int"),
-            ("recognition_level", t("Level", "Mức"), "text"),
-            ("recognition_decision", t("Decision", "Quyết định"), "text"),
-            ("recognition_date", t("Date", "Ngày"), "date"),
-            ("villages_recognized", t("Villages recognised", "Thôn đạt chuẩn"), "int")]),
-        ("planned", t("Capital planned", "Vốn kế hoạch"), capital("planned")),
-        ("allocated", t("Capital allocated", "Vốn được giao"), capital("allocated")),
-        ("disbursed", t("Capital disbursed", "Vốn đã giải ngân"), capital("disbursed")),
-        ("people", t("People", "Nhân dân"), [("contributed", t("Contributions", "Đóng góp"), "money")]),
-        ("debt", t("Debt", "Nợ đọng XDCB"), [("debt", t("Outstanding", "Còn nợ"), "money")]),
+        ("recognition", tr(lang, "Recognised"), [
+            ("recognized", tr(lang, "Cumulative"), "int"),
+            ("recognized_new", tr(lang, "New in the period"), "int"),
+            ("recognition_level", tr(lang, "Level"), "text"),
+            ("recognition_decision", tr(lang, "Decision"), "text"),
+            ("recognition_date", tr(lang, "Date"), "date"),
+            ("villages_recognized", tr(lang, "Villages recognised"), "int")]),
+        ("planned", tr(lang, "Capital planned"), capital("planned")),
+        ("allocated", tr(lang, "Capital allocated"), capital("allocated")),
+        ("disbursed", tr(lang, "Capital disbursed"), capital("disbursed")),
+        ("people", tr(lang, "People"), [("contributed", tr(lang, "Contributions"), "money")]),
+        ("debt", tr(lang, "Debt"), [("debt", tr(lang, "Outstanding"), "money")]),
     ]
     if form.kind == "annual":
-        groups.append(("estimate", t(f"Estimate for 31/12/{form.year}", f"Ước thực hiện đến 31/12/{form.year}"), [
-            ("estimated", t("Communes reaching the standard", "Số xã đạt chuẩn"), "int")]))
-        groups.append(("next", t(f"Registered for {form.year + 1}", f"Đăng ký năm {form.year + 1}"), [
-            ("registered_next_year", t("Communes", "Số xã"), "int")]))
+        groups.append(("estimate", tr(lang, "Estimate for 31/12/{year}").format(year=form.year), [
+            ("estimated", tr(lang, "Communes reaching the standard"), "int")]))
+        groups.append(("next", tr(lang, "Registered for {year}").format(year=form.year + 1), [
+            ("registered_next_year", tr(lang, "Communes"), "int")]))
     return groups
 
 
@@ -64,14 +64,12 @@ def title(form: Form, lang: str) -> tuple[str, str]:
     cutoff = form.cutoff.strftime("%d/%m/%Y")
     start = form.start.strftime("%d/%m/%Y")
     if form.kind == "annual":
-        return (tr(lang, f"NEW RURAL DEVELOPMENT: RESULTS OF {form.year}",
-                   f"BIỂU TỔNG HỢP KẾT QUẢ XÂY DỰNG NÔNG THÔN MỚI NĂM {form.year}"),
-                tr(lang, f"Results from {start} to {cutoff}; estimate for the year; registered for {form.year + 1}",
-                   f"Kết quả từ {start} đến {cutoff}; ước thực hiện cả năm; đăng ký năm {form.year + 1}"))
-    half = "I" if form.start.month == 1 else "II"
-    return (tr(lang, f"NEW RURAL DEVELOPMENT: HALF-YEAR {half} OF {form.year}",
-               f"BIỂU TỔNG HỢP KẾT QUẢ XÂY DỰNG NÔNG THÔN MỚI 6 THÁNG {'ĐẦU' if half == 'I' else 'CUỐI'} NĂM {form.year}"),
-            tr(lang, f"From {start} to {cutoff}", f"Từ {start} đến {cutoff}"))
+        return (tr(lang, "NEW RURAL DEVELOPMENT: RESULTS OF {year}").format(year=form.year),
+                tr(lang, "Results from {start} to {cutoff}; estimate for the year; registered for {year}").format(start=start, cutoff=cutoff, year=form.year + 1))
+    heading = (tr(lang, "NEW RURAL DEVELOPMENT: HALF-YEAR I OF {year}") if form.start.month == 1
+               else tr(lang, "NEW RURAL DEVELOPMENT: HALF-YEAR II OF {year}"))
+    return (heading.format(year=form.year),
+            tr(lang, "From {start} to {cutoff}").format(start=start, cutoff=cutoff))
 
 
 def cell(row: dict, key: str, lang: str):
@@ -97,7 +95,7 @@ def build(form: Form, rows_of_form, path: Path, committee: str, lang: str) -> No
 
 
 def _write(book, form: Form, rows_of_form, committee: str, lang: str) -> None:
-    ws = book.add_worksheet(tr(lang, "Form", "Biểu"))
+    ws = book.add_worksheet(tr(lang, "Form"))
     bold_center = book.add_format({"bold": True, "align": "center", "valign": "vcenter", "text_wrap": True})
     head = book.add_format({"bold": True, "align": "center", "valign": "vcenter", "text_wrap": True,
                             "border": 1})
@@ -118,15 +116,13 @@ def _write(book, form: Form, rows_of_form, committee: str, lang: str) -> None:
     name, period = title(form, lang)
     half = max(1, last // 2)
     # The title block: the committee on the left, the national motto on the right.
-    ws.merge_range(0, 0, 0, half - 1, tr(lang, "PEOPLE'S COMMITTEE", "ỦY BAN NHÂN DÂN"), bold_center)
+    ws.merge_range(0, 0, 0, half - 1, tr(lang, "PEOPLE'S COMMITTEE"), bold_center)
     ws.merge_range(1, 0, 1, half - 1, visible(committee), bold_center)
-    ws.merge_range(0, half, 0, last, tr(lang, "SOCIALIST REPUBLIC OF VIETNAM",
-                                        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"), bold_center)
-    ws.merge_range(1, half, 1, last, tr(lang, "Independence - Freedom - Happiness",
-                                        "Độc lập - Tự do - Hạnh phúc"), bold_center)
+    ws.merge_range(0, half, 0, last, tr(lang, "SOCIALIST REPUBLIC OF VIETNAM"), bold_center)
+    ws.merge_range(1, half, 1, last, tr(lang, "Independence - Freedom - Happiness"), bold_center)
     ws.merge_range(3, 0, 3, last, name, bold_center)
     ws.merge_range(4, 0, 4, last, period, bold_center)
-    ws.merge_range(5, 0, 5, last, tr(lang, "Money in đồng", "Đơn vị tiền: đồng"),
+    ws.merge_range(5, 0, 5, last, tr(lang, "Money in đồng"),
                    book.add_format({"italic": True, "align": "right"}))
     # Group headings merged over their columns, the column headings, the numbers (1) (2) …
     col = 0

@@ -26,6 +26,7 @@ from ..reports.status import group_status, status
 from ..reports.targets import share_of_target
 from ..store import units as store_units
 from .formats import format_date, format_number, format_share, number_ranges, visible
+from ..locale import trp
 from .labels import UNIT_KINDS, label, projection_label, reason_text, state_label, status_state_text, tr
 
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.S)
@@ -34,52 +35,41 @@ MAX_ROWS = 200   # rows of a table on paper; `ntmtrack laggards` and `progress` 
 
 
 def _texts(lang: str, scope: str, issuer: str, day: date, code: str, total: int) -> dict[str, str]:
-    def t(en: str, vi: str) -> str:
-        return tr(lang, en, vi)
-
     return {
-        "issuer_above": t("People's Committee", "ỦY BAN NHÂN DÂN"),
+        "issuer_above": tr(lang, "People's Committee"),
         "issuer": issuer,
-        "title": t("Report on New Rural Development", "Báo cáo kết quả xây dựng nông thôn mới"),
-        "subtitle": t(f"{scope}, as of {format_date(day, lang)}",
-                      f"{scope}, tính đến ngày {format_date(day, lang)}"),
-        "summary": t("Summary", "Kết quả chung"),
-        "units": t("communes", "xã"),
-        "meeting_all": t(f"meet all {total} criteria", f"xã đạt đủ {total} tiêu chí"),
-        "recognized": t("recognised", "xã đã được công nhận"),
-        "average": t("criteria per commune on average", "tiêu chí bình quân/xã"),
-        "set_note": t(f"Criteria set {code}.", f"Bộ tiêu chí {code}."),
-        "per_unit": t("Criteria met per commune", "Số tiêu chí đạt của từng xã"),
-        "per_unit_caption": t(f"Criteria met of {total}", f"Số tiêu chí đạt trên tổng số {total}"),
-        "grouped_note": t("Communes grouped by the level below the report's unit (average per commune).",
-                          "Các xã được gộp theo đơn vị cấp dưới (bình quân mỗi xã)."),
-        "unit": t("Unit", "Đơn vị"), "criteria": t("Criteria", "Tiêu chí"),
-        "missing": t("Not yet met", "Chưa đạt"), "target": t("Target date", "Thời hạn"),
-        "state": t("State", "Tình trạng"),
-        "bottlenecks": t("Bottleneck criteria", "Các tiêu chí khó đạt nhất"),
-        "bottlenecks_caption": t("Share of communes meeting each criterion, hardest first",
-                                 "Tỷ lệ xã đạt từng tiêu chí, tiêu chí khó nhất trước"),
-        "criterion": t("No.", "TT"), "name": t("Criterion", "Tiêu chí"),
-        "units_met": t("Communes meeting it", "Số xã đạt"),
-        "trend": t("Pace", "Tốc độ thực hiện"),
-        "trend_caption": t("Criteria met per commune at the end of each month",
-                           "Số tiêu chí đạt cuối mỗi tháng"),
-        "pace": t("Criteria per month", "Tiêu chí/tháng"),
-        "projected": t("All met by (at this pace)", "Dự kiến đạt đủ"),
-        "projection": t("Projection", "Dự báo"),
-        "campaign": t("Campaign", "Kế hoạch"),
-        "campaign_caption": t("Share of target reached against the share expected by now",
-                              "Tỷ lệ hoàn thành so với tỷ lệ phải đạt đến nay"),
-        "indicator": t("Indicator", "Chỉ tiêu"), "actual": t("Actual", "Thực hiện"),
-        "expected": t("Expected by now", "Phải đạt đến nay"), "goal": t("Target", "Mục tiêu"),
-        "deadline": t("Deadline", "Hạn"),
-        "laggards": t("Units falling behind", "Đơn vị chậm tiến độ"),
-        "plan": t("Plan", "Kế hoạch"), "reason": t("Why", "Lý do"),
-        "no_laggards": t("No unit is behind.", "Không có đơn vị chậm tiến độ."),
-        "footer": t(f"Produced by ntmtrack {__version__} from the register on "
-                    f"{format_date(today(), lang)}.",
-                    f"Lập bằng ntmtrack {__version__} từ sổ theo dõi ngày "
-                    f"{format_date(today(), lang)}."),
+        "title": tr(lang, "Report on New Rural Development"),
+        "subtitle": tr(lang, "{scope}, as of {day}").format(scope=scope, day=format_date(day, lang)),
+        "summary": tr(lang, "Summary"),
+        "units": tr(lang, "communes"),
+        "meeting_all": tr(lang, "meet all {total} criteria").format(total=total),
+        "recognized": trp(lang, "communes recognised", "recognised"),
+        "average": tr(lang, "criteria per commune on average"),
+        "set_note": tr(lang, "Criteria set {code}.").format(code=code),
+        "per_unit": tr(lang, "Criteria met per commune"),
+        "per_unit_caption": tr(lang, "Criteria met of {total}").format(total=total),
+        "grouped_note": tr(lang, "Communes grouped by the level below the report's unit (average per commune)."),
+        "unit": tr(lang, "Unit"), "criteria": tr(lang, "Criteria"),
+        "missing": tr(lang, "Not yet met"), "target": tr(lang, "Target date"),
+        "state": tr(lang, "State"),
+        "bottlenecks": tr(lang, "Bottleneck criteria"),
+        "bottlenecks_caption": tr(lang, "Share of communes meeting each criterion, hardest first"),
+        "criterion": tr(lang, "No."), "name": tr(lang, "Criterion"),
+        "units_met": tr(lang, "Communes meeting it"),
+        "trend": tr(lang, "Pace"),
+        "trend_caption": tr(lang, "Criteria met per commune at the end of each month"),
+        "pace": tr(lang, "Criteria per month"),
+        "projected": tr(lang, "All met by (at this pace)"),
+        "projection": tr(lang, "Projection"),
+        "campaign": tr(lang, "Campaign"),
+        "campaign_caption": tr(lang, "Share of target reached against the share expected by now"),
+        "indicator": tr(lang, "Indicator"), "actual": tr(lang, "Actual"),
+        "expected": tr(lang, "Expected by now"), "goal": tr(lang, "Target"),
+        "deadline": tr(lang, "Deadline"),
+        "laggards": tr(lang, "Units falling behind"),
+        "plan": tr(lang, "Plan"), "reason": tr(lang, "Why"),
+        "no_laggards": tr(lang, "No unit is behind."),
+        "footer": tr(lang, "Produced by ntmtrack {__version__} from the register on {today}.").format(__version__=__version__, today=format_date(today(), lang)),
     }
 
 
@@ -130,7 +120,7 @@ def issuer(conn, scope: Scope) -> tuple[str, str]:
     tops = store_units.top_units(conn)
     if len(tops) == 1:
         return _committee(tops[0], lang), tops[0].name
-    return "……………………", tr(lang, "All units", "Toàn bộ đơn vị")
+    return "……………………", tr(lang, "All units")
 
 
 def _committee(unit, lang: str) -> str:
@@ -172,8 +162,8 @@ def build(conn, scope: Scope) -> str:
     per_unit = pygal.HorizontalStackedBar(**_config(height=max(220, 22 * len(bars) + 90),
                                                     range=(0, total), show_legend=True))
     per_unit.x_labels = [name for name, _ in bars]
-    per_unit.add(tr(lang, "met", "đã đạt"), [value for _, value in bars])
-    per_unit.add(tr(lang, "not yet", "chưa đạt"), [round(total - value, 2) for _, value in bars])
+    per_unit.add(tr(lang, "met"), [value for _, value in bars])
+    per_unit.add(tr(lang, "not yet"), [round(total - value, 2) for _, value in bars])
     per_unit_svg = _svg(per_unit)
 
     stats = criteria_stats(conn, scope)
@@ -194,7 +184,7 @@ def build(conn, scope: Scope) -> str:
                 for r in series:
                     line.add(r.label, [p.criteria_met for p in r.series])
             else:
-                line.add(tr(lang, "average per commune", "bình quân/xã"),
+                line.add(tr(lang, "average per commune"),
                          [v for _, v in trends.average_series(series)])
             trend_chart_svg = _svg(line)
             trend_rows = [{"unit": r.label, "unit_name": r.unit, "unit_path": r.unit_path,
@@ -216,9 +206,9 @@ def build(conn, scope: Scope) -> str:
         chart = pygal.HorizontalBar(**_config(height=max(220, 40 * len(shown) + 90), range=(0, 100)))
         shown.reverse()
         chart.x_labels = [f"{r.label} · {r.indicator}" for r in shown]
-        chart.add(tr(lang, "% of target reached", "% hoàn thành"),
+        chart.add(tr(lang, "{pct} of target reached").format(pct="%"),
                   [round(max(0.0, min(100.0, r.percent_of_target)), 1) for r in shown])
-        chart.add(tr(lang, "% expected by now", "% phải đạt đến nay"),
+        chart.add(tr(lang, "{pct} expected by now").format(pct="%"),
                   [round(100 * max(0.0, min(1.0, share_of_target(r.expected, r.baseline, r.goal, r.direction))), 1)
                    if r.expected is not None and r.baseline is not None else None for r in shown])
         campaigns.append({"id": plan["id"], "title": plan["title"], "chart": _svg(chart), "rows": [
@@ -238,8 +228,7 @@ def build(conn, scope: Scope) -> str:
     if grouped:
         status_rows = [{"unit": g.group, "unit_name": g.group, "unit_path": "", "criteria_met": g.average_criteria_met,
                         "criteria_total": total, "missing_text": "", "target_text": "",
-                        "state": "", "state_text": tr(lang, f"{g.units} communes, {g.meeting_all} meet all",
-                                                     f"{g.units} xã, {g.meeting_all} xã đạt đủ")}
+                        "state": "", "state_text": tr(lang, "{units} communes, {meeting_all} meet all").format(units=g.units, meeting_all=g.meeting_all)}
                        for g in groups]
     else:
         status_rows = [{"unit": r.label, "unit_name": r.unit, "unit_path": r.unit_path,
@@ -265,7 +254,6 @@ def build(conn, scope: Scope) -> str:
         charts={"per_unit": per_unit_svg, "bottlenecks": _svg(bottleneck_chart), "trend": trend_chart_svg},
         status_rows=status_rows, grouped=grouped, bottlenecks=bottlenecks, trend=trend_rows,
         campaigns=campaigns, laggards=lag_rows, laggard_units=laggard_units,
-        laggards_more=tr(lang, f"… and {more} more (ntmtrack laggards lists all)",
-                         f"… và {more} trường hợp khác (xem ntmtrack laggards)") if more > 0 else "")
+        laggards_more=tr(lang, "… and {more} more (ntmtrack laggards lists all)").format(more=more) if more > 0 else "")
     # Text from the register (an older one may hold control or bidi characters) is shown, never obeyed.
     return visible(document)

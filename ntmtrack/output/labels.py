@@ -5,19 +5,7 @@ the Datasette metadata all take their words from here; machine formats keep the 
 
 from __future__ import annotations
 
-import os
-
-
-def language(explicit: str | None) -> str:
-    """`--lang`, else NTMTRACK_LANG, else Vietnamese when LANG starts with vi, else English."""
-    choice = explicit or os.environ.get("NTMTRACK_LANG")
-    if choice:
-        return "vi" if choice.lower().startswith("vi") else "en"
-    return "vi" if os.environ.get("LANG", "").lower().startswith("vi") else "en"
-
-
-def tr(lang: str, en: str, vi: str) -> str:
-    return vi if lang == "vi" else en
+from ..locale import language, tr  # noqa: F401  (sentences: the gettext catalogue)
 
 
 # -- codes → words. Machine formats keep the codes (a contract); people read these. --------
@@ -333,8 +321,7 @@ def status_state_text(row, lang: str) -> str:
 
     text = state_label(row.state, lang)
     if row.since_merger:
-        text += tr(lang, f" (merged {format_date(row.since_merger, lang)})",
-                   f" (sáp nhập {format_date(row.since_merger, lang)})")
+        text += tr(lang, " (merged {since_merger})").format(since_merger=format_date(row.since_merger, lang))
     return text
 
 

@@ -78,7 +78,7 @@ def human(value: Any, kind: str, lang: str) -> str:
     if kind == "unitkind":
         return label(UNIT_KINDS, value, lang)
     if isinstance(value, bool):
-        return tr(lang, "yes", "có") if value else ""
+        return tr(lang, "yes") if value else ""
     if isinstance(value, float):
         return format_number(value, lang)
     return str(value)
@@ -263,12 +263,7 @@ def _plain_table(rows, columns, lang, out, title, footer, sample: int) -> None:
     from rich.cells import cell_len
 
     many = format_number(sample, lang)
-    sys.stderr.write(clean(tr(
-        lang,
-        f"more than {many} rows: printed as plain aligned text in pieces of {many} rows (the header "
-        f"again where a column widens); for a spreadsheet use --format csv --excel",
-        f"hơn {many} dòng: in dạng văn bản căn cột, từng đoạn {many} dòng (nhắc lại tiêu đề cột "
-        f"khi cột rộng ra); để mở bằng bảng tính, dùng --format csv --excel")) + "\n")
+    sys.stderr.write(clean(tr(lang, "more than {many} rows: printed as plain aligned text in pieces of {many} rows (the header again where a column widens); for a spreadsheet use --format csv --excel").format(many=many)) + "\n")
     right = [(c.justify or ("right" if c.kind in ("int", "number", "pct") else "left")) == "right"
              for c in columns]
 

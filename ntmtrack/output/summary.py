@@ -7,6 +7,7 @@ import textwrap
 
 from ..read.names import distinct_names
 from .formats import format_date, format_number, format_share, number_ranges, visible
+from ..locale import ntr
 from .labels import reason_text, tr
 
 
@@ -17,8 +18,9 @@ def _decision_text(x: dict, lang: str) -> str:
     level = x.get("level")
     what = f" {label(LEVELS, level, lang)}" if level and level != "ntm" else ""
     if x.get("kind") == "revoked":
-        return tr(lang, f"{x['unit']}: title{what or ' NTM'} revoked by {x['decision']} ({format_date(x['date'], lang)})",
-                  f"{x['unit']}: thu hồi danh hiệu{what or ' nông thôn mới'} theo {x['decision']} ({format_date(x['date'], lang)})")
+        return tr(lang, "{unit}: title {level} revoked by {decision} ({date})").format(
+            unit=x["unit"], level=label(LEVELS, level or "ntm", lang), decision=x["decision"],
+            date=format_date(x["date"], lang))
     return f"{x['unit']}: {x['decision']}{what} ({format_date(x['date'], lang)})"
 
 
@@ -68,43 +70,39 @@ def as_text(d: dict, lang: str, markdown: bool = False) -> str:
                                                  "recognitions", "laggards", "due_soon",
                                                  "missed_reports", "dossier_steps")}}
 
-    out = [("# " if markdown else "") + tr(
-        lang, f"NTM weekly summary, {format_date(d['since'], lang)} – {format_date(d['as_of'], lang)}",
-        f"Tóm tắt tuần NTM, {format_date(d['since'], lang)} – {format_date(d['as_of'], lang)}")]
+    out = [("# " if markdown else "") + tr(lang, "NTM weekly summary, {since} – {as_of}").format(since=format_date(d['since'], lang), as_of=format_date(d['as_of'], lang))]
     sections = [
-        (tr(lang, "Criteria newly met", "Tiêu chí mới đạt"),
+        (tr(lang, "Criteria newly met"),
          [f"{x['unit']}: {number_ranges(x['criteria'])}" for x in d["newly_met"]]),
-        (tr(lang, "Criteria lost", "Tiêu chí bị mất"),
+        (tr(lang, "Criteria lost"),
          [f"{x['unit']}: {number_ranges(x['criteria'])}" for x in d["newly_lost"]]),
-        (tr(lang, "Indicator changes", "Thay đổi chỉ tiêu"),
+        (tr(lang, "Indicator changes"),
          [f"{x['unit']} {x['indicator']}: {_before(x['from'], lang)} → "
           f"{format_number(x['to'], lang)}" for x in d["indicator_gains"]]),
-        (tr(lang, "Recognition decisions", "Quyết định công nhận"),
+        (tr(lang, "Recognition decisions"),
          [_decision_text(x, lang) for x in d["recognitions"]]),
-        (tr(lang, f"Units behind: {d['laggard_count']} (first 10 reasons)", f"Đơn vị chậm tiến độ: {d['laggard_count']} (10 lý do đầu)"),
+        (tr(lang, "Units behind: {laggard_count} (first 10 reasons)").format(laggard_count=d['laggard_count']),
          [f"{x['unit']} [{x['plan']}] {reason_text(x, lang)}" for x in d["laggards"]]),
-        (tr(lang, "Deadlines in the next 30 days", "Hạn trong 30 ngày tới"),
+        (tr(lang, "Deadlines in the next 30 days"),
          [f"{format_date(x['deadline'], lang)} {x['unit']} [{x['plan']}] "
-          f"{x['target'] if not isinstance(x['target'], list) else tr(lang, 'criteria ', 'tiêu chí ') + number_ranges(x['target'])}"
+          f"{x['target'] if not isinstance(x['target'], list) else tr(lang, 'criteria ') + number_ranges(x['target'])}"
           for x in d["due_soon"]]),
-        (tr(lang, "Missed reports", "Không báo cáo"),
+        (tr(lang, "Missed reports"),
          [f"{x['unit']} [{x['plan']}] {format_date(x['period_start'], lang)}–"
           f"{format_date(x['period_end'], lang)}" for x in d["missed_reports"]]),
-        (tr(lang, "Dossier steps", "Các bước hồ sơ"),
+        (tr(lang, "Dossier steps"),
          [f"{format_date(x['date'], lang)} {x['unit']}: {_step_text(x, lang)}"
           for x in _grouped(d["dossier_steps"])]),
-        (tr(lang, f"Departments holding dossiers over {d['waiting_days']} days",
-            f"Sở, ngành giữ hồ sơ quá {d['waiting_days']} ngày"),
-         [tr(lang, f"{x['name']}: {x['waiting']} waiting, the oldest {x['oldest_days']} days",
-             f"{x['name']}: {x['waiting']} hồ sơ chờ, lâu nhất {x['oldest_days']} ngày")
+        (tr(lang, "Departments holding dossiers over {waiting_days} days").format(waiting_days=d['waiting_days']),
+         [tr(lang, "{name}: {waiting} waiting, the oldest {oldest_days} days").format(name=x['name'], waiting=x['waiting'], oldest_days=x['oldest_days'])
           for x in d["departments_waiting"]]),
     ]
     for title, items in sections:
         out.append(h(title))
-        out += [item(i) for i in items] or [tr(lang, "(none)", "(không có)")]
+        out += [item(i) for i in items] or [tr(lang, "(none)")]
     if d["reported_on_time_share"] is not None:
         share = format_share(d["reported_on_time_share"], lang)
-        out.append("\n" + tr(lang, f"Reported on time: {share}", f"Báo cáo đúng hạn: {share}"))
+        out.append("\n" + tr(lang, "Reported on time: {share}").format(share=share))
     return visible("\n".join(out)) + "\n"
 
 
@@ -120,10 +118,10 @@ def laggards_text(rows, lang: str, as_of, names: dict[str, str] | None = None, w
         by_unit.setdefault(r.unit_id, []).append(r)
     count = len(by_unit)
     day = format_date(as_of, lang) if lang == "vi" else as_of.isoformat()
-    out = [tr(lang, f"NTM: {count} unit{'s' if count != 1 else ''} behind as of {day}",
-              f"NTM: {count} đơn vị chậm tiến độ đến ngày {day}")]
+    out = [ntr(lang, "NTM: {count} unit behind as of {day}", "NTM: {count} units behind as of {day}", count).format(
+        count=count, day=day)]
     if not by_unit:
-        out.append(tr(lang, "(none)", "(không có)"))
+        out.append(tr(lang, "(none)"))
     for members in by_unit.values():
         reasons = "; ".join(_reason(r, lang, names) for r in members)
         out.append(textwrap.fill(f"{members[0].label}: {reasons}", width=width,

@@ -61,11 +61,10 @@ def title_lines(head: TemplateHead, committee: str, lang: str) -> list[str]:
     period = f"{format_date(head.start, 'vi')} – {format_date(head.end, 'vi')}"
     due = head.due.strftime("%d/%m/%Y")
     return [
-        tr(lang, f"People's Committee: {committee}", f"ỦY BAN NHÂN DÂN {committee}"),
-        tr(lang, f"Plan: {head.title}{reference} [{head.plan}]",
-           f"Kế hoạch: {head.title}{reference} [{head.plan}]"),
-        tr(lang, f"Period: {period}", f"Kỳ thực hiện: {period}"),
-        tr(lang, f"Due (hạn gửi): {due}", f"Hạn gửi: {due}"),
+        tr(lang, "People's Committee: {committee}").format(committee=committee),
+        tr(lang, "Plan: {title}{reference} [{plan}]").format(title=head.title, reference=reference, plan=head.plan),
+        tr(lang, "Period: {period}").format(period=period),
+        tr(lang, "Due (hạn gửi): {due}").format(due=due),
     ]
 
 
@@ -131,7 +130,7 @@ def write_xlsx(path: Path, head: TemplateHead, rows: list[TemplateRow], committe
         number = book.add_format({"border": 1, "bg_color": "#F2F2F2", "num_format": "#,##0.##"})
         free = book.add_format({"locked": False, "border": 1})
         free_day = book.add_format({"locked": False, "border": 1, "num_format": "DD/MM/YYYY"})
-        ws = book.add_worksheet(tr(lang, "Figures", "Số liệu"))
+        ws = book.add_worksheet(tr(lang, "Figures"))
         lines = title_lines(head, committee, lang)
         for i, line in enumerate(lines):
             ws.write_string(i, 0, visible(line), big if i == 0 else bold)
@@ -157,20 +156,20 @@ def write_xlsx(path: Path, head: TemplateHead, rows: list[TemplateRow], committe
             if row.criterion is not None:
                 ws.data_validation(n, value_col, n, value_col, {
                     "validate": "list", "source": verdicts,
-                    "error_message": tr(lang, "Choose met or not met.", "Chọn «đạt» hoặc «chưa đạt»."),
-                    "input_message": tr(lang, "met / not met", "đạt / chưa đạt")})
+                    "error_message": tr(lang, "Choose met or not met."),
+                    "input_message": tr(lang, "met / not met")})
             else:
                 ws.data_validation(n, value_col, n, value_col, {
                     "validate": "decimal", "criteria": "between", "minimum": 0,
                     "maximum": 100 if row.percent else 1e15,
                     "ignore_blank": True,
-                    "error_message": tr(lang, "A number from 0 to 100." if row.percent else "A number, 0 or more.",
-                                        "Một số từ 0 đến 100." if row.percent else "Một số, từ 0 trở lên."),
+                    "error_message": (tr(lang, "A number from 0 to 100.") if row.percent
+                                      else tr(lang, "A number, 0 or more.")),
                     "input_message": (row.measure_unit or "")[:250]})
             ws.data_validation(n, KEYS.index("date"), n, KEYS.index("date"), {
                 "validate": "date", "criteria": "between",
                 "minimum": date(1900, 1, 1), "maximum": date(9998, 12, 31),
-                "error_message": tr(lang, "A date (DD/MM/YYYY).", "Một ngày (ngày/tháng/năm).")})
+                "error_message": tr(lang, "A date (DD/MM/YYYY).")})
         widths = {"unit": 18, "unit_path": 34, "criteria_set": 12, "measure": 18, "name": 40,
                   "measure_unit": 10, "current": 10, "value": 12, "date": 12, "note": 30}
         for col, key in enumerate(KEYS):

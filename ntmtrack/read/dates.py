@@ -9,6 +9,7 @@ import datetime as dt
 import functools
 import re
 
+from ..locale import _, active
 from ..model import NtmError
 
 # The days ntmtrack keeps: wide enough for any programme (NTM began in 2010), narrow enough
@@ -23,19 +24,19 @@ _VN = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})$")
 def try_parse(text: str, order: str = "dmy") -> dt.date | str:
     """The date, or the reason `text` is not one. `order`: "dmy" (day first, the default
     everywhere) or "mdy" (month first, for files exported that way)."""
-    return _try_parse(str(text).strip(), order)
+    return _try_parse(str(text).strip(), order, active())
 
 
-@functools.lru_cache(maxsize=1 << 12)  # a file repeats its few report dates
-def _try_parse(text: str, order: str = "dmy") -> dt.date | str:
+@functools.lru_cache(maxsize=1 << 12)  # a file repeats its few report dates (`lang`: of the message)
+def _try_parse(text: str, order: str = "dmy", lang: str = "en") -> dt.date | str:
     match = _ISO.match(text)
     if match:
         year, month, day = (int(g) for g in match.groups())
     else:
         match = _VN.match(text)
         if not match:
-            return f"'{text}' is not a date (use DD/MM/YYYY, DD-MM-YYYY, DD.MM.YYYY or YYYY-MM-DD)"
-        first, _, second, year = match.groups()
+            return _("'{text}' is not a date (use DD/MM/YYYY, DD-MM-YYYY, DD.MM.YYYY or YYYY-MM-DD)").format(text=text)
+        first, _unused, second, year = match.groups()
         day, month, year = int(first), int(second), int(year)
         if order == "mdy":
             day, month = month, day
@@ -48,13 +49,10 @@ def _try_parse(text: str, order: str = "dmy") -> dt.date | str:
             except ValueError:
                 pass
             else:
-                return (f"'{text}' is not a real date day first (DD/MM/YYYY), only month first; "
-                        "dates are read day first (a file written month first: record import "
-                        "--date-order mdy)")
-        return f"'{text}' is not a real date"
+                return (_("'{text}' is not a real date day first (DD/MM/YYYY), only month first; dates are read day first (a file written month first: record import --date-order mdy)").format(text=text))
+        return _("'{text}' is not a real date").format(text=text)
     if not FIRST_DAY <= day <= LAST_DAY:
-        return (f"'{text}' is outside the dates ntmtrack keeps "
-                f"({FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()})")
+        return (_("'{text}' is outside the dates ntmtrack keeps ({isoformat} to {isoformat2})").format(text=text, isoformat=FIRST_DAY.isoformat(), isoformat2=LAST_DAY.isoformat()))
     return day
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..locale import _
 from ..model import Problem
 from . import fields, yamldoc
 from .names import fold, nfc
@@ -48,22 +49,22 @@ def read(text: str, source: str) -> tuple[DepartmentsDoc | None, list[Problem]]:
         problems.append(Problem(source, getattr(node, "line", None), getattr(node, "col", None), message))
 
     if not isinstance(data, dict):
-        problem(data, "a departments file is a mapping with province: and departments:")
+        problem(data, _("a departments file is a mapping with province: and departments:"))
         return None, problems
     for key in data:
         if key not in TOP_KEYS:
-            problem(key, f"unknown key '{key}' (expected {', '.join(TOP_KEYS)})")
+            problem(key, _("unknown key '{key}' (expected {TOP_KEYS})").format(key=key, TOP_KEYS=', '.join(TOP_KEYS)))
     province = _text(data.get("province"), "province", problem, data)
     default_set = data.get("criteria_set")
     if default_set is not None and not isinstance(default_set, str):
-        problem(default_set, "criteria_set: a criteria set code, e.g. qd318-2022")
+        problem(default_set, _("criteria_set: a criteria set code, e.g. qd318-2022"))
         default_set = None
     listed = data.get("departments")
     if not isinstance(listed, list) or not listed:
-        problem(listed if listed is not None else data, "departments: a list of departments")
+        problem(listed if listed is not None else data, _("departments: a list of departments"))
         return None, problems
     if len(listed) > MAX_DEPARTMENTS:
-        problem(listed, f"departments: more than {MAX_DEPARTMENTS}; is this really one province?")
+        problem(listed, _("departments: more than {MAX_DEPARTMENTS}; is this really one province?").format(MAX_DEPARTMENTS=MAX_DEPARTMENTS))
         return None, problems
     doc = DepartmentsDoc(province or "", default_set, line=getattr(data, "line", 0),
                          col=getattr(data, "col", 0))
@@ -71,25 +72,25 @@ def read(text: str, source: str) -> tuple[DepartmentsDoc | None, list[Problem]]:
     seen_names: dict[str, int] = {}
     for item in listed:
         if not isinstance(item, dict):
-            problem(item, "each department is a mapping with code:, name: and criteria:")
+            problem(item, _("each department is a mapping with code:, name: and criteria:"))
             continue
         for key in item:
             if key not in DEPARTMENT_KEYS:
-                problem(key, f"unknown key '{key}' (expected {', '.join(DEPARTMENT_KEYS)})")
+                problem(key, _("unknown key '{key}' (expected {DEPARTMENT_KEYS})").format(key=key, DEPARTMENT_KEYS=', '.join(DEPARTMENT_KEYS)))
         code = _text(item.get("code"), "code", problem, item)
         if code and not CODE_RE.match(code):
-            problem(item.get("code"), f"code '{code}': lower-case letters, digits and '-' (e.g. so-xay-dung)")
+            problem(item.get("code"), _("code '{code}': lower-case letters, digits and '-' (e.g. so-xay-dung)").format(code=code))
             code = None
         name = _text(item.get("name"), "name", problem, item)
         name_en = _text(item.get("name_en"), "name_en", problem, item, required=False)
         if code:
             if code in seen_codes:
-                problem(item.get("code"), f"code '{code}' is given twice (first on line {seen_codes[code]})")
+                problem(item.get("code"), _("code '{code}' is given twice (first on line {seen_codes})").format(code=code, seen_codes=seen_codes[code]))
             seen_codes.setdefault(code, getattr(item.get("code"), "line", 0))
         if name:
             key = fold(name)
             if key in seen_names:
-                problem(item.get("name"), f"'{name}' is named twice (first on line {seen_names[key]})")
+                problem(item.get("name"), _("'{name}' is named twice (first on line {seen_names})").format(name=name, seen_names=seen_names[key]))
             seen_names.setdefault(key, getattr(item.get("name"), "line", 0))
         criteria = _criteria(item.get("criteria"), default_set, problem, item)
         if code and name and criteria is not None:
@@ -101,10 +102,10 @@ def read(text: str, source: str) -> tuple[DepartmentsDoc | None, list[Problem]]:
 def _text(value, key, problem, parent, required: bool = True) -> str | None:
     if value is None:
         if required:
-            problem(parent, f"{key}: missing")
+            problem(parent, _("{key}: missing").format(key=key))
         return None
     if not isinstance(value, str) or not value.strip():
-        problem(value if value is not None else parent, f"{key}: text expected")
+        problem(value if value is not None else parent, _("{key}: text expected").format(key=key))
         return None
     message = fields.problem(value.strip(" "), key)
     if message:
@@ -126,7 +127,7 @@ def _criteria(value, default_set, problem, parent) -> dict[str, list[int]] | Non
             out[str(code)] = parsed
         return out
     if default_set is None:
-        problem(value, "criteria: give criteria_set: at the top, or write {set-code: [numbers]}")
+        problem(value, _("criteria: give criteria_set: at the top, or write {set-code: [numbers]}"))
         return None
     parsed = _numbers(value, problem)
     return None if parsed is None else {default_set: parsed}
@@ -140,7 +141,7 @@ def _numbers(value, problem) -> list[int] | None:
         if not text:
             continue
         if not text.isdigit() or not 0 < int(text) < 1000:
-            problem(item if hasattr(item, "line") else value, f"criteria: '{text}' is not a criterion number")
+            problem(item if hasattr(item, "line") else value, _("criteria: '{text}' is not a criterion number").format(text=text))
             return None
         out.append(int(text))
     return sorted(set(out))

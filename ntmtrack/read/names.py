@@ -9,6 +9,7 @@ import functools
 import re
 import unicodedata
 
+
 # Vietnamese alphabet order, with the Latin letters Vietnamese does not use (f j w z) slotted
 # where Latin puts them so foreign names still sort sensibly.
 _ALPHABET = [

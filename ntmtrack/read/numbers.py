@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from ..locale import _, active
+
 _NUMBER = re.compile(r"^[+-]?[\d.,]+$")
 
 
@@ -66,7 +68,7 @@ class Unreadable:
         dropped, or with a fourth decimal when it has three."""
         if self.reason != "ambiguous":
             return self.detail
-        thousands, _ = self.readings
+        thousands, _unused = self.readings
         written = _compact(self.text)
         pct = "%" if written.endswith("%") else ""
         sign, digits = _split_sign(written.removesuffix("%"))
@@ -75,21 +77,20 @@ class Unreadable:
         decimal_text = sign + whole + (self.mark + frac if frac else "")
         settled = decimal_text + "0" if len(frac) == 3 else decimal_text
         point = "decimal point" if self.mark == "." else "decimal comma"
-        return (f"reads two ways ({_plain(thousands)}{pct}, or {decimal_text}{pct} with a {point}): "
-                f"write {_plain(thousands)}{pct} for the thousands, or {settled}{pct} for the decimal")
+        return (_("reads two ways ({thousands}{pct}, or {decimal_text}{pct} with a {point}): write {thousands}{pct} for the thousands, or {settled}{pct} for the decimal").format(thousands=_plain(thousands), pct=pct, decimal_text=decimal_text, point=point, settled=settled))
 
 
 def read_amount(text, decimal_mark: str | None = None) -> Amount | Unreadable:
     """'+12' → Amount(12.0, plus=True); '5.466,32' → Amount(5466.32); '1.234' → Unreadable
     (ambiguous, readings 1234 and 1.234) unless `decimal_mark` settles it."""
-    return _read(str(text), decimal_mark)
+    return _read(str(text), decimal_mark, active())
 
 
 def parse_amount(text: str, decimal_mark: str | None = None) -> tuple[float, bool] | str:
     """'+12' → (12.0, True); '5.466,32' → (5466.32, False); a message when it is not a number.
 
     The bool says whether the value is an increase (a leading '+')."""
-    found = _read(str(text), decimal_mark)
+    found = _read(str(text), decimal_mark, active())
     if isinstance(found, Unreadable):
         return found.message()
     return found.value, found.plus
@@ -122,14 +123,14 @@ def read_money(text, decimal_mark: str | None = None, scale: int = 1) -> Money |
     counts in `scale` đồng (the measure's unit: 10**9 for `tỷ đồng`). Refused (Unreadable): a
     value that reads two ways with no unit word or `decimal_mark` to settle it, an unknown
     word, a fraction of a đồng, more than MONEY_LARGEST."""
-    return _read_money(str(text), decimal_mark, scale)
+    return _read_money(str(text), decimal_mark, scale, active())
 
 
-@functools.lru_cache(maxsize=1 << 12)
-def _read_money(text: str, decimal_mark: str | None, scale: int) -> Money | Unreadable:
+@functools.lru_cache(maxsize=1 << 12)  # `lang`: the messages are in the language of the run
+def _read_money(text: str, decimal_mark: str | None, scale: int, lang: str = "en") -> Money | Unreadable:
     match = _MONEY_TEXT.match(text.strip())
     if not match:
-        return Unreadable(text, "not_a_number", "is not an amount of money (e.g. 1.500.000.000, 1,5 tỷ, 250 triệu đồng)")
+        return Unreadable(text, "not_a_number", _("is not an amount of money (e.g. 1.500.000.000, 1,5 tỷ, 250 triệu đồng)"))
     body, words = _compact(match.group(1)), _fold(match.group(2)).replace(".", " ").split()
     plus = body.startswith("+")
     multiplier = None
@@ -140,11 +141,11 @@ def _read_money(text: str, decimal_mark: str | None, scale: int) -> Money | Unre
         words.pop(0)
     if words:
         return Unreadable(text, "not_a_number",
-                          f"is not an amount of money: '{match.group(2).strip()}' is not tỷ, triệu, nghìn or đồng")
+                          _("is not an amount of money: '{strip}' is not tỷ, triệu, nghìn or đồng").format(strip=match.group(2).strip()))
     sign = -1 if body.startswith("-") else 1
     digits = body.lstrip("+-")
     if not _NUMBER.match(digits) or not any(ch.isdigit() for ch in digits):
-        return Unreadable(text, "not_a_number", "is not an amount of money")
+        return Unreadable(text, "not_a_number", _("is not an amount of money"))
     found = _number_text(digits, decimal_mark)
     if isinstance(found, Unreadable) and found.reason == "ambiguous" and decimal_mark is None \
             and (multiplier or currency) and match.group(2).strip().lower() not in ("vnd", "vnđ"):
@@ -156,10 +157,10 @@ def _read_money(text: str, decimal_mark: str | None, scale: int) -> Money | Unre
     unit = multiplier or (1 if currency else scale)
     exact = Decimal(found) * unit
     if exact != exact.to_integral_value():
-        return Unreadable(text, "fraction", "is not a whole number of đồng")
+        return Unreadable(text, "fraction", _("is not a whole number of đồng"))
     dong = sign * int(exact)
     if abs(dong) > MONEY_LARGEST:
-        return Unreadable(text, "too_large", "is too large (an amount stays below 9 triệu tỷ đồng)")
+        return Unreadable(text, "too_large", _("is too large (an amount stays below 9 triệu tỷ đồng)"))
     return Money(dong, plus)
 
 
@@ -177,10 +178,10 @@ def canonical(value: float) -> int | float | str:
     if value.is_integer() and abs(value) < 1e15:
         return int(value)
     text = repr(value)
-    if "e" not in text and not isinstance(_read(text, None), Unreadable):
+    if "e" not in text and not isinstance(_read(text, None, active()), Unreadable):
         return value
     text = format(Decimal(text), "f")
-    if isinstance(_read(text, None), Unreadable):
+    if isinstance(_read(text, None, active()), Unreadable):
         text += "0"
     return text
 
@@ -197,22 +198,22 @@ def _plain(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(value)
 
 
-@functools.lru_cache(maxsize=1 << 12)
-def _read(text: str, decimal_mark: str | None) -> Amount | Unreadable:
+@functools.lru_cache(maxsize=1 << 12)  # `lang`: the messages are in the language of the run
+def _read(text: str, decimal_mark: str | None, lang: str = "en") -> Amount | Unreadable:
     s = _compact(text)
     percent = s.endswith("%")
     if percent:
         s = s[:-1]
     plus = s.startswith("+")
     if not s or not _NUMBER.match(s) or not any(ch.isdigit() for ch in s):
-        return Unreadable(text, "not_a_number", "is not a number")
+        return Unreadable(text, "not_a_number", _("is not a number"))
     sign = -1.0 if s.startswith("-") else 1.0
     value = _digits(s.lstrip("+-"), decimal_mark)
     if isinstance(value, Unreadable):
         readings = value.readings and (sign * value.readings[0], sign * value.readings[1])
         return Unreadable(text, value.reason, value.detail, readings, value.mark)
     if not value < LARGEST:   # also inf and nan: a 400-digit value is a typing accident
-        return Unreadable(text, "too_large", f"is too large (counts, areas and rates stay below {LARGEST:.0e})")
+        return Unreadable(text, "too_large", _("is too large (counts, areas and rates stay below {LARGEST:.0e})").format(LARGEST=LARGEST))
     return Amount(sign * value, plus, percent)
 
 
@@ -231,17 +232,17 @@ def _number_text(s: str, mark: str | None) -> str | Unreadable:
     if mark in (".", ","):
         thousands = "," if mark == "." else "."
         if s.count(mark) > 1:
-            return bad(f"has more than one decimal mark '{mark}'")
+            return bad(_("has more than one decimal mark '{mark}'").format(mark=mark))
         body = s.replace(thousands, "")
         if thousands in s and not _grouped(s.split(mark)[0], thousands):
-            return bad(f"has misplaced thousands separators '{thousands}'")
+            return bad(_("has misplaced thousands separators '{thousands}'").format(thousands=thousands))
         return body.replace(mark, ".")
     if dots and commas:
         # Both marks: the last one is the decimal mark (5.466,32 or 5,466.32).
         decimal = "," if s.rfind(",") > s.rfind(".") else "."
         thousands = "." if decimal == "," else ","
         if s.count(decimal) > 1 or not _grouped(s.split(decimal)[0], thousands):
-            return bad("is not a well-formed number")
+            return bad(_("is not a well-formed number"))
         return s.replace(thousands, "").replace(decimal, ".")
     mark_char = "." if dots else "," if commas else None
     if mark_char is None:
@@ -249,13 +250,13 @@ def _number_text(s: str, mark: str | None) -> str | Unreadable:
     count = dots or commas
     if count > 1:
         if not _grouped(s, mark_char):
-            return bad("is not a well-formed number")
+            return bad(_("is not a well-formed number"))
         return s.replace(mark_char, "")
     whole, frac = s.split(mark_char)
     if len(frac) == 3 and 1 <= len(whole) <= 3 and whole[0] != "0":
         # A first group of one to three digits and a group of three: thousands or decimals.
         return Unreadable(s, "ambiguous",
-                          "is ambiguous: thousands or decimals? say --decimal-mark , or --decimal-mark .",
+                          _("is ambiguous: thousands or decimals? say --decimal-mark , or --decimal-mark ."),
                           (float(whole + frac), float(f"{whole}.{frac}")), mark_char)
     return f"{whole or '0'}.{frac}"
 

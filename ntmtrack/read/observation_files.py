@@ -21,6 +21,7 @@ import unicodedata
 from datetime import date, datetime
 from typing import IO, Iterator
 
+from ..locale import _
 from ..model import NtmError
 from . import fields
 from .names import fold
@@ -69,12 +70,11 @@ def _check_columns(source: str, line: int, header: list[str], columns: list[str 
         if column is None:
             continue
         if column in seen:
-            raise NtmError(f"{source}:{line}: the column {column} is named twice ('{seen[column]}' and "
-                           f"'{shown}'); keep one")
+            raise NtmError(_("{source}:{line}: the column {column} is named twice ('{seen}' and '{shown}'); keep one").format(source=source, line=line, column=column, seen=seen[column], shown=shown))
         seen[column] = shown
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
-        raise NtmError(f"{source}:{line}: missing column(s): {', '.join(missing)}")
+        raise NtmError(_("{source}:{line}: missing column(s): {missing}").format(source=source, line=line, missing=', '.join(missing)))
 
 
 def column_name(header: str) -> str | None:
@@ -100,7 +100,7 @@ def header_columns(header: list) -> tuple[list[str | None], list[str]]:
 
 
 def _is_header(cells: list) -> bool:
-    columns, _ = header_columns(cells)
+    columns, _unused = header_columns(cells)
     return all(c in columns for c in REQUIRED)
 
 
@@ -130,7 +130,7 @@ def from_export(row: dict) -> dict | None:
         return None
     measure = str(row.get("measure", "")).strip()
     if ":" in measure and kind not in ("step", "funds"):   # dossier:STEP, funds:KIND:SOURCE
-        code, _, rest = measure.rpartition(":")
+        code, _unused, rest = measure.rpartition(":")
         if code and not row.get("set"):
             row["set"] = code
         row["measure"] = rest
@@ -204,7 +204,7 @@ def _text_stream(binary: IO[bytes], encoding: str | None) -> io.TextIOWrapper:
     try:
         return io.TextIOWrapper(binary, encoding=encoding, errors="strict", newline="")
     except LookupError:
-        raise NtmError(f"unknown encoding '{encoding}'") from None
+        raise NtmError(_("unknown encoding '{encoding}'").format(encoding=encoding)) from None
 
 
 def _lines(stream: io.TextIOWrapper, source: str, explicit_encoding: bool) -> Iterator[str]:
@@ -213,15 +213,13 @@ def _lines(stream: io.TextIOWrapper, source: str, explicit_encoding: bool) -> It
         try:
             line = stream.readline(MAX_LINE + 1)
         except UnicodeDecodeError as e:
-            hint = "" if explicit_encoding else "; if it came from Vietnamese Windows software, try --encoding cp1258"
-            raise NtmError(f"{source}:{number + 1}: not valid {stream.encoding.replace('-sig', '')} "
-                           f"(byte 0x{e.object[e.start]:02x}){hint}") from None
+            hint = "" if explicit_encoding else _("; if it came from Vietnamese Windows software, try --encoding cp1258")
+            raise NtmError(_("{source}:{number}: not valid {value} (byte 0x{object:02x}){hint}").format(source=source, number=number + 1, value=stream.encoding.replace('-sig', ''), object=e.object[e.start], hint=hint)) from None
         if not line:
             return
         number += 1
         if len(line) > MAX_LINE:
-            raise NtmError(f"{source}:{number}: line longer than {MAX_LINE // 1024 // 1024} MB; "
-                           "is this really a table?")
+            raise NtmError(_("{source}:{number}: line longer than {MAX_LINE} MB; is this really a table?").format(source=source, number=number, MAX_LINE=MAX_LINE // 1024 // 1024))
         yield unicodedata.normalize("NFC", line)
 
 
@@ -258,12 +256,9 @@ def read_delimited(binary: IO[bytes], source: str, delimiter: str | None, encodi
     header = next(csv.reader([header_text], delimiter=delimiter))
     columns, unknown = header_columns(header)
     if unknown:
-        raise NtmError(f"{source}:{header_line}: unknown column(s) {', '.join(unknown)}; expected "
-                       "date, unit, measure, value, note (optional: by, set, department, result, level, "
-                       "project); a title above the "
-                       f"header may take up to {HEADER_SEARCH} rows, or give --skip-rows N")
+        raise NtmError(_("{source}:{header_line}: unknown column(s) {unknown}; expected date, unit, measure, value, note (optional: by, set, department, result, level, project); a title above the header may take up to {HEADER_SEARCH} rows, or give --skip-rows N").format(source=source, header_line=header_line, unknown=', '.join(unknown), HEADER_SEARCH=HEADER_SEARCH))
     _check_columns(source, header_line, header, columns)
-    rest = itertools.chain((line for _, line in seen[chosen + 1:]), lines)
+    rest = itertools.chain((line for _unused, line in seen[chosen + 1:]), lines)
     counter = _LineCounter(rest, start=header_line)
     reader = csv.reader(counter, delimiter=delimiter, strict=True)
     while True:
@@ -273,13 +268,13 @@ def read_delimited(binary: IO[bytes], source: str, delimiter: str | None, encodi
         except StopIteration:
             return
         except csv.Error as e:
-            yield counter.number, f"cannot read this row: {e}"
+            yield counter.number, _("cannot read this row: {e}").format(e=e)
             continue
         if not any(c.strip() for c in cells):
             continue
         extra = cells[len(columns):]
         if any(c.strip() for c in extra):
-            yield start, f"{len(cells)} cells but the header has {len(columns)} columns"
+            yield start, _("{count} cells but the header has {count2} columns").format(count=len(cells), count2=len(columns))
             continue
         row = finish_row({c: v for c, v in zip(columns, cells) if c})
         if row is None:
@@ -311,13 +306,13 @@ def read_jsonl(binary: IO[bytes], source: str, encoding: str | None) -> Iterator
         try:
             pairs = json.loads(line, object_pairs_hook=lambda items: items)
         except json.JSONDecodeError as e:
-            yield number, f"not JSON: {e.msg}"
+            yield number, _("not JSON: {msg}").format(msg=e.msg)
             continue
         if not isinstance(pairs, list) or not all(isinstance(p, tuple) for p in pairs):
-            yield number, "each line must be a JSON object"
+            yield number, _("each line must be a JSON object")
             continue
         row, twice = {}, []
-        columns, unknown = header_columns([key for key, _ in pairs])
+        columns, unknown = header_columns([key for key, _unused in pairs])
         for (key, value), column in zip(pairs, columns):
             if column is None:
                 continue
@@ -327,10 +322,10 @@ def read_jsonl(binary: IO[bytes], source: str, encoding: str | None) -> Iterator
                 row[column] = value if isinstance(value, (int, float)) and not isinstance(value, bool) \
                     else ("" if value is None else str(value))
         if unknown:
-            yield number, f"unknown key(s) {', '.join(unknown)}"
+            yield number, _("unknown key(s) {unknown}").format(unknown=', '.join(unknown))
             continue
         if twice:
-            yield number, f"{', '.join(twice)} named twice; keep one"
+            yield number, _("{twice} named twice; keep one").format(twice=', '.join(twice))
             continue
         row = finish_row(row)
         if row is None:
@@ -344,17 +339,17 @@ def read_xlsx(path_or_file, source: str, sheet: str | None, skip_rows: int | Non
     try:
         from openpyxl import load_workbook
     except ImportError:  # pragma: no cover - a declared dependency
-        raise NtmError("reading XLSX needs openpyxl: pip install openpyxl") from None
+        raise NtmError(_("reading XLSX needs openpyxl: pip install openpyxl")) from None
     import zipfile
 
     try:
         book = load_workbook(path_or_file, read_only=True, data_only=True)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as e:
-        raise NtmError(f"{source}: not a readable XLSX workbook ({e})") from None
+        raise NtmError(_("{source}: not a readable XLSX workbook ({e})").format(source=source, e=e)) from None
     try:
         if sheet:
             if sheet not in book.sheetnames:
-                raise NtmError(f"{source}: no sheet '{sheet}'; sheets: {', '.join(book.sheetnames)}")
+                raise NtmError(_("{source}: no sheet '{sheet}'; sheets: {sheetnames}").format(source=source, sheet=sheet, sheetnames=', '.join(book.sheetnames)))
             ws = book[sheet]
         else:
             ws = _first_data_sheet(book)
@@ -436,8 +431,7 @@ def _sheet_rows(ws, source: str, skip_rows: int | None) -> Iterator[tuple[int, d
 def _header(source: str, number: int, values: list) -> list[str | None]:
     columns, unknown = header_columns(values)
     if unknown:
-        raise NtmError(f"{source}:{number}: unknown column(s) {', '.join(unknown)}; a title above "
-                       f"the header may take up to {HEADER_SEARCH} rows, or give --skip-rows N")
+        raise NtmError(_("{source}:{number}: unknown column(s) {unknown}; a title above the header may take up to {HEADER_SEARCH} rows, or give --skip-rows N").format(source=source, number=number, unknown=', '.join(unknown), HEADER_SEARCH=HEADER_SEARCH))
     _check_columns(source, number, [str(v) for v in values], columns)
     return columns
 

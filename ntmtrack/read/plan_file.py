@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from ..locale import _
 from ..model import FUND_SOURCES, STEPS, Problem
 from . import fields, yamldoc
 from .dates import try_parse
@@ -143,17 +144,17 @@ class _Parser:
         for key in mapping:
             if key not in allowed:
                 hint = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-                more = f" (did you mean '{hint[0]}'?)" if hint else f"; {what} keys are: {', '.join(allowed)}"
-                self.at(key, f"unknown key '{key}'{more}")
+                more = _(" (did you mean '{hint}'?)").format(hint=hint[0]) if hint else _("; {what} keys are: {allowed}").format(what=what, allowed=', '.join(allowed))
+                self.at(key, _("unknown key '{key}'{more}").format(key=key, more=more))
 
     def text(self, mapping: dict, key: str, required: bool = False) -> str | None:
         value = mapping.get(key)
         if value is None or (isinstance(value, str) and not value.strip() and not getattr(value, "quoted", False)):
             if required:
-                self.at(mapping, f"'{key}' is required")
+                self.at(mapping, _("'{key}' is required").format(key=key))
             return None
         if not isinstance(value, str):
-            self.at(value, f"'{key}' must be text", mapping)
+            self.at(value, _("'{key}' must be text").format(key=key), mapping)
             return None
         message = fields.problem(str(value), key, multiline=key == "note")   # before nfc() strips
         if message:
@@ -165,10 +166,10 @@ class _Parser:
         value = mapping.get(key)
         if value is None or value == "":
             if required:
-                self.at(mapping, f"'{key}' is required (YYYY-MM-DD or DD/MM/YYYY)")
+                self.at(mapping, _("'{key}' is required (YYYY-MM-DD or DD/MM/YYYY)").format(key=key))
             return None
         if not isinstance(value, str):
-            self.at(value, f"'{key}' must be a date", mapping)
+            self.at(value, _("'{key}' must be a date").format(key=key), mapping)
             return None
         parsed = try_parse(value)
         if isinstance(parsed, str):
@@ -181,7 +182,7 @@ class _Parser:
         reads two ways is refused with the way to write each reading. With `scale` (a money
         measure: đồng, triệu đồng, tỷ đồng) it is money, in integer đồng (`1,5 tỷ`, `250 triệu`)."""
         if not isinstance(value, str):
-            self.at(value, f"{what} is not a number", parent)
+            self.at(value, _("{what} is not a number").format(what=what), parent)
             return None
         if scale:
             money = read_money(value, None, scale)
@@ -197,7 +198,7 @@ class _Parser:
 
     def ref(self, value, parent) -> Ref | None:
         if not isinstance(value, str) or not nfc(value):
-            self.at(value, "a unit name is expected here", parent)
+            self.at(value, _("a unit name is expected here"), parent)
             return None
         return Ref(nfc(value), *_pos(value, parent))
 
@@ -205,9 +206,9 @@ class _Parser:
         refs: list[Ref] = []
         given = [k for k in ("unit", "units", "under") if k in item]
         if not given:
-            self.at(item, "say which units: 'unit', 'units' or 'under'")
+            self.at(item, _("say which units: 'unit', 'units' or 'under'"))
         if len(given) > 1:
-            self.at(item[given[1]], f"use only one of unit / units / under (found {', '.join(given)})", item)
+            self.at(item[given[1]], _("use only one of unit / units / under (found {given})").format(given=', '.join(given)), item)
         if "unit" in item:
             r = self.ref(item["unit"], item)
             refs = [r] if r else []
@@ -216,12 +217,13 @@ class _Parser:
             if isinstance(value, str) and "," in value:
                 # `units: A, B` is one name to YAML; say how to write the list
                 names_given = [v.strip() for v in value.split(",") if v.strip()]
-                self.at(value, f"'units' is a list: write units: [{', '.join(names_given)}]", item)
+                self.at(value, _("'units' is a list: write units: [{names}]").format(
+                    names=", ".join(names_given)), item)
                 value = []
             elif isinstance(value, str):
                 value = [value]
             if not isinstance(value, list) or (not value and not isinstance(item["units"], str)):
-                self.at(value, "'units' must be a list of unit names", item)
+                self.at(value, _("'units' must be a list of unit names"), item)
             else:
                 refs += [r for r in (self.ref(v, item) for v in value) if r]
         under = self.ref(item["under"], item) if "under" in item else None
@@ -252,8 +254,7 @@ def _flow_splits(p: _Parser, node) -> None:
                 and not head.quoted and _FLOW_FRAGMENT.fullmatch(key) and _FLOW_HEAD.fullmatch(head)
                 and key.line == head.line and key.col == head.col + len(head) + 1):
             number = f"{head},{key}"
-            p.at(head, f"{number} is cut at the comma inside {{…}}: quote it (\"{number}\") or "
-                       f"write {head}.{key}")
+            p.at(head, _("{number} is cut at the comma inside {{…}}: quote it (\"{number}\") or write {head}.{key}").format(number=number, head=head, key=key))
             del node[key]
             getattr(node, "key_pos", {}).pop(key, None)
             previous = head
@@ -262,7 +263,9 @@ def _flow_splits(p: _Parser, node) -> None:
 def _unquoted_percent(problem: Problem, text: str) -> Problem:
     """`measure: %`: YAML refuses a plain value starting with % (or @, `); say to quote it.
     A tab indenting a line: say YAML indents with spaces."""
-    if problem.line is None or problem.column is None or "cannot start any token" not in problem.message:
+    if problem.line is None or problem.column is None or not any(
+            words in problem.message for words in ("cannot start any token",
+                                                   _("found character that cannot start any token"))):
         return problem
     lines = text.split("\n")
     if problem.line > len(lines):
@@ -271,8 +274,7 @@ def _unquoted_percent(problem: Problem, text: str) -> Problem:
     at = problem.column - 1
     if at < len(line) and line[at] == "\t" and not line[:at].strip():
         return Problem(problem.source, problem.line, problem.column,
-                       "a tab is used for indentation; YAML indents with spaces only "
-                       "(replace the tab with spaces, e.g. two per level)")
+                       _("a tab is used for indentation; YAML indents with spaces only (replace the tab with spaces, e.g. two per level)"))
     if at >= len(line) or line[at] not in "%@`":
         return problem
     before, rest = line[:at], line[at:]
@@ -283,7 +285,7 @@ def _unquoted_percent(problem: Problem, text: str) -> Problem:
     key = re.search(r"([^\s{},\[\]-][^{},\[\]]*?)\s*:\s*$", before)
     quoted = f'{key.group(1)}: "{value}"' if key else f'"{value}"'
     return Problem(problem.source, problem.line, problem.column,
-                   f"a value cannot start with '{line[at]}' unless it is quoted; quote it: {quoted}")
+                   _("a value cannot start with '{line}' unless it is quoted; quote it: {quoted}").format(line=line[at], quoted=quoted))
 
 
 def parse(text: str, source: str) -> tuple[PlanDoc | None, list[Problem]]:
@@ -302,15 +304,14 @@ def parse_partial(text: str, source: str) -> tuple[PlanDoc | None, list[Problem]
     p = _Parser(source)
     _flow_splits(p, data)
     if not isinstance(data, dict):
-        p.at(data, "a plan is a mapping that starts with 'plan: <id>'")
+        p.at(data, _("a plan is a mapping that starts with 'plan: <id>'"))
         if data is None:
-            p.problems[-1] = Problem(source, 1, 1, "the file is empty; a plan starts with 'plan: <id>'")
+            p.problems[-1] = Problem(source, 1, 1, _("the file is empty; a plan starts with 'plan: <id>'"))
         return None, p.problems
     p.unknown_keys(data, TOP_KEYS, "plan")
     plan_id = p.text(data, "plan", required=True)
     if plan_id is not None and not PLAN_ID_RE.match(plan_id):
-        p.at(data["plan"], f"plan id '{plan_id}' must be lowercase letters, digits and '-' "
-                           "(e.g. trieu-son-2018)")
+        p.at(data["plan"], _("plan id '{plan_id}' must be lowercase letters, digits and '-' (e.g. trieu-son-2018)").format(plan_id=plan_id))
     title = p.text(data, "title", required=True)
     reference = p.text(data, "reference")
     issued_by = p.text(data, "issued_by")
@@ -319,7 +320,7 @@ def parse_partial(text: str, source: str) -> tuple[PlanDoc | None, list[Problem]
     start = p.date(data, "start", required=True)
     end = p.date(data, "end", required=True)
     if start and end and end < start:
-        p.at(data["end"], f"end {end.isoformat()} is before start {start.isoformat()}")
+        p.at(data["end"], _("end {isoformat} is before start {isoformat2}").format(isoformat=end.isoformat(), isoformat2=start.isoformat()))
     report_every = _report_every(p, data)
 
     unit_nodes: list[Node] = []
@@ -330,8 +331,7 @@ def parse_partial(text: str, source: str) -> tuple[PlanDoc | None, list[Problem]
     targets = [t for t in (_criteria_target(p, item, start, end)
                            for item in _list(p, data, "targets")) if t]
     if targets and criteria_set is None:
-        p.at(data, "'criteria_set' is required when the plan has criterion targets "
-                   "(e.g. criteria_set: qd51-2025)")
+        p.at(data, _("'criteria_set' is required when the plan has criterion targets (e.g. criteria_set: qd51-2025)"))
     metrics = []
     seen_codes: dict[str, int] = {}
     for item in _list(p, data, "metrics"):
@@ -359,7 +359,7 @@ def _report_every(p: _Parser, data) -> str | None:
     folded = fold(value)
     canonical = folded if folded in REPORT_EVERY else _REPORT_ALIASES.get(folded)
     if canonical is None:
-        p.at(data["report_every"], f"report_every '{value}' must be one of: {' | '.join(REPORT_EVERY)}")
+        p.at(data["report_every"], _("report_every '{value}' must be one of: {REPORT_EVERY}").format(value=value, REPORT_EVERY=' | '.join(REPORT_EVERY)))
     return canonical
 
 
@@ -368,12 +368,12 @@ def _list(p: _Parser, data: dict, key: str) -> list:
     if value in (None, ""):
         return []
     if not isinstance(value, list):
-        p.at(value, f"'{key}' must be a list", data)
+        p.at(value, _("'{key}' must be a list").format(key=key), data)
         return []
     out = []
     for item in value:
         if not isinstance(item, dict):
-            p.at(item, f"each entry of '{key}' must be a mapping", value)
+            p.at(item, _("each entry of '{key}' must be a mapping").format(key=key), value)
             continue
         out.append(item)
     return out
@@ -382,7 +382,7 @@ def _list(p: _Parser, data: dict, key: str) -> list:
 def _criteria(p: _Parser, item) -> tuple[bool, list[int] | None]:
     value = item.get("criteria")
     if value is None:
-        p.at(item, "'criteria' is required: 'all' or a list of criterion numbers")
+        p.at(item, _("'criteria' is required: 'all' or a list of criterion numbers"))
         return False, None
     from .names import fold
 
@@ -393,17 +393,16 @@ def _criteria(p: _Parser, item) -> tuple[bool, list[int] | None]:
     values = value if isinstance(value, list) else [value]
     for v in values:
         if not isinstance(v, str):
-            p.at(v, f"criterion '{v}' must be a criterion number (or criteria: all)", item)
+            p.at(v, _("criterion '{v}' must be a criterion number (or criteria: all)").format(v=v), item)
             return False, None
         found = parse_criteria(v)
         if isinstance(found, str):
-            p.at(v, f"criterion '{v}' must be a criterion number, a range (1-5) or a list "
-                    "(1,2,3) (or criteria: all)", item)
+            p.at(v, _("criterion '{v}' must be a criterion number, a range (1-5) or a list (1,2,3) (or criteria: all)").format(v=v), item)
             return False, None
     numbers = parse_criteria([str(v) for v in values])
     flat = [n for v in values for n in parse_criteria(str(v))]
     if len(set(flat)) != len(flat):
-        p.at(value, "a criterion is listed twice", item)
+        p.at(value, _("a criterion is listed twice"), item)
     return True, numbers
 
 
@@ -412,7 +411,7 @@ def _deadline(p: _Parser, item, start, end) -> date | None:
     if by is None and "by" not in item:
         by = end
     if by and start and by < start:
-        p.at(item.get("by", item), f"deadline {by.isoformat()} is before the plan's start {start.isoformat()}")
+        p.at(item.get("by", item), _("deadline {isoformat} is before the plan's start {isoformat2}").format(isoformat=by.isoformat(), isoformat2=start.isoformat()))
         return None
     return by
 
@@ -437,18 +436,16 @@ def _dossier_deadlines(p: _Parser, item, start) -> dict[str, date]:
     if value is None:
         return {}
     if not isinstance(value, dict) or not value:
-        p.at(value, "'dossier' maps steps to deadlines, e.g. {criteria_dossiers: 31/10/2018, "
-                    "sent: 15/11/2018}", item)
+        p.at(value, _("'dossier' maps steps to deadlines, e.g. {criteria_dossiers: 31/10/2018, sent: 15/11/2018}"), item)
         return {}
     out = {}
     for step in value:
         if step not in STEPS:
-            p.at(step, f"unknown dossier step '{step}' (steps: {', '.join(STEPS)})", value)
+            p.at(step, _("unknown dossier step '{step}' (steps: {STEPS})").format(step=step, STEPS=', '.join(STEPS)), value)
             continue
         day = p.date(value, step, required=True)
         if day is not None and start and day < start:
-            p.at(value[step], f"{step}: deadline {day.isoformat()} is before the plan's start "
-                              f"{start.isoformat()}")
+            p.at(value[step], _("{step}: deadline {isoformat} is before the plan's start {isoformat2}").format(step=step, isoformat=day.isoformat(), isoformat2=start.isoformat()))
             continue
         if day is not None:
             out[str(step)] = day
@@ -460,7 +457,7 @@ def _metric(p: _Parser, item, start, end) -> MetricDoc | None:
     p.unknown_keys(item, METRIC_KEYS, "metric")
     code = p.text(item, "code", required=True)
     if code is not None and not SLUG_RE.match(code):
-        p.at(item["code"], f"indicator code '{code}' must be lowercase letters, digits and '-'")
+        p.at(item["code"], _("indicator code '{code}' must be lowercase letters, digits and '-'").format(code=code))
     name = p.text(item, "name")
     measure = p.text(item, "measure")
     direction = _choice(p, item, "direction", DIRECTIONS)
@@ -468,8 +465,8 @@ def _metric(p: _Parser, item, start, end) -> MetricDoc | None:
     given = [k for k in AMOUNT_KEYS if k in item]
     if len(given) != 1:
         p.at(item[given[1]] if len(given) > 1 else item,
-             "give exactly one of target / targets / increase / increases"
-             + (f" (found {', '.join(given)})" if given else ""), item)
+             _("give exactly one of target / targets / increase / increases")
+             + (_(" (found {given})").format(given=', '.join(given)) if given else ""), item)
         return None
     key = given[0]
     kind = "increase" if key.startswith("increase") else "level"
@@ -484,20 +481,19 @@ def _metric(p: _Parser, item, start, end) -> MetricDoc | None:
         if amount is None:
             return None
         if kind == "level" and amount < 0:
-            p.at(node, f"{key} {clean_number(amount)} is negative", item)
+            p.at(node, _("{key} {amount} is negative").format(key=key, amount=clean_number(amount)), item)
         elif kind == "increase" and amount < 0 and direction != "down":
-            p.at(node, f"{key} {clean_number(amount)} is negative; for a value to bring down, "
-                       "set direction: down", item)
+            p.at(node, _("{key} {amount} is negative; for a value to bring down, set direction: down").format(key=key, amount=clean_number(amount)), item)
         if is_pct and kind == "level" and amount > 100:
-            p.at(node, f"{key} {clean_number(amount)}% is over 100%", item)
+            p.at(node, _("{key} {amount} is over 100%").format(key=key, amount=f"{clean_number(amount)}%"), item)
         return amount
 
     if key in ("targets", "increases"):
         value = item[key]
         if "unit" in item or "units" in item or "under" in item:
-            p.at(item, f"with '{key}' the units are the keys of '{key}'; drop unit/units/under")
+            p.at(item, _("with '{key}' the units are the keys of '{key}'; drop unit/units/under").format(key=key))
         if not isinstance(value, dict) or not value:
-            p.at(value, f"'{key}' must map unit names to amounts", item)
+            p.at(value, _("'{key}' must map unit names to amounts").format(key=key), item)
         else:
             for unit_text, amount_text in value.items():
                 amount = check_amount(amount_text, amount_text)
@@ -542,20 +538,19 @@ def _funds(p: _Parser, item) -> FundDoc | None:
             continue
         value = item[source]
         if not isinstance(value, str):
-            p.at(value, f"{source} is not an amount of money", item)
+            p.at(value, _("{source} is not an amount of money").format(source=source), item)
             continue
         found = read_money(value)
         if not isinstance(found, Money) and found.reason == "ambiguous":
-            p.at(value, f"{source} '{value}' reads two ways: write {int(abs(found.readings[0]))} "
-                        f"for the thousands of đồng, or give its unit ('{value} tỷ', '{value} triệu')", item)
+            p.at(value, _("{source} '{value}' reads two ways: write {readings} for the thousands of đồng, or give its unit ('{value} tỷ', '{value} triệu')").format(source=source, value=value, readings=int(abs(found.readings[0]))), item)
         elif not isinstance(found, Money):
             p.at(value, f"{source} '{value}' {found.detail}", item)
         elif found.dong < 0 or found.plus:
-            p.at(value, f"{source} '{value}': a planned amount is written without a sign", item)
+            p.at(value, _("{source} '{value}': a planned amount is written without a sign").format(source=source, value=value), item)
         else:
             amounts[source] = found.dong
     if not any(source in item for source in FUND_SOURCES):
-        p.at(item, f"give the amount planned for at least one source ({', '.join(FUND_SOURCES)})")
+        p.at(item, _("give the amount planned for at least one source ({FUND_SOURCES})").format(FUND_SOURCES=', '.join(FUND_SOURCES)))
     p.text(item, "note")
     if len(p.problems) > before:
         return None
@@ -565,7 +560,7 @@ def _funds(p: _Parser, item) -> FundDoc | None:
 def _choice(p: _Parser, item, key: str, allowed: list[str]) -> str | None:
     value = p.text(item, key)
     if value is not None and value not in allowed:
-        p.at(item[key], f"{key} '{value}' must be one of: {' | '.join(allowed)}")
+        p.at(item[key], _("{key} '{value}' must be one of: {allowed}").format(key=key, value=value, allowed=' | '.join(allowed)))
         return None
     return value
 
@@ -575,37 +570,35 @@ def _milestones(p: _Parser, item, start, by) -> list[tuple[date, float]]:
     if value in (None, ""):
         return []
     if not isinstance(value, list):
-        p.at(value, "'milestones' must be a list of {on: DATE, share: 0..1}", item)
+        p.at(value, _("'milestones' must be a list of {on: DATE, share: 0..1}"), item)
         return []
     out = []
     for m in value:
         if not isinstance(m, dict):
-            p.at(m, "a milestone is {on: DATE, share: 0..1}", value)
+            p.at(m, _("a milestone is {on: DATE, share: 0..1}"), value)
             continue
         p.unknown_keys(m, MILESTONE_KEYS, "milestone")
         on = p.date(m, "on", required=True)
         share_text = m.get("share")
         share = None
         if share_text is None:
-            p.at(m, "'share' is required (0..1, or a percentage like 50%)")
+            p.at(m, _("'share' is required (0..1, or a percentage like 50%)"))
         else:
             share = p.number(share_text, "share", m)
             if share is not None and isinstance(share_text, str) and share_text.strip().endswith("%"):
                 share /= 100
             if share is not None and not 0 <= share <= 1:
-                p.at(share_text, f"share {share_text} must be between 0 and 1 (or 0% and 100%)")
+                p.at(share_text, _("share {share_text} must be between 0 and 1 (or 0% and 100%)").format(share_text=share_text))
                 share = None
         if on and start and by and not start <= on <= by:
-            p.at(m["on"], f"milestone {on.isoformat()} is outside the target's "
-                          f"{start.isoformat()}..{by.isoformat()}")
+            p.at(m["on"], _("milestone {isoformat} is outside the target's {isoformat2}..{isoformat3}").format(isoformat=on.isoformat(), isoformat2=start.isoformat(), isoformat3=by.isoformat()))
             continue
         if on and share is not None:
             out.append((on, share))
     out.sort()
     for (d1, s1), (d2, s2) in zip(out, out[1:]):
         if s2 < s1:
-            p.at(value, f"milestone shares must not fall over time ({d1.isoformat()}: {s1}, "
-                        f"{d2.isoformat()}: {s2})", item)
+            p.at(value, _("milestone shares must not fall over time ({isoformat}: {s1}, {isoformat2}: {s2})").format(isoformat=d1.isoformat(), s1=s1, isoformat2=d2.isoformat(), s2=s2), item)
             break
     return out
 

@@ -10,6 +10,7 @@ import sys
 import unicodedata
 from pathlib import Path
 
+from ..locale import _
 from ..model import NtmError
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
@@ -20,9 +21,9 @@ def decode(data: bytes, source: str, encoding: str | None = None) -> str:
         try:
             text = data.decode(encoding)
         except LookupError:
-            raise NtmError(f"unknown encoding '{encoding}'") from None
+            raise NtmError(_("unknown encoding '{encoding}'").format(encoding=encoding)) from None
         except UnicodeDecodeError as e:
-            raise NtmError(f"{source}: not valid {encoding} at byte {e.start}") from None
+            raise NtmError(_("{source}: not valid {encoding} at byte {start}").format(source=source, encoding=encoding, start=e.start)) from None
     elif data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
         text = data.decode("utf-16")  # Excel's "Unicode Text"
     else:
@@ -31,8 +32,7 @@ def decode(data: bytes, source: str, encoding: str | None = None) -> str:
         except UnicodeDecodeError as e:
             line = data[: e.start].count(b"\n") + 1
             raise NtmError(
-                f"{source}:{line}: not UTF-8 (byte {e.start}); if it came from Vietnamese "
-                "Windows software, try --encoding cp1258"
+                _("{source}:{line}: not UTF-8 (byte {start}); if it came from Vietnamese Windows software, try --encoding cp1258").format(source=source, line=line, start=e.start)
             ) from None
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -45,16 +45,16 @@ def read_text_file(path: Path | str, encoding: str | None = None) -> str:
         return decode(sys.stdin.buffer.read(), "<stdin>", encoding)
     path = Path(path)
     if path.is_dir():
-        raise NtmError(f"{path} is a directory")
+        raise NtmError(_("{path} is a directory").format(path=path))
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise NtmError(f"{path}: file too large ({size} bytes)")
+            raise NtmError(_("{path}: file too large ({size} bytes)").format(path=path, size=size))
         data = path.read_bytes()
     except FileNotFoundError:
-        raise NtmError(f"{path}: no such file") from None
+        raise NtmError(_("{path}: no such file").format(path=path)) from None
     except PermissionError:
-        raise NtmError(f"{path}: permission denied") from None
+        raise NtmError(_("{path}: permission denied").format(path=path)) from None
     return decode(data, str(path), encoding)
 
 

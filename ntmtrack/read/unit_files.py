@@ -7,6 +7,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
+from ..locale import _
 from ..model import KIND_ALIASES, UNIT_KINDS, Problem
 from . import names
 
@@ -39,7 +40,7 @@ def nodes_from_yaml(data, source: str) -> tuple[list[Node], list[Problem]]:
     if not isinstance(data, list):
         line = getattr(data, "line", None)
         return [], [Problem(source, line, getattr(data, "col", None),
-                            "a units tree is a list of {name, kind, children} entries")]
+                            _("a units tree is a list of {name, kind, children} entries"))]
     return [n for n in (_node(item, source, problems) for item in data) if n], problems
 
 
@@ -49,38 +50,38 @@ _NODE_KEYS = {"name", "kind", "code", "aliases", "alias", "children"}
 def _node(item, source: str, problems: list[Problem]) -> Node | None:
     line, col = getattr(item, "line", None), getattr(item, "col", None)
     if not isinstance(item, dict):
-        problems.append(Problem(source, line, col, "expected a unit: {name: …, kind: …}"))
+        problems.append(Problem(source, line, col, _("expected a unit: {name: …, kind: …}")))
         return None
     for key in item:
         if key not in _NODE_KEYS:
             hint = difflib.get_close_matches(key, _NODE_KEYS, n=1)
-            more = f" (did you mean '{hint[0]}'?)" if hint else ""
-            problems.append(Problem(source, key.line, key.col, f"unknown key '{key}'{more}"))
+            more = _(" (did you mean '{hint}'?)").format(hint=hint[0]) if hint else ""
+            problems.append(Problem(source, key.line, key.col, _("unknown key '{key}'{more}").format(key=key, more=more)))
     name, kind_text = item.get("name"), item.get("kind")
     ok = True
     if not isinstance(name, str) or not names.nfc(name):
-        problems.append(Problem(source, line, col, "a unit needs a name"))
+        problems.append(Problem(source, line, col, _("a unit needs a name")))
         ok = False
     elif names.has_control_chars(name) or "/" in name:
         problems.append(Problem(source, name.line, name.col,
-                                "a unit name cannot contain control characters or '/'"))
+                                _("a unit name cannot contain control characters or '/'")))
         ok = False
     kind = parse_kind(kind_text) if isinstance(kind_text, str) else None
     if kind is None:
         where = kind_text if isinstance(kind_text, str) else item
         shown = f" '{kind_text}'" if isinstance(kind_text, str) else ""
         problems.append(Problem(source, getattr(where, "line", line), getattr(where, "col", col),
-                                f"unknown unit kind{shown}; use one of: {', '.join(UNIT_KINDS)}"))
+                                _("unknown unit kind{shown}; use one of: {UNIT_KINDS}").format(shown=shown, UNIT_KINDS=', '.join(UNIT_KINDS))))
         ok = False
     code = item.get("code")
     if code is not None and not isinstance(code, str):
-        problems.append(Problem(source, line, col, "code must be text"))
+        problems.append(Problem(source, line, col, _("code must be text")))
         ok = False
     raw_aliases = item.get("aliases", item.get("alias", []))
     if isinstance(raw_aliases, str):
         raw_aliases = [raw_aliases]
     if not isinstance(raw_aliases, list) or not all(isinstance(a, str) for a in raw_aliases):
-        problems.append(Problem(source, line, col, "aliases must be a list of names"))
+        problems.append(Problem(source, line, col, _("aliases must be a list of names")))
         raw_aliases = []
     children_data = item.get("children", [])
     children: list[Node] = []
@@ -88,7 +89,7 @@ def _node(item, source: str, problems: list[Problem]) -> Node | None:
         children_data = []
     if not isinstance(children_data, list):
         problems.append(Problem(source, getattr(children_data, "line", line),
-                                getattr(children_data, "col", col), "children must be a list"))
+                                getattr(children_data, "col", col), _("children must be a list")))
     else:
         children = [n for n in (_node(c, source, problems) for c in children_data) if n]
     if not ok:

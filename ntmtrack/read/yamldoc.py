@@ -8,6 +8,7 @@ bombs), nesting past a depth (libyaml segfaults on ~30,000 `[`), oversized files
 
 from __future__ import annotations
 
+from ..locale import N_, _
 from ..model import Problem
 
 MAX_BYTES = 8 * 1024 * 1024
@@ -20,6 +21,31 @@ _PLAIN_TAGS = {
     "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",
     "tag:yaml.org,2002:null",
 }
+
+
+# What PyYAML says most often about a hand-written file (e.context, e.problem), as msgids.
+YAML_WORDS = [
+    N_("while parsing a block mapping"), N_("while parsing a block collection"),
+    N_("while parsing a flow sequence"), N_("while parsing a flow mapping"),
+    N_("while parsing a flow node"), N_("while parsing a block node"),
+    N_("while scanning a simple key"), N_("while scanning a plain scalar"),
+    N_("while scanning a quoted scalar"), N_("while scanning a block scalar"),
+    N_("while scanning an alias"), N_("while scanning an anchor"), N_("while scanning a tag"),
+    N_("while scanning for the next token"),
+    N_("expected <block end>, but found '<block mapping start>'"),
+    N_("expected <block end>, but found '<scalar>'"), N_("expected <block end>, but found '-'"),
+    N_("expected <block end>, but found '?'"), N_("expected <block end>, but found '<block sequence start>'"),
+    N_("did not find expected key"), N_("did not find expected '-' indicator"),
+    N_("did not find expected ',' or ']'"), N_("did not find expected ',' or '}'"),
+    N_("did not find expected node content"), N_("could not find expected ':'"),
+    N_("mapping values are not allowed here"),
+    N_("found a tab character that violates indentation"),
+    N_("found a tab character where an indentation space is expected"),
+    N_("found unexpected end of stream"), N_("found unknown escape character"),
+    N_("found character that cannot start any token"),
+    N_("found undefined alias"), N_("found duplicate anchor; first occurrence"),
+    N_("expected a single document in the stream"), N_("but found another document"),
+]
 
 
 class YStr(str):
@@ -58,12 +84,12 @@ def _precheck(text: str) -> None:
     """Refuse, before libyaml sees it, what would crash or exhaust the parser."""
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
-        raise YamlError(line, None, "NUL byte in file")
+        raise YamlError(line, None, _("NUL byte in file"))
     depth = 0
     for number, raw in enumerate(text.split("\n"), 1):
         indent = len(raw) - len(raw.lstrip(" "))
         if indent > MAX_DEPTH * 8:
-            raise YamlError(number, None, f"nesting deeper than {MAX_DEPTH} levels")
+            raise YamlError(number, None, _("nesting deeper than {MAX_DEPTH} levels").format(MAX_DEPTH=MAX_DEPTH))
         in_quote = None
         for ch in raw:
             if in_quote:
@@ -76,7 +102,7 @@ def _precheck(text: str) -> None:
             elif ch in "[{":
                 depth += 1
                 if depth > MAX_DEPTH:
-                    raise YamlError(number, None, f"nesting deeper than {MAX_DEPTH} levels")
+                    raise YamlError(number, None, _("nesting deeper than {MAX_DEPTH} levels").format(MAX_DEPTH=MAX_DEPTH))
             elif ch in "]}":
                 depth = max(0, depth - 1)
 
@@ -109,7 +135,7 @@ def load(text: str, source: str = "<input>"):
 
 def _load(text: str):
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
-        raise YamlError(None, None, f"file larger than {MAX_BYTES // (1024 * 1024)} MiB")
+        raise YamlError(None, None, _("file larger than {MAX_BYTES} MiB").format(MAX_BYTES=MAX_BYTES // (1024 * 1024)))
     _precheck(text)
     yaml, loader = _loader_class()
     import gc
@@ -121,14 +147,15 @@ def _load(text: str):
         node = yaml.compose(text, Loader=loader)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
-        message = " ".join(str(part) for part in (e.context, e.problem) if part)
+        # PyYAML's own words: the common ones are msgids (YAML_WORDS); others stay as they are.
+        message = " ".join(_(str(part)) for part in (e.context, e.problem) if part)
         if mark is None:
             raise YamlError(None, None, message) from None
         raise YamlError(mark.line + 1, mark.column + 1, message) from None
     except yaml.YAMLError as e:
         raise YamlError(None, None, str(e)) from None
     except (RecursionError, MemoryError, ValueError, OverflowError) as e:
-        raise YamlError(None, None, f"cannot parse: {type(e).__name__}") from None
+        raise YamlError(None, None, _("cannot parse: {error}").format(error=type(e).__name__)) from None
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -161,18 +188,18 @@ def _build(node, depth: int, budget: _Budget, found: list, aliased: bool = False
         budget.left -= 1
         if budget.left < 0:
             raise YamlError(node.start_mark.line + 1, node.start_mark.column + 1,
-                            f"document expands past {MAX_NODES} values through aliases")
+                            _("document expands past {MAX_NODES} values through aliases").format(MAX_NODES=MAX_NODES))
     if depth > MAX_DEPTH:
         raise YamlError(node.start_mark.line + 1, node.start_mark.column + 1,
-                        f"nesting deeper than {MAX_DEPTH} levels")
+                        _("nesting deeper than {MAX_DEPTH} levels").format(MAX_DEPTH=MAX_DEPTH))
     if node.tag not in _PLAIN_TAGS:
         found.append(YamlError(node.start_mark.line + 1, node.start_mark.column + 1,
-                               f"tag {node.tag!r} is not allowed: these files hold data only"))
+                               _("tag {tag!r} is not allowed: these files hold data only").format(tag=node.tag)))
         return None
     if isinstance(node, yaml.ScalarNode):
         if len(node.value) > MAX_SCALAR:
             raise YamlError(node.start_mark.line + 1, node.start_mark.column + 1,
-                            f"value longer than {MAX_SCALAR} characters")
+                            _("value longer than {MAX_SCALAR} characters").format(MAX_SCALAR=MAX_SCALAR))
         value = _pos(YStr(node.value), node.start_mark)
         value.quoted = bool(node.style) and node.style in ("'", '"', "|", ">")
         return value
@@ -196,7 +223,7 @@ def _build(node, depth: int, budget: _Budget, found: list, aliased: bool = False
             continue
         if not isinstance(key_node, yaml.ScalarNode):
             found.append(YamlError(key_node.start_mark.line + 1, key_node.start_mark.column + 1,
-                                   "a key must be plain text"))
+                                   _("a key must be plain text")))
             continue
         key = _build(key_node, depth + 1, budget, found, aliased)
         if key is None:
@@ -204,7 +231,7 @@ def _build(node, depth: int, budget: _Budget, found: list, aliased: bool = False
         if key in out:
             first = out.key_pos[key][0]
             found.append(YamlError(key.line, key.col,
-                                   f"duplicate key '{key}' (first at line {first})"))
+                                   _("duplicate key '{key}' (first at line {first})").format(key=key, first=first)))
             continue
         out[key] = _build(value_node, depth + 1, budget, found, aliased)
         out.key_pos[key] = (key.line, key.col)

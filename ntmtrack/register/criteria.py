@@ -11,6 +11,7 @@ import re
 from datetime import date
 from importlib import resources
 
+from ..locale import _
 from ..model import CriteriaSet, Criterion, InputProblems, NtmError, Problem
 from ..read import fields, yamldoc
 from ..store import criteria as db
@@ -70,8 +71,7 @@ def parse(text: str, source: str) -> tuple[CriteriaSet | None, dict | None, list
     if problems:
         return None, None, problems
     if not isinstance(data, dict):
-        return None, None, [Problem(source, 1, 1, "a criteria set is a mapping with code, "
-                                                  "title_vi and criteria")]
+        return None, None, [Problem(source, 1, 1, _("a criteria set is a mapping with code, title_vi and criteria"))]
 
     def at(node, message):
         problems.append(Problem(source, getattr(node, "line", data.line),
@@ -79,62 +79,62 @@ def parse(text: str, source: str) -> tuple[CriteriaSet | None, dict | None, list
 
     for key in data:
         if key not in _SET_KEYS:
-            at(key, f"unknown key '{key}'")
+            at(key, _("unknown key '{key}'").format(key=key))
     for node, key, message in _bad_text(data):
         at(node, message)
     code = data.get("code")
     if not isinstance(code, str) or not CODE_RE.match(code):
         at(code if code is not None else data,
-           "code is required: lowercase letters, digits and '-' (e.g. thanh-hoa-2022)")
+           _("code is required: lowercase letters, digits and '-' (e.g. thanh-hoa-2022)"))
     title_vi = data.get("title_vi") or data.get("title")
     if not isinstance(title_vi, str):
-        at(data, "title_vi is required")
+        at(data, _("title_vi is required"))
     groups = data.get("groups") or []
     group_codes = set()
     if not isinstance(groups, list):
-        at(groups, "groups must be a list")
+        at(groups, _("groups must be a list"))
         groups = []
     for g in groups:
         if not isinstance(g, dict) or not isinstance(g.get("code"), str) or not isinstance(
                 g.get("name_vi"), str):
-            at(g, "a group needs code and name_vi")
+            at(g, _("a group needs code and name_vi"))
             continue
         group_codes.add(str(g["code"]))
     criteria_data = data.get("criteria")
     criteria: list[Criterion] = []
     if not isinstance(criteria_data, list) or not criteria_data:
         at(criteria_data if criteria_data is not None else data,
-           "criteria is required: a list of {number, name_vi, name_en}")
+           _("criteria is required: a list of {number, name_vi, name_en}"))
         criteria_data = []
     seen: dict[int, int] = {}
     for item in criteria_data:
         if not isinstance(item, dict):
-            at(item, "a criterion is a mapping: {number, name_vi, name_en}")
+            at(item, _("a criterion is a mapping: {number, name_vi, name_en}"))
             continue
         for key in item:
             if key not in _CRITERION_KEYS:
-                at(key, f"unknown key '{key}'")
+                at(key, _("unknown key '{key}'").format(key=key))
         number = item.get("number")
         if not isinstance(number, str) or not number.isdigit() or int(number) < 1:
-            at(number if number is not None else item, "number must be a whole number from 1")
+            at(number if number is not None else item, _("number must be a whole number from 1"))
             continue
         n = int(number)
         if n in seen:
-            at(number, f"criterion {n} appears twice (first at line {seen[n]})")
+            at(number, _("criterion {n} appears twice (first at line {seen})").format(n=n, seen=seen[n]))
             continue
         seen[n] = number.line
         name_vi = item.get("name_vi") or item.get("name")
         if not isinstance(name_vi, str) or not name_vi.strip():
-            at(item, f"criterion {n} needs name_vi")
+            at(item, _("criterion {n} needs name_vi").format(n=n))
             continue
         name_en = item.get("name_en") or name_vi
         group = item.get("group")
         if group is not None and group_codes and str(group) not in group_codes:
-            at(group, f"criterion {n}: unknown group '{group}'")
+            at(group, _("criterion {n}: unknown group '{group}'").format(n=n, group=group))
         indicators = []
         for ind in item.get("indicators") or []:
             if not isinstance(ind, dict) or "id" not in ind or "name_vi" not in ind:
-                at(ind, f"criterion {n}: an indicator needs id and name_vi")
+                at(ind, _("criterion {n}: an indicator needs id and name_vi").format(n=n))
                 continue
             indicators.append({"id": str(ind["id"]), "name_vi": str(ind["name_vi"]),
                                "name_en": plain(ind.get("name_en")),
@@ -144,10 +144,10 @@ def parse(text: str, source: str) -> tuple[CriteriaSet | None, dict | None, list
     minimum = data.get("satisfaction_min")
     if minimum is not None and not (isinstance(minimum, str) and minimum.replace(".", "", 1).isdigit()
                                     and 0 <= float(minimum) <= 100):
-        at(minimum, "satisfaction_min: the share of residents satisfied a recognition needs, 0-100 (%)")
+        at(minimum, _("satisfaction_min: the share of residents satisfied a recognition needs, 0-100 (per cent)"))
     applies = data.get("applies_to")
     if applies is not None and applies not in APPLIES_TO:
-        at(applies, f"applies_to: {' or '.join(APPLIES_TO)} (a province's village set: village)")
+        at(applies, _("applies_to: {APPLIES_TO} (a province's village set: village)").format(APPLIES_TO=' or '.join(APPLIES_TO)))
     if problems:
         return None, None, problems
     document = plain(data)
@@ -197,17 +197,13 @@ def import_set(conn, text: str, source: str, replace: bool = False) -> str:
         return "unchanged"
     if existing is not None:
         if not replace:
-            raise NtmError(f"criteria set {cs.code} already exists and differs; "
-                           "use --replace to replace it")
+            raise NtmError(_("criteria set {code} already exists and differs; use --replace to replace it").format(code=cs.code))
         users = db.plans_using(conn, cs.code)
         if users:
-            raise NtmError(f"criteria set {cs.code} is used by plan(s) {', '.join(users)}; "
-                           "it cannot be replaced while they use it")
+            raise NtmError(_("criteria set {code} is used by plan(s) {users}; it cannot be replaced while they use it").format(code=cs.code, users=', '.join(users)))
         dropped = sorted(db.observed_criteria(conn, cs.code) - set(cs.numbers))
         if dropped:
-            raise NtmError(f"criteria set {cs.code}: observations record criteria "
-                           f"{', '.join(map(str, dropped))}, which the new file drops; the register "
-                           "keeps every observation, so those criteria must stay")
+            raise NtmError(_("criteria set {code}: observations record criteria {str}, which the new file drops; the register keeps every observation, so those criteria must stay").format(code=cs.code, str=', '.join(map(str, dropped))))
         db.delete(conn, cs.code)
         db.save(conn, cs, "imported", new_digest, document)
         return "replaced"
@@ -266,8 +262,7 @@ class SetRule:
         if plan_id:
             plan = store_plans.get(self.conn, plan_id)
             if plan is None:
-                raise NtmError(f"no plan '{plan_id}'; known plans: "
-                               f"{', '.join(store_plans.ids(self.conn)) or 'none'}")
+                raise NtmError(_("no plan '{plan_id}'; known plans: {value}").format(plan_id=plan_id, value=', '.join(store_plans.ids(self.conn)) or 'none'))
             if plan["criteria_set"]:
                 return plan["criteria_set"]
         if unit_ids is not None:
@@ -275,8 +270,7 @@ class SetRule:
             if len(covering) == 1:
                 return covering[0]
             if len(covering) > 1 and strict:
-                raise NtmError(f"plans in force on {day.isoformat()} use different criteria sets "
-                               f"({', '.join(covering)}); say which with --set")
+                raise NtmError(_("plans in force on {isoformat} use different criteria sets ({covering}); say which with --set").format(isoformat=day.isoformat(), covering=', '.join(covering)))
         return self.in_force(day)
 
     def not_in_force(self, code: str, day: date) -> str | None:
@@ -313,11 +307,10 @@ def check_judges(cs: CriteriaSet, unit) -> None:
         return
     # (the caller puts the unit's name in front)
     if unit.kind in BELOW_COMMUNE_KINDS:
-        raise NtmError(f"a {unit.kind}'s criteria are a village set's (applies_to: village), "
-                       f"not {cs.code}'s; import one and give --set")
+        raise NtmError(_("a {kind}'s criteria are a village set's (applies_to: village), not {code}'s; import one and give --set").format(kind=unit.kind, code=cs.code))
     if unit.kind in COMMUNE_KINDS:
-        raise NtmError(f"{cs.code} judges villages, not a {unit.kind}")
-    raise NtmError(f"criteria and titles belong to communes and villages, not to a {unit.kind}")
+        raise NtmError(_("{code} judges villages, not a {kind}").format(code=cs.code, kind=unit.kind))
+    raise NtmError(_("criteria and titles belong to communes and villages, not to a {kind}").format(kind=unit.kind))
 
 
 def village_sets(conn) -> list[str]:
@@ -342,5 +335,5 @@ def get(conn, code: str | None) -> CriteriaSet:
     code = code or default_code(conn)
     cs = db.load(conn, code)
     if cs is None:
-        raise NtmError(f"unknown criteria set '{code}'; known sets: {', '.join(db.codes(conn))}")
+        raise NtmError(_("unknown criteria set '{code}'; known sets: {conn}").format(code=code, conn=', '.join(db.codes(conn))))
     return cs

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from ..model import COMMUNE_KINDS, DEPARTMENT_STEPS, LEVELS, STEPS, NtmError, Problem, InputProblems
+from ..locale import _
+from ..model import (
+    COMMUNE_KINDS,
+    DEPARTMENT_STEPS,
+    LEVELS,
+    STEPS,
+    InputProblems,
+    NtmError,
+    Problem,
+)
 from ..read.department_file import DepartmentsDoc
 from ..read.names import fold
 from ..store import criteria as store_criteria
@@ -17,44 +26,44 @@ def step_observation(recorder, unit, step: str, on: str, *, department: str | No
     declared) exactly for sent, inspected and appraised; a result exactly for appraised;
     a count of criteria dossiers within the set; a satisfaction rate in 0-100."""
     if step not in STEPS:
-        raise NtmError(f"unknown dossier step '{step}': use one of {', '.join(STEPS)}")
+        raise NtmError(_("unknown dossier step '{step}': use one of {STEPS}").format(step=step, STEPS=', '.join(STEPS)))
     if unit.kind not in COMMUNE_KINDS:
-        raise NtmError(f"{unit.name} is a {unit.kind}: dossier steps are a commune's (xã, phường, thị trấn)")
+        raise NtmError(_("{name} is a {kind}: dossier steps are a commune's (xã, phường, thị trấn)").format(name=unit.name, kind=unit.kind))
     recorder._active(unit, on)
     # the level of the commune's last step — of a file's rows above this one too
     carried = recorder.step_levels
     level = level or carried.get(unit.id) or last_level(recorder.conn, unit.id, on)
     if level not in LEVELS:
-        raise NtmError(f"unknown level '{level}': use one of {', '.join(LEVELS)}")
+        raise NtmError(_("unknown level '{level}': use one of {LEVELS}").format(level=level, LEVELS=', '.join(LEVELS)))
     code = recorder.set_for(unit, None, on)
     carried[unit.id] = level
     row = {"unit_id": unit.id, "kind": "step", "step": step, "level": level, "date": on,
            "criteria_set": code}
     if step in DEPARTMENT_STEPS:
         if not department:
-            raise NtmError(f"step {step} names a department: --department CODE (see `ntmtrack dossier departments`)")
+            raise NtmError(_("step {step} names a department: --department CODE (see `ntmtrack dossier departments`)").format(step=step))
         row["department"] = department_code(recorder.conn, unit, department)
     elif department:
-        raise NtmError(f"step {step} names no department; only {', '.join(DEPARTMENT_STEPS)} do")
+        raise NtmError(_("step {step} names no department; only {DEPARTMENT_STEPS} do").format(step=step, DEPARTMENT_STEPS=', '.join(DEPARTMENT_STEPS)))
     if step == "appraised":
         if result not in ("passed", "returned"):
-            raise NtmError("an appraisal gives its result: --result passed|returned")
+            raise NtmError(_("an appraisal gives its result: --result passed|returned"))
         row["result"] = result
     elif result:
-        raise NtmError(f"only an appraisal has a result; {step} has none")
+        raise NtmError(_("only an appraisal has a result; {step} has none").format(step=step))
     if step == "criteria_dossiers":
         total = len(store_criteria.numbers(recorder.conn, code))
         number = _number(count if count is not None else value, "the number of finished criteria dossiers (--count)")
         if not number.is_integer() or not 0 <= number <= total:
-            raise NtmError(f"criteria dossiers: a whole number from 0 to {total} (the criteria of {code})")
+            raise NtmError(_("criteria dossiers: a whole number from 0 to {total} (the criteria of {code})").format(total=total, code=code))
         row["value"] = number
     elif step == "satisfaction":
         number = _number(value if value is not None else count, "the residents' satisfaction rate in % (--value)")
         if not 0 <= number <= 100:
-            raise NtmError("satisfaction: a share in % from 0 to 100")
+            raise NtmError(_("satisfaction: a share in {percent} from 0 to 100").format(percent="%"))
         row["value"] = number
     elif count is not None or value is not None:
-        raise NtmError(f"step {step} carries no number; only criteria_dossiers (--count) and satisfaction (--value) do")
+        raise NtmError(_("step {step} carries no number; only criteria_dossiers (--count) and satisfaction (--value) do").format(step=step))
     return row
 
 
@@ -62,7 +71,7 @@ def _number(value, what: str) -> float:
     from ..read.numbers import parse_amount
 
     if value is None or str(value).strip() == "":
-        raise NtmError(f"give {what}")
+        raise NtmError(_("give {what}").format(what=what))
     if isinstance(value, (int, float)):
         return float(value)
     parsed = parse_amount(str(value).strip().rstrip("%").strip(), None)
@@ -70,7 +79,7 @@ def _number(value, what: str) -> float:
         raise NtmError(parsed)
     amount, add = parsed
     if add:
-        raise NtmError(f"give {what} without a sign")
+        raise NtmError(_("give {what} without a sign").format(what=what))
     return amount
 
 
@@ -86,14 +95,12 @@ def department_code(conn, unit, text: str) -> str:
     province = db.province_of(conn, unit.id)
     declared = db.departments(conn, [province]) if province else []
     if not declared:
-        raise NtmError(f"{unit.name}'s province has declared no departments: "
-                       "ntmtrack dossier departments import FILE.yaml")
+        raise NtmError(_("{name}'s province has declared no departments: ntmtrack dossier departments import FILE.yaml").format(name=unit.name))
     key = fold(text)
     for d in declared:
         if key in (d["code"], fold(d["name"])) or (d["name_en"] and key == fold(d["name_en"])):
             return d["code"]
-    raise NtmError(f"no department '{text}' in {unit.name}'s province; known: "
-                   f"{', '.join(d['code'] for d in declared)}")
+    raise NtmError(_("no department '{text}' in {name}'s province; known: {code}").format(text=text, name=unit.name, code=', '.join(d['code'] for d in declared)))
 
 
 def import_departments(conn, doc: DepartmentsDoc, source: str) -> tuple[str, list[str]]:
@@ -104,12 +111,12 @@ def import_departments(conn, doc: DepartmentsDoc, source: str) -> tuple[str, lis
         for code, numbers in d.criteria.items():
             known = store_criteria.numbers(conn, code)
             if not known:
-                problems.append(Problem(source, d.line, d.col, f"{d.code}: no criteria set '{code}'"))
+                problems.append(Problem(source, d.line, d.col, _("{code}: no criteria set '{code2}'").format(code=d.code, code2=code)))
                 continue
             wrong = [n for n in numbers if n not in known]
             if wrong:
                 problems.append(Problem(source, d.line, d.col,
-                                        f"{d.code}: criteria {', '.join(map(str, wrong))} are not in {code}"))
+                                        _("{code}: criteria {str} are not in {code2}").format(code=d.code, str=', '.join(map(str, wrong)), code2=code)))
     if problems:
         raise InputProblems(problems)
     before = {d["code"]: d for d in db.departments(conn, [province.id])}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 
+from ..locale import _
 from ..model import FUND_KINDS, FUND_SOURCES, NtmError
 from ..read import fields
 from ..read.names import fold
@@ -24,14 +25,14 @@ def source_code(text: str) -> str:
     """`trung-uong`, `trung uong`, `Trung ương` → trung-uong; anything else is refused."""
     code = _SOURCE_TEXT.get(fold(str(text).replace("-", " ").replace("_", " ")))
     if code is None:
-        raise NtmError(f"unknown source '{text}': use one of {', '.join(FUND_SOURCES)}")
+        raise NtmError(_("unknown source '{text}': use one of {FUND_SOURCES}").format(text=text, FUND_SOURCES=', '.join(FUND_SOURCES)))
     return code
 
 
 def kind_code(text: str) -> str:
     code = _KIND_TEXT.get(fold(str(text).replace("-", " ").replace("_", " ")))
     if code is None:
-        raise NtmError(f"unknown kind '{text}': use one of {', '.join(FUND_KINDS)}")
+        raise NtmError(_("unknown kind '{text}': use one of {FUND_KINDS}").format(text=text, FUND_KINDS=', '.join(FUND_KINDS)))
     return code
 
 
@@ -43,7 +44,7 @@ def parse_measure(measure: str) -> tuple[str, str] | None:
         return None
     parts = text.split(":")
     if len(parts) != 3:
-        raise NtmError(f"'{text}': a money measure is funds:KIND:SOURCE (e.g. funds:disbursed:trung-uong)")
+        raise NtmError(_("'{text}': a money measure is funds:KIND:SOURCE (e.g. funds:disbursed:trung-uong)").format(text=text))
     return kind_code(parts[1]), source_code(parts[2])
 
 
@@ -51,22 +52,22 @@ def amount(value, decimal_mark: str | None = None) -> int:
     """Integer đồng from what was written (`1,5 tỷ`, `1.500.000.000`) or a spreadsheet's number;
     refused: not money, a fraction of a đồng, a negative amount, a sign (corrections are voids)."""
     if isinstance(value, bool):
-        raise NtmError(f"'{value}' is not an amount of money")
+        raise NtmError(_("'{value}' is not an amount of money").format(value=value))
     if isinstance(value, int):
         dong = value
     elif isinstance(value, float):
         if not value.is_integer():
-            raise NtmError(f"'{value}' is not a whole number of đồng")
+            raise NtmError(_("'{value}' is not a whole number of đồng").format(value=value))
         dong = int(value)
     else:
         found = read_money(str(value), decimal_mark)
         if isinstance(found, Unreadable):
             raise NtmError(found.message())
         if found.plus:
-            raise NtmError(f"'{str(value).strip()}': write the amount without a sign")
+            raise NtmError(_("'{strip}': write the amount without a sign").format(strip=str(value).strip()))
         dong = found.dong
     if dong < 0:
-        raise NtmError(f"'{value}' is negative; a wrong amount is voided (ntmtrack record void ID)")
+        raise NtmError(_("'{value}' is negative; a wrong amount is voided (ntmtrack record void ID)").format(value=value))
     return dong
 
 

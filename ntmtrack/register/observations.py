@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from ..locale import _
 from ..model import BELOW_COMMUNE_KINDS, NtmError, Unit
 from ..read import fields, names
 from ..read.dates import try_parse
@@ -112,8 +113,8 @@ class Recorder:
                 import difflib
 
                 close = difflib.get_close_matches(code, known, n=3)
-                hint = f"; did you mean: {', '.join(close)}?" if close else (
-                    "; indicators are defined in a plan's metrics")
+                hint = _("; did you mean: {close}?").format(close=', '.join(close)) if close else (
+                    _("; indicators are defined in a plan's metrics"))
                 found = f"unknown indicator '{code}'{hint}"
             self._indicators[code] = found
         return self._indicators[code]
@@ -127,13 +128,12 @@ class Recorder:
         if isinstance(parsed, str):
             raise NtmError(parsed)
         if parsed > self.today:
-            raise NtmError(f"date {parsed.isoformat()} is in the future")
+            raise NtmError(_("date {isoformat} is in the future").format(isoformat=parsed.isoformat()))
         return parsed.isoformat()
 
     def _active(self, unit: Unit, on: str) -> None:
         if not units.active_on(unit.active_until, date.fromisoformat(on)):
-            raise NtmError(f"{unit.name} was merged away on {unit.active_until}; "
-                           f"nothing can be recorded for it from that date")
+            raise NtmError(_("{name} was merged away on {active_until}; nothing can be recorded for it from that date").format(name=unit.name, active_until=unit.active_until))
 
     def criterion(self, unit: Unit, criterion: int | str, verdict: str, on: str,
                   set_code: str | None = None) -> dict:
@@ -141,11 +141,10 @@ class Recorder:
         code = self.set_for(unit, set_code, on)
         number = parse_criterion(criterion)
         if number is None:
-            raise NtmError(f"'{criterion}' is not a criterion number")
+            raise NtmError(_("'{criterion}' is not a criterion number").format(criterion=criterion))
         if number not in self._numbers(code):
             numbers = self._numbers(code)
-            raise NtmError(f"criterion {number} is not in set {code} "
-                           f"(it has {numbers[0]}-{numbers[-1]})")
+            raise NtmError(_("criterion {number} is not in set {code} (it has {numbers}-{numbers2})").format(number=number, code=code, numbers=numbers[0], numbers2=numbers[-1]))
         return {"unit_id": unit.id, "criteria_set": code, "criterion": number, "kind": verdict,
                 "date": on}
 
@@ -155,9 +154,9 @@ class Recorder:
         if isinstance(definition, str):
             raise NtmError(definition)
         if definition.get("measure") == "%" and not add and value > 100:
-            raise NtmError(f"{code}: {value:g}% is over 100%")
+            raise NtmError(_("{code}: {value} is over 100%").format(code=code, value=f"{value:g}%"))
         if not add and value < 0:
-            raise NtmError(f"{code}: {value:g} is negative")
+            raise NtmError(_("{code}: {value:g} is negative").format(code=code, value=value))
         return {"unit_id": unit.id, "indicator": code, "kind": "add" if add else "set",
                 "value": value, "date": on}
 

@@ -16,6 +16,7 @@ import itertools
 import json
 from dataclasses import dataclass, field
 
+from ..locale import _
 from ..model import COMMUNE_KINDS, InputProblems, NtmError, Problem, Unit
 from ..read import names
 from ..read.plan_file import MetricDoc, PlanDoc, Ref, clean_number
@@ -134,7 +135,7 @@ class UnitView:
             return units.ambiguous_message(text, found, lambda u: self.path(u.id), pick)
         message = units.resolve_problem(self.conn, text)
         return message if isinstance(message, str) and message.startswith("no ") \
-            else f"no unit named '{names.nfc(text)}'"
+            else _("no unit named '{text}'").format(text=names.nfc(text))
 
     # -- a units tree, seen before it is written (register/unit_trees.import_tree's rules) -------
 
@@ -187,13 +188,13 @@ class UnitView:
                             if tree.units[i]["code"] in (None, node.code) or tree.units[i]["name"] == name]
         if len(existing) > 1:
             listed = "; ".join(f"{tree.path(i)} ({tree.units[i]['kind']})" for i in existing[:5])
-            problem(f"'{name}' matches {len(existing)} units ({listed}); nest it under its parent")
+            problem(_("'{name}' matches {count} units ({listed}); nest it under its parent").format(name=name, count=len(existing), listed=listed))
             return
         if existing:
             unit_id = anchor = existing[0]
             code = tree.units[unit_id]["code"]
             if node.code and code and code != node.code:
-                problem(f"'{name}' already has code {code}, not {node.code}")
+                problem(_("'{name}' already has code {code}, not {code2}").format(name=name, code=code, code2=node.code))
                 return
             if node.code and not code:
                 tree.units[unit_id]["code"] = node.code
@@ -203,8 +204,7 @@ class UnitView:
         else:
             if node.code and self.by_code(node.code):
                 other = self.by_code(node.code)[0]
-                problem(f"code {node.code} already belongs to {tree.path(other)} "
-                        f"({tree.units[other]['kind']})")
+                problem(_("code {code} already belongs to {other} ({kind})").format(code=node.code, other=tree.path(other), kind=tree.units[other]['kind']))
                 return
             unit_id = self._create(name, node, parent)
             created.append(tree.path(unit_id))
@@ -281,8 +281,7 @@ class _Binder:
         if len(found) == 1:
             unit = found[0]
             if not units.active_on(unit.active_until, self.doc.start):
-                self.problem(ref.line, ref.col, f"{unit.name} was merged away on "
-                                                f"{unit.active_until}, before the plan starts")
+                self.problem(ref.line, ref.col, _("{name} was merged away on {active_until}, before the plan starts").format(name=unit.name, active_until=unit.active_until))
                 return None
             return unit
         message = self.view.problem(ref.text, found, lambda t: self._settled(t, prefer, container))
@@ -322,7 +321,7 @@ class _Binder:
             if u["kind"] in COMMUNE_KINDS and units.active_on(u["active_until"], self.doc.start):
                 found.append(self.view.unit(unit_id))
         if not found:
-            self.problem(ref.line, ref.col, f"no commune, town or ward below {container.name}")
+            self.problem(ref.line, ref.col, _("no commune, town or ward below {name}").format(name=container.name))
         return found
 
 
@@ -358,15 +357,13 @@ def bind(conn, doc: PlanDoc) -> tuple[Bound, list[Problem]]:
             unknown = [n for n in target.criteria if n not in cs.numbers]
             if unknown:
                 b.problem(*target.criteria_pos,
-                          f"criteria {', '.join(map(str, unknown))} not in set {cs.code} "
-                          f"(it has {cs.numbers[0]}-{cs.numbers[-1]})")
+                          _("criteria {str} not in set {code} (it has {numbers}-{numbers2})").format(str=', '.join(map(str, unknown)), code=cs.code, numbers=cs.numbers[0], numbers2=cs.numbers[-1]))
                 continue
         numbers = target.criteria if target.criteria is not None else (cs.numbers if cs else [])
         for unit in bound:
             key = ("criteria", unit.id, tuple(sorted(numbers)), target.by)
             if key in said:
-                b.problem(*target.criteria_pos, f"{unit.name} is given the same criteria target "
-                                                f"(by {target.by.isoformat()}) twice")
+                b.problem(*target.criteria_pos, _("{name} is given the same criteria target (by {isoformat}) twice").format(name=unit.name, isoformat=target.by.isoformat()))
                 continue
             said[key] = None
             rows.append({"seq": seq, "unit_id": unit.id, "kind": "criteria",
@@ -382,7 +379,7 @@ def bind(conn, doc: PlanDoc) -> tuple[Bound, list[Problem]]:
         if definition["measure"] == "%" and metric.kind == "level":
             over = [(r, a) for r, a in metric.amounts if a > 100]
             for r, a in over:
-                b.problem(r.line, r.col, f"target {clean_number(a)}% is over 100%")
+                b.problem(r.line, r.col, _("target {amount} is over 100%").format(amount=f"{clean_number(a)}%"))
         pairs: list[tuple[Unit, float, Ref]] = []
         for ref, amount in metric.amounts:
             u = b.unit(ref, None)
@@ -394,12 +391,11 @@ def bind(conn, doc: PlanDoc) -> tuple[Bound, list[Problem]]:
         unique = []
         for unit, amount, ref in pairs:
             if unit.id in seen:
-                b.problem(ref.line, ref.col, f"{unit.name} appears twice in {metric.code}")
+                b.problem(ref.line, ref.col, _("{name} appears twice in {code}").format(name=unit.name, code=metric.code))
                 continue
             seen.add(unit.id)
             if ("indicator", unit.id, metric.code) in said:
-                b.problem(ref.line, ref.col, f"{unit.name} already has a target of {metric.code} "
-                                             "in this plan; one target per unit and indicator")
+                b.problem(ref.line, ref.col, _("{name} already has a target of {code} in this plan; one target per unit and indicator").format(name=unit.name, code=metric.code))
                 continue
             said[("indicator", unit.id, metric.code)] = ref
             unique.append((unit, amount, ref))
@@ -409,9 +405,9 @@ def bind(conn, doc: PlanDoc) -> tuple[Bound, list[Problem]]:
                          "by": metric.by.isoformat(),
                          "milestones": [[d.isoformat(), s] for d, s in metric.milestones]})
         for name in metric.baselines:
-            if not any(ref.text == name for _, _, ref in pairs):
+            if not any(ref.text == name for _unused, _unused, ref in pairs):
                 line, col = metric.field_pos.get("baseline", (metric.line, metric.col))
-                b.problem(line, col, f"baseline for '{name}', which has no target in {metric.code}")
+                b.problem(line, col, _("baseline for '{name}', which has no target in {code}").format(name=name, code=metric.code))
         _check_sums(b, metric, definition, pairs)
         if definition["direction"] == "down":
             _warn_unmeasured(b, metric, definition, unique)
@@ -432,7 +428,7 @@ def _bind_funds(b: _Binder, doc: PlanDoc, seq: int) -> list[dict]:
         for unit, ref in bound:
             for source, amount in entry.amounts.items():
                 if (unit.id, source) in seen:
-                    b.problem(ref.line, ref.col, f"{unit.name} is given {source} funds twice in this plan")
+                    b.problem(ref.line, ref.col, _("{name} is given {source} funds twice in this plan").format(name=unit.name, source=source))
                     continue
                 seen.add((unit.id, source))
                 rows.append({"seq": seq, "unit_id": unit.id, "source": source, "amount": amount})
@@ -452,8 +448,7 @@ def save(conn, bound: Bound) -> Outcome:
         created = tree.created
         if len(tree.ids) != len(bound.order) or any(
                 seen >= 0 and seen != written for seen, written in zip(bound.order, tree.ids)):
-            raise NtmError(f"{doc.source}: the register changed while the plan was being bound; "
-                           "nothing was written, try again")
+            raise NtmError(_("{source}: the register changed while the plan was being bound; nothing was written, try again").format(source=doc.source))
         ids = {seen: written for seen, written in zip(bound.order, tree.ids) if seen < 0}
     rows = [dict(r, unit_id=ids.get(r["unit_id"], r["unit_id"])) for r in bound.rows]
     funds = [dict(r, unit_id=ids.get(r["unit_id"], r["unit_id"])) for r in bound.funds]
@@ -489,7 +484,7 @@ def bind_and_write(conn, doc: PlanDoc, source: str | None = None, dry_run: bool 
         from dataclasses import replace
 
         doc = replace(doc, source=source)
-    bound, _ = bind(conn, doc)
+    bound, _unused = bind(conn, doc)
     return save(conn, bound)
 
 
@@ -500,7 +495,7 @@ def _indicator(b: _Binder, metric: MetricDoc, seen: dict[str, dict]) -> dict | N
     if existing is None:
         if not metric.name:
             b.problem(metric.line, metric.col,
-                      f"indicator '{metric.code}' is new to the register: give it a name")
+                      _("indicator '{code}' is new to the register: give it a name").format(code=metric.code))
             return None
         definition = {**wanted, "direction": metric.direction or "up",
                       "rollup": metric.rollup or "sum"}
@@ -517,8 +512,7 @@ def _indicator(b: _Binder, metric: MetricDoc, seen: dict[str, dict]) -> dict | N
     if disagree:
         k = disagree[0]
         line, col = metric.field_pos.get(k, (metric.line, metric.col))
-        b.problem(line, col, f"indicator '{metric.code}' has {k} '{existing[k]}' in the register, "
-                             f"not '{wanted[k]}' (indicators are register-wide)")
+        b.problem(line, col, _("indicator '{code}' has {k} '{existing}' in the register, not '{wanted}' (indicators are register-wide)").format(code=metric.code, k=k, existing=existing[k], wanted=wanted[k]))
         return None
     seen[metric.code] = dict(existing)
     return existing
@@ -529,13 +523,12 @@ def _check_sums(b: _Binder, metric: MetricDoc, definition: dict, pairs) -> None:
     if definition["rollup"] != "sum" or len(pairs) < 2:
         return
     tree = b.view.tree
-    amount_of = {u.id: a for u, a, _ in pairs}
+    amount_of = {u.id: a for u, a, _unused in pairs}
     for unit, amount, ref in pairs:
         children = [a for uid, a in amount_of.items()
                     if uid != unit.id and tree.units[uid]["parent_id"] == unit.id]
         if children and abs(sum(children) - amount) > 1e-9:
-            b.warning(ref.line, ref.col, f"{metric.code}: targets below {unit.name} add up to "
-                                         f"{clean_number(sum(children))}, not its {clean_number(amount)}")
+            b.warning(ref.line, ref.col, _("{code}: targets below {name} add up to {children}, not its {amount}").format(code=metric.code, name=unit.name, children=clean_number(sum(children)), amount=clean_number(amount)))
 
 
 def _warn_unmeasured(b: _Binder, metric: MetricDoc, definition: dict, pairs) -> None:
@@ -543,22 +536,20 @@ def _warn_unmeasured(b: _Binder, metric: MetricDoc, definition: dict, pairs) -> 
     first value recorded inside the plan as its baseline (reports/progress.baseline_of).
     Say so, at the unit, so the plan can give a baseline instead."""
     start = b.doc.start.isoformat()
-    wanted = [(unit, ref) for unit, _, ref in pairs
+    wanted = [(unit, ref) for unit, _unused, ref in pairs
               if metric.baselines.get(ref.text, metric.default_baseline) is None]
     if not wanted:
         return
     rolls_up = definition.get("rollup") != "none"
     measured_by = {unit.id: [unit.id] + (b.view.descendants(unit.id) if rolls_up else [])
-                   for unit, _ in wanted}
+                   for unit, _unused in wanted}
     real = sorted({i for ids in measured_by.values() for i in ids if i > 0})
     valued = {row[0] for row in store_obs.indicator_values(b.conn, start, [metric.code], real)} if real else set()
     for unit, ref in wanted:
         if any(i in valued for i in measured_by[unit.id]):
             continue
         b.warning(ref.line, ref.col,
-                  f"{metric.code} (direction: down) for {unit.name} has no baseline and no value on "
-                  f"{start}, the plan's start: its first value recorded inside the plan will be the "
-                  "baseline (give 'baseline:' to set one)")
+                  _("{code} (direction: down) for {name} has no baseline and no value on {start}, the plan's start: its first value recorded inside the plan will be the baseline (give 'baseline:' to set one)").format(code=metric.code, name=unit.name, start=start))
 
 
 def _describe_targets(conn, rows: list[dict]) -> set[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from ..locale import _
 from ..model import LEVELS, InputProblems, NtmError, Problem
 from ..read import fields
 from ..read.numbers import parse_amount
@@ -122,9 +123,7 @@ def percent_fraction(conn, recorder: Recorder, observation: dict, written, fract
         last_values[key] = levels[-1] if levels else None
     last = last_values[key]
     if last is not None and last > 1:
-        raise NtmError(f"{code}: {value:g} looks like a fraction ({percent:g}%?) while the unit's "
-                       f"earlier values are percentages ({last:g}); write {percent:g} or {percent:g}%, "
-                       "or import with --percent-fractions")
+        raise NtmError(_("{code}: {value:g} looks like a fraction ({percent:g}%?) while the unit's earlier values are percentages ({last:g}); write {percent:g} or {percent:g}%, or import with --percent-fractions").format(code=code, value=value, percent=percent, last=last))
     return observation
 
 
@@ -193,7 +192,7 @@ def import_rows(conn, recorder: Recorder, rows: Iterable[tuple[int, dict | str]]
     if problems:
         if summary.rejected > len(problems):
             problems.append(Problem(source, None, None,
-                                    f"… and {summary.rejected - len(problems)} more bad rows"))
+                                    _("… and {rejected} more bad rows").format(rejected=summary.rejected - len(problems))))
         raise InputProblems(problems)
     if batch:
         flush()
@@ -205,7 +204,7 @@ def _dossier_step(measure: str) -> str | None:
     """`dossier:STEP` (also `hồ sơ:STEP`) names a dossier step; None for other measures."""
     from ..read.names import fold
 
-    head, _, step = measure.partition(":")
+    head, _unused, step = measure.partition(":")
     if fold(head).strip() not in ("dossier", "ho so") or not step.strip():
         return None
     return step.strip().lower().replace("-", "_").replace(" ", "_")
@@ -233,7 +232,7 @@ def _observation(recorder: Recorder, row: dict, decimal_mark: str | None) -> dic
     step = _dossier_step(measure)
     for column in ("date", "unit", "measure") + (() if step else ("value",)):
         if _text(row.get(column)) is None:
-            raise NtmError(f"'{column}' is empty")
+            raise NtmError(_("'{column}' is empty").format(column=column))
     unit = recorder.unit(str(row["unit"]).strip())
     if isinstance(unit, str):
         raise NtmError(unit)
@@ -247,7 +246,7 @@ def _observation(recorder: Recorder, row: dict, decimal_mark: str | None) -> dic
     if criterion is not None:
         verdict = parse_verdict(value)
         if verdict is None:
-            raise NtmError(f"criterion {criterion}: '{value}' is not met/unmet (đạt/chưa đạt, 1/0)")
+            raise NtmError(_("criterion {criterion}: '{value}' is not met/unmet (đạt/chưa đạt, 1/0)").format(criterion=criterion, value=value))
         return recorder.criterion(unit, criterion, verdict, on, _text(row.get("set")))
     from ..read.names import fold
 
@@ -284,9 +283,9 @@ def recognition(recorder: Recorder, unit, decision: str, on: str, set_code: str 
         raise NtmError(message)
     decision = decision.strip()
     if not decision:
-        raise NtmError("a recognition needs the decision number (e.g. 1234/QĐ-UBND)")
+        raise NtmError(_("a recognition needs the decision number (e.g. 1234/QĐ-UBND)"))
     if level not in LEVELS:
-        raise NtmError(f"unknown level '{level}': use one of {', '.join(LEVELS)}")
+        raise NtmError(_("unknown level '{level}': use one of {LEVELS}").format(level=level, LEVELS=', '.join(LEVELS)))
     recorder._active(unit, on)
     if kind == "revoked" and check:
         titles.check_revocable(recorder.conn, unit, level, on, level)
@@ -298,12 +297,12 @@ def recognition(recorder: Recorder, unit, decision: str, on: str, set_code: str 
 def void(conn, recorder: Recorder, obs_id: int, note: str | None, recorded_at: str, on: str) -> int:
     target = db.get(conn, obs_id) if 0 < obs_id < 2 ** 63 else None   # SQLite's integers
     if target is None:
-        raise NtmError(f"no observation {obs_id}")
+        raise NtmError(_("no observation {obs_id}").format(obs_id=obs_id))
     if target["kind"] == "void":
-        raise NtmError(f"observation {obs_id} is itself a void; record the fact again instead")
+        raise NtmError(_("observation {obs_id} is itself a void; record the fact again instead").format(obs_id=obs_id))
     already = db.voided_by(conn, obs_id)
     if already:
-        raise NtmError(f"observation {obs_id} is already voided (by {already})")
+        raise NtmError(_("observation {obs_id} is already voided (by {already})").format(obs_id=obs_id, already=already))
     row = recorder.finish({"unit_id": target["unit_id"], "kind": "void", "voids": obs_id,
                            "date": on}, "command line", note, None, recorded_at, fingerprint=False)
     return db.append(conn, row)

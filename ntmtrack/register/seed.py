@@ -8,6 +8,7 @@ edition it came from, since the same number can name different units before and 
 
 from __future__ import annotations
 
+from ..locale import _
 from ..model import NtmError
 from ..read.names import fold
 from ..read.unit_files import Node
@@ -28,20 +29,19 @@ def nodes(province_filter: str | None = None) -> tuple[list[Node], str]:
     try:
         import vietnam_provinces as vp
     except ImportError:
-        raise NtmError("units seed needs the optional package: pip install 'ntmtrack[seed]' "
-                       "(vietnam-provinces, GPL-3.0)") from None
+        raise NtmError(_("units seed needs the optional package: pip install 'ntmtrack[seed]' (vietnam-provinces, GPL-3.0)")) from None
     from importlib.metadata import version
 
     edition = f"vietnam-provinces {version('vietnam-provinces')}"
     provinces = {}
     for p in vp.Province.iter_all():
-        name, _ = _split(p.name)
+        name, _unused = _split(p.name)
         if province_filter and fold(province_filter) not in (fold(name), fold(p.name)):
             continue
         provinces[int(p.code)] = Node(name, "province", f"{int(p.code):02d}", [p.name], [],
                                       edition=edition)
     if province_filter and not provinces:
-        raise NtmError(f"no province '{province_filter}' in {edition}")
+        raise NtmError(_("no province '{province_filter}' in {edition}").format(province_filter=province_filter, edition=edition))
     for w in vp.Ward.iter_all():
         parent = provinces.get(int(w.province_code))
         if parent is None:

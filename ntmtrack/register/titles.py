@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..locale import _
 from ..model import LEVEL_RANK, NtmError
 from ..store import observations as db
 
@@ -33,4 +34,4 @@ def check_revocable(conn, unit, level: str, on: str, label: str) -> None:
     """A revocation must withdraw a title the unit holds on its date."""
     events = [e[1:] for e in db.title_events(conn, on, [unit.id])]
     if not any(t["level"] == level for t in held_titles(events)):
-        raise NtmError(f"{unit.name} holds no {label} title on {on}: nothing to revoke")
+        raise NtmError(_("{name} holds no {label} title on {on}: nothing to revoke").format(name=unit.name, label=label, on=on))

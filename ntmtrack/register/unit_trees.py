@@ -12,6 +12,7 @@ import io
 import itertools
 from dataclasses import dataclass, field
 
+from ..locale import _
 from ..model import InputProblems, NtmError, Problem, Unit
 from ..read import names, yamldoc
 from ..read.unit_files import Node, nodes_from_yaml, parse_kind
@@ -379,18 +380,18 @@ class _Planner:
         existing = [u for u in existing if same_map(u.edition, u.code, node.edition, node.code)]
         if len(existing) > 1:
             listed = "; ".join(self.describe(u) for u in existing[:5])
-            problem(f"'{name}' matches {len(existing)} units ({listed}); nest it under its parent")
+            problem(_("'{name}' matches {count} units ({listed}); nest it under its parent").format(name=name, count=len(existing), listed=listed))
             return
         if existing:
             unit = anchor = existing[0]
             plan.matched += 1
             if node.code and unit.code and unit.code != node.code:
-                problem(f"'{name}' already has code {unit.code}, not {node.code}")
+                problem(_("'{name}' already has code {code}, not {code2}").format(name=name, code=unit.code, code2=node.code))
                 return
             if node.code and not unit.code:
                 taken = [u for u in self.by_code(node.code, node.edition) if u is not unit]
                 if taken:
-                    problem(f"code {node.code} already belongs to {self.describe(taken[0])}")
+                    problem(_("code {code} already belongs to {taken}").format(code=node.code, taken=self.describe(taken[0])))
                     return
                 self.set_code(unit, node.code, node.edition)
                 plan.ops.append(("code", unit, node.code, node.edition))
@@ -402,7 +403,7 @@ class _Planner:
         else:
             taken = self.by_code(node.code, node.edition) if node.code else []
             if taken:
-                problem(f"code {node.code} already belongs to {self.describe(taken[0])}")
+                problem(_("code {code} already belongs to {taken}").format(code=node.code, taken=self.describe(taken[0])))
                 return
             other = self.lookalike(parent, name, node.kind)
             if other is not None:
@@ -538,30 +539,29 @@ def _csv_plans(conn, text: str, source: str, delimiter: str | None = None) -> li
             missing = [k for k in ("name", "kind", "parent") if k not in header]
             if missing:
                 raise InputProblems([Problem(source, line, None,
-                                             f"missing column(s): {', '.join(missing)}; "
-                                             "expected name,kind,parent[,code][,aliases]")])
+                                             _("missing column(s): {missing}; expected name,kind,parent[,code][,aliases]").format(missing=', '.join(missing)))])
             continue
         if len(row) > len(header) and any(c.strip() for c in row[len(header):]):
-            problems.append(Problem(source, line, None, "more cells than header columns"))
+            problems.append(Problem(source, line, None, _("more cells than header columns")))
             continue
         record = dict(zip(header, (c.strip() for c in row)))
         name = names.nfc(record.get("name", ""))
         kind = parse_kind(record.get("kind", ""))
         if not name:
-            problems.append(Problem(source, line, None, "name is empty"))
+            problems.append(Problem(source, line, None, _("name is empty")))
             continue
         if names.has_control_chars(name) or "/" in name:
-            problems.append(Problem(source, line, None, "a unit name cannot contain control characters or '/'"))
+            problems.append(Problem(source, line, None, _("a unit name cannot contain control characters or '/'")))
             continue
         if kind is None:
-            problems.append(Problem(source, line, None, f"unknown kind '{record.get('kind', '')}'"))
+            problems.append(Problem(source, line, None, _("unknown kind '{value}'").format(value=record.get('kind', ''))))
             continue
         aliases = [a.strip() for a in record.get("aliases", "").split(";") if a.strip()]
         node = Node(name, kind, record.get("code") or None, aliases, [], line, None)
         parent_text = record.get("parent") or ""
         host = _made_parent(parent_text, made) if parent_text else None
         if isinstance(host, str):
-            problems.append(Problem(source, line, None, f"parent: {host}"))
+            problems.append(Problem(source, line, None, _("parent: {host}").format(host=host)))
             continue
         if host is not None:
             host_node, host_path = host
@@ -574,7 +574,7 @@ def _csv_plans(conn, text: str, source: str, delimiter: str | None = None) -> li
                     registered[parent_text] = resolve_problem(conn, parent_text, container=True)
                 parent = registered[parent_text]
                 if isinstance(parent, str):
-                    problems.append(Problem(source, line, None, f"parent: {parent}"))
+                    problems.append(Problem(source, line, None, _("parent: {parent}").format(parent=parent)))
                     continue
                 if parent.id not in paths:
                     paths[parent.id] = [names.fold(p) for p in path_of(conn, parent).split("/")]

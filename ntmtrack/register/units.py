@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Callable
 from datetime import date
 
+from ..locale import N_, _
 from ..model import NtmError, Unit
 from ..read import dates, fields, names
 from ..store import units as db
@@ -143,16 +144,23 @@ def ambiguous_message(text: str, found: list[Unit], path: Callable[[Unit], str],
         # where it is, said by the path above it (its own path is what was ambiguous), and
         # its name when what to write does not show it (a code)
         named = "" if written and u.name in written else f" {u.name}"
-        where = (f"the {u.kind}{named}" + (f" in {above}" if above else "")
-                 + (f", code {u.code}" if u.code else ""))
+        kind = _(u.kind)
+        where = (_("the {kind}{named} in {above}") if above else _("the {kind}{named}")).format(
+            kind=kind, named=named, above=above)
+        where += _(", code {code}").format(code=u.code) if u.code else ""
         choices.append(f"'{written}' ({where})" if written else f"{path(u)} ({where})")
     if len(found) > len(choices):
-        listed = ", ".join(choices) + f", … ({len(found) - len(choices)} more)"
+        listed = ", ".join(choices) + _(", … ({count} more)").format(count=len(found) - len(choices))
     elif len(choices) > 1:
-        listed = ", ".join(choices[:-1]) + " or " + choices[-1]
+        listed = _("{choices} or {last}").format(choices=", ".join(choices[:-1]), last=choices[-1])
     else:
         listed = choices[0]
-    return f"'{names.nfc(text)}' is ambiguous: {len(found)} units match; write {listed}"
+    return _("'{text}' is ambiguous: {count} units match; write {listed}").format(text=names.nfc(text), count=len(found), listed=listed)
+
+
+# The kinds as the ambiguity message says them (the codes of model.UNIT_KINDS are the msgids).
+_KIND_WORDS = [N_("province"), N_("district"), N_("cluster"), N_("commune"), N_("town"), N_("ward"),
+               N_("village"), N_("household_group")]
 
 
 def suggestions(conn: sqlite3.Connection, text: str, limit: int = 5,
@@ -161,7 +169,7 @@ def suggestions(conn: sqlite3.Connection, text: str, limit: int = 5,
     that name, as what names it alone (`spelling`, with `pick`'s rules): pasted back, each
     resolves."""
     pick = pick or (lambda t: find(conn, t))
-    pool = {folded for folded, _ in db.all_folded_names(conn)}
+    pool = {folded for folded, _unused in db.all_folded_names(conn)}
     query = names.fold(text.split("/")[-1])
     split = names.split_kind_prefix(query)
     close = difflib.get_close_matches(query, pool, n=limit, cutoff=0.6)
@@ -202,7 +210,7 @@ def resolve_problem(conn, text: str, kinds=None, container: bool = False,
     `prefer` settles a name shared by units of different kinds when exactly one has a
     preferred kind (criteria belong to communes: "Triệu Sơn" there is the thị trấn)."""
     if not names.nfc(text):
-        return "a unit name is required"
+        return _("a unit name is required")
 
     def pick(written: str) -> list[Unit]:
         return _settle(conn, find(conn, written, kinds), container, prefer)
@@ -213,9 +221,9 @@ def resolve_problem(conn, text: str, kinds=None, container: bool = False,
     if found:
         return ambiguous_message(text, found, lambda u: path_of(conn, u), pick)
     close = suggestions(conn, text, pick=pick)
-    hint = f"; did you mean: {', '.join(close)}?" if close else ""
+    hint = _("; did you mean: {close}?").format(close=', '.join(close)) if close else ""
     what = " or ".join(kinds) if kinds else "unit"
-    return f"no {what} named '{names.nfc(text)}'{hint}"
+    return _("no {what} named '{text}'{hint}").format(what=what, text=names.nfc(text), hint=hint)
 
 
 def _settle(conn, found: list[Unit], container: bool, prefer: tuple[str, ...] | None) -> list[Unit]:
@@ -244,34 +252,31 @@ def outermost(conn, found: list[Unit]) -> Unit | None:
 
 def check_name(name: str) -> None:
     if not name:
-        raise NtmError("a unit name cannot be empty")
+        raise NtmError(_("a unit name cannot be empty"))
     if names.has_control_chars(name):
-        raise NtmError(f"a unit name cannot contain control characters: {name!r}")
+        raise NtmError(_("a unit name cannot contain control characters: {name!r}").format(name=name))
     hidden = names.invisible_chars(name)
     if hidden:
         position, ch = hidden[0]
-        raise NtmError(f"a unit name cannot contain invisible or direction-changing characters: "
-                       f"{names.describe_char(ch)} at position {position} of "
-                       f"'{names.show_invisible(name)}'")
+        raise NtmError(_("a unit name cannot contain invisible or direction-changing characters: {ch} at position {position} of '{name}'").format(ch=names.describe_char(ch), position=position, name=names.show_invisible(name)))
     message = fields.problem(name, "name")
     if message:
         raise NtmError(message)
     private = next((i for i, ch in enumerate(name, 1) if unicodedata.category(ch) == "Co"), None)
     if private:
         # Fine in a note, not in a name: no other computer shows it alike, so it cannot be told apart.
-        raise NtmError(f"name: a private-use character at position {private}")
+        raise NtmError(_("name: a private-use character at position {private}").format(private=private))
     if "/" in name:
-        raise NtmError(f"a unit name cannot contain '/' (it separates a path): {name!r}")
+        raise NtmError(_("a unit name cannot contain '/' (it separates a path): {name!r}").format(name=name))
 
 
 def lookalike_message(name: str, other: str, other_path: str) -> str:
     detail = ""
     for position, (a, b) in enumerate(zip(name, other), 1):
         if a != b and a.casefold() != b.casefold():
-            detail = f" ({names.describe_char(a)} at position {position})"
+            detail = _(" ({a} at position {position})").format(a=names.describe_char(a), position=position)
             break
-    return (f"'{name}'{detail} would print like its sibling {other_path}: names under one parent "
-            "must differ by more than case, character width or lookalike letters of another script")
+    return (_("'{name}'{detail} would print like its sibling {other_path}: names under one parent must differ by more than case, character width or lookalike letters of another script").format(name=name, detail=detail, other_path=other_path))
 
 
 def sibling_problem(conn, name: str, kind: str, parent_id: int | None, code: str | None = None,
@@ -292,9 +297,8 @@ def sibling_problem(conn, name: str, kind: str, parent_id: int | None, code: str
         if u.kind != kind or u.id == exclude_id or (code and u.code and code != u.code):
             continue
         if names.fold(u.name) != folded:
-            return f"'{name}' is another name of its sibling {path_of(conn, u)}"
-        return (f"'{name}' differs from its sibling {path_of(conn, u)} only in diacritics, which "
-                "names and paths ignore: give both units their official codes, or another name")
+            return _("'{name}' is another name of its sibling {conn}").format(name=name, conn=path_of(conn, u))
+        return (_("'{name}' differs from its sibling {conn} only in diacritics, which names and paths ignore: give both units their official codes, or another name").format(name=name, conn=path_of(conn, u)))
     return None
 
 
@@ -315,7 +319,7 @@ def add(conn, name: str, kind: str, parent: Unit | None, code: str | None = None
     if problem:
         raise NtmError(problem)
     if code and db.by_code(conn, code):
-        raise NtmError(f"code {code} already belongs to {path_of(conn, db.by_code(conn, code)[0])}")
+        raise NtmError(_("code {code} already belongs to {conn}").format(code=code, conn=path_of(conn, db.by_code(conn, code)[0])))
     unit_id = db.insert(conn, name, kind, parent.id if parent else None, code or None, edition)
     for alias in aliases or []:
         db.add_alias(conn, unit_id, names.nfc(alias))
@@ -336,7 +340,7 @@ def rename(conn, unit: Unit, new_name: str) -> str:
 
 def move(conn, unit: Unit, parent: Unit) -> None:
     if parent.id == unit.id or parent.id in db.descendant_ids(conn, unit.id):
-        raise NtmError(f"cannot move {unit.name} under itself or its own descendant")
+        raise NtmError(_("cannot move {name} under itself or its own descendant").format(name=unit.name))
     problem = sibling_problem(conn, unit.name, unit.kind, parent.id, unit.code, unit.id)
     if problem:
         raise NtmError(problem)
@@ -356,25 +360,21 @@ def merge(conn, old: list[Unit], new: Unit, date: str) -> None:
     both would vanish from every report); a target inside an old unit (merged away with it)."""
     day = dates.parse_date(date) if isinstance(date, str) else date
     if day > dates.today():
-        raise NtmError(f"the merger date {day.isoformat()} is in the future (after today, "
-                       f"{dates.today().isoformat()}): record a merger once it has taken effect")
+        raise NtmError(_("the merger date {isoformat} is in the future (after today, {isoformat2}): record a merger once it has taken effect").format(isoformat=day.isoformat(), isoformat2=dates.today().isoformat()))
     if not active_on(new.active_until, day):
-        _, after = db.lineage(conn, new.id)
-        became = f" (it became {', '.join(n for _, n, _, _ in after)})" if after else ""
-        raise NtmError(f"{path_of(conn, new)} was itself merged away on {new.active_until}{became}: "
-                       "merge into the unit it became")
+        _unused, after = db.lineage(conn, new.id)
+        became = _(" (it became {names})").format(names=', '.join(n for _unused, n, _unused, _unused in after)) if after else ""
+        raise NtmError(_("{conn} was itself merged away on {active_until}{became}: merge into the unit it became").format(conn=path_of(conn, new), active_until=new.active_until, became=became))
     later = db.successor_ids(conn, new.id)
     for unit in old:
         if unit.id == new.id:
-            raise NtmError(f"cannot merge {unit.name} into itself")
+            raise NtmError(_("cannot merge {name} into itself").format(name=unit.name))
         if not active_on(unit.active_until, day):
-            raise NtmError(f"{unit.name} was already merged away on {unit.active_until}")
+            raise NtmError(_("{name} was already merged away on {active_until}").format(name=unit.name, active_until=unit.active_until))
         if new.id in set(db.descendant_ids(conn, unit.id)):
-            raise NtmError(f"cannot merge {unit.name} into {path_of(conn, new)}: that unit is inside "
-                           f"{unit.name} and would be merged away with it")
+            raise NtmError(_("cannot merge {name} into {conn}: that unit is inside {name} and would be merged away with it").format(name=unit.name, conn=path_of(conn, new)))
         if unit.id in later:
-            raise NtmError(f"cannot merge {unit.name} into {new.name}: {new.name} has already become "
-                           f"part of {unit.name} through earlier mergers; the lineage would be a cycle")
+            raise NtmError(_("cannot merge {name} into {name2}: {name2} has already become part of {name} through earlier mergers; the lineage would be a cycle").format(name=unit.name, name2=new.name))
     for unit in {u.id: u for u in old}.values():
         db.deactivate(conn, unit.id, day.isoformat())
         db.add_lineage(conn, unit.id, new.id, day.isoformat(), "merge")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 
+from ..locale import _
+
 BANDS = ("all", "15-18", "10-14", "under-10")   # codes, best first (labels: output/labels.BANDS)
 _SHARES = (15 / 19, 10 / 19)
 
@@ -24,7 +26,7 @@ def band(met: int, total: int) -> str:
     """all | 15-18 | 10-14 | under-10 (the codes name the 19-criteria bands; other sizes keep
     the shares, see the module's docstring)."""
     if total <= 0:
-        raise ValueError("a criteria set has at least one criterion")
+        raise ValueError(_("a criteria set has at least one criterion"))
     if met >= total:
         return "all"
     high, middle = cuts(total)

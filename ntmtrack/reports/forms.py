@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from ..locale import _
 from ..model import FUND_SOURCES, FormRow, NtmError, Scope
 from ..read.dates import year_before
 from ..register import criteria as criteria_sets
@@ -49,21 +50,21 @@ def annual(conn, scope: Scope, year: int, cutoff: date | None = None) -> Form:
     31/12 and the communes registered for year + 1."""
     cutoff = cutoff or date(year, 9, 30)
     if cutoff.year != year:
-        raise NtmError(f"the cutoff {cutoff.isoformat()} is not in {year}")
+        raise NtmError(_("the cutoff {isoformat} is not in {year}").format(isoformat=cutoff.isoformat(), year=year))
     return _form(conn, scope, "annual", year, date(year, 1, 1), cutoff, date(year, 12, 31))
 
 
 def half_year(conn, scope: Scope, year: int, half: int) -> Form:
     """The half-yearly form: 01/01-30/06 (half 1) or 01/07-31/12 (half 2)."""
     if half not in (1, 2):
-        raise NtmError("a half is 1 (January-June) or 2 (July-December)")
+        raise NtmError(_("a half is 1 (January-June) or 2 (July-December)"))
     start, end = (date(year, 1, 1), date(year, 6, 30)) if half == 1 else (date(year, 7, 1), date(year, 12, 31))
     return _form(conn, scope, "half-year", year, start, end, end)
 
 
 def _form(conn, scope: Scope, kind: str, year: int, start: date, cutoff: date, end: date) -> Form:
     if not 1900 <= year <= 9998:
-        raise NtmError(f"year {year} is out of range (1900-9998)")
+        raise NtmError(_("year {year} is out of range (1900-9998)").format(year=year))
     from dataclasses import replace
 
     day = replace(scope, as_of=cutoff, plan_id=None)

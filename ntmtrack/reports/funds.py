@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from ..locale import _
 from ..model import COMMUNE_KINDS, FUND_SOURCES, FundRow, Laggard, NtmError, Scope
 from ..register.tree import Tree
 from ..store import funds as db
@@ -48,11 +49,11 @@ def period(conn, scope: Scope, year: int | None = None) -> Period:
     if scope.plan_id:
         plan = store_plans.get(conn, scope.plan_id)
         if plan is None:
-            raise NtmError(f"no plan '{scope.plan_id}'")
+            raise NtmError(_("no plan '{plan_id}'").format(plan_id=scope.plan_id))
         return Period(date.fromisoformat(plan["start"]), date.fromisoformat(plan["end"]), (plan["id"],))
     year = year or scope.as_of.year
     if not 1900 <= year <= 9998:
-        raise NtmError(f"year {year} is out of range (1900-9998)")
+        raise NtmError(_("year {year} is out of range (1900-9998)").format(year=year))
     start, end = date(year, 1, 1), date(year, 12, 31)
     return Period(start, end, plans_overlapping(conn, start, end))
 
@@ -140,7 +141,7 @@ def funds_status(conn, scope: Scope, year: int | None = None, tree: Tree | None 
                 slot[key] += value
             if n:
                 below.add((holder, source))
-    order = _preorder(tree, {u for u, _ in totals})
+    order = _preorder(tree, {u for u, _unused in totals})
     labels = scoping.labels(tree, order)
     base = min((tree.depth(u) for u in order), default=0)
     rows = []

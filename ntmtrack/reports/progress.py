@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from ..locale import _
 from ..model import NtmError, ProgressRow, Scope
 from ..register.tree import Tree
 from ..store import observations as store_obs
@@ -25,7 +26,7 @@ def progress(conn, scope: Scope, tree: Tree | None = None) -> list[ProgressRow]:
     """Each indicator target of the scope's plan (scope.plan_id is required), with roll-ups.
     `tree`: the caller's, when it has loaded one already (holding the scope's subtree)."""
     if not scope.plan_id:
-        raise NtmError("progress needs a plan")
+        raise NtmError(_("progress needs a plan"))
     plan = scoping.plans(conn, scope)[0]
     tree = tree or Tree.load(conn, scope.under_id)
     wanted = [t for t in scoping.targets(conn, scope, tree, plan) if t["kind"] != "criteria"]

@@ -8,6 +8,7 @@ same units with the same set and the same targets.
 
 from __future__ import annotations
 
+from ..locale import _
 from ..model import COMMUNE_KINDS, NtmError, Scope
 from ..read.names import distinct_names
 from ..register import criteria as criteria_sets
@@ -63,8 +64,7 @@ def plans(conn, scope: Scope) -> list[dict]:
     if scope.plan_id:
         plan = store_plans.get(conn, scope.plan_id)
         if plan is None:
-            raise NtmError(f"no plan '{scope.plan_id}'; known plans: "
-                           f"{', '.join(store_plans.ids(conn)) or 'none'}")
+            raise NtmError(_("no plan '{plan_id}'; known plans: {value}").format(plan_id=scope.plan_id, value=', '.join(store_plans.ids(conn)) or 'none'))
         return [plan]
     out = []
     for pid in store_plans.ids(conn):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from ..locale import _
 from ..model import COMMUNE_KINDS, NtmError, Scope
 from ..read.plan_file import WEEKDAYS
 from ..register import criteria as criteria_sets
@@ -64,7 +65,7 @@ def next_report_day(report_every: str | None, as_of: date) -> date:
 
 def template(conn, scope: Scope) -> tuple[TemplateHead, list[TemplateRow]]:
     if not scope.plan_id:
-        raise NtmError("a template needs a plan")
+        raise NtmError(_("a template needs a plan"))
     plan = store_plans.get(conn, scope.plan_id)
     tree = Tree.load(conn, scope.under_id)
     wanted = scoping.targets(conn, scope, tree, plan)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import calendar
 from datetime import date, timedelta
 
+from ..locale import _
 from ..model import NtmError, Scope, TrendPoint, TrendRow, UsageError
 from ..store import observations as store_obs
 from . import scope as scoping
@@ -27,9 +28,9 @@ EVERY = ("month", "quarter")
 def period_ends(since: date, as_of: date, every: str) -> list[date]:
     """The last day of each month (or quarter) from `since` on, ending with `as_of` itself."""
     if every not in EVERY:
-        raise UsageError(f"--every is month or quarter, not '{every}'")
+        raise UsageError(_("--every is month or quarter, not '{every}'").format(every=every))
     if since >= as_of:
-        raise NtmError(f"--since {since.isoformat()} is not before {as_of.isoformat()}")
+        raise NtmError(_("--since {isoformat} is not before {isoformat2}").format(isoformat=since.isoformat(), isoformat2=as_of.isoformat()))
     step = 1 if every == "month" else 3
     year, month = since.year, since.month
     if every == "quarter":
@@ -51,8 +52,8 @@ def pace_per_month(points: list[tuple[date, int]]) -> float | None:
     """Least-squares slope of criteria met against time, in criteria per month."""
     if len(points) < 2:
         return None
-    xs = [(d - points[0][0]).days / DAYS_PER_MONTH for d, _ in points]
-    ys = [v for _, v in points]
+    xs = [(d - points[0][0]).days / DAYS_PER_MONTH for d, _unused in points]
+    ys = [v for _unused, v in points]
     mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
     spread = sum((x - mean_x) ** 2 for x in xs)
     if spread == 0:

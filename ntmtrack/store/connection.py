@@ -11,6 +11,7 @@ import os
 import sqlite3
 from pathlib import Path
 
+from ..locale import _
 from ..model import NtmError, RegisterBusy
 
 APPLICATION_ID = 0x4E544D31  # "NTM1": lets `file` and ntmtrack tell a register from other SQLite files
@@ -60,22 +61,22 @@ def _check_file(path: Path, create: bool) -> None:
     try:
         mode = os.stat(path).st_mode
     except PermissionError:
-        raise NtmError(f"cannot read {path}: permission denied") from None
+        raise NtmError(_("cannot read {path}: permission denied").format(path=path)) from None
     if stat.S_ISDIR(mode):
-        raise NtmError(f"{path} is a directory, not a register file")
+        raise NtmError(_("{path} is a directory, not a register file").format(path=path))
     if not stat.S_ISREG(mode):
         kind = "a FIFO" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) \
             else "a socket"
-        raise NtmError(f"{path} is not a regular file ({kind}); a register is an SQLite file")
+        raise NtmError(_("{path} is not a regular file ({kind}); a register is an SQLite file").format(path=path, kind=kind))
     try:
         with open(path, "rb") as f:
             header = f.read(16)
     except PermissionError:
-        raise NtmError(f"cannot read {path}: permission denied") from None
+        raise NtmError(_("cannot read {path}: permission denied").format(path=path)) from None
     if not header and not create:
-        raise NtmError(f"{path} is empty, not a register; to make it one: ntmtrack init --db {path}")
+        raise NtmError(_("{path} is empty, not a register; to make it one: ntmtrack init --db {path}").format(path=path))
     if header and header != _SQLITE_HEADER:
-        raise NtmError(f"{path} is not an SQLite file, so not an ntmtrack register")
+        raise NtmError(_("{path} is not an SQLite file, so not an ntmtrack register").format(path=path))
 
 
 def _unshareable(path: Path) -> bool:
@@ -112,7 +113,7 @@ def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
         if not readonly:
             conn.execute("PRAGMA synchronous=FULL")
     except sqlite3.DatabaseError as e:
-        raise NtmError(f"cannot open {path}: {e}") from None
+        raise NtmError(_("cannot open {path}: {e}").format(path=path, e=e)) from None
     return conn
 
 
@@ -154,7 +155,7 @@ def open_register(db=None, *, create: bool = False, readonly: bool = False) -> R
     exists = path.exists()
     if not exists and not create:
         raise NtmError(
-            f"no register at {path}; create one with: ntmtrack init --db {path}"
+            _("no register at {path}; create one with: ntmtrack init --db {path}").format(path=path)
         )
     if exists:
         _check_file(path, create)
@@ -170,7 +171,7 @@ def open_register(db=None, *, create: bool = False, readonly: bool = False) -> R
         except FileExistsError:
             pass  # another ntmtrack created it a moment ago; its migration lock orders us
         except OSError as e:
-            raise NtmError(f"cannot create {path}: {e.strerror}") from None
+            raise NtmError(_("cannot create {path}: {strerror}").format(path=path, strerror=e.strerror)) from None
     conn = _connect(path, readonly and exists)
     register = Register(conn, path, readonly and exists)
     try:
@@ -188,9 +189,9 @@ def _prepare(register: Register, fresh: bool) -> None:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
     except sqlite3.DatabaseError as e:
-        raise NtmError(f"cannot read {register.path}: {e}") from None
+        raise NtmError(_("cannot read {path}: {e}").format(path=register.path, e=e)) from None
     if applied is None and tables and app_id != APPLICATION_ID:
-        raise NtmError(f"{register.path} is an SQLite file but not an ntmtrack register")
+        raise NtmError(_("{path} is an SQLite file but not an ntmtrack register").format(path=register.path))
     applied = applied or []
     if applied and applied[-1] == LATEST_MIGRATION and LATEST_MIGRATION in applied:
         return
@@ -198,8 +199,7 @@ def _prepare(register: Register, fresh: bool) -> None:
     unknown = [name for name in applied if name not in known]
     if unknown:
         raise NtmError(
-            f"{register.path} was written by a newer ntmtrack (schema {unknown[-1]}); "
-            "upgrade ntmtrack to use it"
+            _("{path} was written by a newer ntmtrack (schema {unknown}); upgrade ntmtrack to use it").format(path=register.path, unknown=unknown[-1])
         )
     if all(name in applied for name in known):
         return
@@ -260,18 +260,17 @@ def translate(error: sqlite3.Error) -> NtmError:
     message = str(error)
     if "locked" in message or "busy" in message:
         return RegisterBusy(
-            "the register is busy (another ntmtrack is writing); nothing was written, try again"
+            _("the register is busy (another ntmtrack is writing); nothing was written, try again")
         )
     if "readonly" in message or "read-only" in message:
-        return NtmError("the register is read-only here (file or directory permissions)")
+        return NtmError(_("the register is read-only here (file or directory permissions)"))
     if "disk is full" in message or "database or disk is full" in message:
-        return NtmError("the disk is full; nothing was written")
+        return NtmError(_("the disk is full; nothing was written"))
     if "disk I/O error" in message:
-        return NtmError("the register file could not be written (disk I/O error: a full disk, "
-                        "a file-size limit or failing storage); nothing was written")
+        return NtmError(_("the register file could not be written (disk I/O error: a full disk, a file-size limit or failing storage); nothing was written"))
     if "malformed" in message or "not a database" in message:
-        return NtmError(f"the register file is damaged: {message}")
-    return NtmError(f"register error: {message}")
+        return NtmError(_("the register file is damaged: {message}").format(message=message))
+    return NtmError(_("register error: {message}").format(message=message))
 
 
 def _begin_immediate(conn: sqlite3.Connection) -> None:
