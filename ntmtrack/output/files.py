@@ -16,16 +16,13 @@ import sys
 import tempfile
 from pathlib import Path
 
+from ..locale import tr
 from ..model import NtmError
 
 STDOUT_NAMES = ("-", "/dev/stdout")
 _SQLITE_HEADER = b"SQLite format 3\x00"
 # Beside a register, SQLite keeps these; writing any of them corrupts or resets the register.
 _COMPANIONS = ("",) + tuple("-" + name for name in ("wal", "shm", "journal"))
-
-
-def _tr(lang: str, en: str, vi: str) -> str:
-    return vi if lang == "vi" else en
 
 
 def _identity(path: str) -> tuple[int, int] | None:
@@ -73,7 +70,7 @@ class OutputFile:
             self._stream_to = "-"
             return
         if not self.shown:
-            raise NtmError(_tr(lang, "the output path is empty", "đường dẫn tệp kết quả trống"))
+            raise NtmError(tr(lang, "the output path is empty"))
         self._real = os.path.realpath(os.path.expanduser(self.shown))
         self._check_protected(protect)
         try:
@@ -85,26 +82,23 @@ class OutputFile:
         if st is not None:
             mode = st.st_mode
             if stat.S_ISDIR(mode):
-                raise NtmError(_tr(lang, f"{self.shown} is a directory; give a file name",
-                                   f"{self.shown} là một thư mục; hãy ghi tên tệp"))
+                raise NtmError(tr(lang, "{path} is a directory; give a file name").format(path=self.shown))
             if stat.S_ISCHR(mode) or stat.S_ISFIFO(mode):
                 self._stream_to = self._real
                 return
             if not stat.S_ISREG(mode):
-                raise NtmError(_tr(lang, f"{self.shown} is not a regular file; refusing to write to it",
-                                   f"{self.shown} không phải tệp thông thường; không ghi vào đó"))
+                raise NtmError(tr(lang, "{path} is not a regular file; refusing to write to it").format(path=self.shown))
             if _is_sqlite(self._real) and not replace_sqlite:
-                raise NtmError(_tr(
-                    lang, f"{self.shown} is an SQLite database (a register?); an output never replaces one",
-                    f"{self.shown} là một cơ sở dữ liệu SQLite (sổ theo dõi?); không bao giờ ghi đè lên nó"))
+                raise NtmError(tr(
+                    lang, "{path} is an SQLite database (a register?); an output never replaces one").format(
+                        path=self.shown))
             if not force:
-                raise NtmError(_tr(lang, f"{self.shown} exists; use --force to replace it",
-                                   f"{self.shown} đã có; dùng --force để ghi đè"))
+                raise NtmError(tr(lang, "{path} exists; use --force to replace it").format(path=self.shown))
         parent = os.path.dirname(self._real)
         self._make_parents = make_parents and not os.path.isdir(parent)
         if not os.path.isdir(parent) and not make_parents:
-            raise NtmError(_tr(lang, f"{self.shown}: the directory {parent} does not exist",
-                               f"{self.shown}: không có thư mục {parent}"))
+            raise NtmError(tr(lang, "{path}: the directory {directory} does not exist").format(
+                path=self.shown, directory=parent))
 
     def _check_protected(self, protect: tuple[Path, ...]) -> None:
         mine = _identity(self._real)
@@ -113,12 +107,10 @@ class OutputFile:
             for suffix in _COMPANIONS:
                 other = base + suffix
                 if self._real == other or (mine is not None and mine == _identity(other)):
-                    raise NtmError(_tr(
-                        self._lang,
-                        f"{self.shown} is the register{' ' + suffix[1:] + ' file' if suffix else ''}"
-                        f" ({register}); an output never overwrites it — choose another name",
-                        f"{self.shown} là sổ theo dõi{' (tệp ' + suffix[1:] + ')' if suffix else ''}"
-                        f" ({register}); không bao giờ ghi đè lên sổ — hãy chọn tên khác"))
+                    raise NtmError((tr(self._lang, "{path} is the register's {part} file ({register}); an output never overwrites it — choose another name")
+                                    if suffix else
+                                    tr(self._lang, "{path} is the register ({register}); an output never overwrites it — choose another name")
+                                    ).format(path=self.shown, part=suffix[1:], register=register))
 
     @property
     def is_stream(self) -> bool:
@@ -182,8 +174,7 @@ class OutputFile:
         try:
             os.link(temporary, self._real)
         except FileExistsError:
-            raise NtmError(_tr(self._lang, f"{self.shown} exists; use --force to replace it",
-                               f"{self.shown} đã có; dùng --force để ghi đè")) from None
+            raise NtmError(tr(self._lang, "{path} exists; use --force to replace it").format(path=self.shown)) from None
         except OSError:
             # A file system without hard links (some network shares): the check must do.
             os.replace(temporary, self._real)

@@ -5,7 +5,7 @@ the Datasette metadata all take their words from here; machine formats keep the 
 
 from __future__ import annotations
 
-from ..locale import language, tr  # noqa: F401  (sentences: the gettext catalogue)
+from ..locale import language, ntr, tr  # noqa: F401  (sentences: the gettext catalogue)
 
 
 # -- codes → words. Machine formats keep the codes (a contract); people read these. --------
@@ -351,34 +351,31 @@ def reason_text(row, lang: str) -> str:
     """Why a laggard (model.Laggard) is one, in a sentence."""
     from types import SimpleNamespace
 
-    from .formats import counted, format_date, format_number, number_ranges
+    from .formats import format_date, format_number, number_ranges
 
     if isinstance(row, dict):
         row = SimpleNamespace(**row)
     target = row.target
-    what = (("tiêu chí " if lang == "vi" else "criteria ") + number_ranges(list(target))
+    what = (tr(lang, "criteria {numbers}").format(numbers=number_ranges(list(target)))
             if isinstance(target, (list, tuple)) else str(target))
     if row.reason in ("disbursement_behind", "debt"):
         return funds_reason_text(row, lang)
     if row.reason == "no_report":
-        if lang == "vi":
-            return (f"không báo cáo từ {format_date(row.period_start, lang)} đến "
-                    f"{format_date(row.period_end, lang)}")
-        return f"no report {format_date(row.period_start, lang)} to {format_date(row.period_end, lang)}"
+        return tr(lang, "no report {start} to {end}").format(
+            start=format_date(row.period_start, lang), end=format_date(row.period_end, lang))
     if row.reason == "dossier_late":
-        step = label(STEPS, target, lang)
-        if lang == "vi":
-            return f"chậm {step}: hạn {format_date(row.deadline, lang)}, trễ {-row.days_left} ngày"
         days = -row.days_left
-        return f"{step} late: due {format_date(row.deadline, lang)}, {days} day{'s' if days != 1 else ''} overdue"
+        return ntr(lang, "{step} late: due {deadline}, {days} day overdue",
+                   "{step} late: due {deadline}, {days} days overdue", days).format(
+            step=label(STEPS, target, lang), deadline=format_date(row.deadline, lang), days=days)
     n = lambda v: format_number(v, lang)  # noqa: E731
     if row.reason == "overdue":
-        if lang == "vi":
-            return f"{what}: quá hạn {-row.days_left} ngày, đạt {n(row.actual)}/{n(row.goal)}"
-        return f"{what}: {counted(-row.days_left, 'day', 'days')} overdue, {n(row.actual)} of {n(row.goal)}"
-    if lang == "vi":
-        return f"{what}: chậm, đạt {n(row.actual)}, cần {n(row.expected)} đến nay (mục tiêu {n(row.goal)})"
-    return f"{what}: behind, {n(row.actual)} against {n(row.expected)} expected by now (goal {n(row.goal)})"
+        days = -row.days_left
+        return ntr(lang, "{what}: {days} day overdue, {actual} of {goal}",
+                   "{what}: {days} days overdue, {actual} of {goal}", days).format(
+            what=what, days=days, actual=n(row.actual), goal=n(row.goal))
+    return tr(lang, "{what}: behind, {actual} against {expected} expected by now (goal {goal})").format(
+        what=what, actual=n(row.actual), expected=n(row.expected), goal=n(row.goal))
 
 
 def funds_reason_text(row, lang: str) -> str:
@@ -386,14 +383,9 @@ def funds_reason_text(row, lang: str) -> str:
     from .formats import format_date, format_money, format_share
 
     if row.reason == "debt":
-        amount = format_money(round(row.actual), lang)
-        if lang == "vi":
-            return f"còn nợ đọng {amount} sau khi kế hoạch kết thúc ({format_date(row.deadline, lang)})"
-        return f"{amount} of outstanding debt after the plan ended ({format_date(row.deadline, lang)})"
+        return tr(lang, "{amount} of outstanding debt after the plan ended ({date})").format(
+            amount=format_money(round(row.actual), lang), date=format_date(row.deadline, lang))
     source = str(row.target).removeprefix("funds:")
-    name = label(FUND_SOURCES, source, lang)
-    if lang == "vi":
-        return (f"{name}: giải ngân {format_share(row.actual, lang)} vốn được giao, "
-                f"cần {format_share(row.expected, lang)} đến nay")
-    return (f"{name}: {format_share(row.actual, lang)} of the allocation disbursed, "
-            f"{format_share(row.expected, lang)} expected by now")
+    return tr(lang, "{source}: {share} of the allocation disbursed, {expected} expected by now").format(
+        source=label(FUND_SOURCES, source, lang), share=format_share(row.actual, lang),
+        expected=format_share(row.expected, lang))

@@ -7,6 +7,7 @@ import sqlite3
 import unicodedata
 from pathlib import Path
 
+from ..locale import _
 from ..read import names
 from .units import ancestors
 
@@ -16,42 +17,42 @@ def problems(conn: sqlite3.Connection, known_migrations: list[str]) -> list[str]
     found: list[str] = []
     for (result,) in conn.execute("PRAGMA integrity_check"):
         if result != "ok":
-            found.append(f"integrity: {result}")
+            found.append(_("integrity: {result}").format(result=result))
     for table, rowid, parent, _fk in conn.execute("PRAGMA foreign_key_check"):
-        found.append(f"{table} row {rowid} points at a missing {parent} row")
+        found.append(_("{table} row {rowid} points at a missing {parent} row").format(table=table, rowid=rowid, parent=parent))
     applied = [r[0] for r in conn.execute(
         "SELECT name FROM _sqlite_migrations WHERE migration_set='ntmtrack' ORDER BY rowid")]
     unknown = [n for n in applied if n not in known_migrations]
     if unknown:
-        found.append(f"schema: unknown migrations {', '.join(unknown)} (newer ntmtrack?)")
+        found.append(_("schema: unknown migrations {names} (newer ntmtrack?)").format(names=", ".join(unknown)))
     for unit_id, name in conn.execute("SELECT id, name FROM unit"):
         if unicodedata.normalize("NFC", name) != name:
-            found.append(f"unit {unit_id}: name {name!r} is not NFC")
+            found.append(_("unit {id}: name {name} is not NFC").format(id=unit_id, name=repr(name)))
         if any(unicodedata.category(ch) == "Cc" for ch in name):
-            found.append(f"unit {unit_id}: name has control characters")
+            found.append(_("unit {id}: name has control characters").format(id=unit_id))
         hidden = names.invisible_chars(name)
         if hidden:
-            found.append(f"unit {unit_id}: name '{names.show_invisible(name)}' has invisible or "
-                         f"direction-changing characters ({names.describe_char(hidden[0][1])} at "
-                         f"position {hidden[0][0]})")
+            found.append(_("unit {id}: name '{name}' has invisible or direction-changing characters ({char} at position {position})").format(
+                id=unit_id, name=names.show_invisible(name), char=names.describe_char(hidden[0][1]),
+                position=hidden[0][0]))
     for obs_id, in conn.execute(
             "SELECT o.id FROM observation o WHERE o.criterion IS NOT NULL AND NOT EXISTS"
             " (SELECT 1 FROM criterion c WHERE c.criteria_set=o.criteria_set AND c.number=o.criterion)"):
-        found.append(f"observation {obs_id}: its criterion is not in its set")
+        found.append(_("observation {id}: its criterion is not in its set").format(id=obs_id))
     for obs_id, in conn.execute(
             "SELECT id FROM observation WHERE voids IS NOT NULL AND voids NOT IN (SELECT id FROM observation)"):
-        found.append(f"observation {obs_id}: voids a missing observation")
+        found.append(_("observation {id}: voids a missing observation").format(id=obs_id))
     for obs_id, in conn.execute(
             "SELECT id FROM observation WHERE indicator IS NOT NULL AND indicator NOT IN (SELECT code FROM indicator)"):
-        found.append(f"observation {obs_id}: unknown indicator")
+        found.append(_("observation {id}: unknown indicator").format(id=obs_id))
     from .observations import state_mismatches
 
     stale = state_mismatches(conn)
     if stale:
-        found.append(f"current state: {stale} criterion verdict(s) disagree with the observations")
+        found.append(_("current state: {count} criterion verdict(s) disagree with the observations").format(count=stale))
     for target_id, in conn.execute(
             "SELECT id FROM plan_target WHERE unit_id NOT IN (SELECT id FROM unit)"):
-        found.append(f"plan target {target_id}: its unit is missing")
+        found.append(_("plan target {id}: its unit is missing").format(id=target_id))
     found += sibling_problems(conn)
     found += lineage_cycles(conn)
     return found
@@ -78,15 +79,14 @@ def sibling_problems(conn: sqlite3.Connection) -> list[str]:
             if twin != unit_id:
                 break
         if twin != unit_id:
-            found.append(f"unit {unit_id} {path(unit_id, name)}: prints like its sibling "
-                         f"{path(twin, shown[twin][0])} (unit {twin}); rename one (units rename)")
+            found.append(_("unit {id} {path}: prints like its sibling {twin_path} (unit {twin}); rename one (units rename)").format(
+                id=unit_id, path=path(unit_id, name), twin_path=path(twin, shown[twin][0]), twin=twin))
             continue
         twin = first.setdefault(("folded", names.fold(name)), unit_id)
         other_code = shown[twin][1]
         if twin != unit_id and not (code and other_code and code != other_code):
-            found.append(f"unit {unit_id} {path(unit_id, name)}: differs from its sibling "
-                         f"{path(twin, shown[twin][0])} (unit {twin}) only in diacritics, and no "
-                         "code tells them apart")
+            found.append(_("unit {id} {path}: differs from its sibling {twin_path} (unit {twin}) only in diacritics, and no code tells them apart").format(
+                id=unit_id, path=path(unit_id, name), twin_path=path(twin, shown[twin][0]), twin=twin))
     return found
 
 
@@ -118,7 +118,7 @@ def lineage_cycles(conn: sqlite3.Connection) -> list[str]:
     if not cycles:
         return []
     shown = {r[0]: names.show_invisible(r[1]) for r in conn.execute("SELECT id, name FROM unit")}
-    return ["lineage cycle: " + " → ".join(f"{shown.get(u, '?')} (unit {u})" for u in [*cycle, cycle[0]])
+    return [_("lineage cycle: ") + " → ".join(f"{shown.get(u, '?')} (unit {u})" for u in [*cycle, cycle[0]])
             + ": each was merged into the next, so none of them is active" for cycle in cycles]
 
 
