@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from ..locale import _
+
 _TOKEN = re.compile(r"^(?:tieu chi|tc|c|criterion)?\s*(\d{1,3})(?:\s*[-–]\s*(?:tc|c)?\s*(\d{1,3}))?$")
 
 
@@ -23,10 +25,10 @@ def parse_criteria(values) -> list[int] | str:
     numbers: list[int] = []
     for item in items:
         if isinstance(item, bool):
-            return f"'{item}' is not a criterion number"
+            return _("'{item}' is not a criterion number").format(item=item)
         if isinstance(item, int):
             if item < 1:
-                return f"'{item}' is not a criterion number"
+                return _("'{item}' is not a criterion number").format(item=item)
             numbers.append(item)
             continue
         text = _fold(str(item))
@@ -50,6 +52,6 @@ def parse_criteria(values) -> list[int] | str:
             first = int(match.group(1))
             last = int(match.group(2)) if match.group(2) else first
             if first < 1 or last < first:
-                return f"'{part}' is not a range of criterion numbers (the first is the smaller)"
+                return _("'{part}' is not a range of criterion numbers (the first is the smaller)").format(part=part)
             numbers.extend(range(first, last + 1))
     return sorted(set(numbers))

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from ..locale import N_, _
+
 _BIDI = set(range(0x202A, 0x202F)) | set(range(0x2066, 0x206A)) | {0x200E, 0x200F, 0x061C}
 
 
@@ -22,15 +24,15 @@ def forbidden(ch: str, multiline: bool = False) -> str | None:
     category = unicodedata.category(ch)
     code = ord(ch)
     if category == "Cc":
-        return "a C1 control character" if 0x80 <= code < 0xA0 else "a control character"
+        return N_("a C1 control character") if 0x80 <= code < 0xA0 else N_("a control character")
     if category == "Cf":
         if code in _BIDI:
-            return "a bidirectional control"
-        return "a byte-order mark" if code == 0xFEFF else "an invisible character"
+            return N_("a bidirectional control")
+        return N_("a byte-order mark") if code == 0xFEFF else N_("an invisible character")
     if category in ("Zl", "Zp"):
-        return "a line separator"
+        return N_("a line separator")
     if category in ("Cs", "Cn"):
-        return "an unassigned character"
+        return N_("an unassigned character")
     return None
 
 
@@ -42,7 +44,8 @@ def problem(text: str, field: str, multiline: bool = False) -> str | None:
     for position, ch in enumerate(text, 1):
         why = forbidden(ch, multiline)
         if why:
-            return f"{field}: {why} (U+{ord(ch):04X}) at position {position}"
+            return _("{field}: {why} (U+{code:04X}) at position {position}").format(
+                field=field, why=_(why), code=ord(ch), position=position)
     return None
 
 

@@ -284,10 +284,11 @@ class SetRule:
         since, origin = found
         current = self.in_force(day)
         if since and day.isoformat() < since:
-            return (f"criteria set {code} was not in force on {day.isoformat()} (in force from "
-                    f"{since}); {current} was")
+            return _("criteria set {code} was not in force on {day} (in force from {since}); {current} was").format(
+                code=code, day=day.isoformat(), since=since, current=current)
         if origin == "shipped" and code != current:
-            return f"criteria set {code} was not in force on {day.isoformat()}; {current} was"
+            return _("criteria set {code} was not in force on {day}; {current} was").format(
+                code=code, day=day.isoformat(), current=current)
         return None
 
 

@@ -88,8 +88,9 @@ class Recorder:
                 self._numbers(code)
                 self._unit_sets[key] = code
                 warning = self._sets.not_in_force(code, day)
-                if warning and f"warning: {warning}" not in self.warnings:
-                    self.warnings.append(f"warning: {warning}")
+                said = _("warning: {message}").format(message=warning) if warning else None
+                if said and said not in self.warnings:
+                    self.warnings.append(said)
         code = self._unit_sets[key]
         if isinstance(code, NtmError):
             raise code
@@ -273,8 +274,9 @@ def check_children_totals(conn, pairs, as_of: str) -> list[str]:
         if parent_id in values:
             total = sum(v for u, v in values.items() if u != parent_id)
             if total > values[parent_id] + 1e-9:
-                warnings.append(f"{code}: the units below {tree.units[parent_id]['name']} add up to "
-                                f"{total:g}, more than its own {values[parent_id]:g}")
+                warnings.append(_("{code}: the units below {name} add up to {total}, more than its own {own}").format(
+                    code=code, name=tree.units[parent_id]["name"], total=f"{total:g}",
+                    own=f"{values[parent_id]:g}"))
     return warnings
 
 

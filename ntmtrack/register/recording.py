@@ -95,10 +95,11 @@ def _judge(conn, pairs, first_new_id: int) -> list[str]:
     refused = [Problem(sources[f.observation_id], None, None, f.message) for f in findings if f.refuse]
     if refused:
         raise InputProblems(refused)
-    warnings = [f"{sources[f.observation_id]}: warning: {f.message}" for f in findings]
+    warnings = [f"{sources[f.observation_id]}: " + _("warning: {message}").format(message=f.message)
+                for f in findings]
     if pairs:
         # Children against their commune as the register now stands, after this write.
-        warnings += [f"warning: {w}" for w in check_children_totals(conn, pairs, LATEST)]
+        warnings += [_("warning: {message}").format(message=w) for w in check_children_totals(conn, pairs, LATEST)]
     return warnings
 
 

@@ -608,7 +608,8 @@ def _made_parent(text: str, made: dict) -> tuple[Node, list[str]] | str | None:
     if not found and len(parts) == 1:
         found = list(made.get(("code", text.strip().lower()), ()))
     if len(found) > 1:
-        return f"'{text}' names {len(found)} units made by rows above; write more of its path"
+        return _("'{text}' names {count} units made by rows above; write more of its path").format(
+            text=text, count=len(found))
     return found[0] if found else None
 
 
