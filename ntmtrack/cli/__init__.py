@@ -112,7 +112,7 @@ def _root(
 
 def _wire() -> None:
     # Every group wired explicitly: deleting an import must never silently drop a command.
-    from . import criteria, db, demo, dossier, export, form, funds, plan, record, report, units
+    from . import criteria, db, demo, dossier, exchange, export, form, funds, plan, record, report, units
 
     app.command("init")(db.init_command)
     app.command("demo")(demo.demo_command)
@@ -130,6 +130,7 @@ def _wire() -> None:
     app.add_typer(form.app, name="form")
     app.add_typer(db.app, name="db")
     app.add_typer(export.app, name="export")
+    app.add_typer(exchange.app, name="exchange")
     app.add_typer(report.app, name="report")
 
 
