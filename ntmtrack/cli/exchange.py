@@ -50,6 +50,7 @@ def exchange_export(
     from ..register import exchange
     from ..register import units as unit_rules
     from ..store import write_transaction
+    from ..store.connection import read_snapshot
 
     language = lang_of(lang)
     if since_last is not None and send_all:
@@ -59,14 +60,11 @@ def exchange_export(
     target = output_file(output, db, language, force)
     with register(db) as reg:
         conn = reg.conn
-        conn.execute("BEGIN")   # one snapshot for the whole packet, while others write
-        try:
+        with read_snapshot(conn):   # one snapshot for the whole packet, while others write
             unit = unit_rules.resolve(conn, under, container=True) if under else None
             outgoing = exchange.export(conn, unit, since_last)
             with target as temporary:
                 manifest = packet_file.write(temporary, outgoing.manifest, outgoing.records, outgoing.stats)
-        finally:
-            conn.execute("ROLLBACK")
         if since_last is not None:
             with write_transaction(conn):
                 exchange.mark_sent(conn, since_last.strip(), outgoing.last_id)
@@ -103,6 +101,10 @@ def exchange_import(
             message(f"{path}: {verb}: {shown}")
         for shown in summary.units_unplaced[:exchange.MAX_LISTED]:
             message(f"{path}: " + tr(language, "cannot place: ", "không xếp được: ") + shown)
+        more = max(0, len(summary.units_created) - exchange.MAX_LISTED) + max(
+            0, len(summary.units_unplaced) - exchange.MAX_LISTED)
+        if more:
+            message(f"{path}: " + tr(language, f"… and {more} more units", f"… và {more} đơn vị nữa"))
         message(prefix + tr(
             language,
             f"{path}: {summary.added} added, {summary.already_present} already present, "

@@ -307,3 +307,15 @@ def scratch_register() -> Register:
     conn.execute("PRAGMA foreign_keys=ON")
     migrate(conn, fresh=True)
     return Register(conn, Path(":memory:"), readonly=False)
+
+
+@contextlib.contextmanager
+def read_snapshot(conn: sqlite3.Connection):
+    """One read transaction: everything read inside sees the register as it was when the
+    first read began (WAL), while other processes go on writing. Writes nothing."""
+    conn.execute("BEGIN")
+    try:
+        yield conn
+    finally:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
