@@ -322,3 +322,13 @@ def test_export_refuses_both_since_last_and_all_and_never_overwrites(office, tmp
     assert "exists" in on(a, "exchange", "export", "-o", existing, code=1).stderr
     assert existing.read_text(encoding="utf-8") == "keep"
     assert on(a, "exchange", "export", "-o", a.db, "--force", code=1).exit_code == 1
+
+
+def test_a_record_the_register_cannot_hold_refuses_the_packet(office, tmp_path):
+    b = office("tinh")
+    on(b, "init")
+    packet = build(tmp_path / "p.ntmp", [observation(1), observation(2, criterion=99)])
+    before = digest(b.db)
+    refused = on(b, "exchange", "import", packet, code=1)
+    assert "cannot hold" in refused.stderr and "Traceback" not in refused.stderr
+    assert digest(b.db) == before

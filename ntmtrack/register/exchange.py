@@ -145,6 +145,17 @@ def import_packet(conn, path: Path, manifest: reader.Manifest, dry_run: bool) ->
     """Add the packet to the register inside the caller's transaction. Refuses (raises) a packet
     whose content contradicts its manifest or the register's copy of an observation, and —
     unless `dry_run` — one with units it cannot place."""
+    import sqlite3
+
+    try:
+        return _import(conn, path, manifest, dry_run)
+    except sqlite3.IntegrityError as e:
+        # A record the schema refuses (an unknown kind, a criterion its set lacks …): the
+        # packet is refused whole, like any other.
+        raise PacketError(f"{path}: a record the register cannot hold ({e}); nothing imported") from None
+
+
+def _import(conn, path: Path, manifest: reader.Manifest, dry_run: bool) -> Incoming:
     shown = str(path)
     summary = Incoming(shown, manifest.origin)
     at = now()
