@@ -332,3 +332,15 @@ def test_a_record_the_register_cannot_hold_refuses_the_packet(office, tmp_path):
     refused = on(b, "exchange", "import", packet, code=1)
     assert "cannot hold" in refused.stderr and "Traceback" not in refused.stderr
     assert digest(b.db) == before
+
+
+def test_names_alike_but_for_diacritics_with_other_codes_are_two_units(office, tmp_path):
+    b = office("tinh")
+    on(b, "init")
+    on(b, "units", "add", "Hà Tĩnh", "--kind", "province", "--code", "42")
+    on(b, "units", "add", "Đông Hồng", "--kind", "commune", "--parent", "Hà Tĩnh", "--code", "00768")
+    units = [dict(UNITS[0], code="42"), dict(UNITS[1], name="Đồng Hồng", path="Hà Tĩnh/Đồng Hồng", code="00752")]
+    packet = build(tmp_path / "p.ntmp", [observation(1)], units=units)
+    summary = json.loads(on(b, "exchange", "import", "--summary-json", packet).stdout)
+    assert (summary["units_created"], summary["units_unplaced"], summary["added"]) == (1, 0, 1)
+    assert "00752" in on(b, "units", "show", "00752").stdout

@@ -224,8 +224,8 @@ def _ref(n: int, manifest: reader.Manifest, shown: str) -> int:
 def _place_units(conn, manifest: reader.Manifest, summary: Incoming) -> dict[int, int]:
     """{packet unit number: register unit id}: by official code and edition when the unit has
     one and the register knows it, else by the path of names; units found nowhere are created
-    under their placed parent. A unit is unplaced when its match is ambiguous, of another kind
-    or code, or its parent is unplaced."""
+    under their placed parent. A unit is unplaced when its match is ambiguous or of another
+    kind, or its parent is unplaced."""
     placed: dict[int, int] = {}
     for u in manifest.units:
         why = None
@@ -241,15 +241,13 @@ def _place_units(conn, manifest: reader.Manifest, summary: Incoming) -> dict[int
             why = "its parent cannot be placed"
         if why is None:
             parent_id = None if u.parent is None else placed[u.parent]
-            found = db.children_named(conn, parent_id, fold(u.name))
+            found = _same_unit(db.children_named(conn, parent_id, fold(u.name)), u)
             if len(found) > 1:
                 why = "several units here have that path"
             elif len(found) == 1:
-                unit_id, kind, code, edition = found[0]
+                unit_id, kind = found[0][:2]
                 if kind != u.kind:
                     why = f"it is a {kind} here, a {u.kind} there"
-                elif u.code and code and (code, edition) != (u.code, u.edition):
-                    why = f"it has code {code} here, {u.code} there"
                 else:
                     placed[u.n] = unit_id
                     continue
@@ -259,6 +257,16 @@ def _place_units(conn, manifest: reader.Manifest, summary: Incoming) -> dict[int
                 continue
         summary.units_unplaced.append(f"{u.path} ({why})")
     return placed
+
+
+def _same_unit(candidates: list[tuple], u: reader.PacketUnit) -> list[tuple]:
+    """Of the register's units at the packet unit's path (names compared folded), those that
+    can be it: not one with another official code (Đông Hồng 00768 and Đồng Hồng 00752 are two
+    communes), and the one spelt exactly alike when there is one."""
+    if u.code:
+        candidates = [c for c in candidates if not c[2] or (c[2], c[3]) == (u.code, u.edition)]
+    exact = [c for c in candidates if c[4] == u.name]
+    return exact if len(exact) == 1 else candidates
 
 
 def _create(conn, u: reader.PacketUnit, parent_id: int | None) -> int:

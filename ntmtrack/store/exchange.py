@@ -224,9 +224,9 @@ def unit_by_code(conn: sqlite3.Connection, code: str, edition: str) -> list[tupl
 
 
 def children_named(conn: sqlite3.Connection, parent_id: int | None, folded: str) -> list[tuple]:
-    """(id, kind, code, code_edition) of the units under `parent_id` named `folded` (not aliases:
-    a path names units by their names)."""
-    return conn.execute("SELECT id, kind, code, code_edition FROM unit WHERE parent_id IS ? AND folded = ?",
+    """(id, kind, code, code_edition, name) of the units under `parent_id` whose name folds to
+    `folded` (not aliases: a path names units by their names)."""
+    return conn.execute("SELECT id, kind, code, code_edition, name FROM unit WHERE parent_id IS ? AND folded = ?",
                         [parent_id, folded]).fetchall()
 
 
