@@ -259,7 +259,7 @@ def write_report(result: dict, path: Path) -> None:
         f"(packets / CSV: {result['import_s'] / result['csv_import_s']:.2f}×, target < 2×)",
         f"- raw `executemany` into the same schema: {result['raw_executemany_s']} s, "
         f"{result['raw_rows_per_s']:,} rows/s (packets / raw: {result['import_s'] / result['raw_executemany_s']:.2f}×)",
-        f"- building the district registers and their packets: "
+        "- building the district registers and their packets: "
         + (f"{result['district_build_s']} s" if result["district_build_s"] is not None else "not timed in this run (packets reused)"),
         f"- the union equals the national register in every report compared: "
         f"{'yes' if all(same.values()) else 'NO'} ({', '.join(f'`{k}`' for k in same)})",
