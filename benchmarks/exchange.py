@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
 import random
 import re
 import shutil
@@ -143,18 +142,23 @@ def national(work: Path, data: dict, folder: Path) -> tuple[Path, float, int]:
 
 
 def timed_import(db: Path, packets: list[Path]) -> tuple[float, float]:
-    """`exchange import` of the packets into an empty register, one process: (seconds, peak MB)."""
+    """`exchange import` of the packets into an empty register, one process: (seconds, peak MB).
+
+    The peak comes from GNU time when there is one: a process forked from this one (which
+    holds the national data) would inherit its resident size in ru_maxrss."""
     for suffix in ("", "-wal", "-shm"):
         Path(str(db) + suffix).unlink(missing_ok=True)
     subprocess.run(NTMTRACK + ["init", "--db", str(db)], check=True, capture_output=True)
+    gnu_time = shutil.which("time") or ("/usr/bin/time" if Path("/usr/bin/time").exists() else None)
+    prefix = [gnu_time, "-f", "maxrss_kb=%M"] if gnu_time else []
     start = time.perf_counter()
-    proc = subprocess.Popen(NTMTRACK + ["exchange", "import", *map(str, packets), "--db", str(db)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
+    proc = subprocess.run(prefix + NTMTRACK + ["exchange", "import", *map(str, packets), "--db", str(db)],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     elapsed = time.perf_counter() - start
-    if status:
-        raise SystemExit(f"exchange import failed ({status})")
-    return elapsed, usage.ru_maxrss / 1024
+    if proc.returncode:
+        raise SystemExit(f"exchange import failed: {proc.stderr.strip().splitlines()[-1:]}")
+    found = re.findall(r"maxrss_kb=(\d+)", proc.stderr)
+    return elapsed, (int(found[-1]) / 1024 if found else float("nan"))
 
 
 def raw_floor(national_db: Path, work: Path) -> float:
