@@ -321,7 +321,11 @@ def write_report(path, info, rows, bare, help_floor, trivial_floor, floors, impo
     ]
     for name, m in info["steps"].items():
         lines.append(f"| `{name}` | {m['seconds']:.1f} | {m['rss_mb']:.0f} |")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    # The exchange benchmark (benchmarks/exchange.py) keeps its own section: carried over.
+    kept = ""
+    if path.exists() and "<!-- exchange benchmark -->" in (old := path.read_text(encoding="utf-8")):
+        kept = "\n<!-- exchange benchmark -->" + old.split("<!-- exchange benchmark -->", 1)[1]
+    path.write_text("\n".join(lines) + "\n" + kept, encoding="utf-8")
 
 
 if __name__ == "__main__":

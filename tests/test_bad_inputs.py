@@ -10,7 +10,8 @@ from conftest import EXAMPLES, digest
 BAD = Path(__file__).resolve().parent / "data" / "bad"
 EXPECTED = json.loads((BAD / "expected.json").read_text(encoding="utf-8"))
 COMMANDS = {"plan": ("plan", "import"), "units": ("units", "import"),
-            "criteria": ("criteria", "import"), "record": ("record", "import")}
+            "criteria": ("criteria", "import"), "record": ("record", "import"),
+            "exchange": ("exchange", "import")}
 EXTRA = """\
 plan: bad-fixture
 title: Fixture

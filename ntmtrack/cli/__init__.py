@@ -165,6 +165,7 @@ def _wire() -> None:
         db,
         demo,
         dossier,
+        exchange,
         export,
         form,
         funds,
@@ -191,6 +192,7 @@ def _wire() -> None:
     app.add_typer(form.app, name="form")
     app.add_typer(db.app, name="db")
     app.add_typer(export.app, name="export")
+    app.add_typer(exchange.app, name="exchange")
     app.add_typer(report.app, name="report")
     app.command("template")(template.template_command)
 

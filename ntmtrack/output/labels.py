@@ -119,6 +119,7 @@ GROUPS = {
 # `db info`: the register's facts (machine formats keep these keys).
 DB_ITEMS = {
     "path": ("file", "tệp"), "size_bytes": ("size (bytes)", "dung lượng (byte)"),
+    "register_id": ("register id", "mã định danh sổ"),
     "schema_version": ("schema version", "phiên bản cấu trúc"),
     "migrations_applied": ("migrations applied", "số lần nâng cấp cấu trúc"),
     "default_criteria_set": ("default criteria set", "bộ tiêu chí mặc định"),
@@ -254,6 +255,20 @@ HEADERS = {
     "fund_kind": ("kind", "loại"),
     "project": ("project", "công trình, dự án"),
     "band": ("band", "nhóm"),
+    # `exchange conflicts` and `exchange status`
+    "type": ("type", "loại"),
+    "verdict_a": ("verdict", "kết quả"),
+    "origin_a": ("from", "từ sổ"),
+    "verdict_b": ("other verdict", "kết quả khác"),
+    "origin_b": ("other origin", "từ sổ khác"),
+    "content_hash": ("content hash", "mã nội dung"),
+    "top_units": ("covers", "phạm vi"),
+    "packets": ("packets", "số gói"),
+    "last_file": ("last packet", "gói gần nhất"),
+    "last_imported": ("received", "nhận lúc"),
+    "newest_date": ("newest data", "số liệu mới nhất"),
+    "period_end": ("period end", "hết kỳ"),
+    "exchange_late": ("late", "trễ hạn"),
 }
 
 

@@ -6,7 +6,7 @@ progress expected by now (R = 0.8 by default); overdue when the deadline has pas
 the goal; dossier_late when a step of its dossier is past the plan's deadline for it
 (reports/dossiers.late); no_report when a plan with report_every has no observation from it
 (or the units below it) dated inside the last reporting period that closed on or before the
-day; money's disbursement_behind and debt come from reports/funds.py.
+day, and no packet from an origin covering it arrived inside that period; money's disbursement_behind and debt come from reports/funds.py.
 Without a plan named, only plans in force on the day are judged (started, and not past
 their end or last deadline).
 """
@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from ..model import Laggard, Scope
 from ..read.plan_file import WEEKDAYS
 from ..register.tree import Tree
+from ..store import exchange as store_exchange
 from ..store import observations as store_obs
 from . import dossiers, funds
 from . import progress as plan_progress
@@ -106,7 +107,11 @@ def laggards(conn, scope: Scope, tree: Tree | None = None) -> list[Laggard]:
                                  p.goal, p.baseline, p.deadline, p.state, p.direction, scope.as_of))
         period, expected = reporters(conn, scope, tree, plan, active)
         if period:
-            reported = store_obs.reported_units(conn, period[0].isoformat(), period[1].isoformat())
+            since, until = period[0].isoformat(), period[1].isoformat()
+            # An origin whose packet arrived inside the period reported for all its units,
+            # even with nothing new to say (issue 16).
+            reported = (store_obs.reported_units(conn, since, until)
+                        | store_exchange.units_reported_by_packets(conn, since, until))
             for unit_id in expected:
                 family = {unit_id, *tree.descendants(unit_id)}
                 if not family & reported:

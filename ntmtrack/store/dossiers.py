@@ -76,5 +76,5 @@ def steps(conn: sqlite3.Connection, as_of: str, unit_ids: list[int] | None = Non
             FROM observation o INDEXED BY observation_step LEFT JOIN fresh f ON f.unit_id = o.unit_id
             WHERE o.kind = 'step' AND o.date <= :as_of AND o.date >= :since
               AND (f.day IS NULL OR o.date >= f.day) AND {_LIVE}{scope}
-            ORDER BY o.date, o.id""", args)
+            ORDER BY o.date, o.recorded_at, o.gid""", args)
     return [dict(zip(STEP_COLUMNS, r)) for r in cursor]

@@ -50,10 +50,10 @@ def debts(conn: sqlite3.Connection, as_of: str) -> list[tuple[int, str, int]]:
     up to the day (never below 0). A unit and source with no `debt` level has no debt."""
     return conn.execute(
         f"""WITH level AS (
-              SELECT unit_id, fund_source, amount, date, id FROM (
-                SELECT o.unit_id, o.fund_source, o.amount, o.date, o.id,
+              SELECT unit_id, fund_source, amount, date, recorded_at, gid FROM (
+                SELECT o.unit_id, o.fund_source, o.amount, o.date, o.recorded_at, o.gid,
                        row_number() OVER (PARTITION BY o.unit_id, o.fund_source
-                                          ORDER BY o.date DESC, o.id DESC) AS rank
+                                          ORDER BY o.date DESC, o.recorded_at DESC, o.gid DESC) AS rank
                 FROM observation o
                 WHERE o.kind = 'funds' AND o.fund_kind = 'debt' AND o.date <= :as_of AND {_LIVE})
               WHERE rank = 1)
@@ -62,7 +62,7 @@ def debts(conn: sqlite3.Connection, as_of: str) -> list[tuple[int, str, int]]:
                      SELECT sum(o.amount) FROM observation o
                      WHERE o.kind = 'funds' AND o.fund_kind = 'debt_paid'
                        AND o.unit_id = l.unit_id AND o.fund_source = l.fund_source
-                       AND o.date <= :as_of AND (o.date > l.date OR (o.date = l.date AND o.id > l.id))
+                       AND o.date <= :as_of AND (o.date, o.recorded_at, o.gid) > (l.date, l.recorded_at, l.gid)
                        AND {_LIVE}), 0))
             FROM level l""", {"as_of": as_of}).fetchall()
 

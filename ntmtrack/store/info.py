@@ -8,7 +8,9 @@ import sqlite3
 def facts(conn: sqlite3.Connection) -> dict:
     applied = [r[0] for r in conn.execute(
         "SELECT name FROM _sqlite_migrations WHERE migration_set='ntmtrack' ORDER BY rowid")]
+    register = conn.execute("SELECT value FROM meta WHERE key='register_id'").fetchone()
     out = {
+        "register_id": register[0] if register else None,
         "schema_version": applied[-1] if applied else None,
         "migrations_applied": len(applied),
         "default_criteria_set": (conn.execute(

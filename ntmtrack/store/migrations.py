@@ -776,3 +776,119 @@ def m009_funds(db) -> None:
                                          OR NEW.amount < 0)
             BEGIN SELECT RAISE(ABORT, 'funds: unknown kind or source, or a negative amount'); END""",
     )
+
+
+# -- m010: registers that travel ---------------------------------------------------------------
+# Every register gets a permanent id, every observation a global id (`gid`: the id of the
+# register that recorded it, a colon, its sequence there, zero-padded so that one register's
+# ids sort in recording order) kept on every copy. Same-day ties between observations are
+# broken by what travels with them — date, then recorded_at, then gid — instead of the local
+# id, so two registers holding the same observations agree. The facts are unchanged: the
+# append-only trigger is narrowed (any column but gid, and gid once set) so the new column can
+# be filled; state tables are recomputed under the new order; the views that ordered by id are
+# recreated with the new order. Tables for the exchange: packets imported, the units each
+# origin covers, plans sent twice with different content, what was sent to each destination.
+_M010_GID = "(SELECT value FROM meta WHERE key = 'register_id') || ':' || printf('%012d', {id})"
+_M010_FACT_COLUMNS = ", ".join((
+    "id", "unit_id", "criteria_set", "criterion", "indicator", "kind", "value", "decision", "voids",
+    "date", "recorded_at", "by", "source", "note", "fingerprint", "level", "step", "department",
+    "result", "amount", "fund_kind", "fund_source", "project"))
+
+
+def _m010_order(text: str, replacements: list[tuple[str, str, int]]) -> str:
+    for old, new, times in replacements:
+        assert text.count(old) == times, (old, text.count(old))
+        text = text.replace(old, new)
+    assert " id DESC" not in text and ".id DESC" not in text
+    return text
+
+
+_M010_TARGET_STATUS = _m010_order(_M008_TARGET_STATUS, [
+    ("x.date DESC, x.id DESC", "x.date DESC, x.recorded_at DESC, x.gid DESC", 3),
+    ("(z.date > r.date OR (z.date = r.date AND z.id > r.id))",
+     "(z.date, z.recorded_at, z.gid) > (r.date, r.recorded_at, r.gid)", 1),
+])
+_M010_LAGGARDS = _m010_order(_M006_LAGGARDS, [
+    ("o.date DESC, o.id DESC", "o.date DESC, o.recorded_at DESC, o.gid DESC", 1),
+])
+_M010_CRITERION_STATE = """INSERT INTO criterion_state (unit_id, criteria_set, criterion, observation_id, kind, date)
+    SELECT unit_id, criteria_set, criterion, id, kind, date FROM (
+      SELECT o.id, o.unit_id, o.criteria_set, o.criterion, o.kind, o.date,
+             row_number() OVER (PARTITION BY o.unit_id, o.criteria_set, o.criterion
+                                ORDER BY o.date DESC, o.recorded_at DESC, o.gid DESC) AS rank
+      FROM observation o WHERE o.criterion IS NOT NULL
+        AND o.id NOT IN (SELECT voids FROM observation WHERE voids IS NOT NULL))
+    WHERE rank = 1"""
+_M010_INDICATOR_STATE = "INSERT INTO indicator_state (unit_id, indicator, value, date) " + _m010_order(
+    _M004_INDICATOR_SEGMENTS, [("o.date DESC, o.id DESC", "o.date DESC, o.recorded_at DESC, o.gid DESC", 1)]
+).format(where="o.indicator IS NOT NULL")
+
+
+@migrations(name="m010_registers_travel")
+def m010_registers_travel(db) -> None:
+    import uuid
+
+    db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('register_id', ?)", [str(uuid.uuid4())])
+    _run(
+        db,
+        "ALTER TABLE observation ADD COLUMN gid TEXT",
+        "DROP TRIGGER observation_append_only_update",
+        f"UPDATE observation SET gid = {_M010_GID.format(id='id')}",
+        "CREATE UNIQUE INDEX observation_gid ON observation(gid)",
+        # An observation is never changed; its gid is set once (by the trigger below when the
+        # insert did not give one) and then never changed either.
+        f"""CREATE TRIGGER observation_append_only_update BEFORE UPDATE OF {_M010_FACT_COLUMNS}
+            ON observation
+            BEGIN SELECT RAISE(ABORT, 'observations are append-only; record a correction'); END""",
+        """CREATE TRIGGER observation_gid_kept BEFORE UPDATE OF gid ON observation
+           WHEN OLD.gid IS NOT NULL OR NEW.gid IS NULL
+           BEGIN SELECT RAISE(ABORT, 'observations are append-only; record a correction'); END""",
+        f"""CREATE TRIGGER observation_gid_local AFTER INSERT ON observation WHEN NEW.gid IS NULL
+            BEGIN UPDATE observation SET gid = {_M010_GID.format(id='NEW.id')} WHERE id = NEW.id; END""",
+        "DELETE FROM criterion_state",
+        _M010_CRITERION_STATE,
+        "DELETE FROM indicator_state",
+        _M010_INDICATOR_STATE,
+        "DROP VIEW IF EXISTS laggards",
+        "DROP VIEW IF EXISTS target_status",
+        _M010_TARGET_STATUS,
+        _M010_LAGGARDS,
+        # Packets imported: one row per packet (its SHA-256), whoever sent it.
+        """CREATE TABLE packet (
+            sha256 TEXT PRIMARY KEY,
+            origin TEXT NOT NULL,
+            made_at TEXT NOT NULL,
+            imported_at TEXT NOT NULL,
+            file TEXT NOT NULL,
+            first_seq INTEGER,
+            last_seq INTEGER,
+            observations INTEGER NOT NULL,
+            added INTEGER NOT NULL,
+            newest_date TEXT
+        ) STRICT""",
+        "CREATE INDEX packet_origin ON packet(origin, imported_at)",
+        # The units an origin's packets cover (its own units: a commune, a district's subtree).
+        """CREATE TABLE origin_unit (
+            origin TEXT NOT NULL,
+            unit_id INTEGER NOT NULL REFERENCES unit(id),
+            PRIMARY KEY (origin, unit_id)
+        ) STRICT, WITHOUT ROWID""",
+        # A plan (or criteria set) sent with content other than the register's: the first kept,
+        # the second recorded here and shown by `exchange conflicts`.
+        """CREATE TABLE exchange_conflict (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('plan', 'criteria_set', 'indicator')),
+            key TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            packet TEXT NOT NULL,
+            found_at TEXT NOT NULL,
+            UNIQUE (kind, key, origin, content_hash)
+        ) STRICT""",
+        # What was last sent to each destination (`exchange export --since-last DEST`).
+        """CREATE TABLE exchange_sent (
+            destination TEXT PRIMARY KEY,
+            last_id INTEGER NOT NULL,
+            sent_at TEXT NOT NULL
+        ) STRICT""",
+    )

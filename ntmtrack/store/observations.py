@@ -15,8 +15,8 @@ from typing import Iterator
 COLUMNS = ["unit_id", "criteria_set", "criterion", "indicator", "kind", "value", "decision",
            "voids", "date", "recorded_at", "by", "source", "note", "fingerprint", "level", "step",
            "department", "result", "amount", "fund_kind", "fund_source", "project"]
-_INSERT = (
-    f"INSERT INTO observation ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+_INSERT_LOCAL = (
+    f"INSERT INTO observation (id, gid, {', '.join(COLUMNS)}) VALUES (?, ?, {', '.join('?' * len(COLUMNS))})"
     " ON CONFLICT (fingerprint) WHERE fingerprint IS NOT NULL DO NOTHING"
 )
 _LIVE = "o.id NOT IN (SELECT voids FROM observation WHERE voids IS NOT NULL)"
@@ -31,7 +31,7 @@ INDICATOR_SEGMENTS = """
     FROM (
       SELECT o.id, o.unit_id, o.indicator, o.kind, o.value, o.date,
              sum(o.kind = 'set') OVER (PARTITION BY o.indicator, o.unit_id
-                                       ORDER BY o.date DESC, o.id DESC ROWS UNBOUNDED PRECEDING) AS c
+                                       ORDER BY o.date DESC, o.recorded_at DESC, o.gid DESC ROWS UNBOUNDED PRECEDING) AS c
       FROM observation o
       WHERE {where} AND o.id NOT IN (SELECT voids FROM observation WHERE voids IS NOT NULL))
     GROUP BY indicator, unit_id"""
@@ -52,22 +52,37 @@ def append(conn: sqlite3.Connection, row: dict) -> int | None:
     """Append one observation; returns its id, or None when its fingerprint is present."""
     first = next_id(conn)
     before = conn.total_changes
-    cur = conn.execute(_INSERT, [row.get(c) for c in COLUMNS])
+    cur = conn.execute(_INSERT_LOCAL, [first, gid(register_id(conn), first)] + [row.get(c) for c in COLUMNS])
     if conn.total_changes == before:
         return None
-    _advance_state(conn, first)
+    advance_state(conn, first)
     return cur.lastrowid
 
 
 def append_many(conn: sqlite3.Connection, rows) -> int:
     """Append rows (dicts); returns how many were new (the rest were already present)."""
     first = next_id(conn)
+    register = register_id(conn)
     before = conn.total_changes
-    conn.executemany(_INSERT, ([r.get(c) for c in COLUMNS] for r in rows))
+    # Ids given, so each row's global id is known before it is written: a row skipped as
+    # already present leaves a gap, never a reused number.
+    conn.executemany(_INSERT_LOCAL, ([n, gid(register, n)] + [r.get(c) for c in COLUMNS]
+                                     for n, r in enumerate(rows, start=first)))
     added = conn.total_changes - before
     if added:
-        _advance_state(conn, first)
+        advance_state(conn, first)
     return added
+
+
+def gid(register: str, seq: int) -> str:
+    """The global id of a register's `seq`th observation: no other register can make it, and
+    one register's ids sort in recording order (the sequence is zero-padded)."""
+    return f"{register}:{seq:012d}"
+
+
+def register_id(conn: sqlite3.Connection) -> str:
+    """The register's permanent id (a UUID made when it was created, or upgraded by m010)."""
+    return conn.execute("SELECT value FROM meta WHERE key = 'register_id'").fetchone()[0]
 
 
 def next_id(conn: sqlite3.Connection) -> int:
@@ -82,12 +97,14 @@ _ADVANCE = """
     SELECT unit_id, criteria_set, criterion, id, kind, date FROM (
       SELECT id, unit_id, criteria_set, criterion, kind, date,
              row_number() OVER (PARTITION BY unit_id, criteria_set, criterion
-                                ORDER BY date DESC, id DESC) AS rank
+                                ORDER BY date DESC, recorded_at DESC, gid DESC) AS rank
       FROM observation NOT INDEXED WHERE id >= ? AND criterion IS NOT NULL) WHERE rank = 1
     ON CONFLICT (unit_id, criteria_set, criterion) DO UPDATE SET
       observation_id = excluded.observation_id, kind = excluded.kind, date = excluded.date
-    WHERE excluded.date > criterion_state.date
-       OR (excluded.date = criterion_state.date AND excluded.observation_id > criterion_state.observation_id)
+    WHERE (excluded.date, (SELECT recorded_at FROM observation WHERE id = excluded.observation_id),
+           (SELECT gid FROM observation WHERE id = excluded.observation_id))
+        > (criterion_state.date, (SELECT recorded_at FROM observation WHERE id = criterion_state.observation_id),
+           (SELECT gid FROM observation WHERE id = criterion_state.observation_id))
 """
 
 
@@ -103,7 +120,7 @@ _ADVANCE_INDICATORS = """
              total(CASE WHEN c = 0 OR (c = 1 AND kind = 'set') THEN value END) AS value
       FROM (SELECT o.unit_id, o.indicator, o.kind, o.value, o.date,
                    sum(o.kind = 'set') OVER (PARTITION BY o.indicator, o.unit_id
-                                             ORDER BY o.date DESC, o.id DESC ROWS UNBOUNDED PRECEDING) AS c
+                                             ORDER BY o.date DESC, o.recorded_at DESC, o.gid DESC ROWS UNBOUNDED PRECEDING) AS c
             FROM observation o NOT INDEXED WHERE o.id >= ? AND o.indicator IS NOT NULL)
       GROUP BY indicator, unit_id) n
     LEFT JOIN indicator_state s ON s.indicator = n.indicator AND s.unit_id = n.unit_id
@@ -125,7 +142,7 @@ def _recompute_indicators(conn: sqlite3.Connection, keys: list[tuple]) -> None:
         [pairs])
 
 
-def _advance_state(conn: sqlite3.Connection, first_id: int) -> None:
+def advance_state(conn: sqlite3.Connection, first_id: int) -> None:
     """Bring criterion_state and indicator_state up to date with the observations appended
     from `first_id` on.
 
@@ -154,7 +171,7 @@ def _advance_state(conn: sqlite3.Connection, first_id: int) -> None:
             "INSERT INTO criterion_state (unit_id, criteria_set, criterion, observation_id, kind, date)"
             " SELECT o.unit_id, o.criteria_set, o.criterion, o.id, o.kind, o.date FROM observation o"
             f" WHERE o.unit_id=? AND o.criteria_set=? AND o.criterion=? AND {_LIVE}"
-            " ORDER BY o.date DESC, o.id DESC LIMIT 1", key)
+            " ORDER BY o.date DESC, o.recorded_at DESC, o.gid DESC LIMIT 1", key)
 
 
 def state_mismatches(conn: sqlite3.Connection) -> int:
@@ -163,7 +180,7 @@ def state_mismatches(conn: sqlite3.Connection) -> int:
         SELECT unit_id, criteria_set, criterion, id, kind, date FROM (
           SELECT o.id, o.unit_id, o.criteria_set, o.criterion, o.kind, o.date,
                  row_number() OVER (PARTITION BY o.unit_id, o.criteria_set, o.criterion
-                                    ORDER BY o.date DESC, o.id DESC) AS rank
+                                    ORDER BY o.date DESC, o.recorded_at DESC, o.gid DESC) AS rank
           FROM observation o WHERE o.criterion IS NOT NULL AND {_LIVE}) WHERE rank = 1"""
     kept = "SELECT unit_id, criteria_set, criterion, observation_id, kind, date FROM criterion_state"
     # Values rounded: a sum carried forward and a sum recomputed may differ in the last bits.
@@ -232,7 +249,7 @@ def history_rows(conn: sqlite3.Connection, unit_ids: list[int], since: str | Non
     cursor = conn.execute(
         f"SELECT {', '.join('o.' + c for c in _READ)},"
         " (SELECT v.id FROM observation v WHERE v.voids = o.id)"
-        f" FROM observation o WHERE {' AND '.join(where)} ORDER BY o.date, o.id", args)
+        f" FROM observation o WHERE {' AND '.join(where)} ORDER BY o.date, o.recorded_at, o.gid", args)
     keys = _READ + ["voided_by"]
     try:
         while True:
@@ -284,7 +301,7 @@ def criteria_verdicts(conn: sqlite3.Connection, as_of: str, set_code: str | None
               WHERE x.criteria_set = s.criteria_set AND x.criterion = s.criterion
                 AND x.unit_id = s.unit_id AND x.date <= :as_of
                 AND x.id NOT IN (SELECT voids FROM observation WHERE voids IS NOT NULL)
-              ORDER BY x.date DESC, x.id DESC LIMIT 1)
+              ORDER BY x.date DESC, x.recorded_at DESC, x.gid DESC LIMIT 1)
             WHERE s.date > :as_of AND (f.day IS NULL OR o.date >= f.day){scope}""", args).fetchall()
 
 
@@ -325,14 +342,14 @@ def title_events(conn: sqlite3.Connection, as_of: str, unit_ids: list[int] | Non
             FROM observation o LEFT JOIN fresh f ON f.unit_id = o.unit_id
             WHERE o.kind IN ('recognized', 'revoked') AND o.date <= :as_of
               AND (f.day IS NULL OR o.date >= f.day) AND {_LIVE}{scope}
-            ORDER BY o.unit_id, o.date, o.id""", args).fetchall()
+            ORDER BY o.unit_id, o.date, o.recorded_at, o.gid""", args).fetchall()
 
 
 def indicator_series(conn: sqlite3.Connection, unit_id: int, indicator: str) -> list[tuple]:
     """(id, kind, value, date) of a unit's live observations of one indicator, in order."""
     return conn.execute(
         f"SELECT o.id, o.kind, o.value, o.date FROM observation o WHERE o.unit_id=? AND"
-        f" o.indicator=? AND {_LIVE} ORDER BY o.date, o.id", [unit_id, indicator])
+        f" o.indicator=? AND {_LIVE} ORDER BY o.date, o.recorded_at, o.gid", [unit_id, indicator])
 
 
 def reported_units(conn: sqlite3.Connection, since: str, until: str) -> set[int]:

@@ -1,0 +1,412 @@
+"""Reading an exchange packet (`ntmtrack exchange import`): the manifest, the checksum, then the
+records, each checked for shape before anything is written. A packet is data: nothing in it is
+executed or evaluated, paths in it are names (never file names), sizes are checked against
+the manifest before the content is read, and decompression stops at the size declared.
+
+The format (version 1) is in the README ("Exchange packets"). Imports nothing above read/.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import os
+import re
+import stat
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Iterator
+
+from ..model import UNIT_KINDS, NtmError
+from . import fields
+
+FORMAT = "ntmtrack-packet"
+VERSION = 1
+MAX_MANIFEST = 64 * 1024 * 1024     # a province's whole tree with codes and paths is ~2 MiB
+MAX_LINE = 16 * 1024 * 1024         # a plan's document is the largest record
+# gzip cannot shrink data more than ~1,032 times; a manifest that claims more is not gzip.
+MAX_RATIO = 1100
+_CHUNK = 1 << 20
+_UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+UUID_RE = re.compile(_UUID + r"\Z")
+GID_RE = re.compile(_UUID + r":[0-9]{12}\Z")
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+_STAMP_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})\Z")
+
+
+class PacketError(NtmError):
+    """A packet refused whole: nothing of it is written."""
+
+
+@dataclass(frozen=True)
+class PacketUnit:
+    n: int
+    parent: int | None
+    name: str
+    kind: str
+    code: str | None
+    edition: str
+    path: str
+    aliases: tuple[str, ...]
+    active_until: str | None
+    covered: bool
+
+
+@dataclass(frozen=True)
+class Manifest:
+    origin: str
+    made_at: str
+    under: str | None
+    units: tuple[PacketUnit, ...]
+    first_seq: int | None
+    last_seq: int | None
+    newest_date: str | None
+    counts: dict
+    content_bytes: int
+    uncompressed_bytes: int
+    sha256: str
+    header_bytes: int
+
+
+# -- the records' shapes: every key known, every value of its type ---------------------------
+# text: a one-line text; note: text that may hold line breaks; ref: a unit's number in the
+# manifest; json: a list or object kept as JSON text (criteria lists, milestones).
+_OBSERVATION = {
+    "gid": "gid", "unit": "ref", "kind": "text", "criteria_set": "text?", "criterion": "int?",
+    "indicator": "text?", "value": "num?", "decision": "text?", "voids": "gid?", "date": "date",
+    "recorded_at": "stamp", "by": "text", "source": "text", "note": "note?", "level": "text?",
+    "step": "text?", "department": "text?", "result": "text?", "amount": "int?",
+    "fund_kind": "text?", "fund_source": "text?", "project": "text?",
+}
+_TARGET = {"seq": "int", "unit": "ref", "kind": "text", "criteria_set": "text?", "criteria": "json?",
+           "indicator": "text?", "amount": "num?", "baseline": "num?", "by": "date",
+           "milestones": "json?", "dossier": "json?"}
+_FUND = {"seq": "int", "unit": "ref", "source": "text", "amount": "int"}
+_GROUP = {"code": "text", "name_vi": "text", "name_en": "text?"}
+_CRITERION = {"number": "int", "name_vi": "text", "name_en": "text", "group_code": "text?",
+              "confidence": "text?"}
+_CRITERION_INDICATOR = {"criterion": "int", "id": "text", "name_vi": "text", "name_en": "text?",
+                        "confidence": "text?"}
+RECORDS = {
+    "observation": _OBSERVATION,
+    "plan": {"id": "text", "title": "text", "reference": "text?", "issued_by": "text?",
+             "criteria_set": "text?", "start": "date", "end": "date", "report_every": "text?",
+             "note": "note?", "document": "document", "content_hash": "text", "source": "text?",
+             "imported_at": "stamp", "targets": ("list", _TARGET), "funds": ("list", _FUND)},
+    "indicator": {"code": "text", "name": "text", "measure": "text?", "direction": "text",
+                  "rollup": "text", "created_at": "stamp"},
+    "criteria_set": {"code": "text", "decision": "text?", "title_vi": "text", "title_en": "text",
+                     "date": "text?", "effective": "text?", "content_hash": "text",
+                     "document": "document", "imported_at": "stamp", "applies_to": "text",
+                     "groups": ("list", _GROUP), "criteria": ("list", _CRITERION),
+                     "indicators": ("list", _CRITERION_INDICATOR)},
+    "lineage": {"predecessor": "ref", "successor": "ref", "date": "date", "event": "text"},
+}
+COUNTED = ("observation", "plan", "indicator", "criteria_set", "lineage")
+
+
+def _no_duplicates(pairs):
+    out = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"key '{key}' appears twice")
+        out[key] = value
+    return out
+
+
+def _reject_constant(name):
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _json(text: str, where: str):
+    try:
+        return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
+    except (ValueError, RecursionError) as e:
+        raise PacketError(f"{where}: not valid JSON ({str(e).splitlines()[0][:120]})") from None
+
+
+def _check_date(value, where: str) -> str:
+    if not isinstance(value, str) or not _DATE_RE.match(value):
+        raise PacketError(f"{where}: not a date (YYYY-MM-DD)")
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise PacketError(f"{where}: {value} is not a real day") from None
+    return value
+
+
+def _check(value, kind: str, where: str):
+    """`value` if it has the shape `kind` names, else PacketError."""
+    optional = kind.endswith("?")
+    kind = kind.rstrip("?")
+    if value is None:
+        if optional:
+            return None
+        raise PacketError(f"{where}: missing")
+    if kind in ("text", "note", "document"):
+        if not isinstance(value, str) or (kind == "text" and not value.strip()):
+            raise PacketError(f"{where}: not a text")
+        limit = MAX_LINE if kind == "document" else 4000
+        if len(value) > limit:
+            raise PacketError(f"{where}: longer than {limit} characters")
+        message = fields.problem(value, where, multiline=kind != "text")
+        if message:
+            raise PacketError(message)
+        return value
+    if kind in ("int", "ref"):
+        if isinstance(value, bool) or not isinstance(value, int) or not -2 ** 63 < value < 2 ** 63:
+            raise PacketError(f"{where}: not a whole number")
+        if kind == "ref" and value < 1:
+            raise PacketError(f"{where}: not a unit of the manifest")
+        return value
+    if kind == "num":
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or abs(value) > 1e300:
+            raise PacketError(f"{where}: not a number")
+        return float(value)
+    if kind == "gid":
+        if not isinstance(value, str) or not GID_RE.match(value):
+            raise PacketError(f"{where}: not a global id (REGISTER-UUID:SEQUENCE)")
+        return value
+    if kind == "date":
+        return _check_date(value, where)
+    if kind == "stamp":
+        if not isinstance(value, str) or not _STAMP_RE.match(value):
+            raise PacketError(f"{where}: not a time (ISO 8601 with its zone)")
+        return value
+    if kind == "json":
+        if not isinstance(value, (list, dict)):
+            raise PacketError(f"{where}: not a list or object")
+        return value
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise PacketError(f"{where}: not true or false")
+        return value
+    raise AssertionError(kind)
+
+
+def check_record(raw, where: str) -> dict:
+    """One content record, its type known and every field of its shape; unknown keys refused."""
+    if not isinstance(raw, dict):
+        raise PacketError(f"{where}: not an object")
+    kind = raw.get("type")
+    shape = RECORDS.get(kind) if isinstance(kind, str) else None
+    if shape is None:
+        raise PacketError(f"{where}: unknown record type")
+    return {"type": kind, **_shaped(raw, shape, where, skip=("type",))}
+
+
+def _shaped(raw: dict, shape: dict, where: str, skip=()) -> dict:
+    unknown = [k for k in raw if k not in shape and k not in skip]
+    if unknown:
+        raise PacketError(f"{where}: unknown field '{str(unknown[0])[:40]}'")
+    out = {}
+    for key, kind in shape.items():
+        if isinstance(kind, tuple):
+            items = raw.get(key, [])
+            if not isinstance(items, list):
+                raise PacketError(f"{where}.{key}: not a list")
+            out[key] = []
+            for i, item in enumerate(items):
+                if not isinstance(item, dict):
+                    raise PacketError(f"{where}.{key}[{i}]: not an object")
+                out[key].append(_shaped(item, kind[1], f"{where}.{key}[{i}]"))
+        else:
+            out[key] = _check(raw.get(key), kind, f"{where}.{key}")
+    return out
+
+
+# -- the manifest -----------------------------------------------------------------------------
+
+def _units(raw, where: str) -> tuple[PacketUnit, ...]:
+    if not isinstance(raw, list):
+        raise PacketError(f"{where}: not a list")
+    units: list[PacketUnit] = []
+    seen: set[tuple] = set()
+    for i, item in enumerate(raw):
+        at = f"{where}[{i}]"
+        item = _shaped(item if isinstance(item, dict) else _fail(at), {
+            "n": "int", "parent": "int?", "name": "text", "kind": "text", "code": "text?",
+            "edition": "text?", "path": "text", "aliases": "json?", "active_until": "date?",
+            "covered": "bool"}, at)
+        if item["n"] != i + 1:
+            raise PacketError(f"{at}: units are numbered 1, 2, 3 … in order")
+        parent = item["parent"]
+        # A parent comes before its children: a tree, never a cycle.
+        if parent is not None and not 1 <= parent < item["n"]:
+            raise PacketError(f"{at}: its parent must be a unit listed before it (a cycle or a dangling parent)")
+        if item["kind"] not in UNIT_KINDS:
+            raise PacketError(f"{at}: unknown kind '{item['kind'][:40]}'")
+        if "/" in item["name"] or item["name"] != item["name"].strip():
+            raise PacketError(f"{at}: a unit's name cannot hold '/' or surrounding spaces")
+        expected = item["name"] if parent is None else units[parent - 1].path + "/" + item["name"]
+        if item["path"] != expected:
+            raise PacketError(f"{at}: its path does not follow its parent's")
+        aliases = item["aliases"] or []
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            raise PacketError(f"{at}.aliases: not a list of names")
+        for alias in aliases:
+            _check(alias, "text", f"{at}.aliases")
+        key = (parent, item["name"])
+        if key in seen:
+            raise PacketError(f"{at}: the unit '{item['path'][:80]}' is listed twice")
+        seen.add(key)
+        units.append(PacketUnit(item["n"], parent, item["name"], item["kind"], item["code"],
+                                item["edition"] or "", item["path"], tuple(aliases),
+                                item["active_until"], item["covered"]))
+    return tuple(units)
+
+
+def _fail(where: str):
+    raise PacketError(f"{where}: not an object")
+
+
+def _int(raw: dict, key: str, where: str, optional: bool = False) -> int | None:
+    value = raw.get(key)
+    if value is None and optional:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0 or value >= 2 ** 63:
+        raise PacketError(f"{where}: '{key}' is not a whole number")
+    return value
+
+
+def read_manifest(path: Path) -> Manifest:
+    """The packet's manifest, checked, and the file's size checked against it — before a
+    byte of the content is read."""
+    shown = str(path)
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise PacketError(f"{shown}: no such file") from None
+    except OSError as e:
+        raise PacketError(f"{shown}: cannot read ({e.strerror})") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise PacketError(f"{shown}: not a regular file")
+    try:
+        with open(path, "rb") as f:
+            header = f.readline(MAX_MANIFEST + 1)
+    except OSError as e:
+        raise PacketError(f"{shown}: cannot read ({e.strerror})") from None
+    if not header.startswith(b"{"):
+        raise PacketError(f"{shown}: not an ntmtrack packet")
+    if not header.endswith(b"\n"):
+        raise PacketError(f"{shown}: the manifest is cut short or larger than {MAX_MANIFEST} bytes")
+    try:
+        text = header.decode("utf-8")
+    except UnicodeDecodeError:
+        raise PacketError(f"{shown}: the manifest is not UTF-8") from None
+    raw = _json(text, f"{shown}: manifest")
+    if not isinstance(raw, dict) or raw.get("format") != FORMAT:
+        raise PacketError(f"{shown}: not an ntmtrack packet")
+    if raw.get("version") != VERSION:
+        version = raw.get("version")
+        shown_version = version if isinstance(version, int) and not isinstance(version, bool) else "?"
+        raise PacketError(f"{shown}: packet format version {shown_version}; this ntmtrack reads version {VERSION}")
+    where = f"{shown}: manifest"
+    known = {"format", "version", "origin", "made_at", "under", "units", "first_seq", "last_seq",
+             "newest_date", "counts", "content"}
+    unknown = [k for k in raw if k not in known]
+    if unknown:
+        raise PacketError(f"{where}: unknown field '{str(unknown[0])[:40]}'")
+    origin = raw.get("origin")
+    if not isinstance(origin, str) or not UUID_RE.match(origin):
+        raise PacketError(f"{where}: 'origin' is not a register id")
+    made_at = _check(raw.get("made_at"), "stamp", f"{where}.made_at")
+    under = _check(raw.get("under"), "text?", f"{where}.under")
+    newest = _check(raw.get("newest_date"), "date?", f"{where}.newest_date")
+    counts = raw.get("counts")
+    if not isinstance(counts, dict) or set(counts) != set(COUNTED):
+        raise PacketError(f"{where}: 'counts' must give {', '.join(COUNTED)}")
+    counts = {k: _int(counts, k, where) for k in COUNTED}
+    content = raw.get("content")
+    if not isinstance(content, dict) or set(content) != {"bytes", "uncompressed_bytes", "sha256", "compression"}:
+        raise PacketError(f"{where}: 'content' must give bytes, uncompressed_bytes, sha256, compression")
+    if content["compression"] != "gzip":
+        raise PacketError(f"{where}: content compression must be gzip")
+    sha = content["sha256"]
+    if not isinstance(sha, str) or not re.fullmatch(r"[0-9a-f]{64}", sha):
+        raise PacketError(f"{where}: 'sha256' is not a SHA-256 in hex")
+    size = _int(content, "bytes", where)
+    uncompressed = _int(content, "uncompressed_bytes", where)
+    if uncompressed > size * MAX_RATIO + 1024:
+        raise PacketError(f"{where}: declares {uncompressed} bytes from {size} compressed (a compression bomb?)")
+    if st.st_size != len(header) + size:
+        raise PacketError(f"{shown}: {st.st_size - len(header)} bytes of content where the manifest "
+                          f"declares {size}: truncated or altered; nothing imported")
+    units = _units(raw.get("units"), f"{where}.units")
+    return Manifest(origin, made_at, under, units, _int(raw, "first_seq", where, True),
+                    _int(raw, "last_seq", where, True), newest, counts, size, uncompressed, sha,
+                    len(header))
+
+
+def verify(path: Path, manifest: Manifest) -> None:
+    """The content's SHA-256 against the manifest's (the file's size was checked already)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        f.seek(manifest.header_bytes)
+        while chunk := f.read(_CHUNK):
+            digest.update(chunk)
+    if digest.hexdigest() != manifest.sha256:
+        raise PacketError(f"{path}: the content does not match its checksum: altered or damaged; "
+                          "nothing imported")
+
+
+class _Bounded(io.RawIOBase):
+    """The decompressed stream, refused as soon as it passes the size the manifest declares."""
+
+    def __init__(self, stream, limit: int, shown: str):
+        self._stream, self._limit, self._shown, self.count = stream, limit, shown, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        want = min(len(buffer), self._limit - self.count + 1)
+        data = self._stream.read(want)
+        self.count += len(data)
+        if self.count > self._limit:
+            raise PacketError(f"{self._shown}: the content is larger than its manifest declares "
+                              "(a compression bomb?); nothing imported")
+        buffer[:len(data)] = data
+        return len(data)
+
+
+def records(path: Path, manifest: Manifest) -> Iterator[dict]:
+    """The content's records in order, each checked; their counts checked against the manifest
+    at the end (the caller's transaction is still open then, and rolls back on an error)."""
+    shown = str(path)
+    counts = dict.fromkeys(COUNTED, 0)
+    with open(path, "rb") as f:
+        f.seek(manifest.header_bytes)
+        try:
+            raw = _Bounded(gzip.GzipFile(fileobj=f, mode="rb"), manifest.uncompressed_bytes, shown)
+            stream = io.BufferedReader(raw, _CHUNK)
+            number = 0
+            while True:
+                line = stream.readline(MAX_LINE + 1)
+                if not line:
+                    break
+                number += 1
+                where = f"{shown}: record {number}"
+                if not line.endswith(b"\n"):
+                    raise PacketError(f"{where}: cut short or longer than {MAX_LINE} bytes")
+                try:
+                    text = line.decode("utf-8")
+                except UnicodeDecodeError:
+                    raise PacketError(f"{where}: not UTF-8") from None
+                record = check_record(_json(text, where), where)
+                counts[record["type"]] += 1
+                yield record
+        except (OSError, EOFError, gzip.BadGzipFile, ValueError) as e:
+            if isinstance(e, NtmError):
+                raise
+            raise PacketError(f"{shown}: the content cannot be decompressed ({e}); nothing imported") from None
+        if raw.count != manifest.uncompressed_bytes:
+            raise PacketError(f"{shown}: {raw.count} bytes of content where the manifest declares "
+                              f"{manifest.uncompressed_bytes}; nothing imported")
+    if counts != manifest.counts:
+        differ = next(k for k in COUNTED if counts[k] != manifest.counts[k])
+        raise PacketError(f"{shown}: {counts[differ]} {differ} records where the manifest declares "
+                          f"{manifest.counts[differ]}; nothing imported")

@@ -1,0 +1,346 @@
+"""Registers that travel (issue 16): global ids, packets out and in, conflicts, who has reported.
+
+Each test builds real registers in tmp_path and goes through the CLI, as an office would: a
+commune or district exports, the province imports, in any order, as often as it likes."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import date, timedelta
+
+import pytest
+from conftest import EXAMPLES, Run, digest, downgrade
+from packets import UNITS, build, observation
+
+REPORTS = (("status", "--plan", "trieu-son-2018", "--as-of", "02/11/2018"),
+           ("status", "--as-of", "30/10/2018"), ("progress", "trieu-son-2018", "--as-of", "02/11/2018"),
+           ("laggards", "--as-of", "02/11/2018"), ("history", "Dân Lý"))
+
+
+@pytest.fixture
+def office(monkeypatch, tmp_path):
+    """A second register (another office), run through the same CLI."""
+    def make(name: str) -> Run:
+        run = Run(monkeypatch, tmp_path / f"{name}.db")
+        return run
+    return make
+
+
+def on(run: Run, *args, code=0):
+    return run(*args, "--db", run.db, code=code)
+
+
+def commune(run: Run) -> Run:
+    on(run, "init")
+    on(run, "units", "import", EXAMPLES / "trieu-son-units.yaml")
+    on(run, "plan", "import", EXAMPLES / "trieu-son-2018.yaml")
+    return run
+
+
+def reports(run: Run) -> list[str]:
+    import csv
+    import io
+
+    out = [on(run, *args, "-f", "csv").stdout for args in REPORTS]
+    # history names observations by local id (voids, voided_by); everything else travels
+    rows = list(csv.DictReader(io.StringIO(out[-1])))
+    out[-1] = [{k: v for k, v in r.items() if k not in ("id", "voids", "voided_by")} for r in rows]
+    return out
+
+
+def facts(db) -> list[tuple]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(
+            "SELECT o.gid, u.name, o.kind, o.criteria_set, o.criterion, o.indicator, o.value, o.date,"
+            " o.recorded_at, (SELECT v.gid FROM observation v WHERE v.id = o.voids), o.note"
+            " FROM observation o JOIN unit u ON u.id = o.unit_id ORDER BY o.gid").fetchall()
+    finally:
+        conn.close()
+
+
+def test_every_register_has_a_permanent_id_shown_by_db_info(run):
+    run("init")
+    first = json.loads(run("db", "info", "-f", "json").stdout)
+    ids = {r["key"]: r["value"] for r in first}
+    assert len(ids["register_id"]) == 36
+    run("init")
+    again = {r["key"]: r["value"] for r in json.loads(run("db", "info", "-f", "json").stdout)}
+    assert again["register_id"] == ids["register_id"]
+
+
+def test_observations_carry_global_ids_of_their_register(ready, db):
+    ready("plan", "import", EXAMPLES / "trieu-son-2018.yaml")
+    ready("record", "met", "Dân Lý", "1", "2", "--date", "2018-03-01")
+    ready("record", "import", EXAMPLES / "bao-cao-giao-ban-2018.csv")
+    register = {r["key"]: r["value"] for r in json.loads(ready("db", "info", "-f", "json").stdout)}["register_id"]
+    conn = sqlite3.connect(db)
+    gids = [r[0] for r in conn.execute("SELECT gid FROM observation ORDER BY id")]
+    conn.close()
+    assert gids and all(g.startswith(register + ":") for g in gids)
+    assert gids == sorted(gids) and len(set(gids)) == len(gids)
+
+
+def test_m010_gives_an_older_register_ids_and_changes_no_fact(ready, db, tmp_path, monkeypatch):
+    run = ready
+    run("plan", "import", EXAMPLES / "trieu-son-2018.yaml")
+    run("record", "met", "Dân Lý", "1", "2", "--date", "2018-03-01")
+    run("record", "unmet", "Dân Lý", "2", "--date", "2018-03-01")   # a same-day tie
+    run("record", "import", EXAMPLES / "bao-cao-giao-ban-2018.csv")
+    run("record", "void", "3")
+    before = [run(*args, "-f", "csv").stdout for args in REPORTS]
+    old = downgrade(db, tmp_path / "m009.db", "m010_registers_travel")
+    conn = sqlite3.connect(old)
+    conn.execute("DELETE FROM meta WHERE key = 'register_id'")
+    conn.commit()
+    rows_before = conn.execute("SELECT * FROM observation ORDER BY id").fetchall()
+    assert "gid" not in [r[1] for r in conn.execute("PRAGMA table_info(observation)")]
+    conn.close()
+    monkeypatch.setenv("NTMTRACK_DB", str(old))
+    assert [run(*args, "-f", "csv").stdout for args in REPORTS] == before
+    conn = sqlite3.connect(old)
+    register = conn.execute("SELECT value FROM meta WHERE key = 'register_id'").fetchone()[0]
+    columns = [r[1] for r in conn.execute("PRAGMA table_info(observation)")]
+    after = conn.execute("SELECT * FROM observation ORDER BY id").fetchall()
+    assert [r[:-1] for r in after] == rows_before and columns[-1] == "gid"
+    assert [r[-1] for r in after] == [f"{register}:{r[0]:012d}" for r in after]
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        conn.execute("UPDATE observation SET gid = 'x' WHERE id = 1")
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        conn.execute("UPDATE observation SET note = 'x' WHERE id = 1")
+    conn.close()
+    assert "register ok" in run("db", "check").stderr
+
+
+def test_same_day_verdicts_follow_recording_time_then_global_id(ready, db):
+    """Within a register, the later recording still wins a same-day tie, as before."""
+    ready("record", "met", "Dân Lý", "5", "--date", "2018-03-01")
+    ready("record", "unmet", "Dân Lý", "5", "--date", "2018-03-01")
+    out = ready("status", "--as-of", "2018-03-02", "-f", "json").stdout
+    row = next(r for r in json.loads(out) if r["unit"] == "Dân Lý")
+    assert row["criteria_met"] == 0
+
+
+def test_a_packet_carries_a_register_to_another_which_then_reports_the_same(office, tmp_path):
+    a = commune(office("xa"))
+    on(a, "record", "met", "Dân Lý", "1", "2", "3", "17", "--date", "15/10/2018")
+    on(a, "record", "import", EXAMPLES / "bao-cao-giao-ban-2018.csv")
+    on(a, "record", "void", "2")
+    packet = tmp_path / "xa.ntmp"
+    on(a, "exchange", "export", "-o", packet)
+    head = json.loads(packet.read_bytes().split(b"\n", 1)[0])
+    assert head["format"] == "ntmtrack-packet" and head["version"] == 1
+    assert head["counts"]["observation"] == 17 and head["counts"]["plan"] == 1
+    assert {u["path"] for u in head["units"]} >= {"Thanh Hóa/Triệu Sơn/Cụm 4/Dân Lý"}
+    b = office("tinh")
+    on(b, "init")
+    first = on(b, "exchange", "import", packet, "--summary-json")
+    summary = json.loads(first.stdout)
+    assert list(summary) == ["file", "origin", "observations", "added", "already_present",
+                             "units_created", "units_unplaced", "conflicts", "dry_run"]
+    assert (summary["added"], summary["units_created"], summary["origin"]) == (17, 28, head["origin"])
+    assert reports(b) == reports(a)
+    assert facts(b.db) == facts(a.db)
+    again = json.loads(on(b, "exchange", "import", packet, "--summary-json").stdout)
+    assert (again["added"], again["already_present"], again["units_created"]) == (0, 17, 0)
+    assert reports(b) == reports(a)
+    # and back: the commune's register already holds every observation
+    back = json.loads(on(a, "exchange", "import", packet, "--summary-json").stdout)
+    assert (back["added"], back["already_present"]) == (0, 17)
+
+
+def test_packets_in_any_order_make_the_same_register(office, tmp_path):
+    a = commune(office("xa"))
+    on(a, "record", "met", "Dân Lý", "1", "2", "--date", "01/10/2018")
+    p1 = tmp_path / "1.ntmp"
+    on(a, "exchange", "export", "--since-last", "tinh", "-o", p1)
+    on(a, "record", "unmet", "Dân Lý", "2", "--date", "20/10/2018")
+    on(a, "record", "void", "1")     # voids an observation the first packet carried
+    p2 = tmp_path / "2.ntmp"
+    on(a, "exchange", "export", "--since-last", "tinh", "-o", p2)
+    assert json.loads(p2.read_bytes().split(b"\n", 1)[0])["counts"]["observation"] == 3
+    empty = tmp_path / "3.ntmp"
+    on(a, "exchange", "export", "--since-last", "tinh", "-o", empty)
+    assert json.loads(empty.read_bytes().split(b"\n", 1)[0])["counts"]["observation"] == 0
+    x, y = office("x"), office("y")
+    for run, order in ((x, [p1, p2]), (y, [p2, p1, p2])):
+        on(run, "init")
+        for p in order:
+            on(run, "exchange", "import", p)
+    assert facts(x.db) == facts(y.db) == facts(a.db)
+    assert reports(x) == reports(y) == reports(a)
+
+
+def test_dry_run_lists_the_units_it_would_create_and_writes_nothing(office, tmp_path):
+    a = commune(office("xa"))
+    on(a, "record", "met", "Dân Lý", "1", "--date", "01/10/2018")
+    packet = tmp_path / "p.ntmp"
+    on(a, "exchange", "export", "--under", "Cụm 4", "-o", packet)
+    b = office("tinh")
+    on(b, "init")
+    before = digest(b.db)
+    result = on(b, "exchange", "import", "--dry-run", "--summary-json", packet)
+    assert "would create: Thanh Hóa/Triệu Sơn/Cụm 4/Dân Lý" in result.stderr
+    assert json.loads(result.stdout)["dry_run"] is True
+    assert digest(b.db) == before
+
+
+def test_a_unit_that_cannot_be_placed_refuses_the_packet(office, tmp_path):
+    b = office("tinh")
+    on(b, "init")
+    on(b, "units", "add", "Hà Tĩnh", "--kind", "province")
+    on(b, "units", "add", "Xã Gửi", "--kind", "district", "--parent", "Hà Tĩnh")
+    packet = build(tmp_path / "p.ntmp", [observation(1)])
+    before = digest(b.db)
+    dry = on(b, "exchange", "import", "--dry-run", "--summary-json", packet)
+    assert json.loads(dry.stdout)["units_unplaced"] == 1
+    assert "cannot place: Hà Tĩnh/Xã Gửi (it is a district here, a commune there)" in dry.stderr
+    refused = on(b, "exchange", "import", packet, code=1)
+    assert "cannot be placed" in refused.stderr and digest(b.db) == before
+
+
+def test_units_are_matched_by_code_before_path(office, tmp_path):
+    b = office("tinh")
+    on(b, "init")
+    on(b, "units", "add", "Hà Tĩnh", "--kind", "province", "--code", "42")
+    on(b, "units", "add", "Xã Gửi Mới", "--kind", "commune", "--parent", "Hà Tĩnh", "--code", "18000")
+    units = [dict(UNITS[0], code="42"), dict(UNITS[1], code="18000")]
+    packet = build(tmp_path / "p.ntmp", [observation(1)], units=units)
+    summary = json.loads(on(b, "exchange", "import", "--summary-json", packet).stdout)
+    assert (summary["added"], summary["units_created"]) == (1, 0)
+    assert "Xã Gửi Mới" in on(b, "history", "Xã Gửi Mới", "-f", "csv").stdout
+
+
+def test_a_packet_never_changes_what_the_register_holds(office, tmp_path):
+    b = office("tinh")
+    on(b, "init")
+    packet = build(tmp_path / "p.ntmp", [observation(1)])
+    on(b, "exchange", "import", packet)
+    other = build(tmp_path / "q.ntmp", [observation(1, kind="unmet")])
+    before = digest(b.db)
+    refused = on(b, "exchange", "import", other, code=1)
+    assert "held here with different content" in refused.stderr and digest(b.db) == before
+
+
+def test_conflicting_verdicts_from_two_origins_both_stay_and_are_listed(office, tmp_path):
+    xa, huyen = commune(office("xa")), commune(office("huyen"))
+    on(xa, "record", "met", "Dân Lý", "5", "--date", "01/10/2018")
+    on(huyen, "record", "unmet", "Dân Lý", "5", "--date", "01/10/2018")
+    pa, pb = tmp_path / "a.ntmp", tmp_path / "b.ntmp"
+    on(xa, "exchange", "export", "-o", pa)
+    on(huyen, "exchange", "export", "-o", pb)
+    x, y = office("x"), office("y")
+    on(x, "init")
+    on(y, "init")
+    on(x, "exchange", "import", pa)
+    second = json.loads(on(x, "exchange", "import", pb, "--summary-json").stdout)
+    assert second["conflicts"] == 1
+    on(y, "exchange", "import", pb, pa)
+    assert reports(x) == reports(y)
+    rows = json.loads(on(x, "exchange", "conflicts", "--under", "Triệu Sơn", "-f", "json").stdout)
+    assert len(rows) == 1
+    row = rows[0]
+    assert (row["type"], row["criterion"], row["date"], row["verdict_a"], row["verdict_b"]) == (
+        "verdict", 5, "2018-10-01", "met", "unmet")
+    origins = {json.loads(p.read_bytes().split(b"\n", 1)[0])["origin"] for p in (pa, pb)}
+    assert {row["origin_a"], row["origin_b"]} == origins
+
+
+def test_a_plan_sent_with_other_content_keeps_the_first(office, tmp_path):
+    xa, huyen = commune(office("xa")), office("huyen")
+    on(huyen, "init")
+    on(huyen, "units", "import", EXAMPLES / "trieu-son-units.yaml")
+    changed = tmp_path / "plan.yaml"
+    changed.write_text((EXAMPLES / "trieu-son-2018.yaml").read_text(encoding="utf-8").replace(
+        "2018-12-31", "2018-12-30", 1), encoding="utf-8")
+    assert changed.read_text(encoding="utf-8") != (EXAMPLES / "trieu-son-2018.yaml").read_text(encoding="utf-8")
+    on(huyen, "plan", "import", changed)
+    pa, pb = tmp_path / "a.ntmp", tmp_path / "b.ntmp"
+    on(xa, "exchange", "export", "-o", pa)
+    on(huyen, "exchange", "export", "-o", pb)
+    x = office("x")
+    on(x, "init")
+    on(x, "exchange", "import", pa)
+    plan_before = on(x, "plan", "show", "trieu-son-2018", "-f", "json").stdout
+    assert json.loads(on(x, "exchange", "import", pb, "--summary-json").stdout)["conflicts"] == 1
+    assert on(x, "plan", "show", "trieu-son-2018", "-f", "json").stdout == plan_before
+    rows = json.loads(on(x, "exchange", "conflicts", "-f", "json").stdout)
+    assert [(r["type"], r["key"]) for r in rows] == [("plan", "trieu-son-2018")]
+    huyen_id = json.loads(pb.read_bytes().split(b"\n", 1)[0])["origin"]
+    assert rows[0]["origin_b"] == huyen_id
+
+
+def test_status_and_laggards_count_a_packet_that_arrived_in_time(office, tmp_path):
+    from ntmtrack.reports.laggards import last_period
+
+    today = date.today()
+    as_of = next(today + timedelta(days=n) for n in range(1, 15)
+                 if (p := last_period("friday", today + timedelta(days=n))) and p[0] <= today <= p[1])
+    plan = tmp_path / "weekly.yaml"
+    plan.write_text(f"""plan: bao-cao-tuan
+title: Báo cáo tuần
+start: {(today - timedelta(days=60)).isoformat()}
+end: {(today + timedelta(days=60)).isoformat()}
+report_every: weekly
+criteria_set: qd1980-2016
+units:
+  - name: Thanh Hóa
+    kind: province
+    children: [{{name: Triệu Sơn, kind: district, children: [{{name: Dân Lý, kind: commune}}, {{name: Nưa, kind: commune}}]}}]
+targets:
+  - {{unit: Dân Lý, criteria: [1, 2], by: {(today + timedelta(days=50)).isoformat()}}}
+  - {{unit: Nưa, criteria: [1, 2], by: {(today + timedelta(days=50)).isoformat()}}}
+""", encoding="utf-8")
+    tinh = office("tinh")
+    on(tinh, "init")
+    on(tinh, "plan", "import", plan)
+    xa = office("xa")
+    on(xa, "init")
+    on(xa, "plan", "import", plan)
+    packet = tmp_path / "xa.ntmp"
+    on(xa, "exchange", "export", "--under", "Dân Lý", "-o", packet)
+    lag = json.loads(on(tinh, "laggards", "--as-of", as_of.isoformat(), "-f", "json").stdout)
+    assert {r["unit"] for r in lag if r["reason"] == "no_report"} == {"Dân Lý", "Nưa"}
+    on(tinh, "exchange", "import", packet)    # nothing new to say, but it came in time
+    lag = json.loads(on(tinh, "laggards", "--as-of", as_of.isoformat(), "-f", "json").stdout)
+    assert {r["unit"] for r in lag if r["reason"] == "no_report"} == {"Nưa"}
+    rows = json.loads(on(tinh, "exchange", "status", "--as-of", as_of.isoformat(), "-f", "json").stdout)
+    assert len(rows) == 1
+    assert (rows[0]["units"], rows[0]["top_units"], rows[0]["late"]) == (1, "Thanh Hóa/Triệu Sơn/Dân Lý", False)
+    assert rows[0]["last_file"] == "xa.ntmp"
+    later = json.loads(on(tinh, "exchange", "status", "--as-of", (as_of + timedelta(days=7)).isoformat(),
+                          "-f", "json").stdout)
+    assert later[0]["late"] is True
+
+
+def test_export_refuses_both_since_last_and_all_and_never_overwrites(office, tmp_path):
+    a = commune(office("xa"))
+    on(a, "exchange", "export", "--since-last", "tinh", "--all", "-o", tmp_path / "p.ntmp", code=2)
+    existing = tmp_path / "old.ntmp"
+    existing.write_text("keep", encoding="utf-8")
+    assert "exists" in on(a, "exchange", "export", "-o", existing, code=1).stderr
+    assert existing.read_text(encoding="utf-8") == "keep"
+    assert on(a, "exchange", "export", "-o", a.db, "--force", code=1).exit_code == 1
+
+
+def test_a_record_the_register_cannot_hold_refuses_the_packet(office, tmp_path):
+    b = office("tinh")
+    on(b, "init")
+    packet = build(tmp_path / "p.ntmp", [observation(1), observation(2, criterion=99)])
+    before = digest(b.db)
+    refused = on(b, "exchange", "import", packet, code=1)
+    assert "cannot hold" in refused.stderr and "Traceback" not in refused.stderr
+    assert digest(b.db) == before
+
+
+def test_names_alike_but_for_diacritics_with_other_codes_are_two_units(office, tmp_path):
+    b = office("tinh")
+    on(b, "init")
+    on(b, "units", "add", "Hà Tĩnh", "--kind", "province", "--code", "42")
+    on(b, "units", "add", "Đông Hồng", "--kind", "commune", "--parent", "Hà Tĩnh", "--code", "00768")
+    units = [dict(UNITS[0], code="42"), dict(UNITS[1], name="Đồng Hồng", path="Hà Tĩnh/Đồng Hồng", code="00752")]
+    packet = build(tmp_path / "p.ntmp", [observation(1)], units=units)
+    summary = json.loads(on(b, "exchange", "import", "--summary-json", packet).stdout)
+    assert (summary["units_created"], summary["units_unplaced"], summary["added"]) == (1, 0, 1)
+    assert "00752" in on(b, "units", "show", "00752").stdout
