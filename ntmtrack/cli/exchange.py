@@ -9,6 +9,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
+from ..locale import N_, _
 from ..model import UsageError
 from ..output.render import Column, json_safe, write
 from ._common import (
@@ -28,17 +29,17 @@ from ._common import (
 )
 from ._common import Format as Fmt
 
-app = typer.Typer(help="Packets between registers: export, import, conflicts, who has reported.",
+app = typer.Typer(help=N_("Packets between registers: export, import, conflicts, who has reported."),
                   no_args_is_help=True)
 
 
 @app.command("export")
 def exchange_export(
-    output: Annotated[Path, typer.Option("--output", "-o", help="The packet file to write.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help=N_("The packet file to write."))],
     under: UnderOption = None,
     since_last: Annotated[Optional[str], typer.Option(
-        "--since-last", help="Only what this destination has not been sent yet (then remember it).")] = None,
-    send_all: Annotated[bool, typer.Option("--all", help="Everything (the default).")] = False,
+        "--since-last", help=N_("Only what this destination has not been sent yet (then remember it)."))] = None,
+    send_all: Annotated[bool, typer.Option("--all", help=N_("Everything (the default)."))] = False,
     force: ForceOption = False, db: DbOption = None, lang: LangOption = None,
 ) -> None:
     """Write one packet: the observations (voids included) of the units under --under, with
@@ -54,9 +55,9 @@ def exchange_export(
 
     language = lang_of(lang)
     if since_last is not None and send_all:
-        raise UsageError("give --since-last DEST or --all, not both")
+        raise UsageError(_("give --since-last DEST or --all, not both"))
     if since_last is not None and not since_last.strip():
-        raise UsageError("--since-last needs a destination's name")
+        raise UsageError(_("--since-last needs a destination's name"))
     target = output_file(output, db, language, force)
     with register(db) as reg:
         conn = reg.conn
@@ -69,18 +70,16 @@ def exchange_export(
             with write_transaction(conn):
                 exchange.mark_sent(conn, since_last.strip(), outgoing.last_id)
     counts = manifest["counts"]
-    message(tr(language,
-               f"{output}: {counts['observation']} observations, {counts['plan']} plans, "
-               f"{len(manifest['units'])} units ({target.size} bytes)",
-               f"{output}: {counts['observation']} số liệu, {counts['plan']} kế hoạch, "
-               f"{len(manifest['units'])} đơn vị ({target.size} byte)"))
+    message(tr(language, "{file}: {observations} observations, {plans} plans, {units} units ({size} bytes)").format(
+        file=output, observations=counts['observation'], plans=counts['plan'], units=len(manifest['units']),
+        size=target.size))
 
 
 @app.command("import")
 def exchange_import(
-    files: Annotated[List[Path], typer.Argument(help="Packet files, imported in the order given.")],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and count; write nothing.")] = False,
-    summary_json: Annotated[bool, typer.Option("--summary-json", help="Also print each packet's summary as JSON on stdout.")] = False,
+    files: Annotated[List[Path], typer.Argument(help=N_("Packet files, imported in the order given."))],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=N_("Check and count; write nothing."))] = False,
+    summary_json: Annotated[bool, typer.Option("--summary-json", help=N_("Also print each packet's summary as JSON on stdout."))] = False,
     db: DbOption = None, lang: LangOption = None,
 ) -> None:
     """Import packets, each in one transaction: every manifest and checksum is checked first;
@@ -95,24 +94,21 @@ def exchange_import(
     for path, manifest in checked:
         with writing(db, dry_run=dry_run) as reg:
             summary = exchange.import_packet(reg.conn, path, manifest, dry_run)
-        prefix = tr(language, "dry run, nothing written: ", "chạy thử, không ghi: ") if dry_run else ""
-        verb = tr(language, "would create" if dry_run else "created", "sẽ tạo" if dry_run else "đã tạo")
+        prefix = tr(language, "dry run, nothing written: ") if dry_run else ""
+        verb = tr(language, "would create") if dry_run else tr(language, "created")
         for shown in summary.units_created[:exchange.MAX_LISTED]:
             message(f"{path}: {verb}: {shown}")
         for shown in summary.units_unplaced[:exchange.MAX_LISTED]:
-            message(f"{path}: " + tr(language, "cannot place: ", "không xếp được: ") + shown)
+            message(tr(language, "{file}: cannot place: {unit}").format(file=path, unit=shown))
         more = max(0, len(summary.units_created) - exchange.MAX_LISTED) + max(
             0, len(summary.units_unplaced) - exchange.MAX_LISTED)
         if more:
-            message(f"{path}: " + tr(language, f"… and {more} more units", f"… và {more} đơn vị nữa"))
-        message(prefix + tr(
-            language,
-            f"{path}: {summary.added} added, {summary.already_present} already present, "
-            f"{len(summary.units_created)} units created, {len(summary.units_unplaced)} unplaced, "
-            f"{summary.conflicts} conflicts",
-            f"{path}: thêm {summary.added}, đã có {summary.already_present}, "
-            f"tạo {len(summary.units_created)} đơn vị, {len(summary.units_unplaced)} không xếp được, "
-            f"{summary.conflicts} mâu thuẫn"))
+            message(tr(language, "{file}: … and {count} more units").format(file=path, count=more))
+        message(prefix + tr(language, "{file}: {added} added, {present} already present, {created} units created, "
+                               "{unplaced} unplaced, {conflicts} conflicts").format(
+            file=path, added=summary.added, present=summary.already_present,
+            created=len(summary.units_created), unplaced=len(summary.units_unplaced),
+            conflicts=summary.conflicts))
         if summary_json:
             print(json_safe(json.dumps(summary.as_dict(dry_run), ensure_ascii=False)))
 
@@ -139,7 +135,7 @@ def exchange_conflicts(under: UnderOption = None, fmt: FormatOption = Fmt.table,
         rows = reports.conflicts(reg.conn, unit.id if unit else None)
     write(rows, CONFLICT_COLUMNS, fmt, language)
     if fmt in (Fmt.table, Fmt.markdown):
-        message(tr(language, f"{len(rows)} conflict(s)", f"{len(rows)} mâu thuẫn"))
+        message(tr(language, "{count} conflict(s)").format(count=len(rows)))
 
 
 STATUS_COLUMNS = [Column("origin"), Column("units", kind="int"), Column("top_units"),

@@ -20,6 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import Iterator
 
+from ..locale import _
 from ..model import UNIT_KINDS, NtmError
 from . import fields
 
@@ -112,29 +113,30 @@ def _no_duplicates(pairs):
     out = {}
     for key, value in pairs:
         if key in out:
-            raise ValueError(f"key '{key}' appears twice")
+            raise ValueError(_("key '{key}' appears twice").format(key=key))
         out[key] = value
     return out
 
 
 def _reject_constant(name):
-    raise ValueError(f"{name} is not a number JSON allows")
+    raise ValueError(_("{name} is not a number JSON allows").format(name=name))
 
 
 def _json(text: str, where: str):
     try:
         return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
     except (ValueError, RecursionError) as e:
-        raise PacketError(f"{where}: not valid JSON ({str(e).splitlines()[0][:120]})") from None
+        raise PacketError(_("{where}: not valid JSON ({detail})").format(
+            where=where, detail=str(e).splitlines()[0][:120])) from None
 
 
 def _check_date(value, where: str) -> str:
     if not isinstance(value, str) or not _DATE_RE.match(value):
-        raise PacketError(f"{where}: not a date (YYYY-MM-DD)")
+        raise PacketError(_("{where}: not a date (YYYY-MM-DD)").format(where=where))
     try:
         date.fromisoformat(value)
     except ValueError:
-        raise PacketError(f"{where}: {value} is not a real day") from None
+        raise PacketError(_("{where}: {value} is not a real day").format(where=where, value=value)) from None
     return value
 
 
@@ -145,44 +147,44 @@ def _check(value, kind: str, where: str):
     if value is None:
         if optional:
             return None
-        raise PacketError(f"{where}: missing")
+        raise PacketError(_("{where}: missing").format(where=where))
     if kind in ("text", "note", "document"):
         if not isinstance(value, str) or (kind == "text" and not value.strip()):
-            raise PacketError(f"{where}: not a text")
+            raise PacketError(_("{where}: not a text").format(where=where))
         limit = MAX_LINE if kind == "document" else 4000
         if len(value) > limit:
-            raise PacketError(f"{where}: longer than {limit} characters")
+            raise PacketError(_("{where}: longer than {limit} characters").format(where=where, limit=limit))
         message = fields.problem(value, where, multiline=kind != "text")
         if message:
             raise PacketError(message)
         return value
     if kind in ("int", "ref"):
         if isinstance(value, bool) or not isinstance(value, int) or not -2 ** 63 < value < 2 ** 63:
-            raise PacketError(f"{where}: not a whole number")
+            raise PacketError(_("{where}: not a whole number").format(where=where))
         if kind == "ref" and value < 1:
-            raise PacketError(f"{where}: not a unit of the manifest")
+            raise PacketError(_("{where}: not a unit of the manifest").format(where=where))
         return value
     if kind == "num":
         if isinstance(value, bool) or not isinstance(value, (int, float)) or abs(value) > 1e300:
-            raise PacketError(f"{where}: not a number")
+            raise PacketError(_("{where}: not a number").format(where=where))
         return float(value)
     if kind == "gid":
         if not isinstance(value, str) or not GID_RE.match(value):
-            raise PacketError(f"{where}: not a global id (REGISTER-UUID:SEQUENCE)")
+            raise PacketError(_("{where}: not a global id (REGISTER-UUID:SEQUENCE)").format(where=where))
         return value
     if kind == "date":
         return _check_date(value, where)
     if kind == "stamp":
         if not isinstance(value, str) or not _STAMP_RE.match(value):
-            raise PacketError(f"{where}: not a time (ISO 8601 with its zone)")
+            raise PacketError(_("{where}: not a time (ISO 8601 with its zone)").format(where=where))
         return value
     if kind == "json":
         if not isinstance(value, (list, dict)):
-            raise PacketError(f"{where}: not a list or object")
+            raise PacketError(_("{where}: not a list or object").format(where=where))
         return value
     if kind == "bool":
         if not isinstance(value, bool):
-            raise PacketError(f"{where}: not true or false")
+            raise PacketError(_("{where}: not true or false").format(where=where))
         return value
     raise AssertionError(kind)
 
@@ -190,28 +192,28 @@ def _check(value, kind: str, where: str):
 def check_record(raw, where: str) -> dict:
     """One content record, its type known and every field of its shape; unknown keys refused."""
     if not isinstance(raw, dict):
-        raise PacketError(f"{where}: not an object")
+        raise PacketError(_("{where}: not an object").format(where=where))
     kind = raw.get("type")
     shape = RECORDS.get(kind) if isinstance(kind, str) else None
     if shape is None:
-        raise PacketError(f"{where}: unknown record type")
+        raise PacketError(_("{where}: unknown record type").format(where=where))
     return {"type": kind, **_shaped(raw, shape, where, skip=("type",))}
 
 
 def _shaped(raw: dict, shape: dict, where: str, skip=()) -> dict:
     unknown = [k for k in raw if k not in shape and k not in skip]
     if unknown:
-        raise PacketError(f"{where}: unknown field '{str(unknown[0])[:40]}'")
+        raise PacketError(_("{where}: unknown field '{field}'").format(where=where, field=str(unknown[0])[:40]))
     out = {}
     for key, kind in shape.items():
         if isinstance(kind, tuple):
             items = raw.get(key, [])
             if not isinstance(items, list):
-                raise PacketError(f"{where}.{key}: not a list")
+                raise PacketError(_("{where}: not a list").format(where=f"{where}.{key}"))
             out[key] = []
             for i, item in enumerate(items):
                 if not isinstance(item, dict):
-                    raise PacketError(f"{where}.{key}[{i}]: not an object")
+                    raise PacketError(_("{where}: not an object").format(where=f"{where}.{key}[{i}]"))
                 out[key].append(_shaped(item, kind[1], f"{where}.{key}[{i}]"))
         else:
             out[key] = _check(raw.get(key), kind, f"{where}.{key}")
@@ -222,7 +224,7 @@ def _shaped(raw: dict, shape: dict, where: str, skip=()) -> dict:
 
 def _units(raw, where: str) -> tuple[PacketUnit, ...]:
     if not isinstance(raw, list):
-        raise PacketError(f"{where}: not a list")
+        raise PacketError(_("{where}: not a list").format(where=where))
     units: list[PacketUnit] = []
     seen: set[tuple] = set()
     for i, item in enumerate(raw):
@@ -232,26 +234,26 @@ def _units(raw, where: str) -> tuple[PacketUnit, ...]:
             "edition": "text?", "path": "text", "aliases": "json?", "active_until": "date?",
             "covered": "bool"}, at)
         if item["n"] != i + 1:
-            raise PacketError(f"{at}: units are numbered 1, 2, 3 … in order")
+            raise PacketError(_("{where}: units are numbered 1, 2, 3 … in order").format(where=at))
         parent = item["parent"]
         # A parent comes before its children: a tree, never a cycle.
         if parent is not None and not 1 <= parent < item["n"]:
-            raise PacketError(f"{at}: its parent must be a unit listed before it (a cycle or a dangling parent)")
+            raise PacketError(_("{where}: its parent must be a unit listed before it (a cycle or a dangling parent)").format(where=at))
         if item["kind"] not in UNIT_KINDS:
-            raise PacketError(f"{at}: unknown kind '{item['kind'][:40]}'")
+            raise PacketError(_("{where}: unknown kind '{kind}'").format(where=at, kind=item['kind'][:40]))
         if "/" in item["name"] or item["name"] != item["name"].strip():
-            raise PacketError(f"{at}: a unit's name cannot hold '/' or surrounding spaces")
+            raise PacketError(_("{where}: a unit's name cannot hold '/' or surrounding spaces").format(where=at))
         expected = item["name"] if parent is None else units[parent - 1].path + "/" + item["name"]
         if item["path"] != expected:
-            raise PacketError(f"{at}: its path does not follow its parent's")
+            raise PacketError(_("{where}: its path does not follow its parent's").format(where=at))
         aliases = item["aliases"] or []
         if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
-            raise PacketError(f"{at}.aliases: not a list of names")
+            raise PacketError(_("{where}: not a list of names").format(where=f"{at}.aliases"))
         for alias in aliases:
             _check(alias, "text", f"{at}.aliases")
         key = (parent, item["name"])
         if key in seen:
-            raise PacketError(f"{at}: the unit '{item['path'][:80]}' is listed twice")
+            raise PacketError(_("{where}: the unit '{path}' is listed twice").format(where=at, path=item['path'][:80]))
         seen.add(key)
         units.append(PacketUnit(item["n"], parent, item["name"], item["kind"], item["code"],
                                 item["edition"] or "", item["path"], tuple(aliases),
@@ -260,7 +262,7 @@ def _units(raw, where: str) -> tuple[PacketUnit, ...]:
 
 
 def _fail(where: str):
-    raise PacketError(f"{where}: not an object")
+    raise PacketError(_("{where}: not an object").format(where=where))
 
 
 def _int(raw: dict, key: str, where: str, optional: bool = False) -> int | None:
@@ -268,7 +270,7 @@ def _int(raw: dict, key: str, where: str, optional: bool = False) -> int | None:
     if value is None and optional:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 0 or value >= 2 ** 63:
-        raise PacketError(f"{where}: '{key}' is not a whole number")
+        raise PacketError(_("{where}: '{key}' is not a whole number").format(where=where, key=key))
     return value
 
 
@@ -279,62 +281,65 @@ def read_manifest(path: Path) -> Manifest:
     try:
         st = os.stat(path)
     except FileNotFoundError:
-        raise PacketError(f"{shown}: no such file") from None
+        raise PacketError(_("{file}: no such file").format(file=shown)) from None
     except OSError as e:
-        raise PacketError(f"{shown}: cannot read ({e.strerror})") from None
+        raise PacketError(_("{file}: cannot read ({reason})").format(file=shown, reason=e.strerror)) from None
     if not stat.S_ISREG(st.st_mode):
-        raise PacketError(f"{shown}: not a regular file")
+        raise PacketError(_("{file}: not a regular file").format(file=shown))
     try:
         with open(path, "rb") as f:
             header = f.readline(MAX_MANIFEST + 1)
     except OSError as e:
-        raise PacketError(f"{shown}: cannot read ({e.strerror})") from None
+        raise PacketError(_("{file}: cannot read ({reason})").format(file=shown, reason=e.strerror)) from None
     if not header.startswith(b"{"):
-        raise PacketError(f"{shown}: not an ntmtrack packet")
+        raise PacketError(_("{file}: not an ntmtrack packet").format(file=shown))
     if not header.endswith(b"\n"):
-        raise PacketError(f"{shown}: the manifest is cut short or larger than {MAX_MANIFEST} bytes")
+        raise PacketError(_("{file}: the manifest is cut short or larger than {size} bytes").format(
+            file=shown, size=MAX_MANIFEST))
     try:
         text = header.decode("utf-8")
     except UnicodeDecodeError:
-        raise PacketError(f"{shown}: the manifest is not UTF-8") from None
-    raw = _json(text, f"{shown}: manifest")
+        raise PacketError(_("{file}: the manifest is not UTF-8").format(file=shown)) from None
+    where = _("{file}: manifest").format(file=shown)
+    raw = _json(text, where)
     if not isinstance(raw, dict) or raw.get("format") != FORMAT:
-        raise PacketError(f"{shown}: not an ntmtrack packet")
+        raise PacketError(_("{file}: not an ntmtrack packet").format(file=shown))
     if raw.get("version") != VERSION:
         version = raw.get("version")
         shown_version = version if isinstance(version, int) and not isinstance(version, bool) else "?"
-        raise PacketError(f"{shown}: packet format version {shown_version}; this ntmtrack reads version {VERSION}")
-    where = f"{shown}: manifest"
+        raise PacketError(_("{file}: packet format version {version}; this ntmtrack reads version {VERSION}").format(
+            file=shown, version=shown_version, VERSION=VERSION))
     known = {"format", "version", "origin", "made_at", "under", "units", "first_seq", "last_seq",
              "newest_date", "counts", "content"}
     unknown = [k for k in raw if k not in known]
     if unknown:
-        raise PacketError(f"{where}: unknown field '{str(unknown[0])[:40]}'")
+        raise PacketError(_("{where}: unknown field '{field}'").format(where=where, field=str(unknown[0])[:40]))
     origin = raw.get("origin")
     if not isinstance(origin, str) or not UUID_RE.match(origin):
-        raise PacketError(f"{where}: 'origin' is not a register id")
+        raise PacketError(_("{where}: 'origin' is not a register id").format(where=where))
     made_at = _check(raw.get("made_at"), "stamp", f"{where}.made_at")
     under = _check(raw.get("under"), "text?", f"{where}.under")
     newest = _check(raw.get("newest_date"), "date?", f"{where}.newest_date")
     counts = raw.get("counts")
     if not isinstance(counts, dict) or set(counts) != set(COUNTED):
-        raise PacketError(f"{where}: 'counts' must give {', '.join(COUNTED)}")
+        raise PacketError(_("{where}: 'counts' must give {keys}").format(where=where, keys=', '.join(COUNTED)))
     counts = {k: _int(counts, k, where) for k in COUNTED}
     content = raw.get("content")
     if not isinstance(content, dict) or set(content) != {"bytes", "uncompressed_bytes", "sha256", "compression"}:
-        raise PacketError(f"{where}: 'content' must give bytes, uncompressed_bytes, sha256, compression")
+        raise PacketError(_("{where}: 'content' must give bytes, uncompressed_bytes, sha256, compression").format(where=where))
     if content["compression"] != "gzip":
-        raise PacketError(f"{where}: content compression must be gzip")
+        raise PacketError(_("{where}: content compression must be gzip").format(where=where))
     sha = content["sha256"]
     if not isinstance(sha, str) or not re.fullmatch(r"[0-9a-f]{64}", sha):
-        raise PacketError(f"{where}: 'sha256' is not a SHA-256 in hex")
+        raise PacketError(_("{where}: 'sha256' is not a SHA-256 in hex").format(where=where))
     size = _int(content, "bytes", where)
     uncompressed = _int(content, "uncompressed_bytes", where)
     if uncompressed > size * MAX_RATIO + 1024:
-        raise PacketError(f"{where}: declares {uncompressed} bytes from {size} compressed (a compression bomb?)")
+        raise PacketError(_("{where}: declares {uncompressed} bytes from {size} compressed (a compression bomb?)").format(
+            where=where, uncompressed=uncompressed, size=size))
     if st.st_size != len(header) + size:
-        raise PacketError(f"{shown}: {st.st_size - len(header)} bytes of content where the manifest "
-                          f"declares {size}: truncated or altered; nothing imported")
+        raise PacketError(_("{file}: {actual} bytes of content where the manifest declares {size}: truncated or "
+                            "altered; nothing imported").format(file=shown, actual=st.st_size - len(header), size=size))
     units = _units(raw.get("units"), f"{where}.units")
     return Manifest(origin, made_at, under, units, _int(raw, "first_seq", where, True),
                     _int(raw, "last_seq", where, True), newest, counts, size, uncompressed, sha,
@@ -349,8 +354,8 @@ def verify(path: Path, manifest: Manifest) -> None:
         while chunk := f.read(_CHUNK):
             digest.update(chunk)
     if digest.hexdigest() != manifest.sha256:
-        raise PacketError(f"{path}: the content does not match its checksum: altered or damaged; "
-                          "nothing imported")
+        raise PacketError(_("{file}: the content does not match its checksum: altered or damaged; "
+                            "nothing imported").format(file=path))
 
 
 class _Bounded(io.RawIOBase):
@@ -367,8 +372,8 @@ class _Bounded(io.RawIOBase):
         data = self._stream.read(want)
         self.count += len(data)
         if self.count > self._limit:
-            raise PacketError(f"{self._shown}: the content is larger than its manifest declares "
-                              "(a compression bomb?); nothing imported")
+            raise PacketError(_("{file}: the content is larger than its manifest declares "
+                                "(a compression bomb?); nothing imported").format(file=self._shown))
         buffer[:len(data)] = data
         return len(data)
 
@@ -389,24 +394,26 @@ def records(path: Path, manifest: Manifest) -> Iterator[dict]:
                 if not line:
                     break
                 number += 1
-                where = f"{shown}: record {number}"
+                where = _("{file}: record {number}").format(file=shown, number=number)
                 if not line.endswith(b"\n"):
-                    raise PacketError(f"{where}: cut short or longer than {MAX_LINE} bytes")
+                    raise PacketError(_("{where}: cut short or longer than {size} bytes").format(where=where, size=MAX_LINE))
                 try:
                     text = line.decode("utf-8")
                 except UnicodeDecodeError:
-                    raise PacketError(f"{where}: not UTF-8") from None
+                    raise PacketError(_("{where}: not UTF-8").format(where=where)) from None
                 record = check_record(_json(text, where), where)
                 counts[record["type"]] += 1
                 yield record
         except (OSError, EOFError, gzip.BadGzipFile, ValueError) as e:
             if isinstance(e, NtmError):
                 raise
-            raise PacketError(f"{shown}: the content cannot be decompressed ({e}); nothing imported") from None
+            raise PacketError(_("{file}: the content cannot be decompressed ({error}); nothing imported").format(
+                file=shown, error=e)) from None
         if raw.count != manifest.uncompressed_bytes:
-            raise PacketError(f"{shown}: {raw.count} bytes of content where the manifest declares "
-                              f"{manifest.uncompressed_bytes}; nothing imported")
+            raise PacketError(_("{file}: {actual} bytes of content where the manifest declares {size}; "
+                                "nothing imported").format(file=shown, actual=raw.count, size=manifest.uncompressed_bytes))
     if counts != manifest.counts:
         differ = next(k for k in COUNTED if counts[k] != manifest.counts[k])
-        raise PacketError(f"{shown}: {counts[differ]} {differ} records where the manifest declares "
-                          f"{manifest.counts[differ]}; nothing imported")
+        raise PacketError(_("{file}: {count} {type} records where the manifest declares {declared}; "
+                            "nothing imported").format(file=shown, count=counts[differ], type=differ,
+                                                       declared=manifest.counts[differ]))

@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
+from ..locale import _
 from ..read import packet as reader
 from ..read.names import fold
 from ..read.packet import PacketError
@@ -152,7 +153,8 @@ def import_packet(conn, path: Path, manifest: reader.Manifest, dry_run: bool) ->
     except sqlite3.IntegrityError as e:
         # A record the schema refuses (an unknown kind, a criterion its set lacks …): the
         # packet is refused whole, like any other.
-        raise PacketError(f"{path}: a record the register cannot hold ({e}); nothing imported") from None
+        raise PacketError(_("{file}: a record the register cannot hold ({error}); nothing imported").format(
+            file=path, error=e)) from None
 
 
 def _import(conn, path: Path, manifest: reader.Manifest, dry_run: bool) -> Incoming:
@@ -162,10 +164,10 @@ def _import(conn, path: Path, manifest: reader.Manifest, dry_run: bool) -> Incom
     placed = _place_units(conn, manifest, summary)
     if summary.units_unplaced and not dry_run:
         listed = "; ".join(summary.units_unplaced[:MAX_LISTED])
-        raise PacketError(f"{shown}: {len(summary.units_unplaced)} unit(s) cannot be placed: {listed}; "
-                          "nothing imported")
+        raise PacketError(_("{file}: {count} unit(s) cannot be placed: {units}; nothing imported").format(
+            file=shown, count=len(summary.units_unplaced), units=listed))
     if len(summary.units_created) > len(manifest.units):
-        raise PacketError(f"{shown}: would create more units than its manifest declares")
+        raise PacketError(_("{file}: would create more units than its manifest declares").format(file=shown))
     first_new = obs_store.next_id(conn)
     newest: str | None = None
     batch: list[dict] = []
@@ -181,8 +183,8 @@ def _import(conn, path: Path, manifest: reader.Manifest, dry_run: bool) -> Incom
             summary.observations += 1
             unit_id = placed.get(record["unit"])
             if record["unit"] > len(manifest.units):
-                raise PacketError(f"{shown}: observation {record['gid']} names unit {record['unit']}, "
-                                  "not in the manifest")
+                raise PacketError(_("{file}: observation {gid} names unit {unit}, not in the manifest").format(
+                    file=shown, gid=record['gid'], unit=record['unit']))
             if unit_id is None:
                 continue   # a dry run past units it cannot place
             if newest is None or record["date"] > newest:
@@ -217,7 +219,7 @@ def _import(conn, path: Path, manifest: reader.Manifest, dry_run: bool) -> Incom
 
 def _ref(n: int, manifest: reader.Manifest, shown: str) -> int:
     if n > len(manifest.units):
-        raise PacketError(f"{shown}: unit {n} is not in the manifest")
+        raise PacketError(_("{file}: unit {unit} is not in the manifest").format(file=shown, unit=n))
     return n
 
 
@@ -233,21 +235,21 @@ def _place_units(conn, manifest: reader.Manifest, summary: Incoming) -> dict[int
             found = db.unit_by_code(conn, u.code, u.edition)
             if len(found) == 1:
                 if found[0][1] != u.kind:
-                    why = f"code {u.code} is a {found[0][1]} here, a {u.kind} there"
+                    why = _("code {code} is a {kind} here, a {other} there").format(code=u.code, kind=found[0][1], other=u.kind)
                 else:
                     placed[u.n] = found[0][0]
                     continue
         if why is None and u.parent is not None and u.parent not in placed:
-            why = "its parent cannot be placed"
+            why = _("its parent cannot be placed")
         if why is None:
             parent_id = None if u.parent is None else placed[u.parent]
             found = _same_unit(db.children_named(conn, parent_id, fold(u.name)), u)
             if len(found) > 1:
-                why = "several units here have that path"
+                why = _("several units here have that path")
             elif len(found) == 1:
                 unit_id, kind = found[0][:2]
                 if kind != u.kind:
-                    why = f"it is a {kind} here, a {u.kind} there"
+                    why = _("it is a {kind} here, a {other} there").format(kind=kind, other=u.kind)
                 else:
                     placed[u.n] = unit_id
                     continue
@@ -291,8 +293,8 @@ def _add_batch(conn, batch: list[dict], summary: Incoming, shown: str) -> None:
         earlier = seen.get(row["gid"])
         if earlier is not None:
             if _differs(earlier, row):
-                raise PacketError(f"{shown}: observation {row['gid']} appears twice with different content; "
-                                  "nothing imported")
+                raise PacketError(_("{file}: observation {gid} appears twice with different content; "
+                                    "nothing imported").format(file=shown, gid=row['gid']))
             summary.already_present += 1
             continue
         seen[row["gid"]] = row
@@ -304,8 +306,8 @@ def _add_batch(conn, batch: list[dict], summary: Incoming, shown: str) -> None:
             continue
         stored = {**mine, "voids": mine["voids_gid"]}
         if mine["unit_id"] != row["unit_id"] or _differs(stored, row):
-            raise PacketError(f"{shown}: observation {gid} is held here with different content; "
-                              "nothing imported")
+            raise PacketError(_("{file}: observation {gid} is held here with different content; "
+                                "nothing imported").format(file=shown, gid=gid))
         summary.already_present += 1
     facts = [r for r in fresh if r.get("voids") is None]
     voids = [r for r in fresh if r.get("voids") is not None]
@@ -314,8 +316,8 @@ def _add_batch(conn, batch: list[dict], summary: Incoming, shown: str) -> None:
         targets = db.ids_of(conn, sorted({r["voids"] for r in voids}))
         missing = [r["gid"] for r in voids if r["voids"] not in targets]
         if missing:
-            raise PacketError(f"{shown}: observation {missing[0]} voids an observation the packet does not "
-                              "carry; nothing imported")
+            raise PacketError(_("{file}: observation {gid} voids an observation the packet does not "
+                                "carry; nothing imported").format(file=shown, gid=missing[0]))
         summary.added += db.append_imported(conn, [_row(r, targets[r["voids"]]) for r in voids])
 
 
