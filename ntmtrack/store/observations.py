@@ -152,10 +152,15 @@ def advance_state(conn: sqlite3.Connection, first_id: int) -> None:
     # NOT INDEXED: the new rows are a rowid range; the partial indexes would make SQLite walk
     # every verdict or value in the register instead (measured: 0.76 s for one observation).
     conn.execute(_ADVANCE, [first_id])
+    # Late: dated before the kept value's day, or on that day but ordered before an observation
+    # already counted (a packet's observation recorded earlier elsewhere): recomputed.
     late = conn.execute(
         "SELECT DISTINCT o.indicator, o.unit_id FROM observation o NOT INDEXED JOIN indicator_state s"
         " ON s.indicator = o.indicator AND s.unit_id = o.unit_id"
-        " WHERE o.id >= ? AND o.indicator IS NOT NULL AND o.date < s.date", [first_id]).fetchall()
+        " WHERE o.id >= :first AND o.indicator IS NOT NULL AND (o.date < s.date OR (o.date = s.date"
+        "   AND EXISTS (SELECT 1 FROM observation x WHERE x.indicator = o.indicator"
+        "     AND x.unit_id = o.unit_id AND x.date = o.date AND x.id < :first"
+        "     AND (x.recorded_at, x.gid) > (o.recorded_at, o.gid))))", {"first": first_id}).fetchall()
     conn.execute(_ADVANCE_INDICATORS, [first_id])
     voided = conn.execute(
         "SELECT v.indicator, v.unit_id FROM observation o NOT INDEXED JOIN observation v ON v.id = o.voids"
