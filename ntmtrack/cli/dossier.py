@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..locale import N_, _
+from ..model import STEPS as ROAD
 from ..output.formats import format_date
 from ..output.render import Column, write
 from ._common import (
@@ -18,6 +19,8 @@ from ._common import (
     FormatOption,
     LangOption,
     Level,
+    PlanOption,
+    UnderOption,
     build_scope,
     complete_unit,
     lang_of,
@@ -34,18 +37,8 @@ departments_app = typer.Typer(help=N_("The province's appraising departments (sá
 app.add_typer(departments_app, name="departments")
 
 
-class Step(str, Enum):
-    registered = "registered"
-    self_assessed = "self_assessed"
-    criteria_dossiers = "criteria_dossiers"
-    general_dossier = "general_dossier"
-    submitted = "submitted"
-    sent = "sent"
-    inspected = "inspected"
-    appraised = "appraised"
-    satisfaction = "satisfaction"
-    council = "council"
-    proposed = "proposed"
+# The steps as the command line takes them: the one list, model.STEPS.
+Step = Enum("Step", {step: step for step in ROAD}, type=str)
 
 
 class Result(str, Enum):
@@ -53,8 +46,6 @@ class Result(str, Enum):
     returned = "returned"
 
 
-UnderOption = Annotated[Optional[str], typer.Option("--under", "-u", help=N_("Only communes at or below this unit."), autocompletion=complete_unit)]
-PlanOption = Annotated[Optional[str], typer.Option("--plan", "-p", help=N_("Every commune this plan gives a target."))]
 
 
 @app.command("record")

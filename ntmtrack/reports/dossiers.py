@@ -26,17 +26,6 @@ MISSING = ("criteria", "criteria_dossiers", "general_dossier", "departments", "s
 DEFAULT_WAITING_DAYS = 15
 
 
-def _provinces(conn, tree: Tree, unit_ids) -> dict[int, int | None]:
-    """{commune: its province}, reading the register once per distinct parent chain."""
-    out, by_parent = {}, {}
-    for u in unit_ids:
-        parent = tree.units[u]["parent_id"]
-        if parent not in by_parent:
-            by_parent[parent] = db.province_of(conn, u)
-        out[u] = by_parent[parent]
-    return out
-
-
 def dossier_status(conn, scope: Scope, level: str | None = None,
                    debts: dict[int, int] | None = None) -> list[DossierRow]:
     """One row per commune on the road: a commune with a dossier step (of `level` when given)
@@ -54,7 +43,7 @@ def dossier_status(conn, scope: Scope, level: str | None = None,
     default_set = scoping.criteria_set(conn, scope, communes)
     verdicts = state.criteria(conn, scope.as_of, None, scoped)
     held = state.recognitions(conn, scope.as_of, scoped)
-    provinces = _provinces(conn, tree, on_road)
+    provinces = db.provinces_of(conn, on_road)
     declared: dict[int | None, list[dict]] = {}
     for d in db.departments(conn, sorted({p for p in provinces.values() if p})):
         declared.setdefault(d["province_id"], []).append(d)
@@ -151,7 +140,7 @@ def departments(conn, scope: Scope) -> list[DepartmentRow]:
     in_scope = set(communes)
     steps = [s for s in db.steps(conn, scope.as_of.isoformat(), scoped)
              if s["department"] is not None and s["unit_id"] in in_scope]
-    provinces = _provinces(conn, tree, sorted({s["unit_id"] for s in steps}))
+    provinces = db.provinces_of(conn, sorted({s["unit_id"] for s in steps}))
     province = db.province_of(conn, scope.under_id) if scope.under_id else None
     if province:
         wanted = [province]

@@ -48,6 +48,20 @@ def departments(conn: sqlite3.Connection, province_ids: list[int] | None = None)
     return out
 
 
+def provinces_of(conn: sqlite3.Connection, unit_ids: list[int]) -> dict[int, int | None]:
+    """{unit: the province it lies in (itself when it is one), None outside any}, in one
+    query however many units."""
+    out = dict.fromkeys(unit_ids)
+    out.update(conn.execute(
+        """WITH RECURSIVE up(start, id, parent_id, kind) AS (
+             SELECT u.id, u.id, u.parent_id, u.kind FROM unit u
+             WHERE u.id IN (SELECT value FROM json_each(?))
+             UNION ALL SELECT up.start, p.id, p.parent_id, p.kind FROM up JOIN unit p ON p.id = up.parent_id
+             WHERE up.kind != 'province')
+           SELECT start, id FROM up WHERE kind = 'province'""", [json.dumps(list(unit_ids))]).fetchall())
+    return out
+
+
 def province_of(conn: sqlite3.Connection, unit_id: int) -> int | None:
     """The province a unit lies in (itself when it is one)."""
     row = conn.execute(
