@@ -344,3 +344,34 @@ def test_names_alike_but_for_diacritics_with_other_codes_are_two_units(office, t
     summary = json.loads(on(b, "exchange", "import", "--summary-json", packet).stdout)
     assert (summary["units_created"], summary["units_unplaced"], summary["added"]) == (1, 0, 1)
     assert "00752" in on(b, "units", "show", "00752").stdout
+
+
+def test_a_value_typed_here_before_one_recorded_later_elsewhere_does_not_replace_it(office, tmp_path, monkeypatch):
+    """Same day, same indicator: the packet's value was recorded later (by its own clock)
+    than the one typed here afterwards, so it stays the day's value, as in the register that
+    received them the other way round."""
+    from ntmtrack.store import observations as obs_store
+
+    a = commune(office("xa"))
+    monkeypatch.setattr(obs_store, "now", lambda: "2018-10-05T09:00:00+00:00")
+    on(a, "record", "set", "Dân Lý", "ho-so-tieu-chi", "12", "--date", "01/10/2018")
+    packet = tmp_path / "xa.ntmp"
+    on(a, "exchange", "export", "-o", packet)
+    b = commune(office("huyen"))
+    on(b, "exchange", "import", packet)
+    monkeypatch.setattr(obs_store, "now", lambda: "2018-10-05T08:00:00+00:00")
+    on(b, "record", "set", "Dân Lý", "ho-so-tieu-chi", "7", "--date", "01/10/2018")
+    c = commune(office("tinh"))
+    on(c, "record", "set", "Dân Lý", "ho-so-tieu-chi", "7", "--date", "01/10/2018")
+    on(c, "exchange", "import", packet)
+
+    def value(run):
+        conn = sqlite3.connect(run.db)
+        try:
+            return conn.execute("SELECT s.value FROM indicator_state s JOIN unit u ON u.id = s.unit_id"
+                                " WHERE u.name = 'Dân Lý' AND s.indicator = 'ho-so-tieu-chi'").fetchone()[0]
+        finally:
+            conn.close()
+
+    assert value(b) == value(c) == 12
+    assert "register ok" in on(b, "db", "check").stderr

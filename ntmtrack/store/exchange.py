@@ -214,7 +214,7 @@ def append_imported(conn: sqlite3.Connection, rows: list[dict]) -> int:
     conn.executemany(_INSERT_IMPORTED, ([r.get(c) for c in _IMPORT_COLUMNS] for r in rows))
     added = conn.total_changes - before
     if added:
-        obs_store.advance_state(conn, first, imported=True)
+        obs_store.advance_state(conn, first)
     return added
 
 
