@@ -375,3 +375,48 @@ def test_a_value_typed_here_before_one_recorded_later_elsewhere_does_not_replace
 
     assert value(b) == value(c) == 12
     assert "register ok" in on(b, "db", "check").stderr
+
+
+def test_packets_imported_together_are_not_all_held_in_memory(office, tmp_path, monkeypatch):
+    """Memory flat in the number of packets: every file is checked before anything is written,
+    but while one is imported the others' manifests (each a district's tree) are not held."""
+    import gc
+
+    from ntmtrack.read.packet import Manifest
+    from ntmtrack.register import exchange
+
+    packets = [build(tmp_path / f"p{n}.ntmp", [observation(n, criterion=n)]) for n in range(1, 5)]
+    live = []
+    real = exchange.import_packet
+
+    def counting(*args, **kwargs):
+        gc.collect()
+        live.append(sum(isinstance(o, Manifest) for o in gc.get_objects()))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(exchange, "import_packet", counting)
+    b = office("tinh")
+    on(b, "init")
+    out = on(b, "exchange", "import", *packets, "--summary-json").stdout
+    assert [json.loads(line)["added"] for line in out.splitlines()] == [1, 1, 1, 1]
+    assert live == [1, 1, 1, 1]
+
+
+def test_content_changed_after_the_check_is_refused_when_read(tmp_path):
+    """What is imported is what was checked: the content is hashed again as it is read."""
+    from ntmtrack.read import packet as reader
+
+    packet = build(tmp_path / "p.ntmp", [observation(1, criterion=1)])
+    manifest = reader.read_manifest(packet)
+    reader.verify(packet, manifest)
+    for criterion in range(2, 10):   # another verdict whose content has the same length
+        other = build(tmp_path / "q.ntmp", [observation(1, criterion=criterion)])
+        content = other.read_bytes()[reader.read_manifest(other).header_bytes:]
+        if len(content) == manifest.content_bytes:
+            break
+    assert len(content) == manifest.content_bytes
+    packet.write_bytes(packet.read_bytes()[:manifest.header_bytes] + content)
+    with pytest.raises(reader.PacketError, match="checksum"):
+        list(reader.records(packet, manifest))
+    with pytest.raises(reader.PacketError, match="checksum"):
+        reader.reread_manifest(other, manifest.sha256)

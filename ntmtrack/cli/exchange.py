@@ -90,8 +90,11 @@ def exchange_import(
     from ..register import exchange
 
     language = lang_of(lang)
-    checked = [(path, exchange.check(path)) for path in files]   # before anything is written
-    for path, manifest in checked:
+    # Every file checked before anything is written; only its checksum kept meanwhile, so
+    # memory stays flat in the number of packets (a country's 700 manifests hold its tree).
+    checked = [(path, exchange.check(path).sha256) for path in files]
+    for path, sha256 in checked:
+        manifest = exchange.reread(path, sha256)
         with writing(db, dry_run=dry_run) as reg:
             summary = exchange.import_packet(reg.conn, path, manifest, dry_run)
         prefix = tr(language, "dry run, nothing written: ") if dry_run else ""

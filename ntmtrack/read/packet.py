@@ -354,8 +354,44 @@ def verify(path: Path, manifest: Manifest) -> None:
         while chunk := f.read(_CHUNK):
             digest.update(chunk)
     if digest.hexdigest() != manifest.sha256:
-        raise PacketError(_("{file}: the content does not match its checksum: altered or damaged; "
-                            "nothing imported").format(file=path))
+        raise altered(path)
+
+
+def altered(path: Path) -> PacketError:
+    return PacketError(_("{file}: the content does not match its checksum: altered or damaged; "
+                         "nothing imported").format(file=path))
+
+
+def reread_manifest(path: Path, sha256: str) -> Manifest:
+    """The manifest of a packet checked earlier, read again when its turn comes (the checked
+    manifests are not all kept: memory stays flat in the number of packets); a file changed
+    since is refused."""
+    manifest = read_manifest(path)
+    if manifest.sha256 != sha256:
+        raise altered(path)
+    return manifest
+
+
+class _Hashing(io.RawIOBase):
+    """The compressed bytes as gzip reads them, hashed on the way: what is imported is what
+    was checked, even if the file changed after the check."""
+
+    def __init__(self, f):
+        self._f, self.digest = f, hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self._f.read(len(buffer))
+        self.digest.update(data)
+        buffer[:len(data)] = data
+        return len(data)
+
+    def rest(self) -> str:
+        while chunk := self._f.read(_CHUNK):
+            self.digest.update(chunk)
+        return self.digest.hexdigest()
 
 
 class _Bounded(io.RawIOBase):
@@ -385,8 +421,10 @@ def records(path: Path, manifest: Manifest) -> Iterator[dict]:
     counts = dict.fromkeys(COUNTED, 0)
     with open(path, "rb") as f:
         f.seek(manifest.header_bytes)
+        hashed = _Hashing(f)
         try:
-            raw = _Bounded(gzip.GzipFile(fileobj=f, mode="rb"), manifest.uncompressed_bytes, shown)
+            raw = _Bounded(gzip.GzipFile(fileobj=io.BufferedReader(hashed, _CHUNK), mode="rb"),
+                           manifest.uncompressed_bytes, shown)
             stream = io.BufferedReader(raw, _CHUNK)
             number = 0
             while True:
@@ -409,6 +447,8 @@ def records(path: Path, manifest: Manifest) -> Iterator[dict]:
                 raise
             raise PacketError(_("{file}: the content cannot be decompressed ({error}); nothing imported").format(
                 file=shown, error=e)) from None
+        if hashed.rest() != manifest.sha256:
+            raise altered(path)
         if raw.count != manifest.uncompressed_bytes:
             raise PacketError(_("{file}: {actual} bytes of content where the manifest declares {size}; "
                                 "nothing imported").format(file=shown, actual=raw.count, size=manifest.uncompressed_bytes))

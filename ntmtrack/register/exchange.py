@@ -142,6 +142,10 @@ def check(path: Path) -> reader.Manifest:
     return manifest
 
 
+def reread(path: Path, sha256: str) -> reader.Manifest:
+    return reader.reread_manifest(path, sha256)
+
+
 def import_packet(conn, path: Path, manifest: reader.Manifest, dry_run: bool) -> Incoming:
     """Add the packet to the register inside the caller's transaction. Refuses (raises) a packet
     whose content contradicts its manifest or the register's copy of an observation, and —
