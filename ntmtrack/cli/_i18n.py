@@ -151,7 +151,7 @@ class Context(typer.Context):
 
 def translate_tree(command) -> None:
     """Every command's and option's help in the chosen language, before Click reads them
-    (a fresh tree is built for every run)."""
+    (a fresh tree is built for every run; the root's commands one by one, as they are built)."""
     if active() == "en":
         return
     command.context_class = Context
@@ -166,8 +166,11 @@ def translate_tree(command) -> None:
     for param in command.params:
         if getattr(param, "help", None):
             param.help = _(param.help)
-    for sub in (getattr(command, "commands", None) or {}).values():
-        translate_tree(sub)
+    subcommands = getattr(command, "commands", None)
+    # Only commands already built: the root's (cli._Commands) are translated as they are built.
+    if isinstance(subcommands, dict):
+        for sub in subcommands.values():
+            translate_tree(sub)
 
 
 def show_translated(error, file=None) -> None:
