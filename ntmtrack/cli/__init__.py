@@ -20,6 +20,7 @@ from typer.core import TyperCommand, TyperGroup
 from .. import __version__
 from ..locale import N_, _
 from ..model import InputProblems, NtmError
+from ._params import checks_without_pydantic
 
 
 class NtmGroup(TyperGroup):
@@ -54,7 +55,7 @@ class NtmGroup(TyperGroup):
 
         words = sys.argv[1:] if args is None else list(args)
         previous = use(language(language_in_argv(words)))
-        _absent_values_cheap(self)
+        checks_without_pydantic(self)
         try:
             translate_tree(self)
             return super().main(words, *more, **options)
@@ -305,47 +306,12 @@ def _build(name: str, module: str, attribute: str):
         command = typer.main.get_command_from_info(
             holder.registered_commands[0], pretty_exceptions_short=app.pretty_exceptions_short,
             rich_markup_mode=app.rich_markup_mode)
-    _absent_values_cheap(command)
+    checks_without_pydantic(command)
     if active() != "en":
         from ._i18n import translate_tree
 
         translate_tree(command)
     return command
-
-
-class _Coercion:
-    """Typer (≥ 0.29) builds a parameter's Pydantic checker before it looks at the value, even
-    for an option not given: importing Pydantic then costs more than a whole `--help`. This
-    one answers an absent value itself, as Typer does, and builds Typer's own checker only for
-    a value given."""
-
-    __slots__ = ("real",)
-
-    def __init__(self):
-        self.real = None
-
-    def coerce(self, value, param, ctx):
-        if value is None:
-            return () if (param.multiple or param.nargs == -1) else None
-        if self.real is None:
-            from typer._coercion import build_runtime_param
-
-            self.real = build_runtime_param(param.type_descriptor)
-        return self.real.coerce(value, param=param, ctx=ctx)
-
-
-def _absent_values_cheap(command) -> None:
-    """Every parameter of `command` and the commands built under it checked by `_Coercion`
-    (where Typer has its lazy checker; another version of Typer is left as it is)."""
-    # --help is made on first use; made now (and kept by Click) so that it is covered too.
-    made_help = command.get_help_option(typer.Context(command))
-    for param in [*command.params, *([made_help] if made_help else [])]:
-        if getattr(param, "_runtime_param", False) is None and hasattr(param, "type_descriptor"):
-            param._runtime_param = _Coercion()
-    subcommands = getattr(command, "commands", None)
-    if isinstance(subcommands, dict):
-        for sub in subcommands.values():
-            _absent_values_cheap(sub)
 
 
 def _hook_typer_gettext() -> None:
