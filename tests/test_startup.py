@@ -199,3 +199,25 @@ def test_values_checked_without_pydantic_are_typers():
             assert got == expected and type(got) is type(expected), (param.name, value)
             checked += 1
     assert checked > 300
+
+
+# -- numbers written without Babel are Babel's ---------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(st.integers(min_value=-10**22, max_value=10**22),
+                 st.floats(allow_nan=True, allow_infinity=True),
+                 st.floats(min_value=-1e9, max_value=1e9).map(lambda x: round(x, 1))))
+def test_vietnamese_numbers_without_babel_are_babels(value):
+    from babel.numbers import format_decimal
+
+    from ntmtrack.output.formats import _vi_plain
+
+    plain = _vi_plain(value)
+    if plain is not None:
+        assert plain == format_decimal(value, locale="vi", decimal_quantization=False)
+    else:
+        assert isinstance(value, float) and "e" in repr(value) or value != value or abs(value) == float("inf")
