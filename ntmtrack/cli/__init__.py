@@ -5,6 +5,7 @@ Typer only under cli/. NTMTRACK_DEBUG=1 shows tracebacks instead of one-line err
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import sqlite3
@@ -30,7 +31,7 @@ class NtmGroup(TyperGroup):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.commands = _Commands()
+        self.commands = _root_commands()
         self._listing = False
 
     def list_commands(self, ctx):
@@ -249,69 +250,101 @@ COMMANDS = [
 
 
 class _Commands(MutableMapping):
-    """The root's commands by name: every name known up front, each command built (and put in
-    the chosen language) on first use, so one command's run imports that command's module only."""
+    """A group's commands by name: every name known up front, each command built (and put in
+    the chosen language) on first use, so one command's run imports and builds that command
+    only. `builders`: name → a function building the command; `helps`: the help of those
+    not built yet, for the list of commands (the root's, from COMMANDS)."""
 
-    def __init__(self):
-        self._index = {name: (module, attribute, text) for name, module, attribute, text in COMMANDS}
+    def __init__(self, builders: dict, helps: dict | None = None):
+        self._builders = dict(builders)
+        self._helps = helps or {}
         self._built: dict = {}
 
     def __getitem__(self, name):
         if name not in self._built:
-            module, attribute, _text = self._index[name]   # KeyError: no such command
-            self._built[name] = _build(name, module, attribute)
+            self._built[name] = self._builders[name]()   # KeyError: no such command
         return self._built[name]
 
     def __setitem__(self, name, command):
-        self._index.setdefault(name, (None, None, command.help or ""))
+        self._builders.setdefault(name, None)
         self._built[name] = command
 
     def __delitem__(self, name):
-        del self._index[name]
+        del self._builders[name]
         self._built.pop(name, None)
 
     def __contains__(self, name):
-        return name in self._index   # Mapping's would build the command
+        return name in self._builders   # Mapping's would build the command
 
     def __iter__(self):
-        return iter(self._index)
+        return iter(self._builders)
 
     def __len__(self):
-        return len(self._index)
+        return len(self._builders)
 
     def listed(self, name):
         """The command itself if built, else a stand-in carrying its help, for the list of
         commands in `ntmtrack --help` (which shows the first sentence of each)."""
-        if name in self._built:
-            return self._built[name]
-        return TyperCommand(name=name, help=_(self._index[name][2]))
+        if name in self._built or name not in self._helps:
+            return self[name]
+        return TyperCommand(name=name, help=_(self._helps[name]))
+
+
+def _root_commands() -> _Commands:
+    return _Commands({name: functools.partial(_build, name, module, attribute)
+                      for name, module, attribute, _text in COMMANDS},
+                     {name: text for name, _module, _attribute, text in COMMANDS})
 
 
 def _build(name: str, module: str, attribute: str):
     """The Click command of `name` from its module, as `app.command(name)` or
-    `app.add_typer(…, name=name)` on the root would have built it, in the chosen language."""
+    `app.add_typer(…, name=name)` on the root would have built it, in the chosen language;
+    a group's own commands built on first use in turn."""
+    import copy
     import importlib
-
-    from ..locale import active
 
     target = getattr(importlib.import_module(f"{__name__}.{module}"), attribute)
     holder = typer.Typer()
-    if isinstance(target, typer.Typer):
-        holder.add_typer(target, name=name)
-        command = typer.main.get_group_from_info(
-            holder.registered_groups[0], pretty_exceptions_short=app.pretty_exceptions_short,
-            rich_markup_mode=app.rich_markup_mode, suggest_commands=app.suggest_commands)
-    else:
+    if not isinstance(target, typer.Typer):
         holder.command(name)(target)
-        command = typer.main.get_command_from_info(
-            holder.registered_commands[0], pretty_exceptions_short=app.pretty_exceptions_short,
-            rich_markup_mode=app.rich_markup_mode)
+        return _finish(holder.registered_commands[0])
+    # The group without its commands (its subgroups, rare, are built with it), then its
+    # commands in Typer's order — commands first, then subgroups — each built when asked for.
+    shell = copy.copy(target)
+    shell.registered_commands = []
+    holder.add_typer(shell, name=name)
+    group = typer.main.get_group_from_info(
+        holder.registered_groups[0], pretty_exceptions_short=app.pretty_exceptions_short,
+        rich_markup_mode=app.rich_markup_mode, suggest_commands=app.suggest_commands)
+    _ready(group)
+    builders = {}
+    for info in target.registered_commands:
+        builders[info.name or typer.main.get_command_name(info.callback.__name__)] = \
+            functools.partial(_finish, info)
+    subgroups = group.commands
+    group.commands = _Commands({**builders, **{n: None for n in subgroups}})
+    for sub_name, sub in subgroups.items():
+        group.commands[sub_name] = sub
+    return group
+
+
+def _finish(info):
+    """One command from its CommandInfo, as Typer builds it under the root."""
+    command = typer.main.get_command_from_info(
+        info, pretty_exceptions_short=app.pretty_exceptions_short, rich_markup_mode=app.rich_markup_mode)
+    _ready(command)
+    return command
+
+
+def _ready(command) -> None:
+    """A command just built: its values checked without Pydantic, its help in the chosen language."""
+    from ..locale import active
+
     checks_without_pydantic(command)
     if active() != "en":
         from ._i18n import translate_tree
 
         translate_tree(command)
-    return command
 
 
 def _hook_typer_gettext() -> None:
