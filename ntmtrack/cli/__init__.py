@@ -10,9 +10,8 @@ import os
 import signal
 import sqlite3
 import sys
-from typing import Annotated, Optional
-
 from collections.abc import MutableMapping
+from typing import Annotated
 
 import typer
 import typer.main
