@@ -221,3 +221,30 @@ def test_vietnamese_numbers_without_babel_are_babels(value):
         assert plain == format_decimal(value, locale="vi", decimal_quantization=False)
     else:
         assert isinstance(value, float) and "e" in repr(value) or value != value or abs(value) == float("inf")
+
+
+# -- one verdict reads its own unit's plan targets ------------------------------------------
+
+def test_the_set_of_a_few_units_is_the_one_read_from_every_target(ready):
+    """SetRule.covering reads the targets of the units asked about for its first questions,
+    then all: either way the same sets (a unit in Triệu Sơn's plan, a unit in none)."""
+    import sqlite3
+    from datetime import date
+
+    from ntmtrack.register.criteria import _FEW_ASKS, SetRule
+
+    ready("plan", "import", Path(__file__).resolve().parent.parent / "examples" / "trieu-son-2018.yaml")
+    conn = sqlite3.connect(ready.db)
+    unit_ids = [r[0] for r in conn.execute("SELECT id FROM unit ORDER BY id")]
+    planned = {r[0] for r in conn.execute("SELECT unit_id FROM plan_target WHERE kind = 'criteria'")}
+    assert planned and set(unit_ids) - planned
+    for day in (date(2018, 6, 1), date(2030, 1, 1)):
+        everything = SetRule(conn)
+        for _ in range(_FEW_ASKS + 1):
+            everything.covering([unit_ids[0]], day)   # past the few: every target read
+        assert everything._spans is not None
+        for unit_id in unit_ids:
+            assert SetRule(conn).covering([unit_id], day) == everything.covering([unit_id], day)
+        assert SetRule(conn).covering(unit_ids, day) == everything.covering(unit_ids, day)
+    assert SetRule(conn).covering(sorted(planned)[:3], date(2018, 6, 1)) != []
+    conn.close()
