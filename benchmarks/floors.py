@@ -184,18 +184,20 @@ def _laggards_sql(under: bool) -> str:
 WITH RECURSIVE {cte}
 plans AS (SELECT p.id, p.start, p.report_every FROM plan p
           WHERE p.start <= :d AND :d <= max(p."end", (SELECT max(by) FROM plan_target WHERE plan = p.id))),
-crit AS (
+crit AS MATERIALIZED (
   SELECT t.unit_id, t.plan, t.by, p.start,
          (SELECT count(DISTINCT w.value) FROM json_each(t.criteria) w) AS wanted,
          (SELECT count(*) FROM criterion_state s, json_each(t.criteria) w WHERE s.unit_id = t.unit_id
             AND s.criteria_set = t.criteria_set AND s.criterion = w.value AND s.kind = 'met') AS met,
-         (SELECT count(*) FROM json_each(t.criteria) w
+         -- no observation of the unit on or before the start (one seek): nothing was met then
+         CASE WHEN NOT EXISTS (SELECT 1 FROM observation o WHERE o.unit_id = t.unit_id AND o.date <= p.start)
+         THEN 0 ELSE (SELECT count(*) FROM json_each(t.criteria) w
             WHERE (SELECT o.kind FROM observation o WHERE o.criteria_set = t.criteria_set
                    AND o.criterion = w.value AND o.unit_id = t.unit_id AND o.date <= p.start
-                   ORDER BY o.date DESC, o.id DESC LIMIT 1) = 'met') AS baseline
+                   ORDER BY o.date DESC, o.id DESC LIMIT 1) = 'met') END AS baseline
   FROM plan_target t JOIN plans p ON p.id = t.plan JOIN unit u ON u.id = t.unit_id
   WHERE t.kind = 'criteria' AND (u.active_until IS NULL OR u.active_until > :d) {where}),
-judged AS (
+judged AS MATERIALIZED (
   SELECT *, CASE WHEN :d <= start THEN baseline WHEN :d >= by THEN wanted
             ELSE baseline + (julianday(:d) - julianday(start)) / (julianday(by) - julianday(start))
                  * (wanted - baseline) END AS expected FROM crit),

@@ -778,7 +778,7 @@ def write_report(path: Path, info: dict, results: dict, baseline: dict | None, d
         "xlsx`: the sum of their sections' floors + the writer's own floor.",
         "",
     ]
-    head = "| command | " + ("before s | " if baseline else "") + \
+    head = "| command | " + ("before s (ratio) | " if baseline else "") + \
         "median s | peak MB | floor s | ratio | target | | floor (SQL from) | answer |"
     lines += [head, "|" + "---|" * (head.count("|") - 1)]
     for r in results["rows"]:
@@ -786,7 +786,7 @@ def write_report(path: Path, info: dict, results: dict, baseline: dict | None, d
             continue
         b = before.get(r["name"])
         lines.append(
-            f"| `{r['name']}` | " + (f"{b['seconds']:.3f} | " if b else ("– | " if baseline else "")) +
+            f"| `{r['name']}` | " + (f"{b['seconds']:.3f} ({b['ratio']:.2f}×) | " if b else ("– | " if baseline else "")) +
             f"{r['seconds']:.3f} | {r['rss_mb']:.0f} | {r['floor_s']:.3f} | {r['ratio']:.2f}× | "
             f"≤ {r['target']}× | {r['verdict']} | {r['floor']} ({', '.join(r.get('sql_source') or ['–'])}) | "
             f"{'same' if r.get('checked') else ('; '.join(r.get('problems', []))[:200] or 'not checked')} |")
@@ -795,12 +795,12 @@ def write_report(path: Path, info: dict, results: dict, baseline: dict | None, d
         lines += ["", "## Work proportional to the scope (target 3)", "",
                   "The same command `--under` one district on the national register and on a register "
                   "holding that district alone (benchmarks/scope.py or one_district.py).", "",
-                  "| command | " + ("before s | " if baseline else "") +
+                  "| command | " + ("before s (ratio) | " if baseline else "") +
                   "national s | alone s | ratio | target | | peak MB national / alone | output |",
                   "|---|---|---|---|---|---|---|---|" + ("---|" if baseline else "")]
         for r in scope_rows:
             b = before.get(r["name"])
-            lines.append(f"| `{r['command'][9:]}` | " + (f"{b['seconds']:.3f} | " if b else ("– | " if baseline else "")) +
+            lines.append(f"| `{r['command'][9:]}` | " + (f"{b['seconds']:.3f} ({b['ratio']:.2f}×) | " if b else ("– | " if baseline else "")) +
                          f"{r['seconds']:.3f} | {r['floor_s']:.3f} | {r['ratio']:.2f}× | ≤ 1.2× | {r['verdict']} | "
                          f"{r['rss_mb']:.0f} / {r['floor_rss_mb']:.0f} | {r['note']} |")
     for group, title in (("units", "Units import (target 5)"), ("import", "Import (rule 4)")):
@@ -827,6 +827,8 @@ def write_report(path: Path, info: dict, results: dict, baseline: dict | None, d
                     f"the duplicate-detection key (no fingerprint, its unique index dropped): "
                     f"{r['floor_s']:.1f} s, {r['floor_rows_per_s']:,.0f} rows/s, peak {r['floor_rss_mb']:.0f} MB. "
                     f"Ratio {r['share']:.0%} (target ≥ 50%): {r['verdict']}.{was}")
+    if results.get("failures"):
+        lines += ["", "Not measured in this run (failed): " + "; ".join(results["failures"])]
     lines += ["", "Build steps (each one process, the real commands):", "", "| step | s | peak MB |",
               "|---|---:|---:|"]
     for name, m in info["steps"].items():
