@@ -67,13 +67,21 @@ def run_once(args: list, env: dict, check=True) -> Measure:
     return run_measured(args, env, check)
 
 
+GNU_TIME = shutil.which("time") if shutil.which("time") and shutil.which("time").startswith("/") else (
+    "/usr/bin/time" if Path("/usr/bin/time").exists() else None)
+
+
 def run_measured(args: list, env: dict, check: bool = True) -> Measure:
-    """One process: wall time, its own peak RSS (wait4 on that child only), its stdout (read
-    as a pipe would, `| wc -c`); stderr goes to a file, so a chatty command cannot block."""
+    """One process: wall time, its peak RSS, its stdout (read as a pipe would, `| wc -c`);
+    stderr goes to a file, so a chatty command cannot block. The peak comes from GNU time
+    when there is one: a child forked from this process (grown by the SQL results and the
+    workbook's cells it holds) starts with this process's pages, and Linux counts them in the
+    child's ru_maxrss — every figure would be at least this process's size."""
     import tempfile
-    with tempfile.TemporaryFile() as err:
+    with tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile(suffix=".rss") as rss:
+        prefix = [GNU_TIME, "-f", "%M", "-o", rss.name] if GNU_TIME else []
         start = time.perf_counter()
-        p = subprocess.Popen([str(a) for a in args], env=env, stdout=subprocess.PIPE, stderr=err)
+        p = subprocess.Popen(prefix + [str(a) for a in args], env=env, stdout=subprocess.PIPE, stderr=err)
         chunks = []
         while chunk := p.stdout.read(1 << 16):
             chunks.append(chunk)
@@ -84,7 +92,11 @@ def run_measured(args: list, env: dict, check: bool = True) -> Measure:
         if check and code != 0:
             err.seek(0)
             raise SystemExit(f"{' '.join(map(str, args))} exited {code}: {err.read().decode()[-800:]}")
-    return Measure(elapsed, usage.ru_maxrss / 1024, b"".join(chunks))
+        peak_kb = usage.ru_maxrss
+        if GNU_TIME:
+            text = Path(rss.name).read_text().strip().splitlines()
+            peak_kb = int(text[-1]) if text and text[-1].isdigit() else peak_kb
+    return Measure(elapsed, peak_kb / 1024, b"".join(chunks))
 
 
 # --- floors from the helper modules, else ours ------------------------------------------
@@ -514,7 +526,7 @@ def raw_import_floor(before: Path, csv_path: Path, scratch: Path) -> tuple[float
     _unlink_db(floor)
     shutil.copyfile(before, floor)
     script = f"""
-import csv, sqlite3, sys, time, resource
+import csv, sqlite3, sys, time
 conn = sqlite3.connect({str(floor)!r}, isolation_level=None)
 conn.execute("PRAGMA journal_mode=WAL"); conn.execute("PRAGMA synchronous=FULL")
 conn.execute("DROP INDEX observation_fingerprint")
@@ -533,12 +545,11 @@ with open({str(csv_path)!r}, encoding="utf-8", newline="") as f:
         ((first + i, register + ':' + format(first + i, '012d'), units[u], int(m), v, d)
          for i, (d, u, m, v, _) in enumerate(reader)))
     conn.execute("COMMIT")
-print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+print(time.perf_counter() - start)
 """
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    m = run_measured([sys.executable, "-c", script], dict(os.environ))
     _unlink_db(floor)
-    seconds, rss = map(float, out.split())
-    return seconds, rss
+    return float(m.output.split()[0]), m.rss_mb
 
 
 # --- results identical ------------------------------------------------------------------
