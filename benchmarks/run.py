@@ -104,28 +104,103 @@ def run_measured(args: list, env: dict, check: bool = True) -> Measure:
 FLOOR_MODULES = ("floors_status", "floors_reports")
 
 
-def floor_source(key: str):
-    """(function, module name) for a floor key: `floor_<key>` of floors_status.py or
-    floors_reports.py when present (their authors tune them), else floors.py's."""
-    for name in FLOOR_MODULES:
+def _module(name: str):
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
+
+def _asserting(function, *args) -> list[str]:
+    """A floors_status.py check (it runs the command itself and asserts) as a list of differences."""
+    try:
+        function(*args)
+        return []
+    except AssertionError as e:
+        return [f"{function.__name__}: {e}"]
+
+
+def _from_floors_status(key: str, ctx: dict):
+    """floors_status.py's statements (`*_sql()` → (sql, params)) and checks (`check_*()`,
+    asserting), in the suite's form; None when it has no floor for the key."""
+    fs = _module("floors_status")
+    if fs is None:
+        return None
+    db, today, past = ctx["db"], ctx["today"], ctx["past"]
+
+    def checker(function, *args):
+        def check(rows, output):
+            conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+            try:
+                return _asserting(function, conn, db, *args)
+            finally:
+                conn.close()
+        return check
+
+    made = {
+        "status": lambda: (fs.status_sql(today, ctx["set"]), checker(fs.check_status, today, ctx["set"])),
+        "status_under": lambda: (fs.status_sql(today, ctx["set"], ctx["district_id"]),
+                                 checker(fs.check_status, today, ctx["set"], ctx["district"])),
+        "status_table": lambda: (fs.groups_sql(today, ctx["set"]), checker(fs.check_groups, today, ctx["set"])),
+        "status_as_of": lambda: (fs.status_sql(past, ctx["past_set"]),
+                                 checker(fs.check_status, past, ctx["past_set"])),
+        "status_as_of_set": lambda: (fs.status_sql(past, ctx["set"]), checker(fs.check_status, past, ctx["set"])),
+        "status_trend": lambda: (fs.trend_sql(ctx["set"], ctx["trend_ends"]),
+                                 checker(fs.check_trend, today, ctx["set"])),
+    }
+    if key not in made:
+        return None
+    (sql, params), check = made[key]()
+    return [(sql, params, check)]
+
+
+def _from_floors_reports(key: str, ctx: dict, args: list | None):
+    """floors_reports.py's Floor (statements, the command answered, check(results, stdout)) in
+    the suite's form: every statement's rows are kept, the last statement's check runs
+    theirs on all of them. None when it has no floor for the key, or one answering another
+    command than the one the suite checks."""
+    fr = _module("floors_reports")
+    name = {"laggards": "laggards_floor", "criteria_stats": "criteria_stats_floor",
+            "progress": "progress_floor", "summary": "summary_floor"}.get(key)
+    if fr is None or name is None or not hasattr(fr, name):
+        return None
+    floor = getattr(fr, name)(ctx["info"], date.fromisoformat(ctx["today"]))
+    if args is not None and [str(a) for a in floor.args] != [str(a) for a in args]:
+        return None
+    kept: list = []
+    parts = []
+    for i, (sql, params) in enumerate(floor.statements):
+        params = {k: v for k, v in params.items() if f":{k}" in sql}
+        last = i == len(floor.statements) - 1
+
+        def check(rows, output, last=last):
+            kept.append(rows)
+            if not last:
+                return []
+            got = list(kept)
+            kept.clear()
+            return floor.check(got, output.decode("utf-8"))
+        parts.append((sql, params, check))
+    return parts
+
+
+def statements(key: str, ctx: dict, args: list | None = None) -> tuple[list[tuple], str]:
+    """The floor's statements for a key: floors_status.py's or floors_reports.py's when they
+    have it (their authors tune them), else floors.py's. `args`: the command whose output
+    the checks read."""
+    for source, make in (("floors_status", lambda: _from_floors_status(key, ctx)),
+                         ("floors_reports", lambda: _from_floors_reports(key, ctx, args))):
         try:
-            module = importlib.import_module(name)
-        except ImportError:
-            continue
-        function = getattr(module, f"floor_{key}", None)
-        if function is None and isinstance(getattr(module, "FLOORS", None), dict):
-            function = module.FLOORS.get(key)
-        if function is not None:
-            return function, name
-    return getattr(own_floors, f"floor_{key}"), "floors"
-
-
-def statements(key: str, ctx: dict) -> tuple[list[tuple], str]:
-    function, source = floor_source(key)
-    out = function(ctx)
+            got = make()
+        except Exception as e:  # a helper module out of step with the suite: ours, and say so
+            print(f"  ({source} for {key} not used: {type(e).__name__}: {e})", flush=True)
+            got = None
+        if got:
+            return got, source
+    out = getattr(own_floors, f"floor_{key}")(ctx)
     if isinstance(out, tuple) and len(out) == 3 and isinstance(out[0], str):
         out = [out]
-    return list(out), source
+    return list(out), "floors"
 
 
 def run_sql(db: Path, parts: list[tuple]) -> tuple[float, list[list]]:
@@ -227,8 +302,10 @@ def context(db: Path, info: dict) -> dict:
                          "WHERE s.criteria_set = ? AND s.kind = 'unmet' AND u.code IS NOT NULL "
                          "ORDER BY u.code, s.criterion LIMIT 100", [code]).fetchall()
     past_total = conn.execute("SELECT count(*) FROM criterion WHERE criteria_set = ?", [past_set]).fetchone()[0]
+    district_id = conn.execute("SELECT id FROM unit WHERE code = ?", [info["one_district"]]).fetchone()[0]
     conn.close()
-    return {"today": today.isoformat(), "past": past, "past_set": past_set, "past_total": past_total, "unmet": unmet,
+    return {"db": str(db), "info": info, "district_id": district_id,
+            "today": today.isoformat(), "past": past, "past_set": past_set, "past_total": past_total, "unmet": unmet,
             "district": info["one_district"],
             "province": info["one_province"], "set": code, "total": total,
             "campaign_plan": info["campaign_plan"], "national_plan": info.get("national_plan"),
@@ -322,7 +399,8 @@ class Suite:
             if key == "record_met":
                 sources.add("floors")
                 continue
-            got, source = statements(key, self.ctx)
+            # A section of a writer's floor is timed, not checked: any module's statements do.
+            got, source = statements(key, self.ctx, None if case.writer else case.check_args or case.args)
             parts += got
             sources.add(source)
         times, floor_times, rss, writer_times = [], [], [], []
@@ -502,8 +580,7 @@ def check_workbook(cells, ctx, suite) -> list[str]:
     status = next((rows for title, rows in cells if title in ("Tình trạng", "Status")), None)
     if status is None:
         return ["no status sheet"]
-    parts, _ = statements("status", ctx)
-    _, results = run_sql(suite.db, parts)
+    _, results = run_sql(suite.db, own_floors.floor_status(ctx))
     mine = sorted(own_floors._bits(m, ctx["total"])[0] for _, m, _ in results[0])
     header = status[1]
     col = next((i for i, h in enumerate(header) if h and ("đạt" in str(h).lower() or "met" in str(h).lower())), None)
