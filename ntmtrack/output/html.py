@@ -146,7 +146,7 @@ def build(conn, scope: Scope) -> str:
 
     lang, as_of = scope.lang, scope.as_of
     tree = Tree.load(conn, scope.under_id)
-    rows, totals = status(conn, scope)
+    rows, totals = status(conn, scope, tree)  # the same communes as from its own tree
     code, total = totals.criteria_set, totals.criteria_total
     committee, scope_name = issuer(conn, scope)
     t = _texts(lang, scope_name, committee, as_of, code, total)
