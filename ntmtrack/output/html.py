@@ -146,7 +146,7 @@ def build(conn, scope: Scope) -> str:
 
     lang, as_of = scope.lang, scope.as_of
     tree = Tree.load(conn, scope.under_id)
-    rows, totals = status(conn, scope)
+    rows, totals = status(conn, scope, tree)  # the same communes as from its own tree
     code, total = totals.criteria_set, totals.criteria_total
     committee, scope_name = issuer(conn, scope)
     t = _texts(lang, scope_name, committee, as_of, code, total)
@@ -194,7 +194,7 @@ def build(conn, scope: Scope) -> str:
                            "projected_text": format_date(r.projected_date, lang) if r.projected_date else "–",
                            "target_text": format_date(r.target_date, lang) if r.target_date else "–",
                            "projection_text": projection_label(r.projection, lang)}
-                          for r in series][:MAX_ROWS]
+                          for r in series[:MAX_ROWS]]  # formatted only as far as shown
 
     campaigns = []
     for plan in scoping.plans(conn, scope):
@@ -255,5 +255,7 @@ def build(conn, scope: Scope) -> str:
         status_rows=status_rows, grouped=grouped, bottlenecks=bottlenecks, trend=trend_rows,
         campaigns=campaigns, laggards=lag_rows, laggard_units=laggard_units,
         laggards_more=tr(lang, "… and {more} more (ntmtrack laggards lists all)").format(more=more) if more > 0 else "")
-    # Text from the register (an older one may hold control or bidi characters) is shown, never obeyed.
-    return visible(document)
+    # Text from the register (an older one may hold control or bidi characters) is shown, never
+    # obeyed. Line by line: the document's line breaks would send all of it (charts included,
+    # a megabyte nationally) through the character-by-character path; a printable line is as is.
+    return "\n".join(line if line.isprintable() else visible(line) for line in document.split("\n"))

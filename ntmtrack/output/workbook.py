@@ -74,7 +74,10 @@ def _write(conn, scope: Scope, path: Path, register_name: str, work: str) -> lis
     styles = _Styles(book)
     names: list[str] = []
     title = _title(scope, register_name)
-    rows, totals = status(conn, scope)
+    # One tree for every section: status reads the communes of the tree with villages as it
+    # would of its own without them.
+    tree = Tree.load(conn, scope.under_id)
+    rows, totals = status(conn, scope, tree)
     _sheet(book, styles, names, _t(lang, "Status", "Tình trạng"), title, (
         {"unit": r.label, "parent": r.parent, "criteria_met": r.criteria_met,
          "criteria_total": r.criteria_total, "missing": number_ranges(r.missing),
@@ -93,7 +96,6 @@ def _write(conn, scope: Scope, path: Path, register_name: str, work: str) -> lis
         {"criterion": s.criterion, "name": s.name_vi if lang == "vi" else s.name_en,
          "units_met": s.units_met, "units_total": s.units_total, "share": s.share} for s in stats),
         ["criterion", "name", "units_met", "units_total", "share"], lang, percent=("share",))
-    tree = Tree.load(conn, scope.under_id)
     for plan in scoping.plans(conn, scope):
         rows_of_plan = progress(conn, replace(scope, plan_id=plan["id"]), tree=tree)
         if not rows_of_plan:
@@ -209,10 +211,18 @@ def _sheet(book, styles: _Styles, taken: list[str], name: str, title: str, rows,
         _put(ws, 1, col, text, styles.bold)
         widths.append(len(text))
     last = 1
+    write_string = ws.write_string
+    unit_col = keys.index("unit") if "unit" in keys else -1
     for last, row in enumerate(rows, 2):
         depth = row.get("_depth")
         for col, key in enumerate(keys):
             value = row.get(key)
+            if type(value) is str and value and not (depth and col == unit_col):
+                # Most cells (three in four nationally): plain text, no style; the general
+                # path below decides the same, one step at a time.
+                write_string(last, col, visible(value))
+                widths[col] = max(widths[col], len(value))
+                continue
             if isinstance(value, date):
                 style = styles.date
             elif key in percent and isinstance(value, (int, float)):
