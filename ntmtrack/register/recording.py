@@ -20,6 +20,7 @@ from .dossiers import step_observation
 from .observations import (
     Recorder,
     SeriesFinding,
+    fingerprint64,
     check_children_totals,
     check_series,
     parse_criterion,
@@ -146,9 +147,16 @@ def import_rows(conn, recorder: Recorder, rows: Iterable[tuple[int, dict | str]]
     last_values: dict = {}
     exported_seen: dict[tuple, int] = {}
     waiting: set[tuple] = set()   # the content of the exported rows in the batch
+    db.present_marks(conn)
 
     def flush() -> None:
-        added = db.append_many(conn, batch)
+        first = db.next_id(conn)
+        skipped = db.insert_batch(conn, batch, first)
+        added = len(batch) - len(skipped)
+        for position in skipped:
+            added += _later_occurrence(conn, batch[position], first + position, first_new_id)
+        if added:
+            db.advance_state(conn, first)
         summary.added += added
         summary.already_present += len(batch) - added
         batch.clear()
@@ -199,6 +207,26 @@ def import_rows(conn, recorder: Recorder, rows: Iterable[tuple[int, dict | str]]
         flush()
     summary.warnings = recorder.warnings + (_judge(conn, pairs, first_new_id) if pairs else [])
     return summary
+
+
+def _later_occurrence(conn, row: dict, obs_id: int, first_new_id: int) -> bool:
+    """A row whose first-occurrence fingerprint the register holds: written (True) when it is
+    a later occurrence of its content in the file whose key is free, else already present.
+
+    The keys this import has used are those held by its own new rows (ids from
+    `first_new_id`) and those it found present (marked); the row's occurrence number is the
+    first not used, as counting the file's earlier identical rows would give — without
+    remembering every row of the file."""
+    content = row["_content"]
+    occurrence = 1
+    while True:
+        key = fingerprint64(content, occurrence) if occurrence > 1 else row["fingerprint64"]
+        owner = db.fingerprint_owner(conn, key)
+        if owner is None:
+            return db.insert_at(conn, {**row, "fingerprint64": key}, obs_id)
+        if owner < first_new_id and db.mark_present(conn, key):
+            return False
+        occurrence += 1
 
 
 def _dossier_step(measure: str) -> str | None:
