@@ -51,16 +51,21 @@ class Recorder:
     warnings: list = field(default_factory=list)   # one line each, for stderr
     step_levels: dict = field(default_factory=dict)  # unit → the level its last dossier step sought
     _set_objects: dict = field(default_factory=dict)
+    _days: dict = field(default_factory=dict)
+    _spellings: dict = field(default_factory=dict)   # as written → _units' answer
     _village_sets: list | None = None
     _sets: criteria_sets.SetRule | None = None
 
     # -- lookups -------------------------------------------------------------------------
 
     def unit(self, text: str) -> Unit | str:
-        key = names.fold(text)
-        if key not in self._units:
-            self._units[key] = units.resolve_problem(self.conn, text)
-        return self._units[key]
+        found = self._spellings.get(text)
+        if found is None:
+            key = names.fold(text)
+            if key not in self._units:
+                self._units[key] = units.resolve_problem(self.conn, text)
+            found = self._spellings[text] = self._units[key]
+        return found
 
     def set_for(self, unit: Unit, explicit: str | None, on: str) -> str:
         """The set a verdict dated `on` is recorded against (criteria_sets.applicable), with a
@@ -122,6 +127,19 @@ class Recorder:
     # -- building ------------------------------------------------------------------------
 
     def when(self, text: str | None) -> str:
+        # A file repeats its few report dates: each text is read once.
+        found = self._days.get(text)
+        if found is None:
+            try:
+                found = (self._when(text), None)
+            except NtmError as e:
+                found = (None, str(e))
+            self._days[text] = found
+        if found[1] is not None:
+            raise NtmError(found[1])
+        return found[0]
+
+    def _when(self, text: str | None) -> str:
         if text is None or str(text).strip() == "":
             return self.today.isoformat()
         parsed = try_parse(str(text))
@@ -132,7 +150,7 @@ class Recorder:
         return parsed.isoformat()
 
     def _active(self, unit: Unit, on: str) -> None:
-        if not units.active_on(unit.active_until, date.fromisoformat(on)):
+        if unit.active_until and not units.active_on(unit.active_until, date.fromisoformat(on)):
             raise NtmError(_("{name} was merged away on {active_until}; nothing can be recorded for it from that date").format(name=unit.name, active_until=unit.active_until))
 
     def criterion(self, unit: Unit, criterion: int | str, verdict: str, on: str,

@@ -7,12 +7,14 @@ caller rolls everything back. Knows nothing of the CLI.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Iterable
 
 from ..locale import _
 from ..model import LEVELS, InputProblems, NtmError, Problem
 from ..read import fields
+from ..read.names import fold
 from ..read.numbers import parse_amount
 from ..store import observations as db
 from . import funds, titles
@@ -229,19 +231,16 @@ def _later_occurrence(conn, row: dict, obs_id: int, first_new_id: int) -> bool:
         occurrence += 1
 
 
+@functools.lru_cache(maxsize=1 << 10)   # a file repeats its few measures
 def _dossier_step(measure: str) -> str | None:
     """`dossier:STEP` (also `hồ sơ:STEP`) names a dossier step; None for other measures."""
-    from ..read.names import fold
-
     head, _unused, step = measure.partition(":")
-    if fold(head).strip() not in ("dossier", "ho so") or not step.strip():
+    if not step.strip() or fold(head).strip() not in ("dossier", "ho so"):
         return None
     return step.strip().lower().replace("-", "_").replace(" ", "_")
 
 
 def _result(value) -> str | None:
-    from ..read.names import fold
-
     text = _text(value)
     if text is None:
         return None
@@ -252,14 +251,18 @@ def _result(value) -> str | None:
 def _text(value) -> str | None:
     if value is None:
         return None
-    text = str(value).strip()
+    text = value.strip() if type(value) is str else str(value).strip()
     return text or None
+
+
+_NEEDED = ("date", "unit", "measure", "value")
+_NEEDED_FOR_STEP = ("date", "unit", "measure")   # a dossier step may come without a value
 
 
 def _observation(recorder: Recorder, row: dict, decimal_mark: str | None) -> dict:
     measure = _text(row.get("measure")) or ""
     step = _dossier_step(measure)
-    for column in ("date", "unit", "measure") + (() if step else ("value",)):
+    for column in _NEEDED_FOR_STEP if step else _NEEDED:
         if _text(row.get(column)) is None:
             raise NtmError(_("'{column}' is empty").format(column=column))
     unit = recorder.unit(str(row["unit"]).strip())
@@ -277,8 +280,6 @@ def _observation(recorder: Recorder, row: dict, decimal_mark: str | None) -> dic
         if verdict is None:
             raise NtmError(_("criterion {criterion}: '{value}' is not met/unmet (đạt/chưa đạt, 1/0)").format(criterion=criterion, value=value))
         return recorder.criterion(unit, criterion, verdict, on, _text(row.get("set")))
-    from ..read.names import fold
-
     if fold(measure) in ("recognized", "cong nhan", "recognised"):
         return recognition(recorder, unit, str(value), on, _text(row.get("set")),
                            _text(row.get("level")) or "ntm")
