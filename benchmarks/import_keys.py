@@ -8,7 +8,8 @@ for every run times, on a fresh copy, reading the CSV and one `executemany` in o
 `record import` gives them). Variants: `none` (no key: the fingerprint index dropped),
 `sha1` (40-character text fingerprints in the unique index, as before m011), `int64` (a 64-bit
 integer key in a unique index), with `-cache` a 256 MB page cache. Runs are interleaved and
-the medians printed, with rows/s. Not a test: the machine is shared, ratios matter.
+the medians printed, with rows/s of wall and of CPU time (user + system: steadier when
+other work shares the machine). Not a test: the machine is shared, ratios matter.
 """
 
 from __future__ import annotations
@@ -70,16 +71,16 @@ def run(db: Path, csv_path: Path, variant: str) -> float:
                                           "big", signed=True))
             yield row
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     with open(csv_path, encoding="utf-8", newline="") as f:
         reader = csv.reader(f)
         next(reader)
         conn.execute("BEGIN IMMEDIATE")
         conn.executemany(sql, rows(reader))
         conn.execute("COMMIT")
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     conn.close()
-    return elapsed
+    return elapsed, cpu
 
 
 def main() -> None:
@@ -93,6 +94,7 @@ def main() -> None:
     rows = sum(1 for _ in open(args.csv, encoding="utf-8")) - 1
     variants = args.variants.split(",")
     times: dict[str, list[float]] = {v: [] for v in variants}
+    cpus: dict[str, list[float]] = {v: [] for v in variants}
     templates = {}
     for variant in variants:
         base = variant.split("-")[0]
@@ -103,16 +105,18 @@ def main() -> None:
         for variant in variants:
             db = args.work / f"keys-{variant}.db"
             shutil.copyfile(templates[variant.split("-")[0]], db)
-            times[variant].append(run(db, args.csv, variant))
+            elapsed, cpu = run(db, args.csv, variant)
+            times[variant].append(elapsed)
+            cpus[variant].append(cpu)
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{db}{suffix}").unlink(missing_ok=True)
-            print(f"  {variant}: {times[variant][-1]:.2f} s", file=sys.stderr, flush=True)
+            print(f"  {variant}: {elapsed:.2f} s, CPU {cpu:.2f} s", file=sys.stderr, flush=True)
     for template in templates.values():
         template.unlink()
     for variant in variants:
-        median = statistics.median(times[variant])
-        print(f"{variant:12} {median:7.2f} s  {rows / median:9,.0f} rows/s  (runs: "
-              + ", ".join(f"{t:.1f}" for t in times[variant]) + ")")
+        median, cpu = statistics.median(times[variant]), statistics.median(cpus[variant])
+        print(f"{variant:12} {median:7.2f} s  {rows / median:9,.0f} rows/s  CPU {cpu:6.2f} s"
+              f"  {rows / cpu:9,.0f} rows/CPU-s  (runs: " + ", ".join(f"{t:.1f}" for t in times[variant]) + ")")
 
 
 if __name__ == "__main__":

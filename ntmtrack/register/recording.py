@@ -134,7 +134,16 @@ def percent_fraction(conn, recorder: Recorder, observation: dict, written, fract
 def import_rows(conn, recorder: Recorder, rows: Iterable[tuple[int, dict | str]], source: str,
                 decimal_mark: str | None, recorded_at: str, default_by: str | None,
                 percent_fractions: bool = False) -> ImportSummary:
-    """Append every row of a file, or raise InputProblems listing every bad row.
+    """Append every row of a file, or raise InputProblems listing every bad row."""
+    with db.import_cache(conn):
+        return _import_rows(conn, recorder, rows, source, decimal_mark, recorded_at, default_by,
+                            percent_fractions)
+
+
+def _import_rows(conn, recorder: Recorder, rows: Iterable[tuple[int, dict | str]], source: str,
+                 decimal_mark: str | None, recorded_at: str, default_by: str | None,
+                 percent_fractions: bool) -> ImportSummary:
+    """import_rows, inside its page cache.
 
     Rows read back from the register's own exports (`_exported`) are already present when the
     register holds as many live observations with their content (history carries no
@@ -157,8 +166,6 @@ def import_rows(conn, recorder: Recorder, rows: Iterable[tuple[int, dict | str]]
         added = len(batch) - len(skipped)
         for position in skipped:
             added += _later_occurrence(conn, batch[position], first + position, first_new_id)
-        if added:
-            db.advance_state(conn, first)
         summary.added += added
         summary.already_present += len(batch) - added
         batch.clear()
@@ -207,6 +214,10 @@ def import_rows(conn, recorder: Recorder, rows: Iterable[tuple[int, dict | str]]
         raise InputProblems(problems)
     if batch:
         flush()
+    if summary.added:
+        # Once for the whole file: each key's latest verdict or value is written once, not
+        # once per batch it appears in.
+        db.advance_state(conn, first_new_id)
     summary.warnings = recorder.warnings + (_judge(conn, pairs, first_new_id) if pairs else [])
     return summary
 
