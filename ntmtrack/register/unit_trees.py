@@ -104,6 +104,9 @@ class _Planner:
         self.codes: dict[str, list[_U]] = {}             # codes this import gives
         self.top = _U(None, "", "", None, None)          # stands above the top units
         self._new_ids = itertools.count(-1, -1)
+        # The id SQLite will give the next unit, read with the rest (the write lock is taken
+        # only to write; a writer in between makes the import plan again under it).
+        self.next_id = db.next_id(conn)
 
     # reading the register, each part once
 
@@ -429,16 +432,16 @@ def apply_plan(conn, plan: TreePlan) -> TreeResult:
     """Write a plan (in the caller's transaction): inserts and updates only. The new units
     go in first, in one statement with the ids SQLite would have given them one by one
     (parents before children), then the changes to units already there."""
-    next_id = db.next_id(conn)
+    planner = plan.planner
     created, aliases = [], []
     for op in plan.ops:
         if op[0] == "create":
             u, node = op[1], op[2]
             u.parent_id = u.parent.id if u.parent is not None else None
-            u.id, next_id = next_id, next_id + 1
+            u.id, planner.next_id = planner.next_id, planner.next_id + 1
             created.append((u.id, u.name, u.kind, u.parent_id, node.code or None, node.edition))
             aliases += [(u.id, names.nfc(alias)) for alias in node.aliases]
-            plan.planner.by_id[u.id] = u
+            planner.by_id[u.id] = u
     db.insert_many(conn, created)
     db.add_aliases(conn, aliases)
     for op in plan.ops:

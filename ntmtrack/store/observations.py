@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import json
 import operator
-import os
 import sqlite3
 from datetime import datetime, timezone
 from typing import Iterator
@@ -104,7 +103,7 @@ def fingerprint_owner(conn: sqlite3.Connection, fingerprint64: int) -> int | Non
 # An import's page cache, in KiB. A row goes into ten indexes at places spread over the whole
 # file; with SQLite's default 2 MB most inserts evict a page changed moments before, and
 # every eviction is a write (measured: 6 GB written to import a million rows).
-IMPORT_CACHE_KIB = int(os.environ.get("NTMTRACK_IMPORT_CACHE_KIB", 65536))
+IMPORT_CACHE_KIB = 65536
 
 
 @contextlib.contextmanager
