@@ -7,7 +7,7 @@ Each variant copies BEFORE.db once, makes it what the variant needs (outside the
 for every run times, on a fresh copy, reading the CSV and one `executemany` in one transaction (ids and global ids given, as
 `record import` gives them). Variants: `none` (no key: the fingerprint index dropped),
 `sha1` (40-character text fingerprints in the unique index, as before m011), `int64` (a 64-bit
-integer key in a unique index), with `-cache` a 256 MB page cache. Runs are interleaved and
+integer key in a unique index), with `-cache` the 64 MB page cache `record import` uses. Runs are interleaved and
 the medians printed, with rows/s of wall and of CPU time (user + system: steadier when
 other work shares the machine). Not a test: the machine is shared, ratios matter.
 """
@@ -48,7 +48,7 @@ def run(db: Path, csv_path: Path, variant: str) -> float:
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA foreign_keys=ON")
     if variant.endswith("-cache"):
-        conn.execute("PRAGMA cache_size=-262144")
+        conn.execute("PRAGMA cache_size=-65536")
     units = dict(conn.execute("SELECT code, id FROM unit WHERE code IS NOT NULL"))
     register = conn.execute("SELECT value FROM meta WHERE key='register_id'").fetchone()[0]
     first = conn.execute("SELECT max(id) + 1 FROM observation").fetchone()[0]
