@@ -933,6 +933,7 @@ def m012_exchange_keys(db) -> None:
             PRIMARY KEY (destination, under_id)
         ) STRICT""",
         "CREATE INDEX unit_parent_folded ON unit(parent_id, folded)",
+    )
 
 
 # -- m011: an integer key for re-imported rows -----------------------------------------------
