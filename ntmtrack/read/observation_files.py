@@ -186,6 +186,11 @@ def finish_row(row: dict) -> dict | None:
 def _bad_text(row: dict) -> str | None:
     """What the register refuses in a row's text (read.fields), as the row's problem. A note
     may hold line breaks (CRLF inside a quoted CSV cell is one), kept as written."""
+    try:
+        if "".join(row.values()).isprintable():
+            return None   # the common case, in C: every character refused is non-printable
+    except TypeError:
+        pass   # numbers in a JSONL or XLSX row
     for column, value in row.items():
         if isinstance(value, str) and not value.isprintable():
             message = fields.problem(value, column, multiline=column == "note")
@@ -259,43 +264,32 @@ def read_delimited(binary: IO[bytes], source: str, delimiter: str | None, encodi
         raise NtmError(_("{source}:{header_line}: unknown column(s) {unknown}; expected date, unit, measure, value, note (optional: by, set, department, result, level, project); a title above the header may take up to {HEADER_SEARCH} rows, or give --skip-rows N").format(source=source, header_line=header_line, unknown=', '.join(unknown), HEADER_SEARCH=HEADER_SEARCH))
     _check_columns(source, header_line, header, columns)
     rest = itertools.chain((line for _unused, line in seen[chosen + 1:]), lines)
-    counter = _LineCounter(rest, start=header_line)
-    reader = csv.reader(counter, delimiter=delimiter, strict=True)
+    # line_num counts the physical lines the reader took (a quoted cell may span several).
+    reader = csv.reader(rest, delimiter=delimiter, strict=True)
+    width = len(columns)
+    plain = all(columns)                                   # no informational column to drop
+    finishing = not {"path", "current", "kind", "voided"}.isdisjoint(columns)
     while True:
-        start = counter.number + 1
+        start = header_line + reader.line_num + 1
         try:
             cells = next(reader)
         except StopIteration:
             return
         except csv.Error as e:
-            yield counter.number, _("cannot read this row: {e}").format(e=e)
+            yield header_line + reader.line_num, _("cannot read this row: {e}").format(e=e)
             continue
-        if not any(c.strip() for c in cells):
+        if not "".join(cells).strip():
             continue
-        extra = cells[len(columns):]
-        if any(c.strip() for c in extra):
+        if len(cells) > width and "".join(cells[width:]).strip():
             yield start, _("{count} cells but the header has {count2} columns").format(count=len(cells), count2=len(columns))
             continue
-        row = finish_row({c: v for c, v in zip(columns, cells) if c})
-        if row is None:
-            continue
+        row = dict(zip(columns, cells)) if plain else {c: v for c, v in zip(columns, cells) if c}
+        if finishing:
+            row = finish_row(row)
+            if row is None:
+                continue
         bad = _bad_text(row)
         yield start, bad or row
-
-
-class _LineCounter:
-    """Feeds csv.reader and remembers the physical line number (rows may span lines)."""
-
-    def __init__(self, lines, start: int):
-        self.lines, self.number = lines, start
-
-    def __iter__(self):
-        return self
-
-    def __next__(self):
-        line = next(self.lines)
-        self.number += 1
-        return line
 
 
 def read_jsonl(binary: IO[bytes], source: str, encoding: str | None) -> Iterator[tuple[int, dict | str]]:

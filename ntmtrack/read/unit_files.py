@@ -35,7 +35,8 @@ class Node:
 
 
 def nodes_from_yaml(data, source: str) -> tuple[list[Node], list[Problem]]:
-    """A YAML list of `{name, kind, code?, aliases?, children?}` → nodes and problems."""
+    """A YAML list of `{name, kind, code?, aliases?, children?}` → nodes and problems (with
+    positions when the data has them: read.yamldoc)."""
     problems: list[Problem] = []
     if not isinstance(data, list):
         line = getattr(data, "line", None)
@@ -56,14 +57,15 @@ def _node(item, source: str, problems: list[Problem]) -> Node | None:
         if key not in _NODE_KEYS:
             hint = difflib.get_close_matches(key, _NODE_KEYS, n=1)
             more = _(" (did you mean '{hint}'?)").format(hint=hint[0]) if hint else ""
-            problems.append(Problem(source, key.line, key.col, _("unknown key '{key}'{more}").format(key=key, more=more)))
+            problems.append(Problem(source, getattr(key, "line", None), getattr(key, "col", None),
+                                    _("unknown key '{key}'{more}").format(key=key, more=more)))
     name, kind_text = item.get("name"), item.get("kind")
     ok = True
     if not isinstance(name, str) or not names.nfc(name):
         problems.append(Problem(source, line, col, _("a unit needs a name")))
         ok = False
     elif names.has_control_chars(name) or "/" in name:
-        problems.append(Problem(source, name.line, name.col,
+        problems.append(Problem(source, getattr(name, "line", None), getattr(name, "col", None),
                                 _("a unit name cannot contain control characters or '/'")))
         ok = False
     kind = parse_kind(kind_text) if isinstance(kind_text, str) else None

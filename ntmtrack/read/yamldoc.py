@@ -123,17 +123,21 @@ class _Several(Exception):
         self.errors = errors
 
 
-def load(text: str, source: str = "<input>"):
-    """Parse `text`; return (data, problems). Data is None when the file cannot be read."""
+def load(text: str, source: str = "<input>", positions: bool = True):
+    """Parse `text`; return (data, problems). Data is None when the file cannot be read.
+
+    With `positions` False the data is plain str, list and dict, without line and column:
+    half the memory and time for a big file that parses (a national unit tree); a caller
+    that finds a problem in it reads the file again with positions to say where."""
     try:
-        return _load(text), []
+        return _load(text, positions), []
     except YamlError as e:
         return None, [Problem(source, e.line, e.col, e.message)]
     except _Several as several:
         return None, [Problem(source, e.line, e.col, e.message) for e in several.errors]
 
 
-def _load(text: str):
+def _load(text: str, positions: bool = True):
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise YamlError(None, None, _("file larger than {MAX_BYTES} MiB").format(MAX_BYTES=MAX_BYTES // (1024 * 1024)))
     _precheck(text)
@@ -162,7 +166,7 @@ def _load(text: str):
     if node is None:
         return None
     found: list[YamlError] = []
-    data = _build(node, 0, _Budget(), found)
+    data = _build(node, 0, _Budget(), found, plain=not positions)
     if found:
         raise _Several(found)
     return data
@@ -177,7 +181,7 @@ class _Budget:
         self.seen: set[int] = set()
 
 
-def _build(node, depth: int, budget: _Budget, found: list, aliased: bool = False):
+def _build(node, depth: int, budget: _Budget, found: list, aliased: bool = False, plain: bool = False):
     import yaml
 
     if id(node) in budget.seen:
@@ -200,45 +204,50 @@ def _build(node, depth: int, budget: _Budget, found: list, aliased: bool = False
         if len(node.value) > MAX_SCALAR:
             raise YamlError(node.start_mark.line + 1, node.start_mark.column + 1,
                             _("value longer than {MAX_SCALAR} characters").format(MAX_SCALAR=MAX_SCALAR))
+        if plain:
+            return node.value
         value = _pos(YStr(node.value), node.start_mark)
         value.quoted = bool(node.style) and node.style in ("'", '"', "|", ">")
         return value
     if isinstance(node, yaml.SequenceNode):
-        out = _pos(YList(), node.start_mark)
+        out = [] if plain else _pos(YList(), node.start_mark)
         for item in node.value:
-            out.append(_build(item, depth + 1, budget, found, aliased))
+            out.append(_build(item, depth + 1, budget, found, aliased, plain))
         return out
-    out = _pos(YMap(), node.start_mark)
-    out.key_pos = {}
+    out = {} if plain else _pos(YMap(), node.start_mark)
+    key_pos: dict = {}   # where each key was written (YMap keeps it; plain data only here)
     merged: dict = {}
     for key_node, value_node in node.value:
         if isinstance(key_node, yaml.ScalarNode) and key_node.value == "<<" and not key_node.style:
             sources = [value_node] if isinstance(value_node, yaml.MappingNode) else (
                 value_node.value if isinstance(value_node, yaml.SequenceNode) else [])
             for src in sources:
-                built = _build(src, depth + 1, budget, found, aliased)
-                if isinstance(built, YMap):
+                built = _build(src, depth + 1, budget, found, aliased, plain)
+                if isinstance(built, dict):   # a YMap, or plain data (which keeps no positions)
                     for k, v in built.items():
-                        merged.setdefault(k, (v, built.key_pos[k]))
+                        merged.setdefault(k, (v, built.key_pos[k] if not plain else None))
             continue
         if not isinstance(key_node, yaml.ScalarNode):
             found.append(YamlError(key_node.start_mark.line + 1, key_node.start_mark.column + 1,
                                    _("a key must be plain text")))
             continue
-        key = _build(key_node, depth + 1, budget, found, aliased)
+        key = _build(key_node, depth + 1, budget, found, aliased, plain)
         if key is None:
             continue  # a refused tag, already reported
+        line, col = key_node.start_mark.line + 1, key_node.start_mark.column + 1
         if key in out:
-            first = out.key_pos[key][0]
-            found.append(YamlError(key.line, key.col,
+            first = key_pos[key][0]
+            found.append(YamlError(line, col,
                                    _("duplicate key '{key}' (first at line {first})").format(key=key, first=first)))
             continue
-        out[key] = _build(value_node, depth + 1, budget, found, aliased)
-        out.key_pos[key] = (key.line, key.col)
+        out[key] = _build(value_node, depth + 1, budget, found, aliased, plain)
+        key_pos[key] = (line, col)
     for k, (v, pos) in merged.items():
         if k not in out:
             out[k] = v
-            out.key_pos[k] = pos
+            key_pos[k] = pos
+    if not plain:
+        out.key_pos = key_pos
     return out
 
 

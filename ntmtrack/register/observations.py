@@ -48,20 +48,24 @@ class Recorder:
     _unit_sets: dict = field(default_factory=dict)
     _set_numbers: dict = field(default_factory=dict)
     _indicators: dict = field(default_factory=dict)
-    _occurrences: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)   # one line each, for stderr
     step_levels: dict = field(default_factory=dict)  # unit → the level its last dossier step sought
     _set_objects: dict = field(default_factory=dict)
+    _days: dict = field(default_factory=dict)
+    _spellings: dict = field(default_factory=dict)   # as written → _units' answer
     _village_sets: list | None = None
     _sets: criteria_sets.SetRule | None = None
 
     # -- lookups -------------------------------------------------------------------------
 
     def unit(self, text: str) -> Unit | str:
-        key = names.fold(text)
-        if key not in self._units:
-            self._units[key] = units.resolve_problem(self.conn, text)
-        return self._units[key]
+        found = self._spellings.get(text)
+        if found is None:
+            key = names.fold(text)
+            if key not in self._units:
+                self._units[key] = units.resolve_problem(self.conn, text)
+            found = self._spellings[text] = self._units[key]
+        return found
 
     def set_for(self, unit: Unit, explicit: str | None, on: str) -> str:
         """The set a verdict dated `on` is recorded against (criteria_sets.applicable), with a
@@ -123,6 +127,19 @@ class Recorder:
     # -- building ------------------------------------------------------------------------
 
     def when(self, text: str | None) -> str:
+        # A file repeats its few report dates: each text is read once.
+        found = self._days.get(text)
+        if found is None:
+            try:
+                found = (self._when(text), None)
+            except NtmError as e:
+                found = (None, str(e))
+            self._days[text] = found
+        if found[1] is not None:
+            raise NtmError(found[1])
+        return found[0]
+
+    def _when(self, text: str | None) -> str:
         if text is None or str(text).strip() == "":
             return self.today.isoformat()
         parsed = try_parse(str(text))
@@ -133,7 +150,7 @@ class Recorder:
         return parsed.isoformat()
 
     def _active(self, unit: Unit, on: str) -> None:
-        if not units.active_on(unit.active_until, date.fromisoformat(on)):
+        if unit.active_until and not units.active_on(unit.active_until, date.fromisoformat(on)):
             raise NtmError(_("{name} was merged away on {active_until}; nothing can be recorded for it from that date").format(name=unit.name, active_until=unit.active_until))
 
     def criterion(self, unit: Unit, criterion: int | str, verdict: str, on: str,
@@ -166,22 +183,39 @@ class Recorder:
         row = {**row, "source": source, "note": _text(note, "note", multiline=True) or None,
                "by": _text(by or self.by, "by"), "recorded_at": recorded_at}
         if fingerprint:
-            content = "|".join(str(row.get(k)) for k in (
-                "unit_id", "criteria_set", "criterion", "indicator", "kind", "value", "decision",
-                "date", "note"))
-            # Fields added by m007 join the key only when set (an NTM recognition is what every
-            # recognition was before levels): files imported before keep their fingerprints.
-            extra = [f"{k}={row[k]}" for k in EXTRA_KEY_FIELDS
-                     if row.get(k) is not None and not (k == "level" and row[k] == "ntm")]
-            if extra:
-                content += "|" + "|".join(extra)
-            # Identical rows in one file are separate facts (two reports of +2 on one day):
-            # the occurrence number keeps them apart, and keeps re-imports idempotent.
-            key = hashlib.blake2b(content.encode(), digest_size=12).digest()
-            n = self._occurrences.get(key, 0) + 1
-            self._occurrences[key] = n
-            row["fingerprint"] = hashlib.sha1(f"{content}|{n}".encode()).hexdigest()
+            # The first occurrence's key; a file's later identical rows get the next ones
+            # (register/recording.py), so `_content` goes with the row to make them.
+            row["_content"] = content = fingerprint_content(row)
+            row["fingerprint64"] = fingerprint64(content, 1)
         return row
+
+
+_EXTRA_KEY_SET = frozenset(EXTRA_KEY_FIELDS)
+
+
+def fingerprint_content(row: dict) -> str:
+    """What a file's row says, as the text its fingerprint hashes (notes in; who, when and
+    where it was recorded out)."""
+    get = row.get
+    content = (f"{get('unit_id')}|{get('criteria_set')}|{get('criterion')}|{get('indicator')}|"
+               f"{get('kind')}|{get('value')}|{get('decision')}|{get('date')}|{get('note')}")
+    if not _EXTRA_KEY_SET.isdisjoint(row):
+        # Fields added by m007 join the key only when set (an NTM recognition is what every
+        # recognition was before levels): files imported before keep their fingerprints.
+        extra = [f"{k}={row[k]}" for k in EXTRA_KEY_FIELDS
+                 if row.get(k) is not None and not (k == "level" and row[k] == "ntm")]
+        if extra:
+            content += "|" + "|".join(extra)
+    return content
+
+
+def fingerprint64(content: str, occurrence: int) -> int:
+    """The key of a file's `occurrence`th row with this content: identical rows in one file
+    are separate facts (two reports of +2 on one day), and the occurrence number keeps them
+    apart and re-imports idempotent. The first 8 bytes of the SHA-1 that was the text
+    fingerprint before m011, as a signed 64-bit integer (what m011 made of the old ones)."""
+    digest = hashlib.sha1(f"{content}|{occurrence}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 def parse_criterion(text) -> int | None:

@@ -7,12 +7,14 @@ caller rolls everything back. Knows nothing of the CLI.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Iterable
 
 from ..locale import _
 from ..model import LEVELS, InputProblems, NtmError, Problem
 from ..read import fields
+from ..read.names import fold
 from ..read.numbers import parse_amount
 from ..store import observations as db
 from . import funds, titles
@@ -20,6 +22,7 @@ from .dossiers import step_observation
 from .observations import (
     Recorder,
     SeriesFinding,
+    fingerprint64,
     check_children_totals,
     check_series,
     parse_criterion,
@@ -131,7 +134,16 @@ def percent_fraction(conn, recorder: Recorder, observation: dict, written, fract
 def import_rows(conn, recorder: Recorder, rows: Iterable[tuple[int, dict | str]], source: str,
                 decimal_mark: str | None, recorded_at: str, default_by: str | None,
                 percent_fractions: bool = False) -> ImportSummary:
-    """Append every row of a file, or raise InputProblems listing every bad row.
+    """Append every row of a file, or raise InputProblems listing every bad row."""
+    with db.import_cache(conn):
+        return _import_rows(conn, recorder, rows, source, decimal_mark, recorded_at, default_by,
+                            percent_fractions)
+
+
+def _import_rows(conn, recorder: Recorder, rows: Iterable[tuple[int, dict | str]], source: str,
+                 decimal_mark: str | None, recorded_at: str, default_by: str | None,
+                 percent_fractions: bool) -> ImportSummary:
+    """import_rows, inside its page cache.
 
     Rows read back from the register's own exports (`_exported`) are already present when the
     register holds as many live observations with their content (history carries no
@@ -146,9 +158,14 @@ def import_rows(conn, recorder: Recorder, rows: Iterable[tuple[int, dict | str]]
     last_values: dict = {}
     exported_seen: dict[tuple, int] = {}
     waiting: set[tuple] = set()   # the content of the exported rows in the batch
+    db.present_marks(conn)
 
     def flush() -> None:
-        added = db.append_many(conn, batch)
+        first = db.next_id(conn)
+        skipped = db.insert_batch(conn, batch, first)
+        added = len(batch) - len(skipped)
+        for position in skipped:
+            added += _later_occurrence(conn, batch[position], first + position, first_new_id)
         summary.added += added
         summary.already_present += len(batch) - added
         batch.clear()
@@ -197,23 +214,44 @@ def import_rows(conn, recorder: Recorder, rows: Iterable[tuple[int, dict | str]]
         raise InputProblems(problems)
     if batch:
         flush()
+    if summary.added:
+        # Once for the whole file: each key's latest verdict or value is written once, not
+        # once per batch it appears in.
+        db.advance_state(conn, first_new_id)
     summary.warnings = recorder.warnings + (_judge(conn, pairs, first_new_id) if pairs else [])
     return summary
 
 
+def _later_occurrence(conn, row: dict, obs_id: int, first_new_id: int) -> bool:
+    """A row whose first-occurrence fingerprint the register holds: written (True) when it is
+    a later occurrence of its content in the file whose key is free, else already present.
+
+    The keys this import has used are those held by its own new rows (ids from
+    `first_new_id`) and those it found present (marked); the row's occurrence number is the
+    first not used, as counting the file's earlier identical rows would give — without
+    remembering every row of the file."""
+    content = row["_content"]
+    occurrence = 1
+    while True:
+        key = fingerprint64(content, occurrence) if occurrence > 1 else row["fingerprint64"]
+        owner = db.fingerprint_owner(conn, key)
+        if owner is None:
+            return db.insert_at(conn, {**row, "fingerprint64": key}, obs_id)
+        if owner < first_new_id and db.mark_present(conn, key):
+            return False
+        occurrence += 1
+
+
+@functools.lru_cache(maxsize=1 << 10)   # a file repeats its few measures
 def _dossier_step(measure: str) -> str | None:
     """`dossier:STEP` (also `hồ sơ:STEP`) names a dossier step; None for other measures."""
-    from ..read.names import fold
-
     head, _unused, step = measure.partition(":")
-    if fold(head).strip() not in ("dossier", "ho so") or not step.strip():
+    if not step.strip() or fold(head).strip() not in ("dossier", "ho so"):
         return None
     return step.strip().lower().replace("-", "_").replace(" ", "_")
 
 
 def _result(value) -> str | None:
-    from ..read.names import fold
-
     text = _text(value)
     if text is None:
         return None
@@ -224,14 +262,18 @@ def _result(value) -> str | None:
 def _text(value) -> str | None:
     if value is None:
         return None
-    text = str(value).strip()
+    text = value.strip() if type(value) is str else str(value).strip()
     return text or None
+
+
+_NEEDED = ("date", "unit", "measure", "value")
+_NEEDED_FOR_STEP = ("date", "unit", "measure")   # a dossier step may come without a value
 
 
 def _observation(recorder: Recorder, row: dict, decimal_mark: str | None) -> dict:
     measure = _text(row.get("measure")) or ""
     step = _dossier_step(measure)
-    for column in ("date", "unit", "measure") + (() if step else ("value",)):
+    for column in _NEEDED_FOR_STEP if step else _NEEDED:
         if _text(row.get(column)) is None:
             raise NtmError(_("'{column}' is empty").format(column=column))
     unit = recorder.unit(str(row["unit"]).strip())
@@ -249,8 +291,6 @@ def _observation(recorder: Recorder, row: dict, decimal_mark: str | None) -> dic
         if verdict is None:
             raise NtmError(_("criterion {criterion}: '{value}' is not met/unmet (đạt/chưa đạt, 1/0)").format(criterion=criterion, value=value))
         return recorder.criterion(unit, criterion, verdict, on, _text(row.get("set")))
-    from ..read.names import fold
-
     if fold(measure) in ("recognized", "cong nhan", "recognised"):
         return recognition(recorder, unit, str(value), on, _text(row.get("set")),
                            _text(row.get("level")) or "ntm")

@@ -104,6 +104,9 @@ class _Planner:
         self.codes: dict[str, list[_U]] = {}             # codes this import gives
         self.top = _U(None, "", "", None, None)          # stands above the top units
         self._new_ids = itertools.count(-1, -1)
+        # The id SQLite will give the next unit, read with the rest (the write lock is taken
+        # only to write; a writer in between makes the import plan again under it).
+        self.next_id = db.next_id(conn)
 
     # reading the register, each part once
 
@@ -426,17 +429,24 @@ def plan_tree(conn, roots: list[Node], source: str, parent: Unit | None = None) 
 
 
 def apply_plan(conn, plan: TreePlan) -> TreeResult:
-    """Write a plan (in the caller's transaction): inserts and updates only."""
+    """Write a plan (in the caller's transaction): inserts and updates only. The new units
+    go in first, in one statement with the ids SQLite would have given them one by one
+    (parents before children), then the changes to units already there."""
+    planner = plan.planner
+    created, aliases = [], []
+    for op in plan.ops:
+        if op[0] == "create":
+            u, node = op[1], op[2]
+            u.parent_id = u.parent.id if u.parent is not None else None
+            u.id, planner.next_id = planner.next_id, planner.next_id + 1
+            created.append((u.id, u.name, u.kind, u.parent_id, node.code or None, node.edition))
+            aliases += [(u.id, names.nfc(alias)) for alias in node.aliases]
+            planner.by_id[u.id] = u
+    db.insert_many(conn, created)
+    db.add_aliases(conn, aliases)
     for op in plan.ops:
         what, u = op[0], op[1]
-        if what == "create":
-            node = op[2]
-            u.parent_id = u.parent.id if u.parent is not None else None
-            u.id = db.insert(conn, u.name, u.kind, u.parent_id, node.code or None, node.edition)
-            for alias in node.aliases:
-                db.add_alias(conn, u.id, names.nfc(alias))
-            plan.planner.by_id[u.id] = u
-        elif what == "code":
+        if what == "code":
             db.set_code(conn, u.id, op[2], op[3])
         elif what == "alias":
             db.add_alias(conn, u.id, op[2])
@@ -465,8 +475,8 @@ def import_nodes(conn, roots: list[Node], source: str) -> TreeResult:
 
 # -- files ------------------------------------------------------------------------------
 
-def _yaml_nodes(text: str, source: str) -> list[Node]:
-    data, problems = yamldoc.load(text, source)
+def _yaml_nodes(text: str, source: str, positions: bool = True) -> list[Node]:
+    data, problems = yamldoc.load(text, source, positions)
     if problems:
         raise InputProblems(problems)
     if isinstance(data, dict) and "units" in data:
@@ -477,10 +487,20 @@ def _yaml_nodes(text: str, source: str) -> list[Node]:
     return nodes
 
 
+def _yaml_plan(conn, text: str, source: str) -> TreePlan:
+    """A YAML tree planned against the register. Read first without positions (a national
+    tree of 100,000 units in half the memory); a file with a problem is read again with them,
+    to say FILE:LINE:COL."""
+    try:
+        return plan_tree(conn, _yaml_nodes(text, source, positions=False), source)
+    except InputProblems:
+        return plan_tree(conn, _yaml_nodes(text, source), source)
+
+
 def nodes_from_text(conn, text: str, source: str, fmt: str, delimiter: str | None = None) -> TreeResult:
     """Import a YAML tree or a CSV in the caller's transaction."""
     if fmt == "yaml":
-        return import_tree(conn, _yaml_nodes(text, source), source)
+        return apply_plan(conn, _yaml_plan(conn, text, source))
     return _apply_all(conn, _csv_plans(conn, text, source, delimiter))
 
 
@@ -490,7 +510,7 @@ def import_text(conn, text: str, source: str, fmt: str, delimiter: str | None = 
     is matched again under the lock."""
     def planned() -> list[TreePlan]:
         if fmt == "yaml":
-            return [plan_tree(conn, _yaml_nodes(text, source), source)]
+            return [_yaml_plan(conn, text, source)]
         return _csv_plans(conn, text, source, delimiter)
 
     seen = db.data_version(conn)

@@ -31,6 +31,28 @@ def insert(conn: sqlite3.Connection, name: str, kind: str, parent_id: int | None
     return cur.lastrowid
 
 
+def next_id(conn: sqlite3.Connection) -> int:
+    """The id the next inserted unit gets (SQLite's own rule for an INTEGER PRIMARY KEY)."""
+    return conn.execute("SELECT coalesce(max(id), 0) + 1 FROM unit").fetchone()[0]
+
+
+def insert_many(conn: sqlite3.Connection, units) -> None:
+    """Insert units given as (id, name, kind, parent_id, code, edition), parents first, in
+    one statement (a national tree is 100,000 of them)."""
+    now = _now()
+    conn.executemany(
+        "INSERT INTO unit (id, name, kind, parent_id, code, code_edition, folded, sort_key, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        ((unit_id, name, kind, parent_id, code, edition, fold(name), sort_key(name), now)
+         for unit_id, name, kind, parent_id, code, edition in units))
+
+
+def add_aliases(conn: sqlite3.Connection, aliases) -> None:
+    """add_alias for many (unit_id, alias) pairs."""
+    conn.executemany("INSERT OR IGNORE INTO unit_alias (unit_id, alias, folded) VALUES (?, ?, ?)",
+                     ((unit_id, alias, fold(alias)) for unit_id, alias in aliases))
+
+
 def add_alias(conn: sqlite3.Connection, unit_id: int, alias: str) -> bool:
     cur = conn.execute(
         "INSERT OR IGNORE INTO unit_alias (unit_id, alias, folded) VALUES (?, ?, ?)",
