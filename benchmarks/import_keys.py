@@ -6,7 +6,7 @@ copy of the register as it stood before it, with each duplicate-detection key (i
 Each variant copies BEFORE.db once, makes it what the variant needs (outside the timing), then
 for every run times, on a fresh copy, reading the CSV and one `executemany` in one transaction (ids and global ids given, as
 `record import` gives them). Variants: `none` (no key: the fingerprint index dropped),
-`sha1` (40-character text fingerprints in the unique index, as before m011), `int64` (a 64-bit
+`sha1` (40-character text fingerprints in the unique index, as before m013), `int64` (a 64-bit
 integer key in a unique index), with `-cache` the 64 MB page cache `record import` uses. Runs are interleaved and
 the medians printed, with rows/s of wall and of CPU time (user + system: steadier when
 other work shares the machine). Not a test: the machine is shared, ratios matter.

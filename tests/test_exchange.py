@@ -573,14 +573,14 @@ def test_m012_keeps_the_packets_logged_and_drops_the_marks_of_unknown_scope(offi
     a = commune(office("xa"))
     on(a, "record", "met", "Dân Lý", "1", "--date", "01/10/2018")
     before = reports(a)
-    old = downgrade(a.db, tmp_path / "m011.db", "m012_exchange_keys")
+    old = downgrade(a.db, tmp_path / "before-m012.db", "m012_exchange_keys")
     conn = sqlite3.connect(old)
     conn.execute("INSERT INTO packet VALUES ('ab', 'o', '2026-11-20T08:00:00+00:00',"
                  " '2026-11-21T08:00:00+00:00', 'p.ntmp', 1, 9, 9, 9, '2026-11-19')")
     conn.execute("INSERT INTO exchange_sent VALUES ('tinh', 7, '2026-11-20T08:00:00+00:00')")
     conn.commit()
     conn.close()
-    b = office("m011")
+    b = office("before-m012")
     b.db = old
     assert reports(b) == before
     conn = sqlite3.connect(old)

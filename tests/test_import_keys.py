@@ -1,4 +1,4 @@
-"""Telling re-imported rows by their 64-bit fingerprint (m011): files imported before the
+"""Telling re-imported rows by their 64-bit fingerprint (m013): files imported before the
 migration stay "already present", identical rows of one file stay separate facts, and an
 import remembers nothing per row to count them."""
 
@@ -17,7 +17,7 @@ ROWS = ("date,unit,measure,value,note\n"
 
 
 def _old_fingerprints(path) -> None:
-    """The text fingerprints ntmtrack wrote before m011, by its rule of then (frozen here):
+    """The text fingerprints ntmtrack wrote before m013, by its rule of then (frozen here):
     SHA-1 of the row's content and its occurrence number in the file."""
     conn = sqlite3.connect(path)
     # Written as the rows are, so the append-only trigger steps aside for the test.
@@ -36,12 +36,12 @@ def _old_fingerprints(path) -> None:
     conn.close()
 
 
-def test_a_file_imported_before_m011_is_already_present_after_it(ready, db, tmp_path, monkeypatch):
+def test_a_file_imported_before_m013_is_already_present_after_it(ready, db, tmp_path, monkeypatch):
     run = ready
     f = tmp_path / "bao-cao.csv"
     f.write_text(ROWS, encoding="utf-8")
     assert "4 added, 0 already present" in run("record", "import", f, "--set", "qd1980-2016").stderr
-    old = downgrade(db, tmp_path / "m010.db", "m011_integer_fingerprints")
+    old = downgrade(db, tmp_path / "m010.db", "m013_integer_fingerprints")
     _old_fingerprints(old)
     conn = sqlite3.connect(old)
     assert "fingerprint64" not in [r[1] for r in conn.execute("PRAGMA table_info(observation)")]

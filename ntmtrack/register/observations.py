@@ -213,7 +213,7 @@ def fingerprint64(content: str, occurrence: int) -> int:
     """The key of a file's `occurrence`th row with this content: identical rows in one file
     are separate facts (two reports of +2 on one day), and the occurrence number keeps them
     apart and re-imports idempotent. The first 8 bytes of the SHA-1 that was the text
-    fingerprint before m011, as a signed 64-bit integer (what m011 made of the old ones)."""
+    fingerprint before m013, as a signed 64-bit integer (what m013 made of the old ones)."""
     digest = hashlib.sha1(f"{content}|{occurrence}".encode()).digest()
     return int.from_bytes(digest[:8], "big", signed=True)
 

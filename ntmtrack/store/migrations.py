@@ -936,28 +936,27 @@ def m012_exchange_keys(db) -> None:
     )
 
 
-# -- m011: an integer key for re-imported rows -----------------------------------------------
+# -- m013: an integer key for re-imported rows -----------------------------------------------
 # `record import` told a row already imported by its fingerprint, 40 hexadecimal characters of
 # SHA-1 in a unique index: random text keys that made the index the largest cost of an import
-# (measured on the national register: 42k rows/s with them, 90k without any key). From m011 the
+# (measured on the national register: 42k rows/s with them, 90k without any key). From m013 the
 # key is a 64-bit integer, the first 8 bytes of the same SHA-1 read as a signed integer, in
 # `fingerprint64`: the rows that have a text fingerprint get the integer it begins with, so a
-# file imported before m011 is still "already present" when imported again. The text column
-# stays as it was (new rows leave it empty); its index goes. Listed after m012 though numbered
-# before it (m012 was released first): a register at m012 still finds it pending.
-def _m011_fingerprint64(text: str) -> int:
+# file imported before m013 is still "already present" when imported again. The text column
+# stays as it was (new rows leave it empty); its index goes.
+def _m013_fingerprint64(text: str) -> int:
     value = int(text[:16], 16)
     return value - (1 << 64) if value >= 1 << 63 else value
 
 
-@migrations(name="m011_integer_fingerprints")
-def m011_integer_fingerprints(db) -> None:
-    db.conn.create_function("ntmtrack_m011_fingerprint64", 1, _m011_fingerprint64, deterministic=True)
+@migrations(name="m013_integer_fingerprints")
+def m013_integer_fingerprints(db) -> None:
+    db.conn.create_function("ntmtrack_m013_fingerprint64", 1, _m013_fingerprint64, deterministic=True)
     _run(
         db,
         "ALTER TABLE observation ADD COLUMN fingerprint64 INTEGER",
         # Not a fact of the observation (the append-only trigger lists the fact columns).
-        "UPDATE observation SET fingerprint64 = ntmtrack_m011_fingerprint64(fingerprint)"
+        "UPDATE observation SET fingerprint64 = ntmtrack_m013_fingerprint64(fingerprint)"
         " WHERE fingerprint IS NOT NULL",
         "DROP INDEX observation_fingerprint",
         "CREATE UNIQUE INDEX observation_fingerprint64 ON observation(fingerprint64)"

@@ -17,7 +17,7 @@ from typing import Iterator
 COLUMNS = ["unit_id", "criteria_set", "criterion", "indicator", "kind", "value", "decision",
            "voids", "date", "recorded_at", "by", "source", "note", "fingerprint", "level", "step",
            "department", "result", "amount", "fund_kind", "fund_source", "project"]
-# Rows recorded here: ids and global ids given; a file's row whose 64-bit fingerprint (m011)
+# Rows recorded here: ids and global ids given; a file's row whose 64-bit fingerprint (m013)
 # the register holds is left out. The text fingerprint of older rows is never written again.
 _LOCAL_COLUMNS = ["id", "gid"] + COLUMNS + ["fingerprint64"]
 _INSERT_LOCAL = (
