@@ -177,3 +177,8 @@ def test_current_state_answers_like_the_observations_on_every_day(events, as_of)
                          for u in got}
                 seen = {(names[u], n): v[0] for u, verdicts in got.items() for (_s, n), v in verdicts.items()}
                 assert seen == {k: v[0] for k, v in expected.items()}
+                # The per-unit reading status and trends use agrees with the per-verdict one.
+                code = next(iter({s for v in got.values() for (s, _n) in v}), "qd1980-2016")
+                met = {(names.get(u) or u, n) for u, numbers in state.met_sets(reg.conn, day, code).items()
+                       for n in numbers}
+                assert met == {k for k, v in expected.items() if v[0]}

@@ -26,29 +26,39 @@ def status(conn, scope: Scope, tree: Tree | None = None) -> tuple[list[StatusRow
     scoped = scoping.reading(scope, unit_ids)
     code = scoping.criteria_set(conn, scope, unit_ids)
     numbers = criteria_sets.get(conn, code).numbers
-    verdicts = state.criteria(conn, scope.as_of, code, scoped)
+    met_by_unit = state.met_sets(conn, scope.as_of, code, scoped)
     recognitions = state.recognitions(conn, scope.as_of, scoped)
     merged = state.mergers(conn, scope.as_of, scoped)
     debts = funds.outstanding_debt(conn, scope.as_of, unit_ids)
     by_unit: dict[int, list[tuple[dict, dict]]] = {}
+    targeted: dict[str, tuple[dict, set[int]]] = {}
     for plan in scoping.plans(conn, scope):
         for t in scoping.targets(conn, scope, tree, plan):
             if t["kind"] == "criteria" and t["criteria_set"] == code:
                 by_unit.setdefault(t["unit_id"], []).append((plan, t))
-    starts: dict[str, dict] = {}
+                targeted.setdefault(plan["id"], (plan, set()))[1].add(t["unit_id"])
+    # The criteria met on each plan's start (its targets' baseline): read once per plan, for
+    # the communes it gives a target.
+    starts: dict[str, dict[int, frozenset[int]]] = {}
+    for plan_id, (plan, planned) in targeted.items():
+        wanted = [u for u in unit_ids if u in planned]
+        reading = None if scoped is None and len(wanted) == len(unit_ids) else wanted
+        starts[plan_id] = state.met_sets(conn, date.fromisoformat(plan["start"]), code, reading)
     labels = scoping.labels(tree, unit_ids)
+    nothing: frozenset[int] = frozenset()
+    missing_of: dict[frozenset[int], tuple[int, ...]] = {}
     rows = []
     for unit_id in unit_ids:
         u = tree.units[unit_id]
-        met = state.met_numbers(verdicts, unit_id, code)
-        missing = tuple(n for n in numbers if n not in met)
+        met = met_by_unit.get(unit_id, nothing)
+        missing = missing_of.get(met)
+        if missing is None:
+            missing = missing_of[met] = tuple(n for n in numbers if n not in met)
         rec = recognitions.get(unit_id)
         recognized = state.recognized_under(rec, code)
         judged = []
         for plan, t in by_unit.get(unit_id, []):
-            if plan["id"] not in starts:
-                starts[plan["id"]] = state.criteria(conn, date.fromisoformat(plan["start"]), code, scoped)
-            p = targets.criteria(t["criteria"], met, state.met_numbers(starts[plan["id"]], unit_id, code),
+            p = targets.criteria(t["criteria"], met, starts[plan["id"]].get(unit_id, nothing),
                                  recognized, date.fromisoformat(plan["start"]), t["by"], scope.as_of,
                                  scope.threshold)
             judged.append((p, plan, t))

@@ -16,7 +16,6 @@ from datetime import date, timedelta
 
 from ..locale import _
 from ..model import NtmError, Scope, TrendPoint, TrendRow, UsageError
-from ..store import observations as store_obs
 from . import scope as scoping
 from . import state
 from . import status as criteria_status
@@ -90,14 +89,9 @@ def trend(conn, scope: Scope, since: date, every: str, status=None) -> tuple[lis
     code = totals.criteria_set
     unit_ids = [r.unit_id for r in rows]
     scoped = scoping.reading(scope, unit_ids)
-    first = store_obs.first_verdict_days(conn, code, scoped)
-    series: dict[int, list[int | None]] = {u: [] for u in unit_ids}
-    for end in ends:
-        verdicts = state.criteria(conn, end, code, scoped)
-        day = end.isoformat()
-        for u in unit_ids:
-            known = first.get(u) is not None and first[u] <= day
-            series[u].append(len(state.met_numbers(verdicts, u, code)) if known else None)
+    met = state.met_series(conn, code, ends, scoped)
+    unknown = (None,) * len(ends)
+    series = {u: met.get(u, unknown) for u in unit_ids}
     out = []
     for r in rows:
         points = [(d, v) for d, v in zip(ends, series[r.unit_id])]
