@@ -182,3 +182,12 @@ def test_current_state_answers_like_the_observations_on_every_day(events, as_of)
                 met = {(names.get(u) or u, n) for u, numbers in state.met_sets(reg.conn, day, code).items()
                        for n in numbers}
                 assert met == {k for k, v in expected.items() if v[0]}
+            # A trend's one pass gives, at every day, what the as-of rule gives on that day.
+            days = sorted({start + timedelta(days=offset) for offset in as_of})
+            series = state.met_series(reg.conn, "qd1980-2016", days)
+            for i, day in enumerate(days):
+                met = state.met_sets(reg.conn, day, "qd1980-2016")
+                known = {u for u, values in series.items() if values[i] is not None}
+                assert {u: values[i] for u, values in series.items() if u in known} == \
+                    {u: len(met.get(u, ())) for u in known}
+                assert known == set(state.criteria(reg.conn, day))  # a verdict on or before it
