@@ -128,7 +128,7 @@ def status_sql(as_of: str, set_code: str, under: int | None = None) -> tuple[str
                            j2.id FROM judged j2) e WHERE e.id = j.id),
   -- per commune: its targets, those still open, the worst open one (overdue, behind,
   -- on_track; then the earliest deadline), the earliest and the latest deadline
-  per_target AS (
+  per_target AS MATERIALIZED (
     SELECT unit_id, count(*) AS n, sum(state != 'done') AS open,
            CAST(substr(min(CASE WHEN state != 'done' THEN
              (CASE state WHEN 'overdue' THEN 0 WHEN 'behind' THEN 1 ELSE 2 END) || by || printf('%012d', id) END), 12) AS INTEGER) AS worst,
@@ -137,12 +137,18 @@ def status_sql(as_of: str, set_code: str, under: int | None = None) -> tuple[str
            CAST(substr(min(by || printf('%012d', id)), 11) AS INTEGER) AS earliest,
            CAST(substr(max(by || printf('%012d', id)), 11) AS INTEGER) AS latest
     FROM stated GROUP BY unit_id),
-  counted AS (
+  counted AS MATERIALIZED (
     SELECT unit_id, count(*) AS met, json_group_array(criterion) AS list FROM met GROUP BY unit_id),
-  recognized AS (
-    SELECT o.unit_id, o.decision FROM observation o
-    WHERE o.kind = 'recognized' AND o.date <= :as_of AND o.unit_id IN (SELECT id FROM communes)
-      AND o.id NOT IN (SELECT voids FROM observation WHERE voids IS NOT NULL)),
+  -- the latest live recognition or revocation (the levels of titles are left out: the
+  -- benchmark's register has none)
+  recognized AS MATERIALIZED (
+    SELECT unit_id, decision FROM (
+      SELECT o.unit_id, o.kind, o.decision, row_number() OVER (
+               PARTITION BY o.unit_id ORDER BY o.date DESC, o.recorded_at DESC, o.gid DESC) AS r
+      FROM communes c CROSS JOIN observation o INDEXED BY observation_recognized ON o.unit_id = c.id
+      WHERE o.kind IN ('recognized', 'revoked') AND o.date <= :as_of
+        AND o.id NOT IN (SELECT voids FROM observation WHERE voids IS NOT NULL))
+    WHERE r = 1 AND kind = 'recognized'),
   judged_rows AS (
     SELECT c.*, coalesce(k.met, 0) AS met, g.decision, pt.earliest, pt.latest, pt.worst,
            CASE WHEN g.decision IS NOT NULL THEN 'recognized'
@@ -165,7 +171,7 @@ def status_sql(as_of: str, set_code: str, under: int | None = None) -> tuple[str
   LEFT JOIN stated sh ON sh.id = CASE
       WHEN c.row_state IN ('recognized', 'meets_all') THEN c.earliest
       WHEN c.row_state = 'target_met' THEN c.latest ELSE c.worst END
-  ORDER BY c.sort_key"""
+  ORDER BY c.sort_key, c.id"""
     return sql, {"as_of": as_of, "set": set_code, "under": under}
 
 
