@@ -45,8 +45,13 @@ def status(conn, scope: Scope, tree: Tree | None = None) -> tuple[list[StatusRow
         reading = None if scoped is None and len(wanted) == len(unit_ids) else wanted
         starts[plan_id] = state.met_sets(conn, date.fromisoformat(plan["start"]), code, reading)
     labels = scoping.labels(tree, unit_ids)
+    plan_starts = {plan_id: date.fromisoformat(plan["start"]) for plan_id, (plan, _u) in targeted.items()}
     nothing: frozenset[int] = frozenset()
     missing_of: dict[frozenset[int], tuple[int, ...]] = {}
+    # Communes with the same target, the same criteria met and the same baseline are judged
+    # alike: a national plan's 10,752 targets come to a few hundred judgements.
+    judgements: dict[tuple, targets.Progress] = {}
+    parent_paths: dict[int, str] = {}
     rows = []
     for unit_id in unit_ids:
         u = tree.units[unit_id]
@@ -58,9 +63,13 @@ def status(conn, scope: Scope, tree: Tree | None = None) -> tuple[list[StatusRow
         recognized = state.recognized_under(rec, code)
         judged = []
         for plan, t in by_unit.get(unit_id, []):
-            p = targets.criteria(t["criteria"], met, starts[plan["id"]].get(unit_id, nothing),
-                                 recognized, date.fromisoformat(plan["start"]), t["by"], scope.as_of,
-                                 scope.threshold)
+            at_start = starts[plan["id"]].get(unit_id, nothing)
+            key = (tuple(t["criteria"]), met, at_start, recognized, plan["id"], t["by"])
+            p = judgements.get(key)
+            if p is None:
+                p = judgements[key] = targets.criteria(t["criteria"], met, at_start, recognized,
+                                                       plan_starts[plan["id"]], t["by"],
+                                                       scope.as_of, scope.threshold)
             judged.append((p, plan, t))
         wanted = {n for _, _, t in judged for n in t["criteria"]}
         open_targets = [j for j in judged if j[0].state != "done"]
@@ -79,8 +88,16 @@ def status(conn, scope: Scope, tree: Tree | None = None) -> tuple[list[StatusRow
             row_state = "no_target"
         if shown is None and judged:
             shown = min(judged, key=lambda j: j[2]["by"])
+        parent_id = u["parent_id"]
+        if parent_id is None:
+            path = u["name"]
+        else:
+            above = parent_paths.get(parent_id)
+            if above is None:
+                above = parent_paths[parent_id] = tree.path(parent_id)
+            path = f"{above}/{u['name']}"
         rows.append(StatusRow(
-            unit=u["name"], unit_path=tree.path(unit_id),
+            unit=u["name"], unit_path=path,
             parent=tree.units[u["parent_id"]]["name"] if u["parent_id"] else None,
             criteria_set=code, criteria_met=len(met), criteria_total=len(numbers), missing=missing,
             target_date=shown[2]["by"] if shown else None, plan=shown[1]["id"] if shown else None,
