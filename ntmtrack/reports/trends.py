@@ -91,11 +91,18 @@ def trend(conn, scope: Scope, since: date, every: str, status=None) -> tuple[lis
     scoped = scoping.reading(scope, unit_ids)
     met = state.met_series(conn, code, ends, scoped)
     unknown = (None,) * len(ends)
-    series = {u: met.get(u, unknown) for u in unit_ids}
+    days = [d.isoformat() for d in ends]
+    # Communes with the same series share its points and its pace (most do: a series is a
+    # dozen small counts), so each distinct series is fitted once.
+    fitted: dict[tuple, tuple[tuple[TrendPoint, ...], float | None]] = {}
     out = []
     for r in rows:
-        points = [(d, v) for d, v in zip(ends, series[r.unit_id])]
-        pace = pace_per_month([(d, v) for d, v in points if v is not None])
+        values = met.get(r.unit_id, unknown)
+        found = fitted.get(values)
+        if found is None:
+            pace = pace_per_month([(d, v) for d, v in zip(ends, values) if v is not None])
+            found = fitted[values] = (tuple(TrendPoint(d, v) for d, v in zip(days, values)), pace)
+        points, pace = found
         projected, projection = project(r.criteria_met, r.criteria_total, pace, scope.as_of,
                                         r.target_date)
         out.append(TrendRow(
@@ -103,8 +110,7 @@ def trend(conn, scope: Scope, since: date, every: str, status=None) -> tuple[lis
             criteria_met=r.criteria_met,
             pace_per_month=round(pace, 3) if pace is not None else None,
             projected_date=projected, target_date=r.target_date, projection=projection,
-            series=tuple(TrendPoint(d.isoformat(), v) for d, v in points), unit_id=r.unit_id,
-            label=r.label))
+            series=points, unit_id=r.unit_id, label=r.label))
     return out, ends
 
 
