@@ -177,3 +177,17 @@ def test_current_state_answers_like_the_observations_on_every_day(events, as_of)
                          for u in got}
                 seen = {(names[u], n): v[0] for u, verdicts in got.items() for (_s, n), v in verdicts.items()}
                 assert seen == {k: v[0] for k, v in expected.items()}
+                # The per-unit reading status and trends use agrees with the per-verdict one.
+                code = next(iter({s for v in got.values() for (s, _n) in v}), "qd1980-2016")
+                met = {(names.get(u) or u, n) for u, numbers in state.met_sets(reg.conn, day, code).items()
+                       for n in numbers}
+                assert met == {k for k, v in expected.items() if v[0]}
+            # A trend's one pass gives, at every day, what the as-of rule gives on that day.
+            days = sorted({start + timedelta(days=offset) for offset in as_of})
+            series = state.met_series(reg.conn, "qd1980-2016", days)
+            for i, day in enumerate(days):
+                met = state.met_sets(reg.conn, day, "qd1980-2016")
+                known = {u for u, values in series.items() if values[i] is not None}
+                assert {u: values[i] for u, values in series.items() if u in known} == \
+                    {u: len(met.get(u, ())) for u in known}
+                assert known == set(state.criteria(reg.conn, day))  # a verdict on or before it

@@ -26,31 +26,50 @@ def status(conn, scope: Scope, tree: Tree | None = None) -> tuple[list[StatusRow
     scoped = scoping.reading(scope, unit_ids)
     code = scoping.criteria_set(conn, scope, unit_ids)
     numbers = criteria_sets.get(conn, code).numbers
-    verdicts = state.criteria(conn, scope.as_of, code, scoped)
+    met_by_unit = state.met_sets(conn, scope.as_of, code, scoped)
     recognitions = state.recognitions(conn, scope.as_of, scoped)
     merged = state.mergers(conn, scope.as_of, scoped)
     debts = funds.outstanding_debt(conn, scope.as_of, unit_ids)
     by_unit: dict[int, list[tuple[dict, dict]]] = {}
+    targeted: dict[str, tuple[dict, set[int]]] = {}
     for plan in scoping.plans(conn, scope):
         for t in scoping.targets(conn, scope, tree, plan):
             if t["kind"] == "criteria" and t["criteria_set"] == code:
                 by_unit.setdefault(t["unit_id"], []).append((plan, t))
-    starts: dict[str, dict] = {}
+                targeted.setdefault(plan["id"], (plan, set()))[1].add(t["unit_id"])
+    # The criteria met on each plan's start (its targets' baseline): read once per plan, for
+    # the communes it gives a target.
+    starts: dict[str, dict[int, frozenset[int]]] = {}
+    for plan_id, (plan, planned) in targeted.items():
+        wanted = [u for u in unit_ids if u in planned]
+        reading = None if scoped is None and len(wanted) == len(unit_ids) else wanted
+        starts[plan_id] = state.met_sets(conn, date.fromisoformat(plan["start"]), code, reading)
     labels = scoping.labels(tree, unit_ids)
+    plan_starts = {plan_id: date.fromisoformat(plan["start"]) for plan_id, (plan, _u) in targeted.items()}
+    nothing: frozenset[int] = frozenset()
+    missing_of: dict[frozenset[int], tuple[int, ...]] = {}
+    # Communes with the same target, the same criteria met and the same baseline are judged
+    # alike: a national plan's 10,752 targets come to a few hundred judgements.
+    judgements: dict[tuple, targets.Progress] = {}
+    parent_paths: dict[int, str] = {}
     rows = []
     for unit_id in unit_ids:
         u = tree.units[unit_id]
-        met = state.met_numbers(verdicts, unit_id, code)
-        missing = tuple(n for n in numbers if n not in met)
+        met = met_by_unit.get(unit_id, nothing)
+        missing = missing_of.get(met)
+        if missing is None:
+            missing = missing_of[met] = tuple(n for n in numbers if n not in met)
         rec = recognitions.get(unit_id)
         recognized = state.recognized_under(rec, code)
         judged = []
         for plan, t in by_unit.get(unit_id, []):
-            if plan["id"] not in starts:
-                starts[plan["id"]] = state.criteria(conn, date.fromisoformat(plan["start"]), code, scoped)
-            p = targets.criteria(t["criteria"], met, state.met_numbers(starts[plan["id"]], unit_id, code),
-                                 recognized, date.fromisoformat(plan["start"]), t["by"], scope.as_of,
-                                 scope.threshold)
+            at_start = starts[plan["id"]].get(unit_id, nothing)
+            key = (tuple(t["criteria"]), met, at_start, recognized, plan["id"], t["by"])
+            p = judgements.get(key)
+            if p is None:
+                p = judgements[key] = targets.criteria(t["criteria"], met, at_start, recognized,
+                                                       plan_starts[plan["id"]], t["by"],
+                                                       scope.as_of, scope.threshold)
             judged.append((p, plan, t))
         wanted = {n for _, _, t in judged for n in t["criteria"]}
         open_targets = [j for j in judged if j[0].state != "done"]
@@ -69,8 +88,16 @@ def status(conn, scope: Scope, tree: Tree | None = None) -> tuple[list[StatusRow
             row_state = "no_target"
         if shown is None and judged:
             shown = min(judged, key=lambda j: j[2]["by"])
+        parent_id = u["parent_id"]
+        if parent_id is None:
+            path = u["name"]
+        else:
+            above = parent_paths.get(parent_id)
+            if above is None:
+                above = parent_paths[parent_id] = tree.path(parent_id)
+            path = f"{above}/{u['name']}"
         rows.append(StatusRow(
-            unit=u["name"], unit_path=tree.path(unit_id),
+            unit=u["name"], unit_path=path,
             parent=tree.units[u["parent_id"]]["name"] if u["parent_id"] else None,
             criteria_set=code, criteria_met=len(met), criteria_total=len(numbers), missing=missing,
             target_date=shown[2]["by"] if shown else None, plan=shown[1]["id"] if shown else None,

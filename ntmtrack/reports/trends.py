@@ -16,7 +16,6 @@ from datetime import date, timedelta
 
 from ..locale import _
 from ..model import NtmError, Scope, TrendPoint, TrendRow, UsageError
-from ..store import observations as store_obs
 from . import scope as scoping
 from . import state
 from . import status as criteria_status
@@ -90,18 +89,20 @@ def trend(conn, scope: Scope, since: date, every: str, status=None) -> tuple[lis
     code = totals.criteria_set
     unit_ids = [r.unit_id for r in rows]
     scoped = scoping.reading(scope, unit_ids)
-    first = store_obs.first_verdict_days(conn, code, scoped)
-    series: dict[int, list[int | None]] = {u: [] for u in unit_ids}
-    for end in ends:
-        verdicts = state.criteria(conn, end, code, scoped)
-        day = end.isoformat()
-        for u in unit_ids:
-            known = first.get(u) is not None and first[u] <= day
-            series[u].append(len(state.met_numbers(verdicts, u, code)) if known else None)
+    met = state.met_series(conn, code, ends, scoped)
+    unknown = (None,) * len(ends)
+    days = [d.isoformat() for d in ends]
+    # Communes with the same series share its points and its pace (most do: a series is a
+    # dozen small counts), so each distinct series is fitted once.
+    fitted: dict[tuple, tuple[tuple[TrendPoint, ...], float | None]] = {}
     out = []
     for r in rows:
-        points = [(d, v) for d, v in zip(ends, series[r.unit_id])]
-        pace = pace_per_month([(d, v) for d, v in points if v is not None])
+        values = met.get(r.unit_id, unknown)
+        found = fitted.get(values)
+        if found is None:
+            pace = pace_per_month([(d, v) for d, v in zip(ends, values) if v is not None])
+            found = fitted[values] = (tuple(TrendPoint(d, v) for d, v in zip(days, values)), pace)
+        points, pace = found
         projected, projection = project(r.criteria_met, r.criteria_total, pace, scope.as_of,
                                         r.target_date)
         out.append(TrendRow(
@@ -109,8 +110,7 @@ def trend(conn, scope: Scope, since: date, every: str, status=None) -> tuple[lis
             criteria_met=r.criteria_met,
             pace_per_month=round(pace, 3) if pace is not None else None,
             projected_date=projected, target_date=r.target_date, projection=projection,
-            series=tuple(TrendPoint(d.isoformat(), v) for d, v in points), unit_id=r.unit_id,
-            label=r.label))
+            series=points, unit_id=r.unit_id, label=r.label))
     return out, ends
 
 

@@ -369,6 +369,112 @@ def criteria_verdicts(conn: sqlite3.Connection, as_of: str, set_code: str | None
             WHERE s.date > :as_of AND (f.day IS NULL OR o.date >= f.day){scope}""", args).fetchall()
 
 
+def met_criteria(conn: sqlite3.Connection, as_of: str, set_code: str,
+                 unit_ids: list[int] | None = None) -> list[tuple[int, str]]:
+    """(unit_id, the criteria it meets as "n,n,…") of every unit meeting one or more criteria
+    of the set on `as_of`, by the rule of criteria_verdicts: one row per unit, not per
+    verdict, for reports that show only what is met (status, trends).
+
+    Keys whose current verdict is dated after `as_of` seek their verdict of that day in the
+    index, but only for units with an observation on or before it: a plan's start before any
+    report (a national plan's baseline) costs a probe per unit, not one per key."""
+    scope, args = "", {"as_of": as_of, "set": set_code}
+    if unit_ids is not None:
+        scope = " AND s.unit_id IN (SELECT value FROM json_each(:units))"
+        args["units"] = json.dumps(unit_ids)
+    return conn.execute(
+        f"""WITH {FRESH},
+            later(unit_id) AS MATERIALIZED (
+              SELECT DISTINCT s.unit_id FROM criterion_state s
+              WHERE s.criteria_set = :set AND s.date > :as_of{scope}),
+            seen(unit_id) AS MATERIALIZED (
+              SELECT l.unit_id FROM later l
+              WHERE (SELECT min(o.date) FROM observation o WHERE o.unit_id = l.unit_id) <= :as_of)
+            SELECT unit_id, group_concat(criterion) FROM (
+              SELECT s.unit_id, s.criterion FROM criterion_state s
+              LEFT JOIN fresh f ON f.unit_id = s.unit_id
+              WHERE s.criteria_set = :set AND s.kind = 'met' AND s.date <= :as_of
+                AND (f.day IS NULL OR s.date >= f.day){scope}
+              UNION ALL
+              SELECT s.unit_id, s.criterion FROM seen CROSS JOIN criterion_state s ON s.unit_id = seen.unit_id
+              LEFT JOIN fresh f ON f.unit_id = s.unit_id
+              JOIN observation o ON o.id = (
+                SELECT x.id FROM observation x
+                WHERE x.criteria_set = s.criteria_set AND x.criterion = s.criterion
+                  AND x.unit_id = s.unit_id AND x.date <= :as_of
+                  AND x.id NOT IN (SELECT voids FROM observation WHERE voids IS NOT NULL)
+                ORDER BY x.date DESC, x.recorded_at DESC, x.gid DESC LIMIT 1)
+              WHERE s.criteria_set = :set AND s.date > :as_of AND o.kind = 'met'
+                AND (f.day IS NULL OR o.date >= f.day))
+            GROUP BY unit_id""", args).fetchall()
+
+
+def met_series(conn: sqlite3.Connection, set_code: str, ends: list[str],
+               unit_ids: list[int] | None = None) -> list[tuple[int, int, str, str | None]]:
+    """The criteria of the set each unit meets at each of `ends` (days in order), in one
+    pass: (unit_id, criteria met at every end by verdicts that no later one replaced before
+    the last end, the date of its first live verdict if on or before the first end else of
+    its first in the window, "i:n,…" — the change, at end i, of the criteria met by the
+    other verdicts: their count at an end is the sum of the changes up to it).
+
+    A key whose current verdict is dated on or before the first end holds it at every end;
+    the others read their verdict on the first end (one seek) and their verdicts up to the
+    last end, each holding until the next (a window function). Mergers are not applied:
+    the caller reads merged units by the as-of rule (met_criteria)."""
+    scope, args = "", {"set": set_code, "first": ends[0], "last": ends[-1], "count": len(ends)}
+    args.update((f"e{i}", day) for i, day in enumerate(ends))
+    # The index of the first end on or after a day (len(ends) when none is).
+    bucket = ("CASE " + " ".join(f"WHEN {{day}} <= :e{i} THEN {i}" for i in range(len(ends)))
+              + f" ELSE {len(ends)} END")
+    if unit_ids is not None:
+        scope = " AND s.unit_id IN (SELECT value FROM json_each(:units))"
+        args["units"] = json.dumps(unit_ids)
+    return conn.execute(
+        f"""WITH moving(unit_id, criterion) AS MATERIALIZED (
+              SELECT s.unit_id, s.criterion FROM criterion_state s
+              WHERE s.criteria_set = :set AND s.date > :first{scope}),
+            seen(unit_id) AS MATERIALIZED (
+              SELECT DISTINCT m.unit_id FROM moving m
+              WHERE (SELECT min(o.date) FROM observation o WHERE o.unit_id = m.unit_id) <= :first),
+            history(unit_id, criterion, kind, date, recorded_at, gid) AS (
+              SELECT m.unit_id, m.criterion, o.kind, o.date, o.recorded_at, o.gid
+              FROM seen CROSS JOIN moving m ON m.unit_id = seen.unit_id
+              JOIN observation o ON o.id = (
+                SELECT x.id FROM observation x
+                WHERE x.criteria_set = :set AND x.criterion = m.criterion
+                  AND x.unit_id = m.unit_id AND x.date <= :first
+                  AND x.id NOT IN (SELECT voids FROM observation WHERE voids IS NOT NULL)
+                ORDER BY x.date DESC, x.recorded_at DESC, x.gid DESC LIMIT 1)
+              UNION ALL
+              SELECT x.unit_id, x.criterion, x.kind, x.date, x.recorded_at, x.gid
+              FROM moving m CROSS JOIN observation x
+              WHERE x.criteria_set = :set AND x.criterion = m.criterion AND x.unit_id = m.unit_id
+                AND x.date > :first AND x.date <= :last
+                AND x.id NOT IN (SELECT voids FROM observation WHERE voids IS NOT NULL)),
+            spans AS (
+              SELECT unit_id, kind, date, lead(date) OVER (
+                       PARTITION BY unit_id, criterion ORDER BY date, recorded_at, gid) AS until
+              FROM history),
+            -- A verdict holds at the ends from the first on or after its date to the last
+            -- before the next one's: +1 there and -1 after, summed per unit and end.
+            changes(unit_id, i, change) AS (
+              SELECT unit_id, i, sum(change) FROM (
+                SELECT unit_id, {bucket.format(day="date")} AS i, 1 AS change FROM spans WHERE kind = 'met'
+                UNION ALL
+                SELECT unit_id, {bucket.format(day="until")}, -1 FROM spans
+                WHERE kind = 'met' AND until IS NOT NULL)
+              WHERE i < :count GROUP BY unit_id, i HAVING sum(change) != 0),
+            parts(unit_id, steady, first, moving) AS (
+              SELECT s.unit_id, sum(s.kind = 'met'), min(s.date), NULL FROM criterion_state s
+              WHERE s.criteria_set = :set AND s.date <= :first{scope} GROUP BY s.unit_id
+              UNION ALL
+              SELECT unit_id, 0, min(date), NULL FROM history GROUP BY unit_id
+              UNION ALL
+              SELECT unit_id, 0, NULL, group_concat(i || ':' || change) FROM changes GROUP BY unit_id)
+            SELECT unit_id, sum(steady), min(first), group_concat(moving) FROM parts
+            GROUP BY unit_id""", args).fetchall()
+
+
 def indicator_values(conn: sqlite3.Connection, as_of: str, codes: list[str] | None = None,
                      unit_ids: list[int] | None = None) -> list[tuple]:
     """(unit_id, indicator, value, last date) per unit's own observations on or before
