@@ -153,5 +153,19 @@ def criteria_spans(conn: sqlite3.Connection) -> list[tuple[int, str, str, str | 
         " WHERE t.kind = 'criteria'").fetchall()
 
 
+def reach_below_communes(conn: sqlite3.Connection, plan_ids: list[str]) -> bool:
+    """Whether any of the plans has a target on a unit below communes, an indicator target, or
+    a `funds:` section."""
+    if not plan_ids:
+        return False
+    ids = json.dumps(plan_ids)
+    return conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM plan_target t JOIN unit u ON u.id = t.unit_id"
+        "  WHERE t.plan IN (SELECT value FROM json_each(:ids))"
+        "    AND (t.kind != 'criteria' OR u.kind IN ('village', 'household_group')))"
+        " OR EXISTS (SELECT 1 FROM plan_fund f WHERE f.plan IN (SELECT value FROM json_each(:ids)))",
+        {"ids": ids}).fetchone()[0] == 1
+
+
 def last_deadline(conn: sqlite3.Connection, plan_id: str) -> str | None:
     return conn.execute("SELECT max(by) FROM plan_target WHERE plan = ?", [plan_id]).fetchone()[0]
