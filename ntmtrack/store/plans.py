@@ -167,5 +167,24 @@ def reach_below_communes(conn: sqlite3.Connection, plan_ids: list[str]) -> bool:
         {"ids": ids}).fetchone()[0] == 1
 
 
+def indicator_units_observed(conn: sqlite3.Connection, since: str, until: str,
+                             under: int | None = None) -> dict[int, str]:
+    """{unit_id: its kind} of the units (at or below `under`) with an indicator observation
+    dated after `since` up to `until`: the only ones whose values can differ between the two
+    days."""
+    if under is None:
+        return dict(conn.execute(
+            "SELECT DISTINCT o.unit_id, u.kind FROM observation o INDEXED BY observation_indicator"
+            " JOIN unit u ON u.id = o.unit_id"
+            " WHERE o.indicator IS NOT NULL AND o.date > ? AND o.date <= ?", [since, until]).fetchall())
+    return dict(conn.execute(
+        """WITH RECURSIVE below(id) AS (
+              SELECT ? UNION SELECT u.id FROM unit u JOIN below b ON u.parent_id = b.id)
+           SELECT u.id, u.kind FROM below b JOIN unit u ON u.id = b.id
+           WHERE EXISTS (SELECT 1 FROM observation o WHERE o.unit_id = b.id
+                         AND o.date > ? AND o.date <= ? AND o.indicator IS NOT NULL)""",
+        [under, since, until]).fetchall())
+
+
 def last_deadline(conn: sqlite3.Connection, plan_id: str) -> str | None:
     return conn.execute("SELECT max(by) FROM plan_target WHERE plan = ?", [plan_id]).fetchone()[0]
