@@ -28,7 +28,11 @@ def progress(conn, scope: Scope, tree: Tree | None = None) -> list[ProgressRow]:
     if not scope.plan_id:
         raise NtmError(_("progress needs a plan"))
     plan = scoping.plans(conn, scope)[0]
-    tree = tree or Tree.load(conn, scope.under_id)
+    if tree is None:
+        # Under a unit: its subtree. The whole register: the plan's units with those below
+        # them (values roll up) and above them (roll-up rows, paths), not every village.
+        tree = (Tree.load(conn, scope.under_id) if scope.under_id else Tree.around(
+            conn, sorted({t["unit_id"] for t in store_plans.targets(conn, plan["id"]) if t["kind"] != "criteria"})))
     wanted = [t for t in scoping.targets(conn, scope, tree, plan) if t["kind"] != "criteria"]
     codes = sorted({t["indicator"] for t in wanted})
     definitions = {c: store_plans.indicator(conn, c) or {} for c in codes}

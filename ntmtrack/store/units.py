@@ -187,6 +187,19 @@ def families_reporting(conn: sqlite3.Connection, unit_ids: list[int], since: str
          "since": since, "until": until})}
 
 
+def units_around(conn: sqlite3.Connection, unit_ids: list[int]) -> list[tuple]:
+    """all_units' columns for the units, every unit below them and every unit above them (what
+    judging targets on them needs: values roll up from below, paths name the units above)."""
+    columns = "id, name, kind, parent_id, code, active_until, sort_key, code_edition"
+    return conn.execute(
+        f"""WITH RECURSIVE seed(id) AS (SELECT value FROM json_each(?)),
+            below(id) AS (SELECT id FROM seed UNION SELECT u.id FROM unit u JOIN below b ON u.parent_id = b.id),
+            above(id) AS (SELECT id FROM seed
+              UNION SELECT u.parent_id FROM unit u JOIN above a ON u.id = a.id WHERE u.parent_id IS NOT NULL)
+            SELECT {columns} FROM unit WHERE id IN (SELECT id FROM below UNION SELECT id FROM above)""",
+        [json.dumps(unit_ids)]).fetchall()
+
+
 def all_folded_names(conn: sqlite3.Connection) -> list[tuple[str, str]]:
     """(folded, display name) for every name and alias: the pool for "did you mean"."""
     return conn.execute(
