@@ -344,3 +344,251 @@ def test_names_alike_but_for_diacritics_with_other_codes_are_two_units(office, t
     summary = json.loads(on(b, "exchange", "import", "--summary-json", packet).stdout)
     assert (summary["units_created"], summary["units_unplaced"], summary["added"]) == (1, 0, 1)
     assert "00752" in on(b, "units", "show", "00752").stdout
+
+
+def test_a_value_typed_here_before_one_recorded_later_elsewhere_does_not_replace_it(office, tmp_path, monkeypatch):
+    """Same day, same indicator: the packet's value was recorded later (by its own clock)
+    than the one typed here afterwards, so it stays the day's value, as in the register that
+    received them the other way round."""
+    from ntmtrack.store import observations as obs_store
+
+    a = commune(office("xa"))
+    monkeypatch.setattr(obs_store, "now", lambda: "2018-10-05T09:00:00+00:00")
+    on(a, "record", "set", "Dân Lý", "ho-so-tieu-chi", "12", "--date", "01/10/2018")
+    packet = tmp_path / "xa.ntmp"
+    on(a, "exchange", "export", "-o", packet)
+    b = commune(office("huyen"))
+    on(b, "exchange", "import", packet)
+    monkeypatch.setattr(obs_store, "now", lambda: "2018-10-05T08:00:00+00:00")
+    on(b, "record", "set", "Dân Lý", "ho-so-tieu-chi", "7", "--date", "01/10/2018")
+    c = commune(office("tinh"))
+    on(c, "record", "set", "Dân Lý", "ho-so-tieu-chi", "7", "--date", "01/10/2018")
+    on(c, "exchange", "import", packet)
+
+    def value(run):
+        conn = sqlite3.connect(run.db)
+        try:
+            return conn.execute("SELECT s.value FROM indicator_state s JOIN unit u ON u.id = s.unit_id"
+                                " WHERE u.name = 'Dân Lý' AND s.indicator = 'ho-so-tieu-chi'").fetchone()[0]
+        finally:
+            conn.close()
+
+    assert value(b) == value(c) == 12
+    assert "register ok" in on(b, "db", "check").stderr
+
+
+def test_packets_imported_together_are_not_all_held_in_memory(office, tmp_path, monkeypatch):
+    """Memory flat in the number of packets: every file is checked before anything is written,
+    but while one is imported the others' manifests (each a district's tree) are not held."""
+    import gc
+
+    from ntmtrack.read.packet import Manifest
+    from ntmtrack.register import exchange
+
+    packets = [build(tmp_path / f"p{n}.ntmp", [observation(n, criterion=n)]) for n in range(1, 5)]
+    live = []
+    real = exchange.import_packet
+
+    def counting(*args, **kwargs):
+        gc.collect()
+        live.append(sum(isinstance(o, Manifest) for o in gc.get_objects()))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(exchange, "import_packet", counting)
+    b = office("tinh")
+    on(b, "init")
+    out = on(b, "exchange", "import", *packets, "--summary-json").stdout
+    assert [json.loads(line)["added"] for line in out.splitlines()] == [1, 1, 1, 1]
+    assert live == [1, 1, 1, 1]
+
+
+def test_content_changed_after_the_check_is_refused_when_read(tmp_path):
+    """What is imported is what was checked: the content is hashed again as it is read."""
+    from ntmtrack.read import packet as reader
+
+    packet = build(tmp_path / "p.ntmp", [observation(1, criterion=1)])
+    manifest = reader.read_manifest(packet)
+    reader.verify(packet, manifest)
+    for criterion in range(2, 10):   # another verdict whose content has the same length
+        other = build(tmp_path / "q.ntmp", [observation(1, criterion=criterion)])
+        content = other.read_bytes()[reader.read_manifest(other).header_bytes:]
+        if len(content) == manifest.content_bytes:
+            break
+    assert len(content) == manifest.content_bytes
+    packet.write_bytes(packet.read_bytes()[:manifest.header_bytes] + content)
+    with pytest.raises(reader.PacketError, match="checksum"):
+        list(reader.records(packet, manifest))
+    with pytest.raises(reader.PacketError, match="checksum"):
+        reader.reread_manifest(other, manifest.sha256)
+
+
+def _records(packet) -> tuple[dict, list[dict]]:
+    import gzip
+
+    head, rest = packet.read_bytes().split(b"\n", 1)
+    return json.loads(head), [json.loads(line) for line in gzip.decompress(rest).splitlines()]
+
+
+def test_since_last_keeps_a_mark_per_unit_exported(office, tmp_path):
+    """A mark made by one unit's export says nothing of another's; destinations are named
+    without regard to spaces, case or diacritics."""
+    a = commune(office("huyen"))
+    on(a, "record", "met", "Dân Lý", "1", "--date", "01/10/2018")
+    on(a, "record", "met", "Nưa", "2", "--date", "01/10/2018")
+    first, second, third = (tmp_path / f"{n}.ntmp" for n in ("c4", "nua", "nua2"))
+    on(a, "exchange", "export", "--under", "Dân Lý", "--since-last", "Tỉnh", "-o", first)
+    on(a, "exchange", "export", "--under", "Nưa", "--since-last", " tinh ", "-o", second)
+    on(a, "exchange", "export", "--under", "Nưa", "--since-last", "TỈNH", "-o", third)
+    assert [_records(p)[0]["counts"]["observation"] for p in (first, second, third)] == [1, 1, 0]
+
+
+def test_packets_alike_from_two_origins_or_two_weeks_are_each_a_report(office, tmp_path, monkeypatch):
+    from ntmtrack.register import exchange
+
+    tinh = office("tinh")
+    on(tinh, "init")
+    sent = []
+    for name in ("xa1", "xa2"):
+        xa = office(name)
+        on(xa, "init")
+        for week in ("2026-11-20T08:00:00+00:00", "2026-11-27T08:00:00+00:00"):
+            monkeypatch.setattr(exchange, "now", lambda week=week: week)
+            packet = tmp_path / f"{name}-{week[:10]}.ntmp"
+            on(xa, "exchange", "export", "--since-last", "tinh", "-o", packet)
+            sent.append(packet)
+    assert len({p.read_bytes().split(b"\n", 1)[1] for p in sent}) == 1   # the same content
+    monkeypatch.undo()
+    on(tinh, "exchange", "import", *sent)
+    on(tinh, "exchange", "import", *sent)      # again: nothing new
+    rows = json.loads(on(tinh, "exchange", "status", "-f", "json").stdout)
+    assert sorted(r["packets"] for r in rows) == [2, 2]
+
+
+def test_a_packet_claiming_the_registers_own_ids_is_refused(office, tmp_path):
+    b = office("tinh")
+    on(b, "init")
+    own = {r["key"]: r["value"] for r in json.loads(on(b, "db", "info", "-f", "json").stdout)}["register_id"]
+    packet = build(tmp_path / "p.ntmp", [{**observation(1), "gid": f"{own}:000000000003"}])
+    before = digest(b.db)
+    assert "own id" in on(b, "exchange", "import", packet, code=1).stderr
+    assert digest(b.db) == before
+
+
+def test_a_void_of_another_units_observation_or_a_lineage_cycle_is_refused(office, tmp_path):
+    units = [*UNITS, {"n": 3, "parent": 1, "name": "Xã Khác", "kind": "commune", "code": None, "edition": None,
+                      "path": "Hà Tĩnh/Xã Khác", "aliases": None, "active_until": None, "covered": True}]
+    b = office("tinh")
+    on(b, "init")
+    before = digest(b.db)
+    void = {**observation(2, kind="void", day="2022-05-03"), "unit": 3, "voids": observation(1)["gid"]}
+    del void["criteria_set"], void["criterion"]
+    cases = {
+        "another unit": [observation(1), void],
+        "own predecessor": [{"type": "lineage", "predecessor": 2, "successor": 2, "date": "2022-01-01", "event": "merge"}],
+        "own predecessor ": [{"type": "lineage", "predecessor": 2, "successor": 3, "date": "2022-01-01", "event": "merge"},
+                             {"type": "lineage", "predecessor": 3, "successor": 2, "date": "2022-02-01", "event": "merge"}],
+    }
+    for words, records in cases.items():
+        packet = build(tmp_path / "p.ntmp", records, units=units)
+        assert words.strip() in on(b, "exchange", "import", packet, code=1).stderr
+        assert digest(b.db) == before
+
+
+def test_a_plan_a_report_could_not_read_is_refused(office, tmp_path):
+    a = commune(office("xa"))
+    packet = tmp_path / "xa.ntmp"
+    on(a, "exchange", "export", "-o", packet)
+    head, records = _records(packet)
+    b = office("tinh")
+    on(b, "init")
+    before = digest(b.db)
+    for change, words in ((lambda p: p["targets"][0].update(dossier=[1, 2, "x"]), "target"),
+                          (lambda p: p["targets"][0].update(criteria=["a", None]), "target"),
+                          (lambda p: p.update(end="2010-01-01"), "ends before"),
+                          (lambda p: p.update(report_every="fortnightly"), "report_every"),
+                          (lambda p: p.update(title="Kế hoạch khác"), "hash")):
+        bad = json.loads(json.dumps(records))
+        plan = next(r for r in bad if r["type"] == "plan")
+        change(plan)
+        if words == "hash":
+            plan["document"] = plan["document"].replace("title", "tieu_de", 1)
+        tampered = build(tmp_path / "bad.ntmp", bad, units=head["units"], origin=head["origin"])
+        assert words in on(b, "exchange", "import", tampered, code=1).stderr, words
+        assert digest(b.db) == before
+
+
+def test_units_renamed_or_merged_on_one_side_make_the_same_register_in_any_order(office, tmp_path, monkeypatch):
+    m = commune(office("m"))
+    on(m, "record", "met", "Dân Lực", "1", "--date", "01/10/2018")
+    m1, m2 = tmp_path / "m1.ntmp", tmp_path / "m2.ntmp"
+    on(m, "exchange", "export", "-o", m1)
+    on(m, "units", "merge", "Thọ Thế", "Thọ Vực", "--into", "Thọ Phú", "--date", "2025-07-01")
+    on(m, "units", "rename", "Dân Lực", "Dân Lực Mới")
+    on(m, "exchange", "export", "-o", m2)
+    x, y = office("x"), office("y")
+    for run, order in ((x, (m1, m2)), (y, (m2, m1))):
+        on(run, "init")
+        on(run, "exchange", "import", *order)
+    for args in (("units", "list", "-f", "csv"), ("status", "--as-of", "2025-08-01", "-f", "csv"),
+                 ("history", "Dân Lực Mới", "-f", "csv")):
+        assert on(x, *args).stdout == on(y, *args).stdout, args
+    assert "Dân Lực Mới" in on(x, "units", "list", "-f", "csv").stdout
+
+
+def test_times_from_elsewhere_are_kept_in_utc(office, tmp_path):
+    b = office("tinh")
+    on(b, "init")
+    packet = build(tmp_path / "p.ntmp", [{**observation(1), "recorded_at": "2022-05-02T15:00:00+07:00"}])
+    on(b, "exchange", "import", packet)
+    conn = sqlite3.connect(b.db)
+    assert conn.execute("SELECT recorded_at FROM observation").fetchone()[0] == "2022-05-02T08:00:00+00:00"
+    conn.close()
+
+
+def test_conflicts_under_a_unit_list_its_plans_with_the_documented_keys(office, tmp_path):
+    from ntmtrack.reports.exchange import CONFLICT_KEYS
+
+    xa, huyen = commune(office("xa")), office("huyen")
+    on(huyen, "init")
+    on(huyen, "units", "import", EXAMPLES / "trieu-son-units.yaml")
+    changed = tmp_path / "plan.yaml"
+    changed.write_text((EXAMPLES / "trieu-son-2018.yaml").read_text(encoding="utf-8").replace(
+        "2018-12-31", "2018-12-30", 1), encoding="utf-8")
+    on(huyen, "plan", "import", changed)
+    pa, pb = tmp_path / "a.ntmp", tmp_path / "b.ntmp"
+    on(xa, "exchange", "export", "-o", pa)
+    on(huyen, "exchange", "export", "-o", pb)
+    x = office("x")
+    on(x, "init")
+    on(x, "exchange", "import", pa, pb)
+    rows = json.loads(on(x, "exchange", "conflicts", "--under", "Triệu Sơn", "-f", "json").stdout)
+    assert [(r["type"], r["key"]) for r in rows] == [("plan", "trieu-son-2018")]
+    assert list(rows[0]) == CONFLICT_KEYS
+    header = on(x, "exchange", "conflicts", "-f", "csv").stdout.splitlines()[0]
+    assert header.split(",") == CONFLICT_KEYS
+
+
+def test_m012_keeps_the_packets_logged_and_drops_the_marks_of_unknown_scope(office, tmp_path, monkeypatch):
+    a = commune(office("xa"))
+    on(a, "record", "met", "Dân Lý", "1", "--date", "01/10/2018")
+    before = reports(a)
+    old = downgrade(a.db, tmp_path / "m011.db", "m012_exchange_keys")
+    conn = sqlite3.connect(old)
+    conn.execute("INSERT INTO packet VALUES ('ab', 'o', '2026-11-20T08:00:00+00:00',"
+                 " '2026-11-21T08:00:00+00:00', 'p.ntmp', 1, 9, 9, 9, '2026-11-19')")
+    conn.execute("INSERT INTO exchange_sent VALUES ('tinh', 7, '2026-11-20T08:00:00+00:00')")
+    conn.commit()
+    conn.close()
+    b = office("m011")
+    b.db = old
+    assert reports(b) == before
+    conn = sqlite3.connect(old)
+    assert conn.execute("SELECT sha256, origin, file, newest_date FROM packet").fetchall() == [
+        ("ab", "o", "p.ntmp", "2026-11-19")]
+    assert conn.execute("SELECT count(*) FROM exchange_sent").fetchone() == (0,)
+    assert [r[1] for r in conn.execute("PRAGMA table_info(exchange_sent)")][:2] == ["destination", "under_id"]
+    conn.close()
+    packet = tmp_path / "all.ntmp"
+    on(b, "exchange", "export", "--since-last", "tinh", "-o", packet)   # everything, once
+    assert _records(packet)[0]["counts"]["observation"] == 1
+    assert "register ok" in on(b, "db", "check").stderr

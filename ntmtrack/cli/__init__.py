@@ -5,23 +5,49 @@ Typer only under cli/. NTMTRACK_DEBUG=1 shows tracebacks instead of one-line err
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import sqlite3
 import sys
-from typing import Annotated, Optional
+from collections.abc import MutableMapping
+from typing import Annotated
 
 import typer
-from typer.core import TyperGroup
+import typer.main
+from typer.core import TyperCommand, TyperGroup
 
 from .. import __version__
 from ..locale import N_, _
 from ..model import InputProblems, NtmError
+from ._params import checks_without_pydantic
 
 
 class NtmGroup(TyperGroup):
     """Turns ntmtrack's errors into one line (or a FILE:LINE list) on stderr and an exit code,
-    in the language chosen before Click reads a word (`--lang`, else the environment)."""
+    in the language chosen before Click reads a word (`--lang`, else the environment).
+    Its commands are built lazily (`_Commands`): only the invoked one is imported."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.commands = _root_commands()
+        self._listing = False
+
+    def list_commands(self, ctx):
+        return list(self.commands)   # Typer's walks .items(), which would build every command
+
+    def get_command(self, ctx, cmd_name):
+        if self._listing:
+            return self.commands.listed(cmd_name) if cmd_name in self.commands else None
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx, formatter):
+        # Typer's list of commands, each one's help taken from COMMANDS, none imported.
+        self._listing = True
+        try:
+            super().format_commands(ctx, formatter)
+        finally:
+            self._listing = False
 
     def main(self, args=None, *more, **options):
         from ..locale import language, language_in_argv, use
@@ -29,6 +55,7 @@ class NtmGroup(TyperGroup):
 
         words = sys.argv[1:] if args is None else list(args)
         previous = use(language(language_in_argv(words)))
+        checks_without_pydantic(self)
         try:
             translate_tree(self)
             return super().main(words, *more, **options)
@@ -146,10 +173,177 @@ app = typer.Typer(
 
 @app.callback()
 def _root(
-    version: Annotated[Optional[bool], typer.Option(
-        "--version", callback=_version, is_eager=True, help=N_("Show the version and exit."))] = None,
+    # A plain bool: Typer checks any other value through Pydantic, whose import alone costs
+    # more than a whole `--help`.
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help=N_("Show the version and exit."))] = False,
 ) -> None:
     """ntmtrack: the NTM register."""
+
+
+# Every command, in the order `ntmtrack --help` lists them: (name, module of cli/, attribute,
+# help). A command's module is imported only when that command runs or shows its help, so the
+# list of commands needs their help here: the group's `help=` or the function's docstring, as
+# Typer passes it to Click (the msgid the catalogue translates). tests/test_startup.py keeps
+# this list in step with the modules. Listed explicitly: deleting an import never drops a
+# command silently.
+COMMANDS = [
+    ('init', 'db', 'init_command',
+     'Create the register (or bring an existing one up to date); safe to run twice.\n'
+     '\n'
+     'Example: ntmtrack init --db huyen.db'),
+    ('demo', 'demo', 'demo_command',
+     'Build a demo register of Triệu Sơn district from examples/ and show it at its 2018 review.\n'
+     '\n'
+     'Rebuilds its own demo file; never overwrites any other file.\n'
+     'Example: ntmtrack demo'),
+    ('history', 'record', 'history_command',
+     "A unit's observations in order, voided ones marked.\n"
+     '\n'
+     'Example: ntmtrack history "Dân Lý" --measure 17'),
+    ('status', 'report', 'status_command',
+     'Criteria met per commune, with the target date and a state; the district figures below.\n'
+     '\n'
+     'Example: ntmtrack status --under "Triệu Sơn" --as-of 02/11/2018'),
+    ('progress', 'report', 'progress_command',
+     'Each indicator target of a plan: baseline, actual, target, share done, expected by now.\n'
+     '\n'
+     'Example: ntmtrack progress hop-giang-45-ngay-2022 --as-of 13/05/2022'),
+    ('laggards', 'report', 'laggards_command',
+     'Every unit behind a target, overdue, or missing its report — worst first, with reasons.\n'
+     '\n'
+     'Example: ntmtrack laggards --plan trieu-son-vu-dong-2022 --fail-on-any'),
+    ('summary', 'report', 'summary_command',
+     'The weekly digest for a cron mail: criteria gained and lost, indicator changes,\n'
+     'recognitions, laggards, deadlines due, missed reports, dossier steps, departments holding\n'
+     'dossiers. Plain text, 80 columns.\n'
+     '\n'
+     'Example: ntmtrack summary --under "Triệu Sơn" --output "reports/%Y-W%V.md" --format markdown'),
+    ('template', 'template', 'template_command',
+     'Write the fill-in template of a plan: one row per unit and measure, current values shown.\n'
+     '\n'
+     'Example: ntmtrack template trieu-son-2018 --under "Cụm 5" -o bao-cao-tuan.xlsx'),
+    ('criteria', 'criteria', 'app',
+     'Criteria sets (bộ tiêu chí): list, show, import.'),
+    ('units', 'units', 'app',
+     'Administrative units: add, import, list, show, rename, move, merge.'),
+    ('plan', 'plan', 'app',
+     'Campaign plans (kế hoạch): validate, import, list, show, export.'),
+    ('record', 'record', 'app',
+     'Record progress (append-only): criteria met or lost, indicator values, recognition decisions, whole files; void mistakes.'),
+    ('dossier', 'dossier', 'app',
+     'Dossiers on the road to recognition: steps, departments, who is ready.'),
+    ('funds', 'funds', 'app',
+     'Money (vốn): capital allocated, disbursed and contributed, construction debt; the capital status per unit and source.'),
+    ('form', 'form', 'app',
+     "The periodic forms: yearly (results to 30/09, the estimate for the year, next year's registrations) and half-yearly."),
+    ('db', 'db', 'app',
+     'The register file: information, checks and backups.'),
+    ('export', 'export', 'app',
+     'Exports that travel: an XLSX workbook.'),
+    ('exchange', 'exchange', 'app',
+     'Packets between registers: export, import, conflicts, who has reported.'),
+    ('report', 'report', 'app',
+     'Reports to print and pass around.'),
+]
+
+
+class _Commands(MutableMapping):
+    """A group's commands by name: every name known up front, each command built (and put in
+    the chosen language) on first use, so one command's run imports and builds that command
+    only. `builders`: name → a function building the command; `helps`: the help of those
+    not built yet, for the list of commands (the root's, from COMMANDS)."""
+
+    def __init__(self, builders: dict, helps: dict | None = None):
+        self._builders = dict(builders)
+        self._helps = helps or {}
+        self._built: dict = {}
+
+    def __getitem__(self, name):
+        if name not in self._built:
+            self._built[name] = self._builders[name]()   # KeyError: no such command
+        return self._built[name]
+
+    def __setitem__(self, name, command):
+        self._builders.setdefault(name, None)
+        self._built[name] = command
+
+    def __delitem__(self, name):
+        del self._builders[name]
+        self._built.pop(name, None)
+
+    def __contains__(self, name):
+        return name in self._builders   # Mapping's would build the command
+
+    def __iter__(self):
+        return iter(self._builders)
+
+    def __len__(self):
+        return len(self._builders)
+
+    def listed(self, name):
+        """The command itself if built, else a stand-in carrying its help, for the list of
+        commands in `ntmtrack --help` (which shows the first sentence of each)."""
+        if name in self._built or name not in self._helps:
+            return self[name]
+        return TyperCommand(name=name, help=_(self._helps[name]))
+
+
+def _root_commands() -> _Commands:
+    return _Commands({name: functools.partial(_build, name, module, attribute)
+                      for name, module, attribute, _text in COMMANDS},
+                     {name: text for name, _module, _attribute, text in COMMANDS})
+
+
+def _build(name: str, module: str, attribute: str):
+    """The Click command of `name` from its module, as `app.command(name)` or
+    `app.add_typer(…, name=name)` on the root would have built it, in the chosen language;
+    a group's own commands built on first use in turn."""
+    import copy
+    import importlib
+
+    target = getattr(importlib.import_module(f"{__name__}.{module}"), attribute)
+    holder = typer.Typer()
+    if not isinstance(target, typer.Typer):
+        holder.command(name)(target)
+        return _finish(holder.registered_commands[0])
+    # The group without its commands (its subgroups, rare, are built with it), then its
+    # commands in Typer's order — commands first, then subgroups — each built when asked for.
+    shell = copy.copy(target)
+    shell.registered_commands = []
+    holder.add_typer(shell, name=name)
+    group = typer.main.get_group_from_info(
+        holder.registered_groups[0], pretty_exceptions_short=app.pretty_exceptions_short,
+        rich_markup_mode=app.rich_markup_mode, suggest_commands=app.suggest_commands)
+    _ready(group)
+    builders = {}
+    for info in target.registered_commands:
+        builders[info.name or typer.main.get_command_name(info.callback.__name__)] = \
+            functools.partial(_finish, info)
+    subgroups = group.commands
+    group.commands = _Commands({**builders, **{n: None for n in subgroups}})
+    for sub_name, sub in subgroups.items():
+        group.commands[sub_name] = sub
+    return group
+
+
+def _finish(info):
+    """One command from its CommandInfo, as Typer builds it under the root."""
+    command = typer.main.get_command_from_info(
+        info, pretty_exceptions_short=app.pretty_exceptions_short, rich_markup_mode=app.rich_markup_mode)
+    _ready(command)
+    return command
+
+
+def _ready(command) -> None:
+    """A command just built: its values checked without Pydantic, its help in the chosen language."""
+    from ..locale import active
+
+    checks_without_pydantic(command)
+    if active() != "en":
+        from ._i18n import translate_tree
+
+        translate_tree(command)
 
 
 def _hook_typer_gettext() -> None:
@@ -158,46 +352,6 @@ def _hook_typer_gettext() -> None:
     hook_typer_gettext()
 
 
-def _wire() -> None:
-    # Every group wired explicitly: deleting an import must never silently drop a command.
-    from . import (
-        criteria,
-        db,
-        demo,
-        dossier,
-        exchange,
-        export,
-        form,
-        funds,
-        plan,
-        record,
-        report,
-        template,
-        units,
-    )
-
-    app.command("init")(db.init_command)
-    app.command("demo")(demo.demo_command)
-    app.add_typer(criteria.app, name="criteria")
-    app.add_typer(units.app, name="units")
-    app.add_typer(plan.app, name="plan")
-    app.add_typer(record.app, name="record")
-    app.add_typer(dossier.app, name="dossier")
-    app.command("history")(record.history_command)
-    app.command("status")(report.status_command)
-    app.command("progress")(report.progress_command)
-    app.command("laggards")(report.laggards_command)
-    app.command("summary")(report.summary_command)
-    app.add_typer(funds.app, name="funds")
-    app.add_typer(form.app, name="form")
-    app.add_typer(db.app, name="db")
-    app.add_typer(export.app, name="export")
-    app.add_typer(exchange.app, name="exchange")
-    app.add_typer(report.app, name="report")
-    app.command("template")(template.template_command)
-
-
-_wire()
 _hook_typer_gettext()
 
 

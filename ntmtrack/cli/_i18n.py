@@ -11,6 +11,7 @@ catalogue through `typer.core._`.
 
 from __future__ import annotations
 
+import functools
 import gettext
 import io
 import re
@@ -87,8 +88,11 @@ def _pattern(msgid: str) -> re.Pattern:
     return re.compile(regex, re.DOTALL)
 
 
-_ERRORS = [(msgid, _pattern(msgid)) for msgid in ERROR_WORDS]
-_EXTRAS = [(msgid, _pattern(msgid)) for msgid in EXTRA_WORDS]
+@functools.cache
+def _patterns(words: tuple[str, ...]) -> list[tuple[str, re.Pattern]]:
+    # Compiled when first needed (an error, a translated help): a run that shows neither
+    # does not pay for some fifty regular expressions.
+    return [(msgid, _pattern(msgid)) for msgid in words]
 
 
 def _rebuild(text: str, patterns) -> str:
@@ -116,7 +120,7 @@ def click_text(text: str) -> str:
     """What Click wrote (an error, with its usage lines) in the chosen language."""
     if active() == "en":
         return text
-    return "\n".join(_rebuild(line, _ERRORS) if line else line for line in text.split("\n"))
+    return "\n".join(_rebuild(line, _patterns(tuple(ERROR_WORDS))) if line else line for line in text.split("\n"))
 
 
 def _help_cell(text: str) -> str:
@@ -124,7 +128,7 @@ def _help_cell(text: str) -> str:
     if not found:
         return _(text)
     help_text, space, extras = found.groups()
-    extras = "; ".join(_rebuild(item, _EXTRAS) for item in extras.split("; "))
+    extras = "; ".join(_rebuild(item, _patterns(tuple(EXTRA_WORDS))) for item in extras.split("; "))
     return f"{_(help_text)}{space}[{extras}]"
 
 
@@ -151,7 +155,7 @@ class Context(typer.Context):
 
 def translate_tree(command) -> None:
     """Every command's and option's help in the chosen language, before Click reads them
-    (a fresh tree is built for every run)."""
+    (a fresh tree is built for every run; the root's commands one by one, as they are built)."""
     if active() == "en":
         return
     command.context_class = Context
@@ -166,8 +170,11 @@ def translate_tree(command) -> None:
     for param in command.params:
         if getattr(param, "help", None):
             param.help = _(param.help)
-    for sub in (getattr(command, "commands", None) or {}).values():
-        translate_tree(sub)
+    subcommands = getattr(command, "commands", None)
+    # Only commands already built: the root's (cli._Commands) are translated as they are built.
+    if isinstance(subcommands, dict):
+        for sub in subcommands.values():
+            translate_tree(sub)
 
 
 def show_translated(error, file=None) -> None:

@@ -68,7 +68,7 @@ def exchange_export(
                 manifest = packet_file.write(temporary, outgoing.manifest, outgoing.records, outgoing.stats)
         if since_last is not None:
             with write_transaction(conn):
-                exchange.mark_sent(conn, since_last.strip(), outgoing.last_id)
+                exchange.mark_sent(conn, since_last, unit, outgoing.last_id)
     counts = manifest["counts"]
     message(tr(language, "{file}: {observations} observations, {plans} plans, {units} units ({size} bytes)").format(
         file=output, observations=counts['observation'], plans=counts['plan'], units=len(manifest['units']),
@@ -90,8 +90,11 @@ def exchange_import(
     from ..register import exchange
 
     language = lang_of(lang)
-    checked = [(path, exchange.check(path)) for path in files]   # before anything is written
-    for path, manifest in checked:
+    # Every file checked before anything is written; only its checksum kept meanwhile, so
+    # memory stays flat in the number of packets (a country's 700 manifests hold its tree).
+    checked = [(path, exchange.check(path).sha256) for path in files]
+    for path, sha256 in checked:
+        manifest = exchange.reread(path, sha256)
         with writing(db, dry_run=dry_run) as reg:
             summary = exchange.import_packet(reg.conn, path, manifest, dry_run)
         prefix = tr(language, "dry run, nothing written: ") if dry_run else ""
@@ -133,7 +136,8 @@ def exchange_conflicts(under: UnderOption = None, fmt: FormatOption = Fmt.table,
     with register(db, readonly=True) as reg:
         unit = unit_rules.resolve(reg.conn, under, container=True) if under else None
         rows = reports.conflicts(reg.conn, unit.id if unit else None)
-    write(rows, CONFLICT_COLUMNS, fmt, language)
+    columns = CONFLICT_COLUMNS if fmt in (Fmt.table, Fmt.markdown) else [Column(k) for k in reports.CONFLICT_KEYS]
+    write(rows, columns, fmt, language)
     if fmt in (Fmt.table, Fmt.markdown):
         message(tr(language, "{count} conflict(s)").format(count=len(rows)))
 

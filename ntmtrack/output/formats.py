@@ -16,6 +16,10 @@ def format_number(value: float | int | None, lang: str, decimals: int | None = N
         if value.is_integer():
             value = int(value)
     if lang == "vi":
+        if decimals is None:
+            plain = _vi_plain(value)
+            if plain is not None:
+                return plain
         from babel.numbers import format_decimal
 
         if decimals is not None:
@@ -25,6 +29,24 @@ def format_number(value: float | int | None, lang: str, decimals: int | None = N
     if decimals is not None:
         return f"{value:,.{decimals}f}"
     return f"{value:,}"
+
+
+def _vi_plain(value) -> str | None:
+    """What Babel writes for `value` in Vietnamese (`1.234.567`, `-7,4`; its pattern #,##0.###,
+    every decimal kept), for an int or a float written without an exponent; else None (Babel
+    then). Importing Babel and its locale data costs more than a district's whole report."""
+    if type(value) is int:
+        text, fraction = str(value), ""
+    elif type(value) is float:
+        text = repr(value)
+        if "e" in text or "n" in text:   # 1e+16, inf, nan: Babel's own words
+            return None
+        text, _dot, fraction = text.partition(".")
+        fraction = fraction.rstrip("0")
+    else:
+        return None
+    sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)   # -0.0 too: "-0"
+    return sign + f"{int(digits):,}".replace(",", ".") + ("," + fraction if fraction else "")
 
 
 def format_date(value: str | _dt.date | None, lang: str) -> str:

@@ -177,7 +177,7 @@ def _check(value, kind: str, where: str):
     if kind == "stamp":
         if not isinstance(value, str) or not _STAMP_RE.match(value):
             raise PacketError(_("{where}: not a time (ISO 8601 with its zone)").format(where=where))
-        return value
+        return utc_stamp(value, where)
     if kind == "json":
         if not isinstance(value, (list, dict)):
             raise PacketError(_("{where}: not a list or object").format(where=where))
@@ -189,6 +189,18 @@ def _check(value, kind: str, where: str):
     raise AssertionError(kind)
 
 
+def utc_stamp(value: str, where: str) -> str:
+    """A time as registers keep it, in UTC (`2018-10-05T01:00:00+00:00`): times are compared as
+    text (the later recording wins a same-day tie), so `…Z` and `…+07:00` are brought to it."""
+    from datetime import datetime, timezone
+
+    try:
+        moment = datetime.fromisoformat(value).astimezone(timezone.utc)
+    except ValueError:
+        raise PacketError(_("{where}: not a time (ISO 8601 with its zone)").format(where=where)) from None
+    return moment.isoformat(timespec="microseconds" if moment.microsecond else "seconds")
+
+
 def check_record(raw, where: str) -> dict:
     """One content record, its type known and every field of its shape; unknown keys refused."""
     if not isinstance(raw, dict):
@@ -197,7 +209,35 @@ def check_record(raw, where: str) -> dict:
     shape = RECORDS.get(kind) if isinstance(kind, str) else None
     if shape is None:
         raise PacketError(_("{where}: unknown record type").format(where=where))
-    return {"type": kind, **_shaped(raw, shape, where, skip=("type",))}
+    record = {"type": kind, **_shaped(raw, shape, where, skip=("type",))}
+    if kind == "plan":
+        _check_plan(record, where)
+    return record
+
+
+def _check_plan(plan: dict, where: str) -> None:
+    """What the register's reports read from a plan, in the shapes `plan import` writes: a
+    plan is kept once held, so one that would break a report is refused at the door."""
+    from ..model import STEPS
+    from .plan_file import REPORT_EVERY
+
+    if plan["end"] < plan["start"]:
+        raise PacketError(_("{where}: the plan ends before it starts").format(where=where))
+    if plan["report_every"] is not None and plan["report_every"] not in REPORT_EVERY:
+        raise PacketError(_("{where}: report_every must be one of {choices}").format(
+            where=where, choices=", ".join(REPORT_EVERY)))
+    for n, t in enumerate(plan["targets"], start=1):
+        at = f"{where}.targets[{n}]"
+        criteria, milestones, dossier = t["criteria"], t["milestones"], t["dossier"]
+        if t["kind"] not in ("criteria", "level", "increase") or (
+                criteria is not None and not (isinstance(criteria, list) and all(
+                    isinstance(c, int) and not isinstance(c, bool) for c in criteria))) or (
+                milestones is not None and not (isinstance(milestones, list) and all(
+                    isinstance(m, list) and len(m) == 2 and isinstance(m[0], str) and _DATE_RE.match(m[0])
+                    and isinstance(m[1], (int, float)) and not isinstance(m[1], bool) for m in milestones))) or (
+                dossier is not None and not (isinstance(dossier, dict) and all(
+                    k in STEPS and isinstance(v, str) and _DATE_RE.match(v) for k, v in dossier.items()))):
+            raise PacketError(_("{where}: not a target as a plan holds one").format(where=at))
 
 
 def _shaped(raw: dict, shape: dict, where: str, skip=()) -> dict:
@@ -354,8 +394,44 @@ def verify(path: Path, manifest: Manifest) -> None:
         while chunk := f.read(_CHUNK):
             digest.update(chunk)
     if digest.hexdigest() != manifest.sha256:
-        raise PacketError(_("{file}: the content does not match its checksum: altered or damaged; "
-                            "nothing imported").format(file=path))
+        raise altered(path)
+
+
+def altered(path: Path) -> PacketError:
+    return PacketError(_("{file}: the content does not match its checksum: altered or damaged; "
+                         "nothing imported").format(file=path))
+
+
+def reread_manifest(path: Path, sha256: str) -> Manifest:
+    """The manifest of a packet checked earlier, read again when its turn comes (the checked
+    manifests are not all kept: memory stays flat in the number of packets); a file changed
+    since is refused."""
+    manifest = read_manifest(path)
+    if manifest.sha256 != sha256:
+        raise altered(path)
+    return manifest
+
+
+class _Hashing(io.RawIOBase):
+    """The compressed bytes as gzip reads them, hashed on the way: what is imported is what
+    was checked, even if the file changed after the check."""
+
+    def __init__(self, f):
+        self._f, self.digest = f, hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self._f.read(len(buffer))
+        self.digest.update(data)
+        buffer[:len(data)] = data
+        return len(data)
+
+    def rest(self) -> str:
+        while chunk := self._f.read(_CHUNK):
+            self.digest.update(chunk)
+        return self.digest.hexdigest()
 
 
 class _Bounded(io.RawIOBase):
@@ -385,8 +461,10 @@ def records(path: Path, manifest: Manifest) -> Iterator[dict]:
     counts = dict.fromkeys(COUNTED, 0)
     with open(path, "rb") as f:
         f.seek(manifest.header_bytes)
+        hashed = _Hashing(f)
         try:
-            raw = _Bounded(gzip.GzipFile(fileobj=f, mode="rb"), manifest.uncompressed_bytes, shown)
+            raw = _Bounded(gzip.GzipFile(fileobj=io.BufferedReader(hashed, _CHUNK), mode="rb"),
+                           manifest.uncompressed_bytes, shown)
             stream = io.BufferedReader(raw, _CHUNK)
             number = 0
             while True:
@@ -409,6 +487,8 @@ def records(path: Path, manifest: Manifest) -> Iterator[dict]:
                 raise
             raise PacketError(_("{file}: the content cannot be decompressed ({error}); nothing imported").format(
                 file=shown, error=e)) from None
+        if hashed.rest() != manifest.sha256:
+            raise altered(path)
         if raw.count != manifest.uncompressed_bytes:
             raise PacketError(_("{file}: {actual} bytes of content where the manifest declares {size}; "
                                 "nothing imported").format(file=shown, actual=raw.count, size=manifest.uncompressed_bytes))

@@ -217,6 +217,11 @@ def default_code(conn) -> str:
 
 # -- which set applies: the one rule, for recording and for reports ------------------------
 
+# SetRule.covering reads the targets of the units asked about, for its first few questions
+# about a few units; then all of them at once.
+_FEW_ASKS, _FEW_UNITS = 8, 2000
+
+
 class SetRule:
     """Which criteria set applies on a day, with what the rule reads loaded once per command
     (a file of a million verdicts asks it for every unit and date)."""
@@ -225,6 +230,7 @@ class SetRule:
         self.conn = conn
         self._national: list[tuple[str, str | None]] | None = None
         self._spans: dict[int, list[tuple[str, str, str | None, str]]] | None = None
+        self._asked = 0   # times the spans of a few units were read alone
         self._effective: dict[str, tuple[str | None, str] | None] = {}
 
     def in_force(self, day: date) -> str:
@@ -242,11 +248,21 @@ class SetRule:
 
     def covering(self, unit_ids: list[int], day: date) -> list[str]:
         """The sets of the plans in force on `day` whose criteria targets cover the units."""
-        if self._spans is None:
-            self._spans = {}
-            for unit_id, start, end, last, code in store_plans.criteria_spans(self.conn):
-                self._spans.setdefault(unit_id, []).append((start, end, last, code))
-        return sorted({code for u in unit_ids for start, end, last, code in self._spans.get(u, ())
+        if self._spans is None and self._asked < _FEW_ASKS and len(unit_ids) <= _FEW_UNITS:
+            # One verdict recorded, a district's report: these units' targets, not the
+            # register's (0.05 s for the national one). Asked again and again (an import):
+            # every target, read once.
+            self._asked += 1
+            spans: dict = {}
+            for unit_id, start, end, last, code in store_plans.criteria_spans_of(self.conn, unit_ids):
+                spans.setdefault(unit_id, []).append((start, end, last, code))
+        else:
+            if self._spans is None:
+                self._spans = {}
+                for unit_id, start, end, last, code in store_plans.criteria_spans(self.conn):
+                    self._spans.setdefault(unit_id, []).append((start, end, last, code))
+            spans = self._spans
+        return sorted({code for u in unit_ids for start, end, last, code in spans.get(u, ())
                        if periods.in_force(start, end, last, day)})
 
     def applicable(self, day: date, explicit: str | None = None, plan_id: str | None = None,

@@ -48,7 +48,7 @@ def export(conn, under, destination: str | None) -> Outgoing:
     voids cancel, the plans with targets on its units, the indicators and imported criteria
     sets they name, the lineage of its units, and the unit tree all of them need."""
     covered = db.covered_ids(conn, under.id if under else None)
-    after = db.sent_mark(conn, destination) if destination else 0
+    after = db.sent_mark(conn, destination_key(destination), scope_of(under)) if destination else 0
     plans = db.plans_touching(conn, covered)
     lineage = db.lineage_among(conn, covered)
     wanted = set(covered) | db.plan_unit_ids(conn, plans) | {u for row in lineage for u in row[:2]}
@@ -90,7 +90,8 @@ def export(conn, under, destination: str | None) -> Outgoing:
             seq = row.pop("id")
             stats["first_seq"] = seq if stats["first_seq"] is None else stats["first_seq"]
             stats["last_seq"] = seq
-            if stats["newest_date"] is None or row["date"] > stats["newest_date"]:
+            # A void is dated the day it was made: not a report of that day's state.
+            if row["kind"] != "void" and (stats["newest_date"] is None or row["date"] > stats["newest_date"]):
                 stats["newest_date"] = row["date"]
             row["unit"] = number[row.pop("unit_id")]
             row["voids"] = row.pop("voids_gid")
@@ -110,8 +111,20 @@ def _target(target: dict, number: dict[int, int]) -> dict:
     return out
 
 
-def mark_sent(conn, destination: str, last_id: int) -> None:
-    db.set_sent_mark(conn, destination, last_id, now())
+def destination_key(name: str) -> str:
+    """A destination as `--since-last` names it: spaces, case and diacritics aside, so that
+    " Tỉnh", "tinh" and "TỈNH" are one destination."""
+    return fold(" ".join(name.split()))
+
+
+def scope_of(under) -> int:
+    """What a mark of what was sent is kept for: the `--under` unit, 0 for the whole register
+    (a mark for one unit's export says nothing of another's)."""
+    return under.id if under else 0
+
+
+def mark_sent(conn, destination: str, under, last_id: int) -> None:
+    db.set_sent_mark(conn, destination_key(destination), scope_of(under), last_id, now())
 
 
 # -- import -----------------------------------------------------------------------------------
@@ -140,6 +153,10 @@ def check(path: Path) -> reader.Manifest:
     manifest = reader.read_manifest(path)
     reader.verify(path, manifest)
     return manifest
+
+
+def reread(path: Path, sha256: str) -> reader.Manifest:
+    return reader.reread_manifest(path, sha256)
 
 
 def import_packet(conn, path: Path, manifest: reader.Manifest, dry_run: bool) -> Incoming:
@@ -198,13 +215,18 @@ def _import(conn, path: Path, manifest: reader.Manifest, dry_run: bool) -> Incom
         if kind == "indicator":
             _indicator(conn, record, manifest.origin, packet_key, at, summary)
         elif kind == "criteria_set":
-            _criteria_set(conn, record, manifest.origin, packet_key, at, summary)
+            _criteria_set(conn, record, manifest.origin, packet_key, at, summary, shown)
         elif kind == "plan":
             _plan(conn, record, placed, manifest, packet_key, at, summary, shown, dry_run)
         elif kind == "lineage":
             ends = [placed.get(_ref(record[k], manifest, shown)) for k in ("predecessor", "successor")]
             if None not in ends:
+                if ends[0] == ends[1] or db.lineage_reaches(conn, ends[1], ends[0]):
+                    raise PacketError(_("{file}: a lineage record would make a unit its own predecessor; "
+                                        "nothing imported").format(file=shown))
                 db.add_lineage(conn, ends[0], ends[1], record["date"], record["event"])
+                if record["event"] == "merge":
+                    db.end_activity(conn, ends[0], record["date"])
     if batch:
         flush()
     summary.conflicts += _verdict_conflicts_added(conn, first_new)
@@ -244,6 +266,14 @@ def _place_units(conn, manifest: reader.Manifest, summary: Incoming) -> dict[int
         if why is None:
             parent_id = None if u.parent is None else placed[u.parent]
             found = _same_unit(db.children_named(conn, parent_id, fold(u.name)), u)
+            renamed = False
+            if not found:
+                # Renamed on one side: a former name is an alias. The unit one side lists as
+                # the other's former name is the older naming, whichever packet came first.
+                found = _same_unit(db.children_aliased(conn, parent_id, fold(u.name)), u)
+                if not found and u.aliases:
+                    found = _same_unit(db.children_named_any(conn, parent_id, [fold(a) for a in u.aliases]), u)
+                    renamed = True
             if len(found) > 1:
                 why = _("several units here have that path")
             elif len(found) == 1:
@@ -252,6 +282,7 @@ def _place_units(conn, manifest: reader.Manifest, summary: Incoming) -> dict[int
                     why = _("it is a {kind} here, a {other} there").format(kind=kind, other=u.kind)
                 else:
                     placed[u.n] = unit_id
+                    _merge_attributes(conn, unit_id, u, renamed, found[0][4])
                     continue
             else:
                 placed[u.n] = _create(conn, u, parent_id)
@@ -269,6 +300,23 @@ def _same_unit(candidates: list[tuple], u: reader.PacketUnit) -> list[tuple]:
         candidates = [c for c in candidates if not c[2] or (c[2], c[3]) == (u.code, u.edition)]
     exact = [c for c in candidates if c[4] == u.name]
     return exact if len(exact) == 1 else candidates
+
+
+def _merge_attributes(conn, unit_id: int, u: reader.PacketUnit, renamed: bool, held_name: str) -> None:
+    """What a packet says of a unit the register holds, merged so that any order of packets
+    gives the same unit: former names added (and the newer name taken when the register's
+    name is one of them), an official code filled in when missing, the earliest end of
+    activity kept."""
+    if renamed:
+        unit_store.rename(conn, unit_id, u.name)
+        unit_store.add_alias(conn, unit_id, held_name)
+    for alias in u.aliases:
+        if fold(alias) != fold(u.name):
+            unit_store.add_alias(conn, unit_id, alias)
+    if u.code:
+        db.fill_code(conn, unit_id, u.code, u.edition)
+    if u.active_until:
+        db.end_activity(conn, unit_id, u.active_until)
 
 
 def _create(conn, u: reader.PacketUnit, parent_id: int | None) -> int:
@@ -299,9 +347,15 @@ def _add_batch(conn, batch: list[dict], summary: Incoming, shown: str) -> None:
             continue
         seen[row["gid"]] = row
     held = db.present(conn, list(seen))
+    own = obs_store.register_id(conn) + ":"
     for gid, row in seen.items():
         mine = held.get(gid)
         if mine is None:
+            if gid.startswith(own):
+                # Only this register makes its own ids: one it does not hold would later
+                # collide with what it records.
+                raise PacketError(_("{file}: observation {gid} carries this register's own id, which it "
+                                    "never made; nothing imported").format(file=shown, gid=gid))
             fresh.append(row)
             continue
         stored = {**mine, "voids": mine["voids_gid"]}
@@ -313,12 +367,16 @@ def _add_batch(conn, batch: list[dict], summary: Incoming, shown: str) -> None:
     voids = [r for r in fresh if r.get("voids") is not None]
     summary.added += db.append_imported(conn, [_row(r, None) for r in facts])
     if voids:
-        targets = db.ids_of(conn, sorted({r["voids"] for r in voids}))
+        targets = db.voided_units(conn, sorted({r["voids"] for r in voids}))
         missing = [r["gid"] for r in voids if r["voids"] not in targets]
         if missing:
             raise PacketError(_("{file}: observation {gid} voids an observation the packet does not "
                                 "carry; nothing imported").format(file=shown, gid=missing[0]))
-        summary.added += db.append_imported(conn, [_row(r, targets[r["voids"]]) for r in voids])
+        elsewhere = [r["gid"] for r in voids if targets[r["voids"]][1] != r["unit_id"]]
+        if elsewhere:
+            raise PacketError(_("{file}: observation {gid} voids an observation of another unit; "
+                                "nothing imported").format(file=shown, gid=elsewhere[0]))
+        summary.added += db.append_imported(conn, [_row(r, targets[r["voids"]][0]) for r in voids])
 
 
 def _differs(a: dict, b: dict) -> bool:
@@ -343,9 +401,14 @@ def _indicator(conn, record: dict, origin: str, packet: str, at: str, summary: I
         summary.conflicts += db.record_conflict(conn, "indicator", record["code"], origin, digest, packet, at)
 
 
-def _criteria_set(conn, record: dict, origin: str, packet: str, at: str, summary: Incoming) -> None:
+def _criteria_set(conn, record: dict, origin: str, packet: str, at: str, summary: Incoming, shown: str) -> None:
     from ..store import criteria as criteria_store
 
+    from .criteria import digest
+
+    if not _hash_matches(record, digest):
+        raise PacketError(_("{file}: criteria set {code}: its content does not match its hash; nothing imported").format(
+            file=shown, code=record["code"]))
     held = criteria_store.content_hash(conn, record["code"])
     if held is None:
         db.insert_criteria_set(conn, record)
@@ -358,6 +421,11 @@ def _plan(conn, record: dict, placed: dict, manifest, packet: str, at: str, summ
           shown: str, dry_run: bool) -> None:
     from ..store import plans as plan_store
 
+    from .plans import digest
+
+    if not _hash_matches(record, digest):
+        raise PacketError(_("{file}: plan {plan}: its content does not match its hash; nothing imported").format(
+            file=shown, plan=record["id"]))
     held = plan_store.content_hash(conn, record["id"])
     if held is not None:
         if held != record["content_hash"]:
@@ -382,6 +450,16 @@ def _plan(conn, record: dict, placed: dict, manifest, packet: str, at: str, summ
         funds.append({**f, "unit_id": unit_id})
     db.insert_plan(conn, record, targets, funds)
     summary.plans_added += 1
+
+
+def _hash_matches(record: dict, digest) -> bool:
+    """Whether a plan's or criteria set's document (JSON text) has the hash it came with."""
+    import json
+
+    try:
+        return digest(json.loads(record["document"])) == record["content_hash"]
+    except ValueError:
+        return False
 
 
 def _hash(values: list) -> str:

@@ -30,12 +30,15 @@ def conflicts(conn, under_id: int | None) -> list[dict]:
                      "criteria_set": set_code, "criterion": number, "date": day, "verdict_a": kind_a,
                      "origin_a": origin_a, "verdict_b": kind_b, "origin_b": origin_b, "key": None,
                      "content_hash": None})
-    if under_id is None:
-        for kind, key, origin, digest, _packet, found_at in db.other_conflicts(conn):
-            rows.append({"type": kind, "unit": None, "unit_path": None, "criteria_set": None,
-                         "criterion": None, "date": found_at[:10], "verdict_a": "kept",
-                         "origin_a": None, "verdict_b": "not kept", "origin_b": origin, "key": key,
-                         "content_hash": digest})
+    # Under a unit: the plans with targets there; criteria sets and indicators are everyone's.
+    plans = None if allowed is None else set(db.plans_touching(conn, allowed))
+    for kind, key, origin, digest, _packet, found_at in db.other_conflicts(conn):
+        if kind == "plan" and plans is not None and key not in plans:
+            continue
+        rows.append({"type": kind, "unit": None, "unit_path": None, "criteria_set": None,
+                     "criterion": None, "date": found_at[:10], "verdict_a": "kept",
+                     "origin_a": None, "verdict_b": "not kept", "origin_b": origin, "key": key,
+                     "content_hash": digest})
     return rows
 
 
@@ -45,7 +48,9 @@ def status(conn, as_of: date) -> list[dict]:
     on its units and no packet of it arrived in the last reporting period closed by `as_of`."""
     tree = Tree.load(conn)
     covered = db.origin_units(conn)
-    received = db.packets_received(conn)
+    received: dict[str, list[str]] = {}
+    for origin, day, _newest in db.packets_received(conn):
+        received.setdefault(origin, []).append(day)
     plans = [p for p in (plan_store.get(conn, pid) for pid in plan_store.ids(conn)) if p["report_every"]]
     targets = {p["id"]: {t["unit_id"] for t in plan_store.targets(conn, p["id"])} for p in plans}
     rows = []
@@ -61,8 +66,7 @@ def status(conn, as_of: date) -> list[dict]:
             span = last_period(plan["report_every"], as_of)
             if not span or span[1] < date.fromisoformat(plan["start"]) or span[0] > date.fromisoformat(plan["end"]):
                 continue
-            arrived = any(o == origin and span[0].isoformat() <= day <= span[1].isoformat()
-                          for o, day, _ in received)
+            arrived = any(span[0].isoformat() <= day <= span[1].isoformat() for day in received.get(origin, ()))
             if period is None or span[1] > period[1] or not arrived:
                 report_every, period = plan["report_every"], span
             late = late or not arrived

@@ -78,8 +78,9 @@ def targets(conn, scope: Scope, tree: Tree, plan: dict) -> list[dict]:
     """The plan's targets on units active on the day, at or below the unit reported under."""
     under = scope.under_id
     allowed = set(tree.descendants(under)) | {under} if under else None
-    # Under a unit, only its subtree's targets are read (an index probe per unit).
-    return [t for t in store_plans.targets(conn, plan["id"], sorted(allowed) if allowed else None)
+    # Under a district, its own targets only: the national plan has one per commune.
+    read = sorted(allowed) if allowed is not None else None
+    return [t for t in store_plans.targets(conn, plan["id"], read)
             if (allowed is None or t["unit_id"] in allowed) and t["unit_id"] in tree.units
             and active_on(tree.units[t["unit_id"]]["active_until"], scope.as_of)]
 

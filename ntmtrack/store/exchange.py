@@ -169,15 +169,16 @@ def criteria_set_rows(conn: sqlite3.Connection, code: str) -> dict:
     return row
 
 
-def sent_mark(conn: sqlite3.Connection, destination: str) -> int:
-    row = conn.execute("SELECT last_id FROM exchange_sent WHERE destination=?", [destination]).fetchone()
+def sent_mark(conn: sqlite3.Connection, destination: str, under_id: int) -> int:
+    row = conn.execute("SELECT last_id FROM exchange_sent WHERE destination=? AND under_id=?",
+                       [destination, under_id]).fetchone()
     return row[0] if row else 0
 
 
-def set_sent_mark(conn: sqlite3.Connection, destination: str, last_id: int, at: str) -> None:
-    conn.execute("INSERT INTO exchange_sent (destination, last_id, sent_at) VALUES (?, ?, ?)"
-                 " ON CONFLICT (destination) DO UPDATE SET last_id = max(last_id, excluded.last_id),"
-                 " sent_at = excluded.sent_at", [destination, last_id, at])
+def set_sent_mark(conn: sqlite3.Connection, destination: str, under_id: int, last_id: int, at: str) -> None:
+    conn.execute("INSERT INTO exchange_sent (destination, under_id, last_id, sent_at) VALUES (?, ?, ?, ?)"
+                 " ON CONFLICT (destination, under_id) DO UPDATE SET last_id = max(last_id, excluded.last_id),"
+                 " sent_at = excluded.sent_at", [destination, under_id, last_id, at])
 
 
 # -- import -----------------------------------------------------------------------------------
@@ -214,7 +215,7 @@ def append_imported(conn: sqlite3.Connection, rows: list[dict]) -> int:
     conn.executemany(_INSERT_IMPORTED, ([r.get(c) for c in _IMPORT_COLUMNS] for r in rows))
     added = conn.total_changes - before
     if added:
-        obs_store.advance_state(conn, first, imported=True)
+        obs_store.advance_state(conn, first)
     return added
 
 
@@ -228,6 +229,51 @@ def children_named(conn: sqlite3.Connection, parent_id: int | None, folded: str)
     `folded` (not aliases: a path names units by their names)."""
     return conn.execute("SELECT id, kind, code, code_edition, name FROM unit WHERE parent_id IS ? AND folded = ?",
                         [parent_id, folded]).fetchall()
+
+
+def children_aliased(conn: sqlite3.Connection, parent_id: int | None, folded: str) -> list[tuple]:
+    """As children_named, for the units under `parent_id` known formerly by `folded`."""
+    return conn.execute(
+        "SELECT u.id, u.kind, u.code, u.code_edition, u.name FROM unit u"
+        " WHERE u.parent_id IS ? AND u.id IN (SELECT unit_id FROM unit_alias WHERE folded = ?)",
+        [parent_id, folded]).fetchall()
+
+
+def children_named_any(conn: sqlite3.Connection, parent_id: int | None, folded: list[str]) -> list[tuple]:
+    """As children_named, for any of several folded names."""
+    return conn.execute(
+        "SELECT id, kind, code, code_edition, name FROM unit WHERE parent_id IS ?"
+        " AND folded IN (SELECT value FROM json_each(?))", [parent_id, json.dumps(folded)]).fetchall()
+
+
+def voided_units(conn: sqlite3.Connection, gids: list[str]) -> dict[str, tuple[int, int]]:
+    """{gid: (id, unit_id)} of the held observations among `gids`."""
+    if not gids:
+        return {}
+    return {g: (i, u) for g, i, u in conn.execute(
+        "SELECT gid, id, unit_id FROM observation WHERE gid IN (SELECT value FROM json_each(?))",
+        [json.dumps(gids)])}
+
+
+def lineage_reaches(conn: sqlite3.Connection, start: int, goal: int) -> bool:
+    """Whether `goal` follows `start` in the lineage (through any number of events)."""
+    return conn.execute(
+        "WITH RECURSIVE after(id) AS (SELECT ? UNION SELECT l.successor_id FROM unit_lineage l"
+        " JOIN after a ON l.predecessor_id = a.id) SELECT 1 FROM after WHERE id = ? LIMIT 1",
+        [start, goal]).fetchone() is not None
+
+
+def fill_code(conn: sqlite3.Connection, unit_id: int, code: str, edition: str) -> None:
+    """The unit's official code, when it has none and no other unit has it."""
+    conn.execute("UPDATE unit SET code = ?, code_edition = ? WHERE id = ? AND code IS NULL"
+                 " AND NOT EXISTS (SELECT 1 FROM unit WHERE code = ? AND code_edition = ?)",
+                 [code, edition, unit_id, code, edition])
+
+
+def end_activity(conn: sqlite3.Connection, unit_id: int, day: str) -> None:
+    """The earliest end of activity either side knows (a merger's date)."""
+    conn.execute("UPDATE unit SET active_until = min(coalesce(active_until, ?), ?) WHERE id = ?"
+                 " AND active_until IS NOT min(coalesce(active_until, ?), ?)", [day, day, unit_id, day, day])
 
 
 def set_active_until(conn: sqlite3.Connection, unit_id: int, day: str) -> None:
@@ -295,7 +341,8 @@ def record_conflict(conn: sqlite3.Connection, kind: str, key: str, origin: str, 
 
 
 def log_packet(conn: sqlite3.Connection, row: dict) -> None:
-    """The packet's row (a packet imported again keeps its first row)."""
+    """The packet's row (a packet imported again keeps its first row; another origin's, or the
+    same origin's made at another time, is another packet even with the same content)."""
     conn.execute(
         "INSERT OR IGNORE INTO packet (sha256, origin, made_at, imported_at, file, first_seq, last_seq,"
         " observations, added, newest_date) VALUES (:sha256, :origin, :made_at, :imported_at, :file,"

@@ -892,3 +892,45 @@ def m010_registers_travel(db) -> None:
             sent_at TEXT NOT NULL
         ) STRICT""",
     )
+
+
+# -- m012: exchange bookkeeping keyed as it travels --------------------------------------------
+# A packet's content hash alone named a packet: two origins' empty packets, or one origin's
+# "nothing new" of two weeks, were one row and an origin that reported looked late. A row is
+# now (content, origin, time made). The mark of what a destination was sent is kept per scope
+# (`--under`): one mark per destination let an export under one unit skip what another unit's
+# export had not sent. Marks made before are not carried (their scope is unknown): the next
+# export to a destination sends everything once, which the destination takes idempotently.
+# Placing a packet's units looks children up by parent and folded name.
+@migrations(name="m012_exchange_keys")
+def m012_exchange_keys(db) -> None:
+    _run(
+        db,
+        """CREATE TABLE packet_m012 (
+            sha256 TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            made_at TEXT NOT NULL,
+            imported_at TEXT NOT NULL,
+            file TEXT NOT NULL,
+            first_seq INTEGER,
+            last_seq INTEGER,
+            observations INTEGER NOT NULL,
+            added INTEGER NOT NULL,
+            newest_date TEXT,
+            PRIMARY KEY (sha256, origin, made_at)
+        ) STRICT""",
+        "INSERT INTO packet_m012 SELECT sha256, origin, made_at, imported_at, file, first_seq, last_seq,"
+        " observations, added, newest_date FROM packet",
+        "DROP TABLE packet",
+        "ALTER TABLE packet_m012 RENAME TO packet",
+        "CREATE INDEX packet_origin ON packet(origin, imported_at)",
+        "DROP TABLE exchange_sent",
+        """CREATE TABLE exchange_sent (
+            destination TEXT NOT NULL,
+            under_id INTEGER NOT NULL,
+            last_id INTEGER NOT NULL,
+            sent_at TEXT NOT NULL,
+            PRIMARY KEY (destination, under_id)
+        ) STRICT""",
+        "CREATE INDEX unit_parent_folded ON unit(parent_id, folded)",
+    )

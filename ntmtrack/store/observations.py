@@ -142,7 +142,7 @@ def _recompute_indicators(conn: sqlite3.Connection, keys: list[tuple]) -> None:
         [pairs])
 
 
-def advance_state(conn: sqlite3.Connection, first_id: int, imported: bool = False) -> None:
+def advance_state(conn: sqlite3.Connection, first_id: int) -> None:
     """Bring criterion_state and indicator_state up to date with the observations appended
     from `first_id` on.
 
@@ -152,18 +152,24 @@ def advance_state(conn: sqlite3.Connection, first_id: int, imported: bool = Fals
     # NOT INDEXED: the new rows are a rowid range; the partial indexes would make SQLite walk
     # every verdict or value in the register instead (measured: 0.76 s for one observation).
     conn.execute(_ADVANCE, [first_id])
-    # Late: dated before the kept value's day; and, for observations made elsewhere (a packet),
-    # on that day but ordered before one already counted. Observations recorded here are
-    # recorded now, after every one already held: that check, a seek per observation, would
-    # make a million same-day appends quadratic.
-    same_day = ("" if not imported else
-                " OR (o.date = s.date AND EXISTS (SELECT 1 FROM observation x"
-                " WHERE x.indicator = o.indicator AND x.unit_id = o.unit_id AND x.date = o.date"
-                " AND x.id < :first AND (x.recorded_at, x.gid) > (o.recorded_at, o.gid)))")
+    # Late: dated before the kept value's day, or on that day but ordered before one already
+    # counted (a packet recorded later elsewhere, a clock set wrong). The second check is one
+    # per key, not per observation: the earliest new recording against the held ones of that
+    # day, so a million same-day appends stay one index range per key.
     late = conn.execute(
         "SELECT DISTINCT o.indicator, o.unit_id FROM observation o NOT INDEXED JOIN indicator_state s"
         " ON s.indicator = o.indicator AND s.unit_id = o.unit_id"
-        f" WHERE o.id >= :first AND o.indicator IS NOT NULL AND (o.date < s.date{same_day})",
+        " WHERE o.id >= :first AND o.indicator IS NOT NULL AND o.date < s.date"
+        " UNION"
+        " SELECT k.indicator, k.unit_id FROM ("
+        "   SELECT o.indicator, o.unit_id, o.date, min(o.recorded_at) AS recorded_at"
+        "   FROM observation o NOT INDEXED JOIN indicator_state s"
+        "   ON s.indicator = o.indicator AND s.unit_id = o.unit_id"
+        "   WHERE o.id >= :first AND o.indicator IS NOT NULL AND o.date = s.date"
+        "   GROUP BY o.indicator, o.unit_id) k"
+        " WHERE EXISTS (SELECT 1 FROM observation x WHERE x.indicator = k.indicator"
+        "   AND x.unit_id = k.unit_id AND x.date = k.date AND x.id < :first"
+        "   AND x.recorded_at >= k.recorded_at)",
         {"first": first_id}).fetchall()
     conn.execute(_ADVANCE_INDICATORS, [first_id])
     voided = conn.execute(

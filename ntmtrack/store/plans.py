@@ -186,5 +186,16 @@ def indicator_units_observed(conn: sqlite3.Connection, since: str, until: str,
         [under, since, until]).fetchall())
 
 
+def criteria_spans_of(conn: sqlite3.Connection, unit_ids) -> list[tuple[int, str, str, str | None, str]]:
+    """criteria_spans() of these units only (their plans' last deadlines over all targets)."""
+    return conn.execute(
+        "WITH mine AS MATERIALIZED (SELECT unit_id, plan, criteria_set FROM plan_target"
+        "   WHERE kind = 'criteria' AND unit_id IN (SELECT value FROM json_each(?))),"
+        " d AS (SELECT plan, max(by) AS last FROM plan_target WHERE plan IN (SELECT plan FROM mine)"
+        "   GROUP BY plan)"
+        " SELECT m.unit_id, p.start, p.\"end\", d.last, m.criteria_set FROM mine m"
+        " JOIN plan p ON p.id = m.plan JOIN d ON d.plan = m.plan", [json.dumps(list(unit_ids))]).fetchall()
+
+
 def last_deadline(conn: sqlite3.Connection, plan_id: str) -> str | None:
     return conn.execute("SELECT max(by) FROM plan_target WHERE plan = ?", [plan_id]).fetchone()[0]
