@@ -204,3 +204,26 @@ def test_trend_and_html_report_on_29_february(review):
 
 def test_trend_every_must_be_month_or_quarter(review):
     assert "month or quarter" in review("status", "--trend", "--every", "week", code=2).stderr
+
+
+def test_no_report_counts_a_village_for_its_commune(run, tmp_path):
+    """A commune reports when it or a unit below it does: a village's value in the month is
+    the commune's report (the families are walked in SQL, villages loaded or not)."""
+    units = tmp_path / "units.yaml"
+    units.write_text("- {name: Huyện A, kind: district, children: [\n"
+                     "    {name: Xã Một, kind: commune, children: [{name: Thôn 1, kind: village}]},\n"
+                     "    {name: Xã Hai, kind: commune, children: [{name: Thôn 1, kind: village}]}]}\n",
+                     encoding="utf-8")
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("plan: bao-cao-thang\ntitle: Báo cáo tháng\ncriteria_set: qd318-2022\n"
+                    "start: 2023-01-01\nend: 2023-12-31\nreport_every: month\n"
+                    "targets:\n  - {units: [Xã Một, Xã Hai], criteria: all, by: 2023-12-31}\n",
+                    encoding="utf-8")
+    run("init")
+    run("units", "import", units)
+    run("plan", "import", plan)
+    run("criteria", "import", EXAMPLES / "thon-ntm-vi-du.yaml")
+    run("record", "met", "Xã Một/Thôn 1", "1", "--set", "thon-ntm-vi-du", "--date", "2023-05-10")
+    rows = json.loads(run("laggards", "--as-of", "2023-06-05", "-f", "json").stdout)
+    missing = [r["unit_path"] for r in rows if r["reason"] == "no_report"]
+    assert missing == ["Huyện A/Xã Hai"]

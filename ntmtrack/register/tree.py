@@ -21,10 +21,19 @@ class Tree:
         """Every unit; with `under`, only that unit's subtree and its ancestors (a district's
         report on a national register need not read 90,000 units); without `villages`, the
         tree down to communes (criteria reports: villages are most of a national tree)."""
+        return cls._of(db.all_units(conn, under, () if villages else BELOW_COMMUNE_KINDS))
+
+    @classmethod
+    def around(cls, conn, unit_ids: list[int]) -> "Tree":
+        """The units, those below them and those above them: a plan's targets judged without
+        the rest of a national tree."""
+        return cls._of(db.units_around(conn, unit_ids))
+
+    @classmethod
+    def _of(cls, rows) -> "Tree":
         units: dict[int, dict] = {}
         children: dict[int | None, list[int]] = {}
-        for unit_id, name, kind, parent_id, code, active_until, key, edition in db.all_units(
-                conn, under, () if villages else BELOW_COMMUNE_KINDS):
+        for unit_id, name, kind, parent_id, code, active_until, key, edition in rows:
             units[unit_id] = {"name": name, "kind": kind, "parent_id": parent_id, "code": code,
                               "active_until": active_until, "sort_key": key, "edition": edition}
             children.setdefault(parent_id, []).append(unit_id)

@@ -129,12 +129,12 @@ def _row(tree, u, label, level, code, numbers, met, steps, title, departments, d
         criteria_missing=missing_numbers, debt=debt)
 
 
-def departments(conn, scope: Scope) -> list[DepartmentRow]:
+def departments(conn, scope: Scope, tree: Tree | None = None) -> list[DepartmentRow]:
     """Per department of the provinces in scope: dossiers sent to it and not yet appraised
     (waiting, the oldest in days; a commune granted the title it sought no longer waits),
     inspected, passed, returned — worst bottleneck first. A department is its province's:
-    two provinces' `so-xay-dung` are two rows."""
-    tree = Tree.load(conn, scope.under_id, villages=False)
+    two provinces' `so-xay-dung` are two rows. `tree`: the caller's, holding the scope."""
+    tree = tree or Tree.load(conn, scope.under_id, villages=False)
     communes = scoping.communes(conn, tree, scope)
     scoped = scoping.reading(scope, communes)
     in_scope = set(communes)

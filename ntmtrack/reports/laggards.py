@@ -21,6 +21,7 @@ from ..read.plan_file import WEEKDAYS
 from ..register.tree import Tree
 from ..store import exchange as store_exchange
 from ..store import observations as store_obs
+from ..store import units as store_units
 from . import dossiers, funds
 from . import progress as plan_progress
 from . import scope as scoping
@@ -54,30 +55,36 @@ def _month_end(day: date) -> date:
     return following - timedelta(days=1)
 
 
-def laggards(conn, scope: Scope, tree: Tree | None = None) -> list[Laggard]:
+def laggards(conn, scope: Scope, tree: Tree | None = None,
+             targets_of: dict[str, list[dict]] | None = None) -> list[Laggard]:
     """Every unit behind or overdue on a target of the plans in scope, or missing its report;
-    worst first. Criteria targets are judged by the same rule as `status` (targets.criteria)."""
-    tree = tree or Tree.load(conn, scope.under_id)
+    worst first. Criteria targets are judged by the same rule as `status` (targets.criteria).
+    `tree`: the caller's (it must hold villages when the plans reach them, see
+    scope.needs_villages); `targets_of`: {plan id: scoping.targets}, when the caller has them."""
+    plans = scoping.plans(conn, scope)
+    tree = tree or Tree.load(conn, scope.under_id, villages=scoping.needs_villages(conn, plans))
     scoped = sorted(set(tree.descendants(scope.under_id)) | {scope.under_id}) if scope.under_id else None
-    rows: list[Laggard] = []
-    now = None  # the criteria on the day, read once for every plan that needs them
+    rows: list[dict] = []
+    now = None  # the criteria met on the day, read once for every plan that needs them
     recognized = None
-    for plan in scoping.plans(conn, scope):
+    for plan in plans:
         start = date.fromisoformat(plan["start"])
         if start > scope.as_of:
             continue
-        active = scoping.targets(conn, scope, tree, plan)
+        active = (targets_of[plan["id"]] if targets_of is not None
+                  else scoping.targets(conn, scope, tree, plan))
         criteria_targets = [t for t in active if t["kind"] == "criteria"]
         if criteria_targets:
             if now is None:
-                now = state.criteria(conn, scope.as_of, None, scoped)
+                now = met_criteria(conn, scope.as_of, scoped)
                 recognized = state.recognitions(conn, scope.as_of, scoped)
-            then = state.criteria(conn, start, None, scoped)
+            then = met_criteria(conn, start, scoped)
+            nothing: set[int] = set()
             for t in criteria_targets:
                 u, code = t["unit_id"], t["criteria_set"]
                 rec = recognized.get(u)
-                p = targets.criteria(t["criteria"], state.met_numbers(now, u, code),
-                                     state.met_numbers(then, u, code),
+                p = targets.criteria(t["criteria"], now.get((u, code), nothing),
+                                     then.get((u, code), nothing),
                                      state.recognized_under(rec, code), start, t["by"],
                                      scope.as_of, scope.threshold)
                 if p.state in ("behind", "overdue"):
@@ -91,12 +98,11 @@ def laggards(conn, scope: Scope, tree: Tree | None = None) -> list[Laggard]:
                     for step, deadline in dossiers.late(t["dossier"], steps.get(t["unit_id"], set()),
                                                         scope.as_of):
                         days_left = (date.fromisoformat(deadline) - scope.as_of).days
-                        rows.append(Laggard(
-                            unit=tree.units[t["unit_id"]]["name"], unit_path=tree.path(t["unit_id"]),
+                        rows.append(dict(
                             plan=plan["id"], target=step, actual=None, expected=None, goal=None,
                             deadline=deadline, shortfall=None, days_left=days_left,
                             reason="dossier_late", period_start=None, period_end=None,
-                            unit_id=t["unit_id"], label=tree.units[t["unit_id"]]["name"],
+                            unit_id=t["unit_id"],
                             order=(0, days_left, 1, tree.units[t["unit_id"]]["sort_key"])))
         if any(t["kind"] != "criteria" for t in active):
             for p in plan_progress.progress(conn, replace(scope, plan_id=plan["id"]), tree=tree):
@@ -109,24 +115,39 @@ def laggards(conn, scope: Scope, tree: Tree | None = None) -> list[Laggard]:
         if period:
             since, until = period[0].isoformat(), period[1].isoformat()
             # An origin whose packet arrived inside the period reported for all its units,
-            # even with nothing new to say (issue 16).
-            reported = (store_obs.reported_units(conn, since, until)
-                        | store_exchange.units_reported_by_packets(conn, since, until))
+            # even with nothing new to say (issue 16). The families are walked in SQL: the
+            # units below a commune are its villages, most of a national tree.
+            reported = store_units.families_reporting(
+                conn, expected, since, until, store_exchange.units_reported_by_packets(conn, since, until))
             for unit_id in expected:
-                family = {unit_id, *tree.descendants(unit_id)}
-                if not family & reported:
-                    rows.append(Laggard(
-                        unit=tree.units[unit_id]["name"], unit_path=tree.path(unit_id),
+                if unit_id not in reported:
+                    rows.append(dict(
                         plan=plan["id"], target=None, actual=None, expected=None, goal=None,
                         deadline=period[1].isoformat(), shortfall=None,
                         days_left=(period[1] - scope.as_of).days, reason="no_report",
                         period_start=period[0].isoformat(), period_end=period[1].isoformat(),
-                        unit_id=unit_id, label=tree.units[unit_id]["name"],
-                        order=(2, 0, 0, tree.units[unit_id]["sort_key"])))
-    rows += funds.laggards(conn, scope, tree)   # disbursement_behind, debt
-    rows.sort(key=lambda r: r.order)
-    labels = scoping.labels(tree, [r.unit_id for r in rows])
-    return [r if r.label == labels[r.unit_id] else replace(r, label=labels[r.unit_id]) for r in rows]
+                        unit_id=unit_id, order=(2, 0, 0, tree.units[unit_id]["sort_key"])))
+    money = funds.laggards(conn, scope, tree)   # disbursement_behind, debt
+    paths, labels = scoping.named(tree, [r["unit_id"] for r in rows] + [r.unit_id for r in money])
+    out = [Laggard(unit=tree.units[r["unit_id"]]["name"], unit_path=paths[r["unit_id"]],
+                   label=labels[r["unit_id"]], **r) for r in rows]
+    out += [r if r.label == labels[r.unit_id] else replace(r, label=labels[r.unit_id]) for r in money]
+    out.sort(key=lambda r: r.order)
+    return out
+
+
+def met_criteria(conn, day: date, unit_ids: list[int] | None) -> dict[tuple[int, str], set[int]]:
+    """{(unit_id, criteria_set): the criteria met on the day} (the verdicts of state.criteria,
+    folded straight into what targets.criteria counts: a national register holds ~100,000)."""
+    out: dict[tuple[int, str], set[int]] = {}
+    for unit_id, code, number, kind, _on in store_obs.criteria_verdicts(conn, day.isoformat(), None, unit_ids):
+        if kind == "met":
+            key = (unit_id, code)
+            if key in out:
+                out[key].add(number)
+            else:
+                out[key] = {number}
+    return out
 
 
 def reporters(conn, scope: Scope, tree: Tree, plan: dict, active: list[dict] | None = None
@@ -147,7 +168,7 @@ def reporters(conn, scope: Scope, tree: Tree, plan: dict, active: list[dict] | N
 
 
 def _row(tree, unit_id, plan_id, target, actual, expected, goal, baseline, deadline, reason,
-         direction, as_of) -> Laggard:
+         direction, as_of) -> dict:
     due = date.fromisoformat(deadline)
     sign = -1 if direction == "down" else 1
     reference = goal if reason == "overdue" else expected
@@ -156,10 +177,8 @@ def _row(tree, unit_id, plan_id, target, actual, expected, goal, baseline, deadl
     days_left = (due - as_of).days
     order = (0, days_left, 0, tree.units[unit_id]["sort_key"]) if reason == "overdue" else (
         1, 0, -((shortfall or 0) / span), tree.units[unit_id]["sort_key"])
-    return Laggard(
-        unit=tree.units[unit_id]["name"], unit_path=tree.path(unit_id), plan=plan_id,
-        target=target, actual=round(actual, 4) if actual is not None else None,
+    return dict(
+        plan=plan_id, target=target, actual=round(actual, 4) if actual is not None else None,
         expected=round(expected, 4) if expected is not None else None, goal=goal,
         deadline=deadline, shortfall=shortfall, days_left=days_left, reason=reason,
-        period_start=None, period_end=None, unit_id=unit_id, label=tree.units[unit_id]["name"],
-        order=order)
+        period_start=None, period_end=None, unit_id=unit_id, order=order)

@@ -28,14 +28,19 @@ def progress(conn, scope: Scope, tree: Tree | None = None) -> list[ProgressRow]:
     if not scope.plan_id:
         raise NtmError(_("progress needs a plan"))
     plan = scoping.plans(conn, scope)[0]
-    tree = tree or Tree.load(conn, scope.under_id)
+    narrow = tree is None   # values read for the tree's units only (a tree of the scope)
+    if tree is None:
+        # Under a unit: its subtree. The whole register: the plan's units with those below
+        # them (values roll up) and above them (roll-up rows, paths), not every village.
+        tree = (Tree.load(conn, scope.under_id) if scope.under_id else Tree.around(
+            conn, sorted({t["unit_id"] for t in store_plans.targets(conn, plan["id"]) if t["kind"] != "criteria"})))
     wanted = [t for t in scoping.targets(conn, scope, tree, plan) if t["kind"] != "criteria"]
     codes = sorted({t["indicator"] for t in wanted})
     definitions = {c: store_plans.indicator(conn, c) or {} for c in codes}
     start = date.fromisoformat(plan["start"])
-    now_values = state.indicator_values(conn, scope.as_of, tree, codes)
-    start_values = state.indicator_values(conn, start, tree, codes)
-    firsts = FirstValues(conn, tree, plan, scope.as_of)
+    now_values = values_in(conn, scope.as_of, tree, codes, narrow)
+    start_values = values_in(conn, start, tree, codes, narrow)
+    firsts = FirstValues(conn, tree, plan, scope.as_of, narrow)
     rows: list[ProgressRow] = []
     for code in codes:
         definition = definitions[code]
@@ -52,6 +57,15 @@ def progress(conn, scope: Scope, tree: Tree | None = None) -> list[ProgressRow]:
         rows += _with_rollups(tree, plan, by_unit, code, definition, direction, start, scope)
     labels = scoping.labels(tree, [r.unit_id for r in rows])
     return [_labelled(r, labels[r.unit_id]) for r in rows]
+
+
+def values_in(conn, day: date, tree: Tree, codes: list[str], narrow: bool) -> dict[tuple[int, str], float]:
+    """state.indicator_values; `narrow`: reading only the tree's units' own values (a district's
+    report on a national register reads its own villages, not the province's)."""
+    if not narrow:
+        return state.indicator_values(conn, day, tree, codes)
+    own = state.own_indicator_values(conn, day, codes, sorted(tree.units))
+    return state.roll_up(tree, own, {code: store_plans.indicator(conn, code) for code in codes})
 
 
 def baseline_of(target: dict, direction: str, start_values: dict, firsts: "FirstValues") -> float | None:
@@ -72,8 +86,8 @@ class FirstValues:
     """A unit's value — its own, else rolled up from below, as `actual` is — on the first day
     inside the plan (up to the as-of day) on which it or a unit below it has an observation."""
 
-    def __init__(self, conn, tree: Tree, plan: dict, as_of: date):
-        self.conn, self.tree = conn, tree
+    def __init__(self, conn, tree: Tree, plan: dict, as_of: date, narrow: bool = False):
+        self.conn, self.tree, self.narrow = conn, tree, narrow
         self.since, self.until = plan["start"], min(plan["end"], as_of.isoformat())
         self._days: dict[str, dict[int, str]] = {}
         self._values: dict[tuple[str, str], dict] = {}
@@ -87,8 +101,8 @@ class FirstValues:
         if first is None:
             return None
         if (first, code) not in self._values:
-            self._values[(first, code)] = state.indicator_values(
-                self.conn, date.fromisoformat(first), self.tree, [code])
+            self._values[(first, code)] = values_in(
+                self.conn, date.fromisoformat(first), self.tree, [code], self.narrow)
         return self._values[(first, code)].get((unit_id, code))
 
 

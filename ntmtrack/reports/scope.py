@@ -87,6 +87,18 @@ def targets(conn, scope: Scope, tree: Tree, plan: dict) -> list[dict]:
 
 def labels(tree: Tree, unit_ids) -> dict[int, str]:
     """{unit_id: the name to show} (read.names.distinct_names over the units' paths)."""
+    return named(tree, unit_ids)[1]
+
+
+def named(tree: Tree, unit_ids) -> tuple[dict[int, str], dict[int, str]]:
+    """({unit_id: its path}, {unit_id: the name to show}): each path walked once."""
     paths = {u: tree.path(u) for u in dict.fromkeys(unit_ids)}
     shown = distinct_names(paths.values())
-    return {u: shown[p] for u, p in paths.items()}
+    return paths, {u: shown[p] for u, p in paths.items()}
+
+
+def needs_villages(conn, plans: list[dict]) -> bool:
+    """Whether judging these plans needs the units below communes in the tree: a target on
+    one, an indicator target (values roll up from villages), or money (funds: sections).
+    Without them a national tree is 13,000 units instead of 93,000."""
+    return store_plans.reach_below_communes(conn, [p["id"] for p in plans])

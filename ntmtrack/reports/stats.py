@@ -8,8 +8,8 @@ from __future__ import annotations
 from ..model import CriterionStat, Scope
 from ..register import criteria as criteria_sets
 from ..register.tree import Tree
+from ..store import observations as store_obs
 from . import scope as scoping
-from . import state
 
 
 def criteria_stats(conn, scope: Scope, tree: Tree | None = None) -> list[CriterionStat]:
@@ -17,11 +17,16 @@ def criteria_stats(conn, scope: Scope, tree: Tree | None = None) -> list[Criteri
     unit_ids = scoping.communes(conn, tree, scope)
     code = scoping.criteria_set(conn, scope, unit_ids)
     cs = criteria_sets.get(conn, code)
-    verdicts = state.criteria(conn, scope.as_of, code, scoping.reading(scope, unit_ids))
-    met_by_unit = [state.met_numbers(verdicts, u, code) for u in unit_ids]
+    # The verdicts of state.criteria, counted as they come: one pass, no per-commune sets.
+    in_scope = set(unit_ids)
+    counts: dict[int, int] = {}
+    for unit_id, _code, number, kind, _on in store_obs.criteria_verdicts(
+            conn, scope.as_of.isoformat(), code, scoping.reading(scope, unit_ids)):
+        if kind == "met" and unit_id in in_scope:
+            counts[number] = counts.get(number, 0) + 1
     rows = []
     for c in cs.criteria:
-        met = sum(1 for numbers in met_by_unit if c.number in numbers)
+        met = counts.get(c.number, 0)
         rows.append(CriterionStat(code, c.number, c.name_vi, c.name_en, met, len(unit_ids),
                                   round(met / len(unit_ids), 4) if unit_ids else None))
     rows.sort(key=lambda r: (r.units_met, r.criterion))

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from ..model import Scope
+from ..model import BELOW_COMMUNE_KINDS, Scope
 from ..register.tree import Tree
+from ..store import observations as store_obs
+from ..store import plans as store_plans
 from . import dossiers as dossier_rules
 from . import laggards as laggard_rules
 from . import scope as scoping
@@ -18,15 +20,30 @@ from . import state
 
 
 def digest(conn, scope: Scope, since: date, waiting_days: int = dossier_rules.DEFAULT_WAITING_DAYS) -> dict:
-    tree = Tree.load(conn, scope.under_id)
+    plans = scoping.plans(conn, scope)
+    week = since < scope.as_of
+    # Only what was observed after `since` can differ between the two days (voids apply on
+    # both; a merger in the week starts a commune afresh): the rest of the register is not read.
+    valued = (store_plans.indicator_units_observed(conn, since.isoformat(), scope.as_of.isoformat(),
+                                                   scope.under_id) if week else None)
+    villages = (scoping.needs_villages(conn, plans) or valued is None
+                or any(kind in BELOW_COMMUNE_KINDS for kind in valued.values()))
+    tree = Tree.load(conn, scope.under_id, villages=villages)
     unit_ids = scoping.communes(conn, tree, scope)
     code = scoping.criteria_set(conn, scope, unit_ids)
     scoped = scoping.reading(scope, unit_ids)
-    before = state.criteria(conn, since, code, scoped)
-    after = state.criteria(conn, scope.as_of, code, scoped)
+    moved = unit_ids
+    if week:
+        moved = sorted(set(store_obs.units_observed(conn, unit_ids, (since + timedelta(days=1)).isoformat(),
+                                                    scope.as_of.isoformat()))
+                       | {u for u, day in state.mergers(conn, scope.as_of, scoped).items()
+                          if day > since.isoformat()})
+    before = state.criteria(conn, since, code, moved if week else scoped)
+    after = state.criteria(conn, scope.as_of, code, moved if week else scoped)
     communes = set(unit_ids)
     newly_met, newly_lost = [], []
-    for u in unit_ids:
+    kept = set(moved)
+    for u in (u for u in unit_ids if u in kept):
         then, now = state.met_numbers(before, u, code), state.met_numbers(after, u, code)
         if now - then:
             newly_met.append({"unit": tree.units[u]["name"], "unit_path": tree.path(u), "criteria": sorted(now - then)})
@@ -34,6 +51,8 @@ def digest(conn, scope: Scope, since: date, waiting_days: int = dossier_rules.DE
             newly_lost.append({"unit": tree.units[u]["name"], "unit_path": tree.path(u), "criteria": sorted(then - now)})
     in_scope = scoping.units(conn, tree, scope)
     own_ids = sorted(in_scope) if in_scope is not None else None
+    if valued is not None:
+        own_ids = sorted(u for u in valued if u in tree.units and (in_scope is None or u in in_scope))
     own_now = state.own_indicator_values(conn, scope.as_of, None, own_ids)
     own_then = state.own_indicator_values(conn, since, None, own_ids)
     changed = sorted((k for k, v in own_now.items()
@@ -49,12 +68,13 @@ def digest(conn, scope: Scope, since: date, waiting_days: int = dossier_rules.DE
          "date": on, "kind": kind, "level": level}
         for u, kind, level, _code, decision, on in state.title_decisions(conn, since, scope.as_of, scoped)
         if u in communes]
-    lag = laggard_rules.laggards(conn, scope, tree)
+    targets_of = {plan["id"]: scoping.targets(conn, scope, tree, plan) for plan in plans}
+    lag = laggard_rules.laggards(conn, scope, tree, targets_of)
     due_soon = []
     horizon = scope.as_of + timedelta(days=30)
     expected_reporters = 0
-    for plan in scoping.plans(conn, scope):
-        active = scoping.targets(conn, scope, tree, plan)
+    for plan in plans:
+        active = targets_of[plan["id"]]
         for t in active:
             if scope.as_of < date.fromisoformat(t["by"]) <= horizon:
                 due_soon.append({"unit": tree.units[t["unit_id"]]["name"],
@@ -71,7 +91,7 @@ def digest(conn, scope: Scope, since: date, waiting_days: int = dossier_rules.DE
              for s in dossier_rules.steps_between(conn, since + timedelta(days=1), scope.as_of, unit_ids)]
     holding = [{"department": r.department, "name": r.name, "waiting": r.waiting,
                 "oldest_days": r.oldest_days}
-               for r in dossier_rules.departments(conn, scope)
+               for r in dossier_rules.departments(conn, scope, tree)
                if r.oldest_days is not None and r.oldest_days > waiting_days]
     no_report = [r for r in lag if r.reason == "no_report"]
     on_time = (1 - len(no_report) / expected_reporters) if expected_reporters else None

@@ -153,6 +153,39 @@ def criteria_spans(conn: sqlite3.Connection) -> list[tuple[int, str, str, str | 
         " WHERE t.kind = 'criteria'").fetchall()
 
 
+def reach_below_communes(conn: sqlite3.Connection, plan_ids: list[str]) -> bool:
+    """Whether any of the plans has a target on a unit below communes, an indicator target, or
+    a `funds:` section."""
+    if not plan_ids:
+        return False
+    ids = json.dumps(plan_ids)
+    return conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM plan_target t JOIN unit u ON u.id = t.unit_id"
+        "  WHERE t.plan IN (SELECT value FROM json_each(:ids))"
+        "    AND (t.kind != 'criteria' OR u.kind IN ('village', 'household_group')))"
+        " OR EXISTS (SELECT 1 FROM plan_fund f WHERE f.plan IN (SELECT value FROM json_each(:ids)))",
+        {"ids": ids}).fetchone()[0] == 1
+
+
+def indicator_units_observed(conn: sqlite3.Connection, since: str, until: str,
+                             under: int | None = None) -> dict[int, str]:
+    """{unit_id: its kind} of the units (at or below `under`) with an indicator observation
+    dated after `since` up to `until`: the only ones whose values can differ between the two
+    days."""
+    if under is None:
+        return dict(conn.execute(
+            "SELECT DISTINCT o.unit_id, u.kind FROM observation o INDEXED BY observation_indicator"
+            " JOIN unit u ON u.id = o.unit_id"
+            " WHERE o.indicator IS NOT NULL AND o.date > ? AND o.date <= ?", [since, until]).fetchall())
+    return dict(conn.execute(
+        """WITH RECURSIVE below(id) AS (
+              SELECT ? UNION SELECT u.id FROM unit u JOIN below b ON u.parent_id = b.id)
+           SELECT u.id, u.kind FROM below b JOIN unit u ON u.id = b.id
+           WHERE EXISTS (SELECT 1 FROM observation o WHERE o.unit_id = b.id
+                         AND o.date > ? AND o.date <= ? AND o.indicator IS NOT NULL)""",
+        [under, since, until]).fetchall())
+
+
 def criteria_spans_of(conn: sqlite3.Connection, unit_ids) -> list[tuple[int, str, str, str | None, str]]:
     """criteria_spans() of these units only (their plans' last deadlines over all targets)."""
     return conn.execute(

@@ -186,6 +186,42 @@ def all_units(conn: sqlite3.Connection, under: int | None = None,
         [under, under, json.dumps(list(leave_out))]).fetchall()
 
 
+def families_reporting(conn: sqlite3.Connection, unit_ids: list[int], since: str, until: str,
+                       reported: set[int] = frozenset()) -> set[int]:
+    """Those of `unit_ids` that, or a unit below which, has a live observation dated in
+    since..until (inclusive), or is in `reported` (units that reported by other routes).
+    One index probe per unit of the families: proportional to the units asked about, never a
+    scan of the register's observations."""
+    if not unit_ids:
+        return set()
+    # UNION, not UNION ALL: a register damaged into a parent cycle still ends the walk.
+    return {r[0] for r in conn.execute(
+        """WITH RECURSIVE family(top, id) AS (
+              SELECT value, value FROM json_each(:units)
+              UNION SELECT f.top, u.id FROM family f JOIN unit u ON u.parent_id = f.id)
+           SELECT DISTINCT f.top FROM family f
+           WHERE f.id IN (SELECT value FROM json_each(:reported))
+              OR EXISTS (SELECT 1 FROM observation o
+                         WHERE o.unit_id = f.id AND o.date >= :since AND o.date <= :until
+                           AND o.kind != 'void'
+                           AND o.id NOT IN (SELECT voids FROM observation WHERE voids IS NOT NULL))""",
+        {"units": json.dumps(unit_ids), "reported": json.dumps(sorted(reported)),
+         "since": since, "until": until})}
+
+
+def units_around(conn: sqlite3.Connection, unit_ids: list[int]) -> list[tuple]:
+    """all_units' columns for the units, every unit below them and every unit above them (what
+    judging targets on them needs: values roll up from below, paths name the units above)."""
+    columns = "id, name, kind, parent_id, code, active_until, sort_key, code_edition"
+    return conn.execute(
+        f"""WITH RECURSIVE seed(id) AS (SELECT value FROM json_each(?)),
+            below(id) AS (SELECT id FROM seed UNION SELECT u.id FROM unit u JOIN below b ON u.parent_id = b.id),
+            above(id) AS (SELECT id FROM seed
+              UNION SELECT u.parent_id FROM unit u JOIN above a ON u.id = a.id WHERE u.parent_id IS NOT NULL)
+            SELECT {columns} FROM unit WHERE id IN (SELECT id FROM below UNION SELECT id FROM above)""",
+        [json.dumps(unit_ids)]).fetchall()
+
+
 def all_folded_names(conn: sqlite3.Connection) -> list[tuple[str, str]]:
     """(folded, display name) for every name and alias: the pool for "did you mean"."""
     return conn.execute(
