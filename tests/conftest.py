@@ -89,3 +89,10 @@ def downgrade(source: Path, target: Path, stop_before: str) -> Path:
     old.execute("DETACH DATABASE new")
     old.close()
     return target
+
+
+def pytest_collection_modifyitems(config, items):
+    """The long tests first. The suite runs on every core (pytest-xdist, `--dist worksteal`):
+    started first, a long test runs beside the others; started last, it would run alone at
+    the end while the other cores wait."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
