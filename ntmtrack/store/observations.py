@@ -131,6 +131,16 @@ def mark_present(conn: sqlite3.Connection, fingerprint64: int) -> bool:
     return conn.total_changes > before
 
 
+def _verdict_on(set_code: str, criterion: str, unit: str, day: str) -> str:
+    """The one as-of rule for a key, in SQL: the id of its latest live verdict on or before
+    `day` (a same-day tie to the later recording, then the greater global id). The arguments
+    are SQL expressions: the key's columns and the day."""
+    return (f"(SELECT x.id FROM observation x WHERE x.criteria_set = {set_code}"
+            f" AND x.criterion = {criterion} AND x.unit_id = {unit} AND x.date <= {day}"
+            " AND x.id NOT IN (SELECT voids FROM observation WHERE voids IS NOT NULL)"
+            " ORDER BY x.date DESC, x.recorded_at DESC, x.gid DESC LIMIT 1)")
+
+
 def gid(register: str, seq: int) -> str:
     """The global id of a register's `seq`th observation: no other register can make it, and
     one register's ids sort in recording order (the sequence is zero-padded)."""
@@ -360,12 +370,7 @@ def criteria_verdicts(conn: sqlite3.Connection, as_of: str, set_code: str | None
             UNION ALL
             SELECT s.unit_id, s.criteria_set, s.criterion, o.kind, o.date
             FROM criterion_state s LEFT JOIN fresh f ON f.unit_id = s.unit_id
-            JOIN observation o ON o.id = (
-              SELECT x.id FROM observation x
-              WHERE x.criteria_set = s.criteria_set AND x.criterion = s.criterion
-                AND x.unit_id = s.unit_id AND x.date <= :as_of
-                AND x.id NOT IN (SELECT voids FROM observation WHERE voids IS NOT NULL)
-              ORDER BY x.date DESC, x.recorded_at DESC, x.gid DESC LIMIT 1)
+            JOIN observation o ON o.id = {_verdict_on('s.criteria_set', 's.criterion', 's.unit_id', ':as_of')}
             WHERE s.date > :as_of AND (f.day IS NULL OR o.date >= f.day){scope}""", args).fetchall()
 
 
@@ -398,12 +403,7 @@ def met_criteria(conn: sqlite3.Connection, as_of: str, set_code: str,
               UNION ALL
               SELECT s.unit_id, s.criterion FROM seen CROSS JOIN criterion_state s ON s.unit_id = seen.unit_id
               LEFT JOIN fresh f ON f.unit_id = s.unit_id
-              JOIN observation o ON o.id = (
-                SELECT x.id FROM observation x
-                WHERE x.criteria_set = s.criteria_set AND x.criterion = s.criterion
-                  AND x.unit_id = s.unit_id AND x.date <= :as_of
-                  AND x.id NOT IN (SELECT voids FROM observation WHERE voids IS NOT NULL)
-                ORDER BY x.date DESC, x.recorded_at DESC, x.gid DESC LIMIT 1)
+              JOIN observation o ON o.id = {_verdict_on('s.criteria_set', 's.criterion', 's.unit_id', ':as_of')}
               WHERE s.criteria_set = :set AND s.date > :as_of AND o.kind = 'met'
                 AND (f.day IS NULL OR o.date >= f.day))
             GROUP BY unit_id""", args).fetchall()
@@ -439,12 +439,7 @@ def met_series(conn: sqlite3.Connection, set_code: str, ends: list[str],
             history(unit_id, criterion, kind, date, recorded_at, gid) AS (
               SELECT m.unit_id, m.criterion, o.kind, o.date, o.recorded_at, o.gid
               FROM seen CROSS JOIN moving m ON m.unit_id = seen.unit_id
-              JOIN observation o ON o.id = (
-                SELECT x.id FROM observation x
-                WHERE x.criteria_set = :set AND x.criterion = m.criterion
-                  AND x.unit_id = m.unit_id AND x.date <= :first
-                  AND x.id NOT IN (SELECT voids FROM observation WHERE voids IS NOT NULL)
-                ORDER BY x.date DESC, x.recorded_at DESC, x.gid DESC LIMIT 1)
+              JOIN observation o ON o.id = {_verdict_on(':set', 'm.criterion', 'm.unit_id', ':first')}
               UNION ALL
               SELECT x.unit_id, x.criterion, x.kind, x.date, x.recorded_at, x.gid
               FROM moving m CROSS JOIN observation x
