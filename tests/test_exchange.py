@@ -248,7 +248,8 @@ def test_conflicting_verdicts_from_two_origins_both_stay_and_are_listed(office, 
     assert {row["origin_a"], row["origin_b"]} == origins
 
 
-def test_a_plan_sent_with_other_content_keeps_the_first(office, tmp_path):
+def _one_plan_sent_two_ways(office, tmp_path):
+    """Packets from a commune and a district carrying plan trieu-son-2018 with two contents."""
     xa, huyen = commune(office("xa")), office("huyen")
     on(huyen, "init")
     on(huyen, "units", "import", EXAMPLES / "trieu-son-units.yaml")
@@ -260,6 +261,11 @@ def test_a_plan_sent_with_other_content_keeps_the_first(office, tmp_path):
     pa, pb = tmp_path / "a.ntmp", tmp_path / "b.ntmp"
     on(xa, "exchange", "export", "-o", pa)
     on(huyen, "exchange", "export", "-o", pb)
+    return pa, pb
+
+
+def test_a_plan_sent_with_other_content_keeps_the_first(office, tmp_path):
+    pa, pb = _one_plan_sent_two_ways(office, tmp_path)
     x = office("x")
     on(x, "init")
     on(x, "exchange", "import", pa)
@@ -549,16 +555,7 @@ def test_times_from_elsewhere_are_kept_in_utc(office, tmp_path):
 def test_conflicts_under_a_unit_list_its_plans_with_the_documented_keys(office, tmp_path):
     from ntmtrack.reports.exchange import CONFLICT_KEYS
 
-    xa, huyen = commune(office("xa")), office("huyen")
-    on(huyen, "init")
-    on(huyen, "units", "import", EXAMPLES / "trieu-son-units.yaml")
-    changed = tmp_path / "plan.yaml"
-    changed.write_text((EXAMPLES / "trieu-son-2018.yaml").read_text(encoding="utf-8").replace(
-        "2018-12-31", "2018-12-30", 1), encoding="utf-8")
-    on(huyen, "plan", "import", changed)
-    pa, pb = tmp_path / "a.ntmp", tmp_path / "b.ntmp"
-    on(xa, "exchange", "export", "-o", pa)
-    on(huyen, "exchange", "export", "-o", pb)
+    pa, pb = _one_plan_sent_two_ways(office, tmp_path)
     x = office("x")
     on(x, "init")
     on(x, "exchange", "import", pa, pb)
