@@ -187,6 +187,15 @@ def groups_sql(as_of: str, set_code: str) -> tuple[str, dict]:
   FROM judged_rows GROUP BY grp""", args)
 
 
+def trend_status_sql(set_code: str) -> tuple[str, dict]:
+    """What a trend row carries beside its series: per commune with a verdict of the set, the
+    criteria met today (criterion_state) and its earliest target date of the set."""
+    return ("""SELECT s.unit_id, sum(s.kind = 'met'),
+         (SELECT min(t.by) FROM plan_target t WHERE t.unit_id = s.unit_id AND t.kind = 'criteria'
+            AND t.criteria_set = :set)
+  FROM criterion_state s WHERE s.criteria_set = :set GROUP BY s.unit_id""", {"set": set_code})
+
+
 def trend_sql(set_code: str, ends: list[str], under: int | None = None) -> tuple[str, dict]:
     """Per commune with a verdict of the set, its criteria met at each end (JSON array, null
     before its first live verdict): one window function over the verdicts that change

@@ -120,6 +120,12 @@ def _asserting(function, *args) -> list[str]:
         return [f"{function.__name__}: {e}"]
 
 
+def _own_series_sql(set_code: str, ends: list) -> tuple[str, dict]:
+    from ntmtrack.store.observations import met_series_sql
+
+    return met_series_sql(set_code, [d if isinstance(d, str) else d.isoformat() for d in ends])
+
+
 def _from_floors_status(key: str, ctx: dict):
     """floors_status.py's statements (`*_sql()` → (sql, params)) and checks (`check_*()`,
     asserting), in the suite's form; None when it has no floor for the key."""
@@ -145,13 +151,20 @@ def _from_floors_status(key: str, ctx: dict):
         "status_as_of": lambda: (fs.status_sql(past, ctx["past_set"]),
                                  checker(fs.check_status, past, ctx["past_set"])),
         "status_as_of_set": lambda: (fs.status_sql(past, ctx["set"]), checker(fs.check_status, past, ctx["set"])),
-        "status_trend": lambda: (fs.trend_sql(ctx["set"], ctx["trend_ends"]),
-                                 checker(fs.check_trend, today, ctx["set"])),
+        # A trend row carries the commune's criteria met today and its target date (the
+        # projection is judged against it) beside the series: those from the state tables,
+        # then the series by the fastest statement known, ntmtrack's own (0.03 s against
+        # 0.12 s for floors_status.trend_sql). The command's series are checked against
+        # floors_status.trend_sql, written independently.
+        "status_trend": lambda: [(fs.trend_status_sql(ctx["set"]), lambda rows, output: []),
+                                 (_own_series_sql(ctx["set"], ctx["trend_ends"]),
+                                  checker(fs.check_trend, today, ctx["set"]))],
     }
     if key not in made:
         return None
-    (sql, params), check = made[key]()
-    return [(sql, params, check)]
+    made = made[key]()
+    return [(sql, params, check) for (sql, params), check in
+            (made if isinstance(made, list) else [made])]
 
 
 def _from_floors_reports(key: str, ctx: dict, args: list | None):
@@ -254,10 +267,10 @@ def cases(info: dict, ctx: dict, scratch: Path) -> list[Case]:
              check_args=["summary", "--under", d, "-f", "json"]),
         Case(f"progress {campaign}", ["progress", campaign, "-f", "csv"], ["progress"]),
         Case("report html national", ["report", "html", scratch / "report.html", "--force"],
-             ["status_table", "criteria_stats", "status_trend", "laggards"],
+             ["status_table", "criteria_stats", "status_trend", "progress", "laggards"],
              out_file=str(scratch / "report.html"), writer="html"),
         Case("export xlsx national", ["export", "xlsx", scratch / "export.xlsx", "--force"],
-             ["status", "criteria_stats", "laggards", "week_observations"],
+             ["status", "criteria_stats", "progress", "laggards", "week_observations"],
              out_file=str(scratch / "export.xlsx"), writer="xlsx"),
     ]
 
@@ -611,7 +624,8 @@ def raw_import_floor(before: Path, csv_path: Path, scratch: Path) -> tuple[float
 import csv, sqlite3, sys, time
 conn = sqlite3.connect({str(floor)!r}, isolation_level=None)
 conn.execute("PRAGMA journal_mode=WAL"); conn.execute("PRAGMA synchronous=FULL")
-conn.execute("DROP INDEX observation_fingerprint")
+conn.execute("DROP INDEX IF EXISTS observation_fingerprint")    # a register before m013
+conn.execute("DROP INDEX IF EXISTS observation_fingerprint64")  # m013 and later
 conn.execute("DROP TRIGGER observation_gid_local")
 units = dict(conn.execute("SELECT code, id FROM unit WHERE code IS NOT NULL"))
 register = conn.execute("SELECT value FROM meta WHERE key = 'register_id'").fetchone()[0]

@@ -337,3 +337,16 @@ def test_50_mb_import_streams_with_flat_memory(season, tmp_path):
 def test_criteria_go_to_the_town_when_a_district_shares_its_name(season):
     season("record", "met", "Triệu Sơn", "5", "--date", "2018-10-01")
     assert history(season, "TT Triệu Sơn")[0]["criterion"] == 5
+
+
+def test_an_import_refuses_verdicts_for_every_unit_that_holds_no_criteria(ready, tmp_path):
+    # The set is checked against each kind of unit once, but every row is still judged: two
+    # clusters on one day are both refused, and the communes' rows with them are not written.
+    f = tmp_path / "cum.csv"
+    f.write_text("date,unit,measure,value\n2018-10-15,Cụm 1,1,đạt\n2018-10-15,Cụm 2,1,đạt\n"
+                 "2018-10-15,Dân Lý,1,đạt\n2018-10-16,Cụm 3,2,đạt\n", encoding="utf-8")
+    before = ready.db.read_bytes()
+    err = ready("record", "import", f, code=1).stderr
+    lines = [line for line in err.splitlines() if "belong to communes and villages" in line]
+    assert [line.split(":")[1] for line in lines] == ["2", "3", "5"]
+    assert ready.db.read_bytes() == before

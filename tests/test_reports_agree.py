@@ -386,3 +386,29 @@ def test_today_is_the_local_date(ready):
     # today: tomorrow (local) is still the future.
     tomorrow = (date.today() + timedelta(days=1)).isoformat()
     assert "future" in ready("record", "met", "Dân Lý", "1", "--date", tomorrow, code=1).stderr
+
+
+def test_the_workbook_and_the_report_list_the_laggards_of_indicator_targets_as_laggards_does(ready, tmp_path):
+    # The writers judge each plan's progress once and hand it to the laggard rule: the
+    # villages behind on their indicator must be the very ones `laggards` lists.
+    from openpyxl import load_workbook
+
+    f = tmp_path / "xom.yaml"
+    f.write_text(XOM, encoding="utf-8")
+    ready("plan", "import", f)
+    ready("record", "set", "Đức Thành/Xóm 1", "ho-trong-cay", "35", "--date", "2022-05-01")
+    rows = _json(ready, "laggards", "--as-of", "2022-05-15")
+    behind = sorted((r["unit_path"], r["reason"]) for r in rows if r["reason"] in ("behind", "overdue"))
+    assert behind == [("Thanh Hóa/Triệu Sơn/Hợp Lý/Xóm 1", "behind")]
+    out = tmp_path / "book.xlsx"
+    ready("export", "xlsx", out, "--as-of", "2022-05-15", "--lang", "en")
+    sheet = load_workbook(out, read_only=True)["Laggards"]
+    cells = [r for r in sheet.iter_rows(values_only=True)]
+    header = cells[1]
+    listed = [dict(zip(header, r)) for r in cells[2:] if r[0]]
+    assert len(listed) == len(rows)
+    assert [(r["Target"], r["Actual"], r["Shortfall"], r["Days left"]) for r in listed] == [
+        (r["target"], r["actual"], r["shortfall"], r["days_left"]) for r in rows]
+    assert listed[0]["Unit"] == "Xóm 1 (Hợp Lý)" and listed[0]["Target"] == "ho-trong-cay"
+    html = ready("report", "html", "-", "--as-of", "2022-05-15").stdout
+    assert f'<span id="laggard-units">{len({r["unit_path"] for r in rows})}</span>' in html

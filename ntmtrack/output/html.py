@@ -197,8 +197,9 @@ def build(conn, scope: Scope) -> str:
                           for r in series[:MAX_ROWS]]  # formatted only as far as shown
 
     campaigns = []
+    progress_of: dict[str, list] = {}  # laggards judges the same rows again otherwise
     for plan in scoping.plans(conn, scope):
-        rows_of_plan = progress(conn, replace(scope, plan_id=plan["id"]), tree=tree)
+        rows_of_plan = progress_of[plan["id"]] = progress(conn, replace(scope, plan_id=plan["id"]), tree=tree)
         if not rows_of_plan:
             continue
         top = min(r.depth for r in rows_of_plan)
@@ -220,7 +221,7 @@ def build(conn, scope: Scope) -> str:
              "state_text": state_label(r.state, lang)}
             for r in rows_of_plan[:MAX_ROWS]]})
 
-    lag = laggard_rules.laggards(conn, scope, tree)
+    lag = laggard_rules.laggards(conn, scope, tree, progress_of=progress_of)
     laggard_units = len({r.unit_id for r in lag})
     lag_rows = [{"unit": r.label, "unit_name": r.unit, "unit_path": r.unit_path, "plan": r.plan,
                  "reason": r.reason, "why": reason_text(r, lang)} for r in lag[:MAX_ROWS]]

@@ -96,8 +96,9 @@ def _write(conn, scope: Scope, path: Path, register_name: str, work: str) -> lis
         {"criterion": s.criterion, "name": s.name_vi if lang == "vi" else s.name_en,
          "units_met": s.units_met, "units_total": s.units_total, "share": s.share} for s in stats),
         ["criterion", "name", "units_met", "units_total", "share"], lang, percent=("share",))
+    progress_of: dict[str, list] = {}  # laggards judges the same rows again otherwise
     for plan in scoping.plans(conn, scope):
-        rows_of_plan = progress(conn, replace(scope, plan_id=plan["id"]), tree=tree)
+        rows_of_plan = progress_of[plan["id"]] = progress(conn, replace(scope, plan_id=plan["id"]), tree=tree)
         if not rows_of_plan:
             continue
         base = min(p.depth for p in rows_of_plan)
@@ -109,7 +110,7 @@ def _write(conn, scope: Scope, path: Path, register_name: str, work: str) -> lis
              "_depth": p.depth - base} for p in rows_of_plan),
             ["indicator", "unit", "baseline", "actual", "goal", "percent_of_target", "expected",
              "deadline", "state"], lang, percent=("percent_of_target",))
-    lag = laggard_rules.laggards(conn, scope, tree)
+    lag = laggard_rules.laggards(conn, scope, tree, progress_of=progress_of)
     _sheet(book, styles, names, _t(lang, "Laggards", "Chậm tiến độ"), title, (
         {"unit": r.label, "plan": r.plan,
          "target": number_ranges(list(r.target)) if isinstance(r.target, tuple) else r.target,

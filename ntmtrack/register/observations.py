@@ -55,6 +55,8 @@ class Recorder:
     _spellings: dict = field(default_factory=dict)   # as written → _units' answer
     _village_sets: list | None = None
     _sets: criteria_sets.SetRule | None = None
+    _judges: set = field(default_factory=set)    # (set, unit kind) pairs found to agree
+    _warned: set = field(default_factory=set)    # (set, day) pairs already looked at
 
     # -- lookups -------------------------------------------------------------------------
 
@@ -85,16 +87,22 @@ class Recorder:
                     villages = self._village_sets
                     if len(villages) == 1 and criteria_sets.applies_to(self._set(code)) != "village":
                         code = villages[0]
-                criteria_sets.check_judges(self._set(code), unit)
+                judged = (code, unit.kind)
+                if judged not in self._judges:
+                    criteria_sets.check_judges(self._set(code), unit)
+                    self._judges.add(judged)
             except NtmError as e:
                 self._unit_sets[key] = NtmError(f"{unit.name}: {e}")
             else:
                 self._numbers(code)
                 self._unit_sets[key] = code
-                warning = self._sets.not_in_force(code, day)
-                said = _("warning: {message}").format(message=warning) if warning else None
-                if said and said not in self.warnings:
-                    self.warnings.append(said)
+                # Once per set and day: a file dates its thousands of verdicts on a few days.
+                if (code, on) not in self._warned:
+                    self._warned.add((code, on))
+                    warning = self._sets.not_in_force(code, day)
+                    said = _("warning: {message}").format(message=warning) if warning else None
+                    if said and said not in self.warnings:
+                        self.warnings.append(said)
         code = self._unit_sets[key]
         if isinstance(code, NtmError):
             raise code

@@ -56,11 +56,14 @@ def _month_end(day: date) -> date:
 
 
 def laggards(conn, scope: Scope, tree: Tree | None = None,
-             targets_of: dict[str, list[dict]] | None = None) -> list[Laggard]:
+             targets_of: dict[str, list[dict]] | None = None,
+             progress_of: dict[str, list] | None = None) -> list[Laggard]:
     """Every unit behind or overdue on a target of the plans in scope, or missing its report;
     worst first. Criteria targets are judged by the same rule as `status` (targets.criteria).
     `tree`: the caller's (it must hold villages when the plans reach them, see
-    scope.needs_villages); `targets_of`: {plan id: scoping.targets}, when the caller has them."""
+    scope.needs_villages); `targets_of`: {plan id: scoping.targets}, when the caller has them;
+    `progress_of`: {plan id: progress.progress of the plan in this scope}, when the caller has
+    them (the HTML report and the workbook show them beside the laggards)."""
     plans = scoping.plans(conn, scope)
     tree = tree or Tree.load(conn, scope.under_id, villages=scoping.needs_villages(conn, plans))
     scoped = sorted(set(tree.descendants(scope.under_id)) | {scope.under_id}) if scope.under_id else None
@@ -105,7 +108,9 @@ def laggards(conn, scope: Scope, tree: Tree | None = None,
                             unit_id=t["unit_id"],
                             order=(0, days_left, 1, tree.units[t["unit_id"]]["sort_key"])))
         if any(t["kind"] != "criteria" for t in active):
-            for p in plan_progress.progress(conn, replace(scope, plan_id=plan["id"]), tree=tree):
+            judged = (progress_of[plan["id"]] if progress_of is not None and plan["id"] in progress_of
+                      else plan_progress.progress(conn, replace(scope, plan_id=plan["id"]), tree=tree))
+            for p in judged:
                 if p.rollup or p.state not in ("behind", "overdue"):
                     continue
                 actual = p.actual if p.actual is not None else p.baseline

@@ -74,13 +74,14 @@ def plans(conn, scope: Scope) -> list[dict]:
     return out
 
 
-def targets(conn, scope: Scope, tree: Tree, plan: dict) -> list[dict]:
-    """The plan's targets on units active on the day, at or below the unit reported under."""
+def targets(conn, scope: Scope, tree: Tree, plan: dict, criteria_set: str | None = None) -> list[dict]:
+    """The plan's targets on units active on the day, at or below the unit reported under
+    (with `criteria_set`, only its criteria targets of that set)."""
     under = scope.under_id
     allowed = set(tree.descendants(under)) | {under} if under else None
     # Under a district, its own targets only: the national plan has one per commune.
     read = sorted(allowed) if allowed is not None else None
-    return [t for t in store_plans.targets(conn, plan["id"], read)
+    return [t for t in store_plans.targets(conn, plan["id"], read, criteria_set)
             if (allowed is None or t["unit_id"] in allowed) and t["unit_id"] in tree.units
             and active_on(tree.units[t["unit_id"]]["active_until"], scope.as_of)]
 
@@ -92,7 +93,20 @@ def labels(tree: Tree, unit_ids) -> dict[int, str]:
 
 def named(tree: Tree, unit_ids) -> tuple[dict[int, str], dict[int, str]]:
     """({unit_id: its path}, {unit_id: the name to show}): each path walked once."""
-    paths = {u: tree.path(u) for u in dict.fromkeys(unit_ids)}
+    paths: dict[int, str] = {}
+    above: dict[int | None, str] = {}   # siblings share their parent's path: walked once
+    units = tree.units
+    for u in unit_ids:
+        if u in paths:
+            continue
+        parent = units[u]["parent_id"]
+        if parent is None:
+            paths[u] = units[u]["name"]
+            continue
+        head = above.get(parent)
+        if head is None:
+            head = above[parent] = tree.path(parent)
+        paths[u] = f"{head}/{units[u]['name']}"
     shown = distinct_names(paths.values())
     return paths, {u: shown[p] for u, p in paths.items()}
 

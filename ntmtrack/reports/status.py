@@ -33,10 +33,9 @@ def status(conn, scope: Scope, tree: Tree | None = None) -> tuple[list[StatusRow
     by_unit: dict[int, list[tuple[dict, dict]]] = {}
     targeted: dict[str, tuple[dict, set[int]]] = {}
     for plan in scoping.plans(conn, scope):
-        for t in scoping.targets(conn, scope, tree, plan):
-            if t["kind"] == "criteria" and t["criteria_set"] == code:
-                by_unit.setdefault(t["unit_id"], []).append((plan, t))
-                targeted.setdefault(plan["id"], (plan, set()))[1].add(t["unit_id"])
+        for t in scoping.targets(conn, scope, tree, plan, criteria_set=code):
+            by_unit.setdefault(t["unit_id"], []).append((plan, t))
+            targeted.setdefault(plan["id"], (plan, set()))[1].add(t["unit_id"])
     # The criteria met on each plan's start (its targets' baseline): read once per plan, for
     # the communes it gives a target.
     starts: dict[str, dict[int, frozenset[int]]] = {}
@@ -44,14 +43,13 @@ def status(conn, scope: Scope, tree: Tree | None = None) -> tuple[list[StatusRow
         wanted = [u for u in unit_ids if u in planned]
         reading = None if scoped is None and len(wanted) == len(unit_ids) else wanted
         starts[plan_id] = state.met_sets(conn, date.fromisoformat(plan["start"]), code, reading)
-    labels = scoping.labels(tree, unit_ids)
+    paths, labels = scoping.named(tree, unit_ids)
     plan_starts = {plan_id: date.fromisoformat(plan["start"]) for plan_id, (plan, _u) in targeted.items()}
     nothing: frozenset[int] = frozenset()
     missing_of: dict[frozenset[int], tuple[int, ...]] = {}
     # Communes with the same target, the same criteria met and the same baseline are judged
     # alike: a national plan's 10,752 targets come to a few hundred judgements.
     judgements: dict[tuple, targets.Progress] = {}
-    parent_paths: dict[int, str] = {}
     rows = []
     for unit_id in unit_ids:
         u = tree.units[unit_id]
@@ -88,16 +86,8 @@ def status(conn, scope: Scope, tree: Tree | None = None) -> tuple[list[StatusRow
             row_state = "no_target"
         if shown is None and judged:
             shown = min(judged, key=lambda j: j[2]["by"])
-        parent_id = u["parent_id"]
-        if parent_id is None:
-            path = u["name"]
-        else:
-            above = parent_paths.get(parent_id)
-            if above is None:
-                above = parent_paths[parent_id] = tree.path(parent_id)
-            path = f"{above}/{u['name']}"
         rows.append(StatusRow(
-            unit=u["name"], unit_path=path,
+            unit=u["name"], unit_path=paths[unit_id],
             parent=tree.units[u["parent_id"]]["name"] if u["parent_id"] else None,
             criteria_set=code, criteria_met=len(met), criteria_total=len(numbers), missing=missing,
             target_date=shown[2]["by"] if shown else None, plan=shown[1]["id"] if shown else None,

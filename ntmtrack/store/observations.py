@@ -411,6 +411,11 @@ def met_criteria(conn: sqlite3.Connection, as_of: str, set_code: str,
 
 def met_series(conn: sqlite3.Connection, set_code: str, ends: list[str],
                unit_ids: list[int] | None = None) -> list[tuple[int, int, str, str | None]]:
+    """The rows of met_series_sql."""
+    return conn.execute(*met_series_sql(set_code, ends, unit_ids)).fetchall()
+
+
+def met_series_sql(set_code: str, ends: list[str], unit_ids: list[int] | None = None) -> tuple[str, dict]:
     """The criteria of the set each unit meets at each of `ends` (days in order), in one
     pass: (unit_id, criteria met at every end by verdicts that no later one replaced before
     the last end, the date of its first live verdict if on or before the first end else of
@@ -429,7 +434,7 @@ def met_series(conn: sqlite3.Connection, set_code: str, ends: list[str],
     if unit_ids is not None:
         scope = " AND s.unit_id IN (SELECT value FROM json_each(:units))"
         args["units"] = json.dumps(unit_ids)
-    return conn.execute(
+    return (
         f"""WITH moving(unit_id, criterion) AS MATERIALIZED (
               SELECT s.unit_id, s.criterion FROM criterion_state s
               WHERE s.criteria_set = :set AND s.date > :first{scope}),
@@ -467,7 +472,7 @@ def met_series(conn: sqlite3.Connection, set_code: str, ends: list[str],
               UNION ALL
               SELECT unit_id, 0, NULL, group_concat(i || ':' || change) FROM changes GROUP BY unit_id)
             SELECT unit_id, sum(steady), min(first), group_concat(moving) FROM parts
-            GROUP BY unit_id""", args).fetchall()
+            GROUP BY unit_id""", args)
 
 
 def indicator_values(conn: sqlite3.Connection, as_of: str, codes: list[str] | None = None,

@@ -86,12 +86,16 @@ def _numbers(text: str) -> tuple:
 
 
 def targets(conn: sqlite3.Connection, plan_id: str | None = None,
-            unit_ids: list[int] | None = None) -> list[dict]:
+            unit_ids: list[int] | None = None, criteria_set: str | None = None) -> list[dict]:
+    """The targets of a plan (or all), of some units, or only the criteria targets of a set."""
     sql = "SELECT " + ", ".join(f"t.{c}" for c in _TARGET_COLUMNS) + " FROM plan_target t"
     where, args = [], []
     if plan_id is not None:
         where.append("t.plan = ?")
         args.append(plan_id)
+    if criteria_set is not None:
+        where.append("t.kind = 'criteria' AND t.criteria_set = ?")
+        args.append(criteria_set)
     if unit_ids is not None:
         where.append("t.unit_id IN (SELECT value FROM json_each(?))")
         args.append(json.dumps(unit_ids))
