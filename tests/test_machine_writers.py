@@ -63,11 +63,45 @@ def test_json_gives_every_row_with_days_as_text_however_many(n):
                                   ensure_ascii=False).replace("\u202e", "\\u202e") + "\n"
 
 
+def test_small_json_is_indented_and_numbers_keep_their_type():
+    out = io.StringIO()
+    write(_rows(7), COLUMNS, Format.json, "vi", out)
+    expected = json.dumps([_expected(r) for r in _rows(7)], ensure_ascii=False, indent=2)
+    assert out.getvalue() == expected.replace("\u202e", "\\u202e") + "\n"
+    assert '"share": 0.25,' in out.getvalue() and '"done": false' in out.getvalue()
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_a_long_json_array_at_a_terminal_is_indented_object_by_object():
+    out = _Terminal()
+    write(_rows(JSON_INDENT_BELOW + 5), COLUMNS, Format.json, "vi", out)
+    text = out.getvalue()
+    assert json.loads(text) == [_expected(r) for r in _rows(JSON_INDENT_BELOW + 5)]
+    assert text.startswith('[\n  {\n    "unit": "Thôn 0",\n    "met": 0,\n')
+
+
 def test_json_lines_give_one_object_per_row_with_days_as_text():
     out = io.StringIO()
     write(_rows(12), COLUMNS, Format.jsonl, "en", out)
-    lines = out.getvalue().splitlines()
-    assert [json.loads(line) for line in lines] == [_expected(r) for r in _rows(12)]
+    expected = "".join(json.dumps(_expected(r), ensure_ascii=False).replace("\u202e", "\\u202e") + "\n"
+                       for r in _rows(12))
+    assert out.getvalue() == expected
+
+
+def test_any_mapping_row_and_a_single_column_are_written_as_given():
+    from collections import OrderedDict
+
+    rows = [OrderedDict(unit="Dân Lý", items=3), _Row("Thọ Thế", 2, 0.5, None, (), True)]
+    out = io.StringIO()
+    write(rows, [Column("unit", "unit", "unit"), Column("items", "items", "items", "int")], Format.json, "vi", out)
+    assert json.loads(out.getvalue()) == [{"unit": "Dân Lý", "items": 3}, {"unit": "Thọ Thế", "items": None}]
+    out = io.StringIO()
+    write(rows, [Column("unit", "unit", "unit")], Format.jsonl, "vi", out)
+    assert out.getvalue() == '{"unit": "Dân Lý"}\n{"unit": "Thọ Thế"}\n'
 
 
 def test_csv_cells_keep_numbers_exact_and_text_visible():
@@ -87,3 +121,4 @@ def test_csv_cells_keep_numbers_exact_and_text_visible():
     cells = list(csv.reader(io.StringIO(excel.getvalue().lstrip("\ufeff"))))
     assert cells[1][0] == "'=cmd|' /C calc'!A0"   # text Excel would run: neutralised
     assert cells[3][:3] == ["-5", "-3", "-1.5"]     # numbers, and text that is a number: as is
+    assert [c[5] for c in cells[1:]] == ["true", "false", ""]

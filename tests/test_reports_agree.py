@@ -412,3 +412,40 @@ def test_the_workbook_and_the_report_list_the_laggards_of_indicator_targets_as_l
     assert listed[0]["Unit"] == "Xóm 1 (Hợp Lý)" and listed[0]["Target"] == "ho-trong-cay"
     html = ready("report", "html", "-", "--as-of", "2022-05-15").stdout
     assert f'<span id="laggard-units">{len({r["unit_path"] for r in rows})}</span>' in html
+
+
+def test_a_report_under_a_commune_loads_villages_only_when_its_own_targets_reach_them(ready, tmp_path):
+    # The XOM plan's indicator targets are on two villages of Triệu Sơn: a report under either
+    # commune needs villages, a report under a commune without them does not — and the plan
+    # as a whole does.
+    import sqlite3
+
+    from ntmtrack.store.plans import reach_below_communes
+
+    f = tmp_path / "xom.yaml"
+    f.write_text(XOM, encoding="utf-8")
+    ready("plan", "import", f)
+    conn = sqlite3.connect(ready.db)
+    targeted = [r[0] for r in conn.execute(
+        "SELECT DISTINCT u.parent_id FROM plan_target t JOIN unit u ON u.id = t.unit_id ORDER BY 1")]
+    district, other = conn.execute(
+        "SELECT (SELECT id FROM unit WHERE kind = 'district'),"
+        " (SELECT id FROM unit WHERE kind = 'commune' AND id NOT IN (SELECT value FROM json_each(?)))",
+        [json.dumps(targeted)]).fetchone()
+    assert len(targeted) == 2
+    assert reach_below_communes(conn, ["xom-2022"]) is True
+    assert reach_below_communes(conn, ["xom-2022"], district) is True
+    assert all(reach_below_communes(conn, ["xom-2022"], commune) is True for commune in targeted)
+    assert reach_below_communes(conn, ["xom-2022"], other) is False
+    paths = {u: p for u, p in conn.execute(
+        "WITH RECURSIVE up(id, path, parent) AS (SELECT id, name, parent_id FROM unit"
+        " UNION ALL SELECT up.id, u.name || '/' || up.path, u.parent_id FROM up JOIN unit u ON u.id = up.parent)"
+        " SELECT id, path FROM up WHERE parent IS NULL")}
+    conn.close()
+    # And the reports under each say what the whole register's says of their own units.
+    national = _json(ready, "laggards", "--as-of", "2022-05-15")
+    for commune in (*targeted, other):
+        under = _json(ready, "laggards", "--as-of", "2022-05-15", "--under", paths[commune])
+        assert under == [r for r in national if r["unit_path"].startswith(paths[commune] + "/")
+                         or r["unit_path"] == paths[commune]]
+    assert any(_json(ready, "laggards", "--as-of", "2022-05-15", "--under", paths[c]) for c in targeted)

@@ -52,8 +52,10 @@ def _plain(value, param, ctx):
             return list(value)
         return _TYPERS
     if annotation in (int, float) and type(value) is annotation:
-        # A default (`--threshold` 0.8): Typer's adapter returns it as it is, unless bounded.
-        return value if info.min is None and info.max is None else _TYPERS
+        # A default (`--threshold` 0.8, `--waiting-days` 15): Typer's adapter returns it as it
+        # is when inside its bounds; outside them (or clamped) Typer's checker decides.
+        inside = (info.min is None or value >= info.min) and (info.max is None or value <= info.max)
+        return value if inside else _TYPERS
     if isinstance(annotation, type) and issubclass(annotation, Enum) and (
             type(value) is str or isinstance(value, annotation)):
         from typer._param_types import coerce_cli_choice

@@ -113,7 +113,7 @@ def _iso(value: Any) -> str:
     _machine_value gives it."""
     if isinstance(value, (_dt.date, _dt.datetime)):
         return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 def _machine_rows(rows: Iterable[Any], keys: list[str]) -> Iterator[dict]:
@@ -122,10 +122,10 @@ def _machine_rows(rows: Iterable[Any], keys: list[str]) -> Iterator[dict]:
     10,752 rows of 16 keys, so a typed row's fields are read with one attrgetter."""
     getters: dict[type, Callable | None] = {}
     for row in rows:
-        kind = type(row)
-        if kind is dict:
+        if isinstance(row, dict):
             yield {k: row.get(k) for k in keys}
             continue
+        kind = type(row)
         if kind not in getters:
             names = set(as_mapping(row))
             getters[kind] = operator.attrgetter(*keys) if keys and set(keys) <= names else None

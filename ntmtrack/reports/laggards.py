@@ -65,7 +65,7 @@ def laggards(conn, scope: Scope, tree: Tree | None = None,
     `progress_of`: {plan id: progress.progress of the plan in this scope}, when the caller has
     them (the HTML report and the workbook show them beside the laggards)."""
     plans = scoping.plans(conn, scope)
-    tree = tree or Tree.load(conn, scope.under_id, villages=scoping.needs_villages(conn, plans))
+    tree = tree or Tree.load(conn, scope.under_id, villages=scoping.needs_villages(conn, plans, scope.under_id))
     scoped = sorted(set(tree.descendants(scope.under_id)) | {scope.under_id}) if scope.under_id else None
     rows: list[dict] = []
     now = None  # the criteria met on the day, read once for every plan that needs them

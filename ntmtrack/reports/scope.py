@@ -111,8 +111,9 @@ def named(tree: Tree, unit_ids) -> tuple[dict[int, str], dict[int, str]]:
     return paths, {u: shown[p] for u, p in paths.items()}
 
 
-def needs_villages(conn, plans: list[dict]) -> bool:
+def needs_villages(conn, plans: list[dict], under: int | None = None) -> bool:
     """Whether judging these plans needs the units below communes in the tree: a target on
-    one, an indicator target (values roll up from villages), or money (funds: sections).
-    Without them a national tree is 13,000 units instead of 93,000."""
-    return store_plans.reach_below_communes(conn, [p["id"] for p in plans])
+    one (at or below `under`, the unit reported under), an indicator target (values roll up
+    from villages), or money (funds: sections). Without them a national tree is 13,000 units
+    instead of 93,000."""
+    return store_plans.reach_below_communes(conn, [p["id"] for p in plans], under)

@@ -26,7 +26,7 @@ def digest(conn, scope: Scope, since: date, waiting_days: int = dossier_rules.DE
     # both; a merger in the week starts a commune afresh): the rest of the register is not read.
     valued = (store_plans.indicator_units_observed(conn, since.isoformat(), scope.as_of.isoformat(),
                                                    scope.under_id) if week else None)
-    villages = (scoping.needs_villages(conn, plans) or valued is None
+    villages = (scoping.needs_villages(conn, plans, scope.under_id) or valued is None
                 or any(kind in BELOW_COMMUNE_KINDS for kind in valued.values()))
     tree = Tree.load(conn, scope.under_id, villages=villages)
     unit_ids = scoping.communes(conn, tree, scope)

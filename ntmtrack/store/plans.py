@@ -157,18 +157,26 @@ def criteria_spans(conn: sqlite3.Connection) -> list[tuple[int, str, str, str | 
         " WHERE t.kind = 'criteria'").fetchall()
 
 
-def reach_below_communes(conn: sqlite3.Connection, plan_ids: list[str]) -> bool:
+def reach_below_communes(conn: sqlite3.Connection, plan_ids: list[str], under: int | None = None) -> bool:
     """Whether any of the plans has a target on a unit below communes, an indicator target, or
-    a `funds:` section."""
+    a `funds:` section — with `under`, a target at or below that unit (a district's report
+    reads its own hundred targets, not the national plan's ten thousand)."""
     if not plan_ids:
         return False
     ids = json.dumps(plan_ids)
+    reaching = ("(t.kind != 'criteria' OR u.kind IN ('village', 'household_group'))"
+                " AND t.plan IN (SELECT value FROM json_each(:ids))")
+    funds = " OR EXISTS (SELECT 1 FROM plan_fund f WHERE f.plan IN (SELECT value FROM json_each(:ids)))"
+    if under is None:
+        return conn.execute(
+            f"SELECT EXISTS (SELECT 1 FROM plan_target t JOIN unit u ON u.id = t.unit_id WHERE {reaching})"
+            + funds, {"ids": ids}).fetchone()[0] == 1
     return conn.execute(
-        "SELECT EXISTS (SELECT 1 FROM plan_target t JOIN unit u ON u.id = t.unit_id"
-        "  WHERE t.plan IN (SELECT value FROM json_each(:ids))"
-        "    AND (t.kind != 'criteria' OR u.kind IN ('village', 'household_group')))"
-        " OR EXISTS (SELECT 1 FROM plan_fund f WHERE f.plan IN (SELECT value FROM json_each(:ids)))",
-        {"ids": ids}).fetchone()[0] == 1
+        "WITH RECURSIVE below(id) AS (SELECT :under UNION ALL"
+        "  SELECT u.id FROM unit u JOIN below b ON u.parent_id = b.id)"
+        " SELECT EXISTS (SELECT 1 FROM below b JOIN plan_target t ON t.unit_id = b.id"
+        f"  JOIN unit u ON u.id = t.unit_id WHERE {reaching})" + funds,
+        {"ids": ids, "under": under}).fetchone()[0] == 1
 
 
 def indicator_units_observed(conn: sqlite3.Connection, since: str, until: str,
