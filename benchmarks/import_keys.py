@@ -7,7 +7,8 @@ Each variant copies BEFORE.db once, makes it what the variant needs (outside the
 for every run times, on a fresh copy, reading the CSV and one `executemany` in one transaction (ids and global ids given, as
 `record import` gives them). Variants: `none` (no key: the fingerprint index dropped),
 `sha1` (40-character text fingerprints in the unique index, as before m013), `int64` (a 64-bit
-integer key in a unique index), with `-cache` the 64 MB page cache `record import` uses. Runs are interleaved and
+integer key in a unique index, m013), `bykey` (the 64-bit key at the end of the verdict's own
+index instead, no index of its own, m014), with `-cache` the 64 MB page cache `record import` uses. Runs are interleaved and
 the medians printed, with rows/s of wall and of CPU time (user + system: steadier when
 other work shares the machine). Not a test: the machine is shared, ratios matter.
 """
@@ -33,6 +34,15 @@ def prepare(source: Path, target: Path, variant: str) -> None:
     if variant.startswith("none") and "observation_fingerprint" in {
             r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}:
         conn.execute("DROP INDEX observation_fingerprint")
+    if variant.startswith("bykey"):
+        # m014: the key ends the verdict's own index; the register may be of m013 or m014.
+        for index in ("observation_fingerprint", "observation_fingerprint64"):
+            conn.execute(f"DROP INDEX IF EXISTS {index}")
+        conn.execute("DROP INDEX observation_criterion")
+        conn.execute("CREATE INDEX observation_criterion ON observation(criteria_set, criterion, unit_id,"
+                     " date, fingerprint64) WHERE criterion IS NOT NULL")
+    if variant.startswith("none"):
+        conn.execute("DROP INDEX IF EXISTS observation_fingerprint64")
     if variant.startswith("int64") and "key" not in names:
         conn.execute("DROP INDEX IF EXISTS observation_fingerprint")
         conn.execute("ALTER TABLE observation ADD COLUMN key INTEGER")
@@ -52,12 +62,18 @@ def run(db: Path, csv_path: Path, variant: str) -> float:
     units = dict(conn.execute("SELECT code, id FROM unit WHERE code IS NOT NULL"))
     register = conn.execute("SELECT value FROM meta WHERE key='register_id'").fetchone()[0]
     first = conn.execute("SELECT max(id) + 1 FROM observation").fetchone()[0]
-    column = {"none": None, "sha1": "fingerprint", "int64": "key"}[variant.split("-")[0]]
+    column = {"none": None, "sha1": "fingerprint", "int64": "key", "bykey": "fingerprint64"}[variant.split("-")[0]]
     columns = "id, gid, unit_id, criteria_set, criterion, kind, date, recorded_at, by, source"
     if column:
         columns += ", " + column
     sql = f"INSERT INTO observation ({columns}) VALUES ({', '.join('?' * len(columns.split(',')))})"
-    if column:
+    if column == "fingerprint64":
+        # m014: found among the rows of its key and day, through their index.
+        marks = ", ".join("?" * len(columns.split(",")))
+        sql = (f"INSERT INTO observation ({columns}) SELECT {marks} WHERE NOT EXISTS (SELECT 1 FROM"
+               " observation x WHERE x.criteria_set = 'qd51-2025' AND x.criterion = ?5 AND x.unit_id = ?3"
+               " AND x.date = ?7 AND x.fingerprint64 = ?11)")
+    elif column:
         sql += f" ON CONFLICT ({column}) WHERE {column} IS NOT NULL DO NOTHING"
 
     def rows(reader):
@@ -66,7 +82,7 @@ def run(db: Path, csv_path: Path, variant: str) -> float:
                    "2026-01-01T00:00:00+00:00", "floor", f"f:{n}"]
             if column == "fingerprint":
                 row.append(hashlib.sha1(f"{u}|{m}|{v}|{d}|{note}".encode()).hexdigest())
-            elif column == "key":
+            elif column in ("key", "fingerprint64"):
                 row.append(int.from_bytes(hashlib.sha1(f"{u}|{m}|{v}|{d}|{note}".encode()).digest()[:8],
                                           "big", signed=True))
             yield row

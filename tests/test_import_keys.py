@@ -90,3 +90,52 @@ def test_repeats_in_one_batch_and_across_batches(ready, db, tmp_path, monkeypatc
     conn = sqlite3.connect(db)
     assert conn.execute("SELECT count(DISTINCT fingerprint64) FROM observation").fetchone()[0] == 8
     assert conn.execute("SELECT count(*) FROM observation WHERE fingerprint IS NOT NULL").fetchone()[0] == 0
+
+
+def test_a_file_imported_before_m014_is_already_present_after_it(ready, db, tmp_path, monkeypatch):
+    """m014 finds a fingerprint through its key's own index: a register of m013, with its
+    unique index of fingerprints, opens to the same answers."""
+    run = ready
+    f = tmp_path / "bao-cao.csv"
+    f.write_text(ROWS, encoding="utf-8")
+    run("record", "import", f, "--set", "qd1980-2016")
+    old = downgrade(db, tmp_path / "m013.db", "m014_fingerprints_by_key")
+    conn = sqlite3.connect(old)
+    assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'observation_fingerprint64'").fetchone()[0] == 1
+    conn.close()
+    monkeypatch.setenv("NTMTRACK_DB", str(old))
+    assert "0 added, 4 already present" in run("record", "import", f, "--set", "qd1980-2016").stderr
+    conn = sqlite3.connect(old)
+    indexes = dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'observation'"))
+    conn.close()
+    assert "observation_fingerprint64" not in indexes
+    assert indexes["observation_unit"].endswith("(unit_id, date, fingerprint64)")
+    f.write_text(ROWS + "2018-10-01,Dân Lý,2,đạt,kiểm tra lại\n", encoding="utf-8")
+    assert "1 added, 4 already present" in run("record", "import", f, "--set", "qd1980-2016").stderr
+
+
+def test_many_rows_of_one_unit_and_day_are_each_one_seek(ready, db, tmp_path, monkeypatch):
+    """Two thousand '+1' of one indicator for one village on one day, each with its own note,
+    then the same file again: every row added once, then every row already present — found by
+    the index of the unit's days ending with the fingerprint, never by reading the day's other
+    rows."""
+    run = ready
+    plan = tmp_path / "p.yaml"
+    plan.write_text("plan: cay-2018\ntitle: Cây\nstart: 2018-01-01\nend: 2018-12-31\n"
+                    "metrics:\n  - code: cay\n    name: Cây\n    targets: {Dân Lý: 5000}\n    by: 2018-12-31\n",
+                    encoding="utf-8")
+    run("plan", "import", plan)
+    from ntmtrack.register import recording
+
+    monkeypatch.setattr(recording, "BATCH", 300)   # repeats within a batch and across batches
+    f = tmp_path / "cay.csv"
+    f.write_text("date,unit,measure,value,note\n"
+                 + "".join(f"2018-10-01,Dân Lý,cay,+1,hộ {i}\n" for i in range(2000))
+                 + "2018-10-01,Dân Lý,cay,+1,hộ 7\n", encoding="utf-8")   # a repeat: a fact too
+    assert "2001 added, 0 already present" in run("record", "import", f).stderr
+    assert "0 added, 2001 already present" in run("record", "import", f).stderr
+    conn = sqlite3.connect(db)
+    plan_rows = conn.execute("EXPLAIN QUERY PLAN SELECT 1 FROM observation x WHERE x.unit_id = 1"
+                             " AND x.date = '2018-10-01' AND x.fingerprint64 = 5").fetchall()
+    assert "fingerprint64=?" in plan_rows[-1][3]
+    assert conn.execute("SELECT total(value) FROM observation WHERE indicator = 'cay'").fetchone()[0] == 2001

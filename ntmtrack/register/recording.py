@@ -234,7 +234,7 @@ def _later_occurrence(conn, row: dict, obs_id: int, first_new_id: int) -> bool:
     occurrence = 1
     while True:
         key = fingerprint64(content, occurrence) if occurrence > 1 else row["fingerprint64"]
-        owner = db.fingerprint_owner(conn, key)
+        owner = db.fingerprint_owner(conn, row, key)
         if owner is None:
             return db.insert_at(conn, {**row, "fingerprint64": key}, obs_id)
         if owner < first_new_id and db.mark_present(conn, key):

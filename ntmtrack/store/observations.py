@@ -20,12 +20,25 @@ COLUMNS = ["unit_id", "criteria_set", "criterion", "indicator", "kind", "value",
 # Rows recorded here: ids and global ids given; a file's row whose 64-bit fingerprint (m013)
 # the register holds is left out. The text fingerprint of older rows is never written again.
 _LOCAL_COLUMNS = ["id", "gid"] + COLUMNS + ["fingerprint64"]
-_INSERT_LOCAL = (
-    f"INSERT INTO observation ({', '.join(_LOCAL_COLUMNS)}) VALUES ({', '.join('?' * len(_LOCAL_COLUMNS))})"
-    " ON CONFLICT (fingerprint64) WHERE fingerprint64 IS NOT NULL DO NOTHING"
-)
 _BLANK = dict.fromkeys(_LOCAL_COLUMNS)
 _VALUES = operator.itemgetter(*_LOCAL_COLUMNS)
+
+
+def _at(column: str) -> str:
+    return f"?{_LOCAL_COLUMNS.index(column) + 1}"
+
+
+_INSERT = (f"INSERT INTO observation ({', '.join(_LOCAL_COLUMNS)})"
+           f" VALUES ({', '.join('?' * len(_LOCAL_COLUMNS))})")
+# A fingerprint is found among its unit's observations of its day (it hashes them), by the
+# index of a unit's days, which ends with it since m014: one seek.
+_FOUND = (f"x.unit_id = {_at('unit_id')} AND x.date = {_at('date')}"
+          f" AND x.fingerprint64 = {_at('fingerprint64')}")
+_INSERT_NEW = (f"INSERT INTO observation ({', '.join(_LOCAL_COLUMNS)})"
+               f" SELECT {', '.join(f'?{n}' for n in range(1, len(_LOCAL_COLUMNS) + 1))}"
+               f" WHERE {_at('fingerprint64')} IS NULL"
+               f" OR NOT EXISTS (SELECT 1 FROM observation x WHERE {_FOUND})")
+_OWNER = f"SELECT x.id FROM observation x WHERE {_FOUND}"
 _LIVE = "o.id NOT IN (SELECT voids FROM observation WHERE voids IS NOT NULL)"
 
 # An indicator's value per key in one pass, latest first: `c` counts the level sets at or
@@ -63,7 +76,7 @@ def append(conn: sqlite3.Connection, row: dict) -> int | None:
     """Append one observation; returns its id, or None when its fingerprint is present."""
     first = next_id(conn)
     before = conn.total_changes
-    cur = conn.execute(_INSERT_LOCAL, _values(row, first, register_id(conn)))
+    cur = conn.execute(_INSERT_NEW, _values(row, first, register_id(conn)))
     if conn.total_changes == before:
         return None
     advance_state(conn, first)
@@ -77,8 +90,24 @@ def insert_batch(conn: sqlite3.Connection, rows: list[dict], first: int) -> list
     register = register_id(conn)
     before = conn.total_changes
     # Ids given, so each row's global id is known before it is written: a row skipped as
-    # already present leaves a gap, never a reused number.
-    conn.executemany(_INSERT_LOCAL, (_values(r, n, register) for n, r in enumerate(rows, start=first)))
+    # already present leaves a gap, never a reused number. A unit's day that holds no
+    # imported row cannot hold a row's fingerprint: its rows go in as they are (a new report,
+    # most of every import), the others each looked up first (a file imported again).
+    held = _days_holding_imports(conn, {(r["unit_id"], r["date"]) for r in rows
+                                        if r.get("fingerprint64") is not None})
+    plain, looked_up, seen = [], [], set()
+    for n, r in enumerate(rows, start=first):
+        key = r.get("fingerprint64")
+        if key is None:
+            plain.append(_values(r, n, register))
+        elif (r["unit_id"], r["date"]) in held or (r["unit_id"], r["date"], key) in seen:
+            looked_up.append(_values(r, n, register))   # a repeat in this batch: found by the first
+        else:
+            seen.add((r["unit_id"], r["date"], key))
+            plain.append(_values(r, n, register))
+    conn.executemany(_INSERT, plain)
+    if looked_up:
+        conn.executemany(_INSERT_NEW, looked_up)
     if conn.total_changes - before == len(rows):
         return []
     written = {r[0] for r in conn.execute(
@@ -86,18 +115,31 @@ def insert_batch(conn: sqlite3.Connection, rows: list[dict], first: int) -> list
     return [i for i in range(len(rows)) if first + i not in written]
 
 
+def _days_holding_imports(conn: sqlite3.Connection, days: set[tuple[int, str]]) -> set[tuple[int, str]]:
+    """Those of the (unit_id, date) pairs whose unit holds an imported observation (one with a
+    fingerprint) dated that day: one seek each."""
+    if not days:
+        return set()
+    return {(u, d) for u, d in conn.execute(
+        "SELECT json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]') FROM json_each(?) j"
+        " WHERE EXISTS (SELECT 1 FROM observation x WHERE x.unit_id = json_extract(j.value, '$[0]')"
+        " AND x.date = json_extract(j.value, '$[1]') AND x.fingerprint64 IS NOT NULL)",
+        [json.dumps(sorted(days))])}
+
+
 def insert_at(conn: sqlite3.Connection, row: dict, obs_id: int) -> bool:
     """Insert one row at a free id (a gap insert_batch left); False when its fingerprint is
     present."""
     before = conn.total_changes
-    conn.execute(_INSERT_LOCAL, _values(row, obs_id, register_id(conn)))
+    conn.execute(_INSERT_NEW, _values(row, obs_id, register_id(conn)))
     return conn.total_changes > before
 
 
-def fingerprint_owner(conn: sqlite3.Connection, fingerprint64: int) -> int | None:
-    """The id of the observation holding this 64-bit fingerprint, or None."""
-    row = conn.execute("SELECT id FROM observation WHERE fingerprint64 = ?", [fingerprint64]).fetchone()
-    return row[0] if row else None
+def fingerprint_owner(conn: sqlite3.Connection, row: dict, fingerprint64: int) -> int | None:
+    """The id of the observation of the row's key and day holding this 64-bit fingerprint, or
+    None."""
+    found = conn.execute(_OWNER, _values({**row, "fingerprint64": fingerprint64}, 0, "")).fetchone()
+    return found[0] if found else None
 
 
 # An import's page cache, in KiB. A row goes into ten indexes at places spread over the whole
