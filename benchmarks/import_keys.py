@@ -7,8 +7,9 @@ Each variant copies BEFORE.db once, makes it what the variant needs (outside the
 for every run times, on a fresh copy, reading the CSV and one `executemany` in one transaction (ids and global ids given, as
 `record import` gives them). Variants: `none` (no key: the fingerprint index dropped),
 `sha1` (40-character text fingerprints in the unique index, as before m013), `int64` (a 64-bit
-integer key in a unique index, m013), `bykey` (the 64-bit key at the end of the verdict's own
-index instead, no index of its own, m014), with `-cache` the 64 MB page cache `record import` uses. Runs are interleaved and
+integer key in a unique index, m013), `bykey` (m014: the 64-bit key at the end of the index of a
+unit's days instead of an index of its own, every row looked up before it goes in — what
+`record import` does only for the unit-days that already hold imported rows), with `-cache` the 64 MB page cache `record import` uses. Runs are interleaved and
 the medians printed, with rows/s of wall and of CPU time (user + system: steadier when
 other work shares the machine). Not a test: the machine is shared, ratios matter.
 """
@@ -38,9 +39,8 @@ def prepare(source: Path, target: Path, variant: str) -> None:
         # m014: the key ends the verdict's own index; the register may be of m013 or m014.
         for index in ("observation_fingerprint", "observation_fingerprint64"):
             conn.execute(f"DROP INDEX IF EXISTS {index}")
-        conn.execute("DROP INDEX observation_criterion")
-        conn.execute("CREATE INDEX observation_criterion ON observation(criteria_set, criterion, unit_id,"
-                     " date, fingerprint64) WHERE criterion IS NOT NULL")
+        conn.execute("DROP INDEX observation_unit")
+        conn.execute("CREATE INDEX observation_unit ON observation(unit_id, date, fingerprint64)")
     if variant.startswith("none"):
         conn.execute("DROP INDEX IF EXISTS observation_fingerprint64")
     if variant.startswith("int64") and "key" not in names:
@@ -71,8 +71,7 @@ def run(db: Path, csv_path: Path, variant: str) -> float:
         # m014: found among the rows of its key and day, through their index.
         marks = ", ".join("?" * len(columns.split(",")))
         sql = (f"INSERT INTO observation ({columns}) SELECT {marks} WHERE NOT EXISTS (SELECT 1 FROM"
-               " observation x WHERE x.criteria_set = 'qd51-2025' AND x.criterion = ?5 AND x.unit_id = ?3"
-               " AND x.date = ?7 AND x.fingerprint64 = ?11)")
+               " observation x WHERE x.unit_id = ?3 AND x.date = ?7 AND x.fingerprint64 = ?11)")
     elif column:
         sql += f" ON CONFLICT ({column}) WHERE {column} IS NOT NULL DO NOTHING"
 
