@@ -533,8 +533,8 @@ class Suite:
         rate, floor_rate = rows / seconds, rows / floor_s
         self.record({"name": "record import (1M verdicts)", "command": f"ntmtrack record import {csv_path.name}",
                      "seconds": seconds, "rss_mb": max(m.rss_mb for m in measured),
-                     "floor": "raw executemany into a copy of the register's observation table, "
-                              "no duplicate-detection key", "floor_s": floor_s,
+                     "floor": "raw executemany of the same rows into a copy of the register (its table, "
+                              "indexes, triggers and foreign keys), no duplicate-detection key", "floor_s": floor_s,
                      "floor_rss_mb": max(f[1] for f in floors),
                      "ratio": seconds / floor_s, "target": 2.0, "group": "import",
                      "rows_per_s": rate, "floor_rows_per_s": floor_rate, "share": rate / floor_rate,
@@ -613,23 +613,25 @@ def check_workbook(cells, ctx, suite) -> list[str]:
 
 def raw_import_floor(before: Path, csv_path: Path, scratch: Path) -> tuple[float, float]:
     """Rule 4's floor: a copy of the real register as it stood before the import (its ~1M
-    observations, every index), without the duplicate-detection key (the fingerprint's unique
-    index, and no fingerprint written); the same rows by one executemany in one transaction,
-    gids written directly (the trigger that would rewrite them is dropped). Returns (seconds,
-    peak MB of the process doing it)."""
+    observations, every index, its triggers, foreign keys enforced as ntmtrack enforces them),
+    without the duplicate-detection key (no fingerprint written, the unique index of registers
+    before m014 dropped); the same rows `record import` writes (its source `FILE:LINE`, its
+    recording time, who) by one executemany in one transaction, ids and gids given. Returns
+    (seconds, peak MB of the process doing it)."""
     floor = scratch / "floor-import.db"
     _unlink_db(floor)
     shutil.copyfile(before, floor)
     script = f"""
-import csv, sqlite3, sys, time
+import csv, getpass, sqlite3, sys, time
 conn = sqlite3.connect({str(floor)!r}, isolation_level=None)
 conn.execute("PRAGMA journal_mode=WAL"); conn.execute("PRAGMA synchronous=FULL")
+conn.execute("PRAGMA foreign_keys=ON")
 conn.execute("DROP INDEX IF EXISTS observation_fingerprint")    # a register before m013
-conn.execute("DROP INDEX IF EXISTS observation_fingerprint64")  # m013 and later
-conn.execute("DROP TRIGGER observation_gid_local")
+conn.execute("DROP INDEX IF EXISTS observation_fingerprint64")  # m013
 units = dict(conn.execute("SELECT code, id FROM unit WHERE code IS NOT NULL"))
 register = conn.execute("SELECT value FROM meta WHERE key = 'register_id'").fetchone()[0]
 first = conn.execute("SELECT max(id) FROM observation").fetchone()[0] + 1
+source, by, at = {str(csv_path)!r}, getpass.getuser(), "2026-12-01T00:00:00+00:00"
 start = time.perf_counter()
 with open({str(csv_path)!r}, encoding="utf-8", newline="") as f:
     reader = csv.reader(f)
@@ -637,8 +639,9 @@ with open({str(csv_path)!r}, encoding="utf-8", newline="") as f:
     conn.execute("BEGIN IMMEDIATE")
     conn.executemany(
         "INSERT INTO observation (id, gid, unit_id, criteria_set, criterion, kind, date, recorded_at,"
-        " by, source) VALUES (?, ?, ?, 'qd51-2025', ?, ?, ?, '2026-01-01', 'floor', 'import')",
-        ((first + i, register + ':' + format(first + i, '012d'), units[u], int(m), v, d)
+        " by, source) VALUES (?, ?, ?, 'qd51-2025', ?, ?, ?, ?, ?, ?)",
+        ((first + i, register + ':' + format(first + i, '012d'), units[u], int(m), v, d, at, by,
+          source + ':' + str(i + 2))
          for i, (d, u, m, v, _) in enumerate(reader)))
     conn.execute("COMMIT")
 print(time.perf_counter() - start)
@@ -929,9 +932,10 @@ def write_report(path: Path, info: dict, results: dict, baseline: dict | None, d
                 lines.append(
                     f"`record import` of the {info['import_rows']:,}-row verdict CSV into a copy of the "
                     f"register as it stood before it: {r['seconds']:.1f} s, {r['rows_per_s']:,.0f} rows/s, "
-                    f"peak {r['rss_mb']:.0f} MB. Floor: one `executemany` of the same rows, in one "
-                    f"transaction, into a copy of that register (its observations and every index) without "
-                    f"the duplicate-detection key (no fingerprint, its unique index dropped): "
+                    f"peak {r['rss_mb']:.0f} MB. Floor: one `executemany` of the same rows (source "
+                    f"`FILE:LINE`, recording time, who), in one transaction, into a copy of that register "
+                    f"(its observations, every index, its triggers, foreign keys enforced) without the "
+                    f"duplicate-detection key (no fingerprint written): "
                     f"{r['floor_s']:.1f} s, {r['floor_rows_per_s']:,.0f} rows/s, peak {r['floor_rss_mb']:.0f} MB. "
                     f"Ratio {r['share']:.0%} (target ≥ 50%): {r['verdict']}.{was}")
     if results.get("failures"):
