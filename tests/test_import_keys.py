@@ -99,7 +99,7 @@ def test_a_file_imported_before_m014_is_already_present_after_it(ready, db, tmp_
     f = tmp_path / "bao-cao.csv"
     f.write_text(ROWS, encoding="utf-8")
     run("record", "import", f, "--set", "qd1980-2016")
-    old = downgrade(db, tmp_path / "m013.db", "m014_fingerprints_by_key")
+    old = downgrade(db, tmp_path / "m013.db", "m014_fingerprints_by_unit_day")
     conn = sqlite3.connect(old)
     assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'observation_fingerprint64'").fetchone()[0] == 1
     conn.close()

@@ -242,7 +242,8 @@ def write(rows: Iterable[dict], columns: list[Column], fmt: Format, lang: str,
 
 
 # A JSON array up to this many rows is written as before, in one piece (indented); a longer
-# one is streamed object by object, compact in a pipe: the same bytes json.dumps would give.
+# one is streamed, compact in a pipe (JSON_CHUNK objects at a time: the same bytes json.dumps
+# would give), indented object by object at a terminal.
 JSON_INDENT_BELOW = 2000
 JSON_CHUNK = 1000
 

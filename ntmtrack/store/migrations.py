@@ -973,8 +973,8 @@ def m013_integer_fingerprints(db) -> None:
 # a commune's twenty verdicts); only rows of a unit-day that has some are looked up one by one,
 # each one seek, however many rows share the day. Fingerprints stay as they are, so files
 # imported before m014 are still "already present" after it.
-@migrations(name="m014_fingerprints_by_key")
-def m014_fingerprints_by_key(db) -> None:
+@migrations(name="m014_fingerprints_by_unit_day")
+def m014_fingerprints_by_unit_day(db) -> None:
     _run(
         db,
         "DROP INDEX observation_fingerprint64",
