@@ -20,7 +20,6 @@ from ..model import Laggard, Scope
 from ..read.plan_file import WEEKDAYS
 from ..register.tree import Tree
 from ..store import exchange as store_exchange
-from ..store import observations as store_obs
 from ..store import units as store_units
 from . import dossiers, funds
 from . import progress as plan_progress
@@ -68,7 +67,7 @@ def laggards(conn, scope: Scope, tree: Tree | None = None,
     tree = tree or Tree.load(conn, scope.under_id, villages=scoping.needs_villages(conn, plans, scope.under_id))
     scoped = sorted(set(tree.descendants(scope.under_id)) | {scope.under_id}) if scope.under_id else None
     rows: list[dict] = []
-    now = None  # the criteria met on the day, read once for every plan that needs them
+    now: dict[str, dict[int, frozenset[int]]] = {}   # {set: state.met_sets on the day}, read once
     recognized = None
     for plan in plans:
         start = date.fromisoformat(plan["start"])
@@ -78,16 +77,19 @@ def laggards(conn, scope: Scope, tree: Tree | None = None,
                   else scoping.targets(conn, scope, tree, plan))
         criteria_targets = [t for t in active if t["kind"] == "criteria"]
         if criteria_targets:
-            if now is None:
-                now = met_criteria(conn, scope.as_of, scoped)
+            if recognized is None:
                 recognized = state.recognitions(conn, scope.as_of, scoped)
-            then = met_criteria(conn, start, scoped)
-            nothing: set[int] = set()
+            then: dict[str, dict[int, frozenset[int]]] = {}
+            for code in {t["criteria_set"] for t in criteria_targets}:
+                if code not in now:
+                    now[code] = state.met_sets(conn, scope.as_of, code, scoped)
+                then[code] = state.met_sets(conn, start, code, scoped)
+            nothing: frozenset[int] = frozenset()
             for t in criteria_targets:
                 u, code = t["unit_id"], t["criteria_set"]
                 rec = recognized.get(u)
-                p = targets.criteria(t["criteria"], now.get((u, code), nothing),
-                                     then.get((u, code), nothing),
+                p = targets.criteria(t["criteria"], now[code].get(u, nothing),
+                                     then[code].get(u, nothing),
                                      state.recognized_under(rec, code), start, t["by"],
                                      scope.as_of, scope.threshold)
                 if p.state in ("behind", "overdue"):
@@ -138,20 +140,6 @@ def laggards(conn, scope: Scope, tree: Tree | None = None,
                    label=labels[r["unit_id"]], **r) for r in rows]
     out += [r if r.label == labels[r.unit_id] else replace(r, label=labels[r.unit_id]) for r in money]
     out.sort(key=lambda r: r.order)
-    return out
-
-
-def met_criteria(conn, day: date, unit_ids: list[int] | None) -> dict[tuple[int, str], set[int]]:
-    """{(unit_id, criteria_set): the criteria met on the day} (the verdicts of state.criteria,
-    folded straight into what targets.criteria counts: a national register holds ~100,000)."""
-    out: dict[tuple[int, str], set[int]] = {}
-    for unit_id, code, number, kind, _on in store_obs.criteria_verdicts(conn, day.isoformat(), None, unit_ids):
-        if kind == "met":
-            key = (unit_id, code)
-            if key in out:
-                out[key].add(number)
-            else:
-                out[key] = {number}
     return out
 
 

@@ -5,11 +5,13 @@ The communes and the set are status's (scope.py): `--plan` and `--under` scope t
 
 from __future__ import annotations
 
+from collections import Counter
+
 from ..model import CriterionStat, Scope
 from ..register import criteria as criteria_sets
 from ..register.tree import Tree
-from ..store import observations as store_obs
 from . import scope as scoping
+from . import state
 
 
 def criteria_stats(conn, scope: Scope, tree: Tree | None = None) -> list[CriterionStat]:
@@ -17,13 +19,14 @@ def criteria_stats(conn, scope: Scope, tree: Tree | None = None) -> list[Criteri
     unit_ids = scoping.communes(conn, tree, scope)
     code = scoping.criteria_set(conn, scope, unit_ids)
     cs = criteria_sets.get(conn, code)
-    # The verdicts of state.criteria, counted as they come: one pass, no per-commune sets.
-    in_scope = set(unit_ids)
-    counts: dict[int, int] = {}
-    for unit_id, _code, number, kind, _on in store_obs.criteria_verdicts(
-            conn, scope.as_of.isoformat(), code, scoping.reading(scope, unit_ids)):
-        if kind == "met" and unit_id in in_scope:
-            counts[number] = counts.get(number, 0) + 1
+    # The criteria each commune meets, as status reads them (state.met_sets), counted per
+    # criterion: communes meeting the same criteria share one set, counted once with its weight.
+    met = state.met_sets(conn, scope.as_of, code, scoping.reading(scope, unit_ids))
+    alike = Counter(met[u] for u in unit_ids if u in met)
+    counts: Counter[int] = Counter()
+    for numbers, communes in alike.items():
+        for number in numbers:
+            counts[number] += communes
     rows = []
     for c in cs.criteria:
         met = counts.get(c.number, 0)

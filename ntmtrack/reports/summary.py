@@ -38,13 +38,15 @@ def digest(conn, scope: Scope, since: date, waiting_days: int = dossier_rules.DE
                                                     scope.as_of.isoformat()))
                        | {u for u, day in state.mergers(conn, scope.as_of, scoped).items()
                           if day > since.isoformat()})
-    before = state.criteria(conn, since, code, moved if week else scoped)
-    after = state.criteria(conn, scope.as_of, code, moved if week else scoped)
+    # The criteria met on both days, as status reads them.
+    before = state.met_sets(conn, since, code, moved if week else scoped)
+    after = state.met_sets(conn, scope.as_of, code, moved if week else scoped)
     communes = set(unit_ids)
     newly_met, newly_lost = [], []
     kept = set(moved)
+    nothing: frozenset[int] = frozenset()
     for u in (u for u in unit_ids if u in kept):
-        then, now = state.met_numbers(before, u, code), state.met_numbers(after, u, code)
+        then, now = before.get(u, nothing), after.get(u, nothing)
         if now - then:
             newly_met.append({"unit": tree.units[u]["name"], "unit_path": tree.path(u), "criteria": sorted(now - then)})
         if then - now:

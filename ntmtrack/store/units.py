@@ -47,18 +47,16 @@ def insert_many(conn: sqlite3.Connection, units) -> None:
          for unit_id, name, kind, parent_id, code, edition in units))
 
 
+_ADD_ALIAS = "INSERT OR IGNORE INTO unit_alias (unit_id, alias, folded) VALUES (?, ?, ?)"
+
+
 def add_aliases(conn: sqlite3.Connection, aliases) -> None:
     """add_alias for many (unit_id, alias) pairs."""
-    conn.executemany("INSERT OR IGNORE INTO unit_alias (unit_id, alias, folded) VALUES (?, ?, ?)",
-                     ((unit_id, alias, fold(alias)) for unit_id, alias in aliases))
+    conn.executemany(_ADD_ALIAS, ((unit_id, alias, fold(alias)) for unit_id, alias in aliases))
 
 
 def add_alias(conn: sqlite3.Connection, unit_id: int, alias: str) -> bool:
-    cur = conn.execute(
-        "INSERT OR IGNORE INTO unit_alias (unit_id, alias, folded) VALUES (?, ?, ?)",
-        [unit_id, alias, fold(alias)],
-    )
-    return cur.rowcount > 0
+    return conn.execute(_ADD_ALIAS, [unit_id, alias, fold(alias)]).rowcount > 0
 
 
 def aliases(conn: sqlite3.Connection, unit_id: int) -> list[str]:
